@@ -1,0 +1,44 @@
+package io.mqchat.common.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * Validation rules for the names that appear in topics, client ids and conversation ids.
+ *
+ * <p>User and group ids use only letters, digits, {@code _ - .} and are 3–32 characters long, so they
+ * can never contain MQTT wildcards ({@code + #}), topic separators, {@code $} or the {@code :} that
+ * separates the parts of client ids and conversation ids.
+ */
+public final class Ids {
+
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+    private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9_.-]{3,64}");
+    private static final Pattern DEVICE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,15}");
+    /** Client message ids: printable ASCII without spaces, 1–64 characters. */
+    private static final Pattern CLIENT_MESSAGE_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
+
+    private Ids() {
+    }
+
+    public static boolean isValidUserId(String userId) {
+        return userId != null && USER_ID.matcher(userId).matches();
+    }
+
+    public static boolean isValidGroupId(String groupId) {
+        return groupId != null && GROUP_ID.matcher(groupId).matches();
+    }
+
+    /** Device types are lower-case names such as {@code phone}; which ones are allowed is configuration. */
+    public static boolean isValidDeviceType(String deviceType) {
+        return deviceType != null && DEVICE_TYPE.matcher(deviceType).matches();
+    }
+
+    public static boolean isValidClientMessageId(String cid) {
+        return cid != null && CLIENT_MESSAGE_ID.matcher(cid).matches();
+    }
+
+    /** Describes the user id rule for error messages. */
+    public static String userIdRule() {
+        return "3-32 characters: letters, digits, '_', '-', '.'";
+    }
+}

@@ -1,0 +1,149 @@
+package io.mqchat.common.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Validates what a client publishes to a chat topic and turns it into an {@link OutgoingMessage}.
+ *
+ * <p>Accepted payloads: a JSON object {@code {"cid": "...", "type": "text", "body": "..."}} or plain
+ * UTF-8 text (a text message; its cid comes from the MQTT 5 user property {@code cid} if present).
+ * The sender fields are the server's: a payload that sets {@code id, conv, seq, ts, dev}, or a
+ * {@code from} other than the authenticated sender, is refused rather than silently corrected.
+ */
+public final class MessageParser {
+
+    private static final Set<String> SERVER_FIELDS = Set.of("id", "conv", "seq", "ts", "dev");
+    private static final Set<String> CLIENT_FIELDS = Set.of("cid", "type", "body", "from", "to");
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_.-]{0,31}");
+
+    private final int maxPayloadBytes;
+
+    /** @param maxPayloadBytes the largest payload accepted, in bytes */
+    public MessageParser(int maxPayloadBytes) {
+        if (maxPayloadBytes < 64) {
+            throw new IllegalArgumentException("maxPayloadBytes must be at least 64, was " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /**
+     * @param payload          the publish payload
+     * @param sender           the authenticated sender's user id
+     * @param recipient        the user or group id the topic addresses
+     * @param cidUserProperty  the MQTT 5 user property {@code cid}, or null
+     */
+    public OutgoingMessage parse(ByteBuffer payload, String sender, String recipient, String cidUserProperty)
+            throws ProtocolException {
+        int size = payload == null ? 0 : payload.remaining();
+        if (size > maxPayloadBytes) {
+            throw new ProtocolException(ProtocolError.PAYLOAD_TOO_LARGE,
+                    "payload is " + size + " bytes, the maximum is " + maxPayloadBytes);
+        }
+        String text = decodeUtf8(payload);
+        String trimmed = text.strip();
+        if (trimmed.isEmpty()) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD, "empty message");
+        }
+        char first = trimmed.charAt(0);
+        if (first == '{') {
+            return parseJson(trimmed, sender, recipient);
+        }
+        if (first == '[') {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a JSON payload must be an object");
+        }
+        if (cidUserProperty != null && !Ids.isValidClientMessageId(cidUserProperty)) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "user property 'cid' must be 1-64 printable ASCII characters");
+        }
+        boolean clientCid = cidUserProperty != null;
+        String cid = clientCid ? cidUserProperty : "srv-" + UUID.randomUUID();
+        return new OutgoingMessage(cid, "text", TextNode.valueOf(text), clientCid);
+    }
+
+    private OutgoingMessage parseJson(String json, String sender, String recipient) throws ProtocolException {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD,
+                    "invalid JSON at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr());
+        }
+        JsonNode cidNode = node.get("cid");
+        String cid = cidNode != null && cidNode.isTextual() ? cidNode.asText() : null;
+        if (cidNode == null || cidNode.isNull()) {
+            throw new ProtocolException(ProtocolError.MISSING_CID, "a JSON message needs a 'cid' (your message id)");
+        }
+        if (cid == null || !Ids.isValidClientMessageId(cid)) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "'cid' must be a string of 1-64 printable ASCII characters");
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (SERVER_FIELDS.contains(name)) {
+                throw new ProtocolException(ProtocolError.FORGED_FIELD, "'" + name + "' is set by the server", cid);
+            }
+            if (!CLIENT_FIELDS.contains(name)) {
+                throw new ProtocolException(ProtocolError.INVALID_FIELD, "unknown field '" + truncate(name) + "'", cid);
+            }
+        }
+        JsonNode from = node.get("from");
+        if (from != null && !(from.isTextual() && from.asText().equals(sender))) {
+            throw new ProtocolException(ProtocolError.FORGED_FIELD,
+                    "'from' must be left out or equal the authenticated user", cid);
+        }
+        JsonNode to = node.get("to");
+        if (to != null && !(to.isTextual() && to.asText().equals(recipient))) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD, "'to' does not match the topic", cid);
+        }
+        JsonNode typeNode = node.get("type");
+        String type = typeNode == null ? "text" : typeNode.isTextual() ? typeNode.asText() : null;
+        if (type == null || !TYPE.matcher(type).matches()) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "'type' must be a lower-case name such as 'text'", cid);
+        }
+        JsonNode body = node.get("body");
+        if (body == null || body.isNull()) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD, "'body' is missing", cid);
+        }
+        if (type.equals("text") && (!body.isTextual() || body.asText().isBlank())) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD, "a text message needs a non-empty string 'body'",
+                    cid);
+        }
+        return new OutgoingMessage(cid, type, body, true);
+    }
+
+    private static String decodeUtf8(ByteBuffer payload) throws ProtocolException {
+        if (payload == null) {
+            return "";
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(payload.asReadOnlyBuffer())
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "payload is neither JSON nor UTF-8 text");
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 32 ? s : s.substring(0, 32) + "...";
+    }
+}

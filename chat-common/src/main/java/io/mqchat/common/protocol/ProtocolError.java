@@ -1,0 +1,36 @@
+package io.mqchat.common.protocol;
+
+/**
+ * Why a publish was refused. The {@link #code()} is stable and appears in error events and in MQTT 5
+ * reason strings ({@code "code: detail"}), so clients can branch on it.
+ */
+public enum ProtocolError {
+    /** The payload is larger than the configured maximum. */
+    PAYLOAD_TOO_LARGE("payload_too_large"),
+    /** The payload starts like JSON but does not parse, or is not a JSON object, or is not UTF-8. */
+    MALFORMED_PAYLOAD("malformed_payload"),
+    /** A JSON message without a usable {@code cid}. */
+    MISSING_CID("missing_cid"),
+    /** A field has the wrong type or an invalid value. */
+    INVALID_FIELD("invalid_field"),
+    /** The client set a field only the server sets ({@code from}, {@code id}, {@code seq}, ...). */
+    FORGED_FIELD("forged_field"),
+    /** The topic is not one a client may publish chat messages to. */
+    INVALID_TOPIC("invalid_topic"),
+    /** The addressed user does not exist. */
+    UNKNOWN_RECIPIENT("unknown_recipient"),
+    /** The sender may not publish here. */
+    NOT_AUTHORIZED("not_authorized"),
+    /** The message could not be stored in time; retry with the same cid. */
+    STORAGE_UNAVAILABLE("storage_unavailable");
+
+    private final String code;
+
+    ProtocolError(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,65 @@
+package io.mqchat.common.protocol;
+
+import java.util.Optional;
+
+/**
+ * The MQTT topics of mqchat.
+ *
+ * <ul>
+ *   <li>{@code chat/u/{userId}} — a user's inbox: publish here to send a direct message to that user;
+ *       only the owner's devices may subscribe.</li>
+ *   <li>{@code chat/g/{groupId}} — a group conversation.</li>
+ *   <li>{@code chat/p/{userId}} — retained presence (server-published).</li>
+ *   <li>{@code chat/sys/...} — server events and broadcasts (server-published).</li>
+ * </ul>
+ */
+public final class Topics {
+
+    public static final String INBOX_PREFIX = "chat/u/";
+    public static final String GROUP_PREFIX = "chat/g/";
+    public static final String PRESENCE_PREFIX = "chat/p/";
+    public static final String SYSTEM_PREFIX = "chat/sys/";
+
+    private Topics() {
+    }
+
+    public static String inbox(String userId) {
+        return INBOX_PREFIX + userId;
+    }
+
+    public static String group(String groupId) {
+        return GROUP_PREFIX + groupId;
+    }
+
+    public static String presence(String userId) {
+        return PRESENCE_PREFIX + userId;
+    }
+
+    /** A parsed chat topic. */
+    public record ChatTopic(Kind kind, String id) {
+    }
+
+    /** What a chat topic addresses. */
+    public enum Kind {
+        INBOX, GROUP
+    }
+
+    /**
+     * Parses a topic a client may publish chat messages to. Empty for anything else (system topics,
+     * wildcards, extra levels, invalid ids).
+     */
+    public static Optional<ChatTopic> parseChatTopic(String topic) {
+        if (topic == null) {
+            return Optional.empty();
+        }
+        if (topic.startsWith(INBOX_PREFIX)) {
+            String user = topic.substring(INBOX_PREFIX.length());
+            return Ids.isValidUserId(user) ? Optional.of(new ChatTopic(Kind.INBOX, user)) : Optional.empty();
+        }
+        if (topic.startsWith(GROUP_PREFIX)) {
+            String group = topic.substring(GROUP_PREFIX.length());
+            return Ids.isValidGroupId(group) ? Optional.of(new ChatTopic(Kind.GROUP, group)) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+}
