@@ -1,0 +1,198 @@
+package io.mqchat.broker;
+
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.DeviceTypes;
+import io.mqchat.common.protocol.Ids;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The extension's configuration, validated as a whole: {@link #load} reports every problem at once so
+ * that start-up is refused with a message that says what to fix.
+ *
+ * @param mongoUri             MongoDB connection string (database name in the path, default {@code mqchat})
+ * @param redisAddress         Redis address, {@code redis://host:port}
+ * @param jwtSecret            the HS256 secret shared with chat-api
+ * @param storeTimeout         how long a publish may wait to be stored before it is refused
+ * @param storeBatchSize       the most messages written in one insert (group commit)
+ * @param storeWriters         concurrent insert batches in flight
+ * @param maxPayloadBytes      the largest accepted chat payload
+ * @param deviceTypes          the device types a client id may use
+ * @param clientReceiveMaximum QoS 1 publishes a client may have in flight (HiveMQ's default is 10)
+ */
+public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
+                           int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
+                           int clientReceiveMaximum) {
+
+    /** Refused configuration; the message lists every problem. */
+    public static class InvalidConfigException extends RuntimeException {
+        public InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads {@code conf/config.properties} of the extension folder (if present) overlaid by the environment. */
+    public static BrokerConfig fromExtensionFolder(Path extensionHome, Map<String, String> env) {
+        Properties file = new Properties();
+        Path conf = extensionHome.resolve("conf").resolve("config.properties");
+        if (Files.isRegularFile(conf)) {
+            try (InputStream in = Files.newInputStream(conf)) {
+                file.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new InvalidConfigException("cannot read " + conf + ": " + e.getMessage());
+            }
+        }
+        return load(file, env);
+    }
+
+    /** Builds the configuration from properties (keys like {@code mongo.uri}), environment variables winning. */
+    public static BrokerConfig load(Properties file, Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        Source s = new Source(file, env);
+        String mongoUri = s.get("mongo.uri", "mongodb://localhost:27017/mqchat");
+        if (!mongoUri.startsWith("mongodb://") && !mongoUri.startsWith("mongodb+srv://")) {
+            problems.add(s.name("mongo.uri") + " must be a mongodb:// or mongodb+srv:// URI, was '" + mongoUri + "'");
+        }
+        String redis = s.get("redis.address", "redis://localhost:6379");
+        try {
+            URI u = URI.create(redis);
+            if (!("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme())) || u.getHost() == null
+                    || u.getPort() <= 0) {
+                problems.add(s.name("redis.address") + " must look like redis://host:port, was '" + redis + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(s.name("redis.address") + " is not a URI: '" + redis + "'");
+        }
+        String secret = s.get("jwt.secret", null);
+        if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < AccessTokens.MIN_SECRET_BYTES) {
+            problems.add(s.name("jwt.secret") + " must be set to the same secret as chat-api's, at least "
+                    + AccessTokens.MIN_SECRET_BYTES + " bytes");
+        }
+        Duration timeout = s.duration("store.timeout", Duration.ofSeconds(5), problems);
+        if (timeout != null && (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(1)) > 0)) {
+            problems.add(s.name("store.timeout") + " must be between 100ms and 1 minute, was " + timeout);
+        }
+        int batch = s.integer("store.batch-size", 256, 1, 10_000, problems);
+        int writers = s.integer("store.writers", 2, 1, 64, problems);
+        int maxPayload = s.integer("payload.max-bytes", 65_536, 64, 16 * 1024 * 1024, problems);
+        int receiveMax = s.integer("client.receive-maximum", 100, 1, 65_535, problems);
+        Set<String> devices = new LinkedHashSet<>();
+        for (String d : s.get("device-types", String.join(",", DeviceTypes.DEFAULTS)).split(",")) {
+            String t = d.strip();
+            if (!Ids.isValidDeviceType(t)) {
+                problems.add(s.name("device-types") + " has an invalid device type '" + t
+                        + "' (lower-case letters, digits, '_' or '-', starting with a letter)");
+            }
+            devices.add(t);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
+        }
+        return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices),
+                receiveMax);
+    }
+
+    /** Never print the secret. */
+    @Override
+    public String toString() {
+        return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + redactUri(redisAddress)
+                + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
+                + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
+                + ", clientReceiveMaximum=" + clientReceiveMaximum + "]";
+    }
+
+    private static String redactUri(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    private record Source(Properties file, Map<String, String> env) {
+        String name(String key) {
+            return envName(key) + " (" + key + ")";
+        }
+
+        static String envName(String key) {
+            return "MQCHAT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+
+        String get(String key, String fallback) {
+            String v = env.get(envName(key));
+            if (v == null || v.isBlank()) {
+                v = file.getProperty(key);
+            }
+            return v == null || v.isBlank() ? fallback : v.strip();
+        }
+
+        int integer(String key, int fallback, int min, int max, List<String> problems) {
+            String v = get(key, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int i = Integer.parseInt(v);
+                if (i < min || i > max) {
+                    problems.add(name(key) + " must be between " + min + " and " + max + ", was " + i);
+                }
+                return i;
+            } catch (NumberFormatException e) {
+                problems.add(name(key) + " must be a whole number, was '" + v + "'");
+                return fallback;
+            }
+        }
+
+        Duration duration(String key, Duration fallback, List<String> problems) {
+            String v = get(key, null);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : parseShort(v);
+            } catch (DateTimeParseException | IllegalArgumentException e) {
+                problems.add(name(key) + " must be a duration like 5s, 500ms or PT5S, was '" + v + "'");
+                return null;
+            }
+        }
+
+        private static Duration parseShort(String v) {
+            String t = v.toLowerCase(Locale.ROOT);
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            throw new IllegalArgumentException(v);
+        }
+    }
+
+    /** For tests and the embedded stack: a valid configuration with the given connections. */
+    public static BrokerConfig of(String mongoUri, String redisAddress, String jwtSecret) {
+        Properties p = new Properties();
+        p.setProperty("mongo.uri", mongoUri);
+        p.setProperty("redis.address", redisAddress);
+        p.setProperty("jwt.secret", jwtSecret);
+        return load(p, Map.of());
+    }
+
+    /** A copy with other store settings. */
+    public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
+        return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
+                deviceTypes, clientReceiveMaximum);
+    }
+}

@@ -1,0 +1,89 @@
+package io.mqchat.broker;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.store.StoreSchema;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The extension's connections (MongoDB, Redis) and the objects built on them, created in dependency
+ * order and closed in reverse. Construction fails fast when a store is unreachable, which stops the
+ * extension from starting rather than accepting publishes it cannot store.
+ */
+public final class ChatBackend implements AutoCloseable {
+
+    private final MongoClient mongo;
+    private final RedissonClient redisson;
+    private final ExecutorService lookups;
+    private final MessageStore store;
+    final AccessTokens tokens;
+    final MessageAcceptor acceptor;
+    final MessageParser parser;
+
+    public ChatBackend(BrokerConfig config, MeterRegistry metrics) {
+        ConnectionString uri = new ConnectionString(config.mongoUri());
+        MongoClient mongoClient = MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(uri)
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(
+                        config.storeTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout(
+                        (int) Math.min(config.storeTimeout().toMillis(), 10_000), TimeUnit.MILLISECONDS))
+                .build());
+        RedissonClient redis = null;
+        try {
+            MongoDatabase db = mongoClient.getDatabase(uri.getDatabase() == null ? "mqchat" : uri.getDatabase());
+            StoreSchema.ensureIndexes(db);
+            Config redisConfig = new Config();
+            redisConfig.useSingleServer()
+                    .setAddress(config.redisAddress())
+                    .setTimeout((int) Math.min(config.storeTimeout().toMillis(), 3_000))
+                    .setRetryAttempts(1)
+                    .setConnectionMinimumIdleSize(2)
+                    .setConnectionPoolSize(16);
+            redis = Redisson.create(redisConfig);
+            this.lookups = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "mqchat-lookup");
+                t.setDaemon(true);
+                return t;
+            });
+            this.store = new MessageStore(db.getCollection(StoreSchema.MESSAGES), config.storeBatchSize(),
+                    config.storeWriters(), lookups, metrics);
+            UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS), lookups,
+                    Duration.ofMinutes(10), Duration.ofSeconds(5));
+            SequenceAllocator sequences = new SequenceAllocator(redis, store::maxSeq);
+            this.acceptor = new MessageAcceptor(users, sequences, store, Clock.systemUTC());
+            this.tokens = new AccessTokens(config.jwtSecret());
+            this.parser = new MessageParser(config.maxPayloadBytes());
+            this.mongo = mongoClient;
+            this.redisson = redis;
+        } catch (RuntimeException e) {
+            if (redis != null) {
+                redis.shutdown();
+            }
+            mongoClient.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+        lookups.shutdownNow();
+        redisson.shutdown();
+        mongo.close();
+    }
+}

@@ -1,0 +1,74 @@
+package io.mqchat.broker;
+
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import io.micrometer.core.instrument.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the mqchat extension: configuration, backend, authenticator, authorizer, publish interceptor.
+ * Loaded from the extension zip by a stock HiveMQ (configuration from {@code conf/config.properties}
+ * and {@code MQCHAT_*} environment variables) or handed a ready configuration by the embedded stack.
+ */
+public final class ChatExtensionMain implements ExtensionMain {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatExtensionMain.class);
+
+    private final BrokerConfig givenConfig;
+    private ChatBackend backend;
+
+    /** Used by HiveMQ when loading the zip. */
+    public ChatExtensionMain() {
+        this(null);
+    }
+
+    /** Used by the embedded stack. */
+    public ChatExtensionMain(BrokerConfig config) {
+        this.givenConfig = config;
+    }
+
+    @Override
+    public void extensionStart(@NotNull ExtensionStartInput input, @NotNull ExtensionStartOutput output) {
+        BrokerConfig config;
+        try {
+            config = givenConfig != null ? givenConfig
+                    : BrokerConfig.fromExtensionFolder(input.getExtensionInformation().getExtensionHomeFolder().toPath(),
+                    System.getenv());
+        } catch (BrokerConfig.InvalidConfigException e) {
+            output.preventExtensionStartup(e.getMessage());
+            return;
+        }
+        try {
+            backend = new ChatBackend(config, Metrics.globalRegistry);
+        } catch (RuntimeException e) {
+            output.preventExtensionStartup("mqchat cannot reach its stores (" + config + "): " + e.getMessage());
+            return;
+        }
+        TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
+                config.clientReceiveMaximum());
+        TopicAuthorizer authorizer = new TopicAuthorizer();
+        ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
+                new InboxPublisher(Services.publishService()), config.storeTimeout(),
+                Services.extensionExecutorService(), Metrics.globalRegistry);
+        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+        Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
+        Services.initializerRegistry().setClientInitializer(
+                (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+        log.info("mqchat extension started: {}", config);
+    }
+
+    @Override
+    public void extensionStop(@NotNull ExtensionStopInput input, @NotNull ExtensionStopOutput output) {
+        if (backend != null) {
+            backend.close();
+            backend = null;
+        }
+        log.info("mqchat extension stopped");
+    }
+}

@@ -1,0 +1,165 @@
+package io.mqchat.broker;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
+import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.protocol.OutgoingMessage;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Every chat publish: validate → (recipient, seq, store) → enrich → deliver. The PUBACK waits for the
+ * asynchronous output, so it is sent only after MongoDB acknowledged the message. The stored, enriched
+ * message replaces the client's payload for the recipient's inbox, and a copy goes to all of the sender's
+ * devices so that the sending device learns id and seq.
+ *
+ * <p>Refusals: MQTT 5 clients get a PUBACK reason code and a reason string {@code "code: detail"}.
+ * MQTT 3.1.1 has no negative PUBACK: an invalid message is dropped with an error event on the sending
+ * device's inbox; a storage failure closes the connection, which is 3.1.1's only way to say "not stored".
+ */
+public final class ChatPublishInterceptor implements PublishInboundInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatPublishInterceptor.class);
+
+    private final MessageParser parser;
+    private final MessageAcceptor acceptor;
+    private final InboxPublisher inboxes;
+    private final Duration storeTimeout;
+    private final Executor callbacks;
+    private final MeterRegistry metrics;
+    private final Timer acceptTimer;
+
+    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
+                                  Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
+        this.parser = parser;
+        this.acceptor = acceptor;
+        this.inboxes = inboxes;
+        this.storeTimeout = storeTimeout;
+        this.callbacks = callbacks;
+        this.metrics = metrics;
+        this.acceptTimer = Timer.builder("mqchat.publish.accept")
+                .description("chat publish received to stored (what the PUBACK waits for)")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+    }
+
+    @Override
+    public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
+        ModifiablePublishPacket packet = output.getPublishPacket();
+        String clientIdText = input.getClientInformation().getClientId();
+        boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
+        Optional<ClientId> sender = ClientId.parse(clientIdText);
+        if (sender.isEmpty()) { // cannot happen after authentication; refuse rather than trust
+            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not_authorized: unknown client");
+            return;
+        }
+        Optional<Topics.ChatTopic> target = Topics.parseChatTopic(packet.getTopic());
+        if (target.isEmpty()) {
+            // Refused here rather than by the authorizer, which would disconnect the client.
+            refuse(output, new ProtocolException(ProtocolError.INVALID_TOPIC, "clients publish chat messages to "
+                    + Topics.INBOX_PREFIX + "{userId} only"), mqtt5, clientIdText, sender.get(), packet.getTopic());
+            return;
+        }
+        OutgoingMessage message;
+        try {
+            message = parser.parse(packet.getPayload().orElse(null), sender.get().userId(), target.get().id(),
+                    packet.getUserProperties().getFirst("cid").orElse(null));
+        } catch (ProtocolException e) {
+            refuse(output, e, mqtt5, clientIdText, sender.get(), packet.getTopic());
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + storeTimeout.toNanos();
+        Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
+                AckReasonCode.UNSPECIFIED_ERROR, ProtocolError.STORAGE_UNAVAILABLE.code()
+                        + ": not stored within " + storeTimeout.toMillis() + " ms; retry with the same cid");
+        acceptor.accept(sender.get(), target.get(), message, deadline).whenCompleteAsync((accepted, error) -> {
+            try {
+                if (error == null && async.getStatus() != Async.Status.RUNNING) {
+                    // Timed out: the client was told "not stored" and will retry with the same cid, which
+                    // finds this message and delivers it then. Delivering now would contradict that answer.
+                    log.debug("mqchat: message {} of {} stored after its publish timed out", message.cid(), clientIdText);
+                } else if (error == null) {
+                    acceptTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    deliver(output.getPublishPacket(), accepted.message(), sender.get());
+                    metrics.counter("mqchat.messages.accepted", "duplicate", Boolean.toString(accepted.duplicate()))
+                            .increment();
+                } else {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof ProtocolException refused) {
+                        refuse(output, refused, mqtt5, clientIdText, sender.get(), packet.getTopic());
+                    } else {
+                        log.warn("mqchat: message {} from {} not stored: {}", message.cid(), clientIdText,
+                                cause.toString());
+                        metrics.counter("mqchat.messages.refused", "code", ProtocolError.STORAGE_UNAVAILABLE.code())
+                                .increment();
+                        output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
+                                ProtocolError.STORAGE_UNAVAILABLE.code() + ": not stored; retry with the same cid");
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("mqchat: failed to complete publish {} of {}", message.cid(), clientIdText, e);
+            } finally {
+                async.resume();
+            }
+        }, callbacks);
+    }
+
+    /** Replaces the client's payload with the stored envelope and sends the sender's devices their copy. */
+    private void deliver(ModifiablePublishPacket packet, ChatMessage stored, ClientId sender) {
+        packet.setPayload(ByteBuffer.wrap(stored.toJsonBytes()));
+        packet.setRetain(false); // a retained chat message would be replayed on every subscribe
+        packet.setPayloadFormatIndicator(PayloadFormatIndicator.UTF_8);
+        packet.setContentType("application/json");
+        packet.getUserProperties().clear();
+        packet.getUserProperties().addUserProperty("id", stored.id());
+        packet.getUserProperties().addUserProperty("conv", stored.conv());
+        packet.getUserProperties().addUserProperty("seq", Long.toString(stored.seq()));
+        if (!stored.to().equals(sender.userId())) {
+            inboxes.deliverCopy(sender.userId(), stored);
+        }
+    }
+
+    private void refuse(PublishInboundOutput output, ProtocolException e, boolean mqtt5, String clientId,
+                        ClientId sender, String topic) {
+        metrics.counter("mqchat.messages.refused", "code", e.error().code()).increment();
+        if (mqtt5) {
+            output.preventPublishDelivery(reasonCodeFor(e.error()), e.reasonString());
+        } else {
+            // 3.1.1: a reason code would close the connection; drop (PUBACK) and tell the device instead.
+            output.preventPublishDelivery();
+            inboxes.sendError(clientId, sender.userId(), new ErrorEvent(e.cid(), e.error(), e.getMessage(), topic));
+        }
+    }
+
+    static AckReasonCode reasonCodeFor(ProtocolError error) {
+        return switch (error) {
+            case PAYLOAD_TOO_LARGE, MALFORMED_PAYLOAD, MISSING_CID, INVALID_FIELD -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+            case FORGED_FIELD, NOT_AUTHORIZED -> AckReasonCode.NOT_AUTHORIZED;
+            case INVALID_TOPIC, UNKNOWN_RECIPIENT -> AckReasonCode.TOPIC_NAME_INVALID;
+            case STORAGE_UNAVAILABLE -> AckReasonCode.UNSPECIFIED_ERROR;
+        };
+    }
+}

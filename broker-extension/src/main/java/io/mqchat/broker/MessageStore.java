@@ -1,0 +1,223 @@
+package io.mqchat.broker;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.StoreSchema;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.mqchat.common.store.StoreSchema.Message;
+
+/**
+ * Writes messages to MongoDB with group commit: publishes that arrive while a write is in flight are
+ * collected and written together in one unordered {@code insertMany}, so many concurrent senders share
+ * round trips. A future completes only after MongoDB acknowledged the write — that is what the PUBACK
+ * waits for.
+ *
+ * <p>Runs on its own writer threads; the broker's threads never block on MongoDB.
+ */
+public final class MessageStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
+    private static final int DUPLICATE_KEY = 11000;
+
+    /** What happened to one message. */
+    public sealed interface Outcome {
+    }
+
+    /** Stored as given. */
+    public record Stored(ChatMessage message) implements Outcome {
+    }
+
+    /** A message with the same {@code (from, cid)} was stored before; this is the original. */
+    public record Duplicate(ChatMessage original) implements Outcome {
+    }
+
+    /** The seq was taken already (the sequence counter was behind); allocate again. */
+    public record SeqConflict() implements Outcome {
+    }
+
+    private record Pending(Document document, ChatMessage message, long deadlineNanos,
+                           CompletableFuture<Outcome> result) {
+    }
+
+    private final MongoCollection<Document> messages;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final int batchSize;
+    private final ExecutorService writers;
+    private final ExecutorService readers;
+    private final Timer writeTimer;
+    private final DistributionSummary batchSizes;
+    private volatile boolean running = true;
+
+    public MessageStore(MongoCollection<Document> messages, int batchSize, int writerThreads,
+                        ExecutorService readers, MeterRegistry metrics) {
+        this.messages = messages;
+        this.batchSize = batchSize;
+        this.readers = readers;
+        this.writeTimer = Timer.builder("mqchat.store.write").description("insertMany round trip")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.batchSizes = DistributionSummary.builder("mqchat.store.batch.size")
+                .description("messages per insertMany").register(metrics);
+        this.writers = java.util.concurrent.Executors.newFixedThreadPool(writerThreads, r -> {
+            Thread t = new Thread(r, "mqchat-store-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < writerThreads; i++) {
+            writers.execute(this::writeLoop);
+        }
+    }
+
+    /**
+     * Queues a message for the next batch. A message still queued at its deadline is not written at all
+     * (its publish has been refused by then), so a refused publish is rarely stored behind the
+     * client's back; a retry with the same cid is safe either way.
+     */
+    public CompletableFuture<Outcome> insert(ChatMessage message, long deadlineNanos) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        if (!running) {
+            result.completeExceptionally(new IllegalStateException("message store is closed"));
+            return result;
+        }
+        queue.add(new Pending(MessageDocuments.toDocument(message), message, deadlineNanos, result));
+        return result;
+    }
+
+    /** The message a sender stored earlier under a client message id. */
+    public CompletableFuture<Optional<ChatMessage>> findByClientId(String from, String cid) {
+        return CompletableFuture.supplyAsync(() -> Optional.ofNullable(
+                messages.find(Filters.and(Filters.eq(Message.FROM, from), Filters.eq(Message.CID, cid))).first())
+                .map(MessageDocuments::fromDocument), readers);
+    }
+
+    /** The highest stored seq of a conversation, 0 if it has none. */
+    public CompletableFuture<Long> maxSeq(String conv) {
+        return CompletableFuture.supplyAsync(() -> {
+            Document top = messages.find(Filters.eq(Message.CONV, conv)).sort(Sorts.descending(Message.SEQ))
+                    .projection(Projections.include(Message.SEQ)).limit(1).first();
+            return top == null ? 0L : ((Number) top.get(Message.SEQ)).longValue();
+        }, readers);
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(batchSize);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchSize - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // write() completes every future itself; this guards the loop against surprises.
+                log.error("mqchat store writer: unexpected error", e);
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        long now = System.nanoTime();
+        List<Pending> live = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (now - p.deadlineNanos() > 0) {
+                p.result().completeExceptionally(new TimeoutException("not written before its deadline"));
+            } else {
+                live.add(p);
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        List<Document> docs = new ArrayList<>(live.size());
+        live.forEach(p -> docs.add(p.document()));
+        batchSizes.record(docs.size());
+        long start = System.nanoTime();
+        try {
+            messages.insertMany(docs, new InsertManyOptions().ordered(false));
+            writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            live.forEach(p -> p.result().complete(new Stored(p.message())));
+        } catch (MongoBulkWriteException e) {
+            writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            Map<Integer, BulkWriteError> errors = new HashMap<>();
+            e.getWriteErrors().forEach(err -> errors.put(err.getIndex(), err));
+            for (int i = 0; i < live.size(); i++) {
+                Pending p = live.get(i);
+                BulkWriteError err = errors.get(i);
+                if (err == null) {
+                    p.result().complete(new Stored(p.message()));
+                } else if (err.getCode() == DUPLICATE_KEY) {
+                    resolveDuplicate(p, err.getMessage());
+                } else {
+                    p.result().completeExceptionally(new IllegalStateException("write error " + err.getCode()));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("mqchat store: insert of {} messages failed: {}", live.size(), e.toString());
+            live.forEach(p -> p.result().completeExceptionally(e));
+        }
+    }
+
+    /** Tells a retried cid (answer with the original) from a stale seq (allocate again). */
+    private void resolveDuplicate(Pending p, String errorMessage) {
+        if (errorMessage != null && errorMessage.contains(StoreSchema.INDEX_CONV_SEQ)
+                && !errorMessage.contains(StoreSchema.INDEX_FROM_CID)) {
+            p.result().complete(new SeqConflict());
+            return;
+        }
+        findByClientId(p.message().from(), p.message().cid()).whenComplete((original, error) -> {
+            if (error != null) {
+                p.result().completeExceptionally(error);
+            } else if (original.isPresent()) {
+                p.result().complete(new Duplicate(original.get()));
+            } else {
+                p.result().complete(new SeqConflict());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(10, TimeUnit.SECONDS)) {
+                writers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.forEach(p -> p.result().completeExceptionally(new IllegalStateException("message store closed")));
+    }
+}

@@ -1,0 +1,99 @@
+package io.mqchat.broker;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.store.StoreSchema;
+import io.mqchat.embedded.EmbeddedBroker;
+import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.embedded.FreePorts;
+import org.bson.Document;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Date;
+
+/**
+ * A real embedded HiveMQ with the mqchat extension loaded, on in-memory mongo-java-server and an
+ * embedded Redis, all on free ports; plus helpers to make users, tokens and Paho clients.
+ */
+final class BrokerFixture implements AutoCloseable {
+
+    static final String SECRET = "test-secret-test-secret-test-secret!!";
+
+    final EmbeddedMongo mongo;
+    final EmbeddedRedis redis;
+    final EmbeddedBroker broker;
+    final MongoClient mongoClient;
+    final AccessTokens tokens = new AccessTokens(SECRET);
+    private final Path home;
+
+    BrokerFixture(Duration storeTimeout) throws Exception {
+        mongo = EmbeddedMongo.inMemory();
+        redis = EmbeddedRedis.start(0, null);
+        home = Files.createTempDirectory("mqchat-broker-test");
+        BrokerConfig config = BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
+                .withStore(storeTimeout, 256, 2);
+        broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
+                FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
+        mongoClient = MongoClients.create(mongo.uri("mqchat"));
+    }
+
+    MongoCollection<Document> messages() {
+        return mongoClient.getDatabase("mqchat").getCollection(StoreSchema.MESSAGES);
+    }
+
+    void createUser(String userId) {
+        mongoClient.getDatabase("mqchat").getCollection(StoreSchema.USERS)
+                .insertOne(new Document("_id", userId).append("passwordHash", "x").append("createdAt", new Date()));
+    }
+
+    /** An MQTT 5 client logged in as user:device, connected, subscribed to its inbox is up to the test. */
+    MqttAsyncClient mqtt5(String user, String device) throws Exception {
+        return mqtt5(user, device, new Inbox());
+    }
+
+    /** An MQTT 5 client whose arriving messages (on any subscription) go to {@code inbox}. */
+    MqttAsyncClient mqtt5(String user, String device, Inbox inbox) throws Exception {
+        MqttAsyncClient client = new MqttAsyncClient(broker.tcpUri(), user + ":" + device,
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        client.setCallback(inbox.callback5());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(user);
+        options.setPassword(tokens.issue(user, device, Duration.ofHours(1)).getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(true);
+        client.connect(options).waitForCompletion(10_000);
+        return client;
+    }
+
+    org.eclipse.paho.client.mqttv3.MqttAsyncClient mqtt3(String user, String device) throws Exception {
+        var client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(broker.tcpUri(), user + ":" + device,
+                new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setUserName(user);
+        options.setPassword(tokens.issue(user, device, Duration.ofHours(1)).toCharArray());
+        options.setCleanSession(true);
+        client.connect(options).waitForCompletion(10_000);
+        return client;
+    }
+
+    @Override
+    public void close() throws Exception {
+        mongoClient.close();
+        broker.close();
+        redis.close();
+        mongo.close();
+        try (var files = Files.walk(home)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
