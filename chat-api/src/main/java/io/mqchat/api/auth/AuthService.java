@@ -1,0 +1,95 @@
+package io.mqchat.api.auth;
+
+import io.mqchat.api.config.ChatApiProperties;
+import io.mqchat.api.users.User;
+import io.mqchat.api.users.UserAlreadyExistsException;
+import io.mqchat.api.users.UserStore;
+import io.mqchat.api.web.ApiException;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Ids;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Registration and login. All input is validated here before it reaches the store. */
+@Service
+public class AuthService {
+
+    /** One answer for unknown user and wrong password, so probing cannot tell which. */
+    static final String BAD_CREDENTIALS = "Unknown user id or wrong password.";
+
+    private final UserStore users;
+    private final PasswordEncoder encoder;
+    private final AccessTokens tokens;
+    private final ChatApiProperties properties;
+    /** Hash checked for unknown users, so their login takes as long as a real one. */
+    private final String dummyHash;
+
+    public AuthService(UserStore users, PasswordEncoder encoder, AccessTokens tokens, ChatApiProperties properties) {
+        this.users = users;
+        this.encoder = encoder;
+        this.tokens = tokens;
+        this.properties = properties;
+        this.dummyHash = encoder.encode(UUID.randomUUID().toString());
+    }
+
+    /** Registers a user. */
+    public AuthDtos.RegisteredUser register(AuthDtos.RegisterRequest request) {
+        String userId = require(request.userId(), "userId");
+        String password = require(request.password(), "password");
+        if (!Ids.isValidUserId(userId)) {
+            throw ApiException.badRequest("userId must be " + Ids.userIdRule());
+        }
+        Optional<String> weak = PasswordPolicy.check(userId, password);
+        if (weak.isPresent()) {
+            throw ApiException.badRequest(weak.get());
+        }
+        try {
+            users.insert(new User(userId, encoder.encode(password), Instant.now()));
+        } catch (UserAlreadyExistsException e) {
+            throw ApiException.conflict("The user id '" + userId + "' is already taken.");
+        }
+        return new AuthDtos.RegisteredUser(userId);
+    }
+
+    /** Checks the password and issues an access token for one device type. */
+    public AuthDtos.LoginResponse login(AuthDtos.LoginRequest request) {
+        String userId = require(request.userId(), "userId");
+        String password = require(request.password(), "password");
+        String deviceType = require(request.deviceType(), "deviceType");
+        List<String> deviceTypes = properties.deviceTypes();
+        if (!deviceTypes.contains(deviceType)) {
+            throw ApiException.badRequest("deviceType must be one of " + String.join(", ", deviceTypes));
+        }
+        if (!Ids.isValidUserId(userId)) {
+            throw ApiException.badRequest("userId must be " + Ids.userIdRule());
+        }
+        if (!PasswordPolicy.fitsBcrypt(password)) {
+            // no registered password is this long, so it cannot be right
+            throw ApiException.unauthorized(BAD_CREDENTIALS);
+        }
+        Optional<User> user = users.find(userId);
+        boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
+        if (user.isEmpty() || !matches) {
+            throw ApiException.unauthorized(BAD_CREDENTIALS);
+        }
+        ClientId clientId = new ClientId(userId, deviceType);
+        String token = tokens.issue(userId, deviceType, properties.jwt().lifetime());
+        // read the expiry back from the token: it is what the broker will enforce (second precision)
+        Instant expiresAt = tokens.verify(token).orElseThrow(() -> new IllegalStateException("fresh token invalid"))
+                .expiresAt();
+        return new AuthDtos.LoginResponse(token, clientId.toString(), expiresAt.toString());
+    }
+
+    private static String require(String value, String field) {
+        if (value == null || value.isEmpty()) {
+            throw ApiException.badRequest(field + " is required");
+        }
+        return value;
+    }
+}

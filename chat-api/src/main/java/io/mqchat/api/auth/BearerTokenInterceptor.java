@@ -1,0 +1,38 @@
+package io.mqchat.api.auth;
+
+import io.mqchat.api.web.ApiException;
+import io.mqchat.common.auth.AccessTokens;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Requires a valid access token ({@code Authorization: Bearer ...}) and stores the verified token in the
+ * request attribute {@link #ATTRIBUTE}. Every refusal has the same detail, so a prober learns nothing.
+ */
+public class BearerTokenInterceptor implements HandlerInterceptor {
+
+    /** Request attribute holding the caller's {@link AccessTokens.AccessToken}. */
+    public static final String ATTRIBUTE = "mqchat.accessToken";
+    private static final String PREFIX = "bearer ";
+
+    private final AccessTokens tokens;
+
+    public BearerTokenInterceptor(AccessTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        AccessTokens.AccessToken token = header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+                ? tokens.verify(header.substring(PREFIX.length()).trim()).orElse(null)
+                : null;
+        if (token == null) {
+            throw ApiException.unauthorized("A valid access token is required (Authorization: Bearer <token>).");
+        }
+        request.setAttribute(ATTRIBUTE, token);
+        return true;
+    }
+}

@@ -1,0 +1,88 @@
+package io.mqchat.api.config;
+
+import com.mongodb.ConnectionString;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.Ids;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything chat-api reads from configuration ({@code mqchat.*}, e.g. env {@code MQCHAT_JWT_SECRET}).
+ * Validated at start-up: an invalid value stops the app with a message naming the property.
+ */
+@Validated
+@ConfigurationProperties("mqchat")
+public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
+                                @Valid @NotNull @DefaultValue Jwt jwt,
+                                @NotEmpty(message = "list at least one device type (MQCHAT_DEVICE_TYPES)")
+                                @DefaultValue({"phone", "tablet", "desktop", "web", "iot", "bot"})
+                                List<String> deviceTypes) {
+
+    /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
+    public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,
+                        @NotNull @DefaultValue("5s") Duration serverSelectionTimeout) {
+
+        @AssertTrue(message = "must be a mongodb:// or mongodb+srv:// connection string (MQCHAT_MONGO_URI)")
+        public boolean isUriValid() {
+            return MongoSettings.isValidUri(uri);
+        }
+
+        @AssertTrue(message = "must be positive (MQCHAT_MONGO_SERVER_SELECTION_TIMEOUT)")
+        public boolean isServerSelectionTimeoutPositive() {
+            return serverSelectionTimeout == null || serverSelectionTimeout.toMillis() > 0;
+        }
+    }
+
+    /** Access tokens: the shared HS256 secret (never in the repo) and how long a login lasts. */
+    public record Jwt(String secret, @NotNull @DefaultValue("7d") Duration lifetime) {
+
+        @AssertTrue(message = "set MQCHAT_JWT_SECRET (mqchat.jwt.secret) to a random secret of at least "
+                + AccessTokens.MIN_SECRET_BYTES + " bytes; the broker and history-service need the same one")
+        public boolean isSecretValid() {
+            return secret != null && secret.getBytes(StandardCharsets.UTF_8).length >= AccessTokens.MIN_SECRET_BYTES;
+        }
+
+        @AssertTrue(message = "must be positive (MQCHAT_JWT_LIFETIME, e.g. 7d)")
+        public boolean isLifetimePositive() {
+            return lifetime == null || lifetime.toSeconds() > 0;
+        }
+
+        @Override
+        public String toString() {
+            // keep the secret out of logs and failure reports
+            return "Jwt[secret=<hidden>, lifetime=" + lifetime + "]";
+        }
+    }
+
+    @AssertTrue(message = "device types must be lower-case names such as 'phone' (MQCHAT_DEVICE_TYPES)")
+    public boolean isDeviceTypesValid() {
+        return deviceTypes == null || deviceTypes.stream().allMatch(Ids::isValidDeviceType);
+    }
+
+    /** Shared checks for the Mongo settings. */
+    static final class MongoSettings {
+        private MongoSettings() {
+        }
+
+        static boolean isValidUri(String uri) {
+            if (uri == null) {
+                return true; // reported by @NotNull
+            }
+            try {
+                new ConnectionString(uri);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+    }
+}

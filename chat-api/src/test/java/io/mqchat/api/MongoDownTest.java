@@ -1,0 +1,48 @@
+package io.mqchat.api;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A database that goes away turns into a quick 503 problem, not a hang or a stack trace. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
+class MongoDownTest {
+
+    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
+    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/down");
+        registry.add("mqchat.mongo.server-selection-timeout", () -> "300ms");
+        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void databaseOutageIsA503Problem() {
+        MONGO.shutdownNow();
+        long start = System.nanoTime();
+
+        TestSupport.Response response = TestSupport.postJson(port, "/api/v1/auth/register",
+                "{\"userId\":\"carol\",\"password\":\"s3cret-pass\"}");
+
+        assertThat(response.status()).isEqualTo(503);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("detail").asText()).contains("database is unavailable");
+        assertThat(response.raw().body()).doesNotContain("Exception");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+}

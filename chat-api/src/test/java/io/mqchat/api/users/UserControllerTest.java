@@ -1,0 +1,90 @@
+package io.mqchat.api.users;
+
+import io.mqchat.api.TestSupport;
+import io.mqchat.common.auth.AccessTokens;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** User lookup: bearer check and the public view. */
+@WebMvcTest(UserController.class)
+@Import(UserControllerTest.Config.class)
+class UserControllerTest {
+
+    @TestConfiguration
+    static class Config {
+        @Bean
+        AccessTokens accessTokens() {
+            return new AccessTokens(TestSupport.SECRET);
+        }
+    }
+
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    UserStore store;
+
+    private final String token = new AccessTokens(TestSupport.SECRET).issue("bob", "phone", Duration.ofHours(1));
+
+    @Test
+    void returnsThePublicViewOnly() throws Exception {
+        when(store.find("alice")).thenReturn(Optional.of(
+                new User("alice", "$2a$10$hash", Instant.parse("2026-01-02T03:04:05Z"))));
+
+        mvc.perform(get("/api/v1/users/alice").header("Authorization", "Bearer " + token))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.userId").value("alice"))
+                .andExpect(jsonPath("$.createdAt").value("2026-01-02T03:04:05Z"))
+                .andExpect(jsonPath("$.passwordHash").doesNotExist());
+    }
+
+    @Test
+    void unknownAndImpossibleIdsAre404() throws Exception {
+        when(store.find("nobody")).thenReturn(Optional.empty());
+        mvc.perform(get("/api/v1/users/nobody").header("Authorization", "Bearer " + token))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        mvc.perform(get("/api/v1/users/{id}", "$gt").header("Authorization", "bearer " + token))
+                .andExpect(status().isNotFound());
+        verify(store, never()).find("$gt");
+    }
+
+    @Test
+    void missingOrInvalidTokensAre401() throws Exception {
+        String expired = new AccessTokens(TestSupport.SECRET).issue("bob", "phone", Duration.ofSeconds(-5));
+        for (String auth : new String[]{null, "Bearer", "Bearer garbage", "Basic Ym9iOnB3", "Bearer " + expired}) {
+            var request = get("/api/v1/users/alice");
+            if (auth != null) {
+                request.header("Authorization", auth);
+            }
+            mvc.perform(request)
+                    .andExpect(status().isUnauthorized())
+                    .andExpect(header().string("WWW-Authenticate", "Bearer"))
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                    .andExpect(jsonPath("$.detail").value(
+                            "A valid access token is required (Authorization: Bearer <token>)."));
+        }
+        verify(store, never()).find(anyString());
+    }
+}

@@ -1,0 +1,61 @@
+package io.mqchat.history.config;
+
+import com.mongodb.ConnectionString;
+import io.mqchat.common.auth.AccessTokens;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Everything history-service reads from configuration ({@code mqchat.*}, e.g. env {@code MQCHAT_JWT_SECRET}).
+ * Validated at start-up: an invalid value stops the app with a message naming the property.
+ */
+@Validated
+@ConfigurationProperties("mqchat")
+public record HistoryProperties(@Valid @NotNull @DefaultValue Mongo mongo,
+                                @Valid @NotNull @DefaultValue Jwt jwt) {
+
+    /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
+    public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,
+                        @NotNull @DefaultValue("5s") Duration serverSelectionTimeout) {
+
+        @AssertTrue(message = "must be a mongodb:// or mongodb+srv:// connection string (MQCHAT_MONGO_URI)")
+        public boolean isUriValid() {
+            if (uri == null) {
+                return true; // reported by @NotNull
+            }
+            try {
+                new ConnectionString(uri);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+
+        @AssertTrue(message = "must be positive (MQCHAT_MONGO_SERVER_SELECTION_TIMEOUT)")
+        public boolean isServerSelectionTimeoutPositive() {
+            return serverSelectionTimeout == null || serverSelectionTimeout.toMillis() > 0;
+        }
+    }
+
+    /** The HS256 secret shared with chat-api (which issues the tokens) and the broker. */
+    public record Jwt(String secret) {
+
+        @AssertTrue(message = "set MQCHAT_JWT_SECRET (mqchat.jwt.secret) to the secret chat-api signs tokens "
+                + "with, at least " + AccessTokens.MIN_SECRET_BYTES + " bytes")
+        public boolean isSecretValid() {
+            return secret != null && secret.getBytes(StandardCharsets.UTF_8).length >= AccessTokens.MIN_SECRET_BYTES;
+        }
+
+        @Override
+        public String toString() {
+            return "Jwt[secret=<hidden>]"; // keep the secret out of logs and failure reports
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.mqchat.history.messages;
+
+import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.history.users.UserDirectory;
+import io.mqchat.history.web.ApiException;
+import org.springframework.stereotype.Service;
+
+/** Who may read which conversation, and the paged read itself. Default-deny: only members read. */
+@Service
+public class HistoryService {
+
+    private final MessageStore messages;
+    private final UserDirectory users;
+
+    public HistoryService(MessageStore messages, UserDirectory users) {
+        this.messages = messages;
+        this.users = users;
+    }
+
+    /**
+     * One page of a conversation for {@code caller}.
+     *
+     * @throws ApiException 400 for an invalid id, 403 for non-members, 404 for groups and unknown peers
+     */
+    public MessageStore.Slice read(String caller, String conversation, PageRequest page) {
+        ConversationId conv = ConversationId.parse(conversation).orElseThrow(() -> ApiException.badRequest(
+                "conv must be a conversation id: d:{userA}:{userB} with userA < userB, or g:{groupId}"));
+        if (conv.type() == ConversationId.Type.GROUP) {
+            throw ApiException.notFound("Group conversations do not exist yet.");
+        }
+        // membership before existence, so non-members cannot probe which users exist
+        if (!conv.isDirectParticipant(caller)) {
+            throw ApiException.forbidden("You are not a member of this conversation.");
+        }
+        if (!users.exists(conv.peerOf(caller))) {
+            throw ApiException.notFound("No such conversation: the other user does not exist.");
+        }
+        return messages.page(conv, page);
+    }
+}

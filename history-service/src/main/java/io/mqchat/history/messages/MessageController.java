@@ -1,0 +1,62 @@
+package io.mqchat.history.messages;
+
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.history.auth.BearerTokenInterceptor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+import java.util.Map;
+
+/** Paged history of one conversation. */
+@RestController
+public class MessageController {
+
+    /**
+     * A page of messages in ascending seq order.
+     *
+     * @param messages each as delivered over MQTT: id, conv, seq, from, to, ts, dev, cid, type, body
+     * @param hasMore  whether more messages exist in the paging direction (older when paging backwards)
+     */
+    public record HistoryPage(String conv, List<Map<String, Object>> messages, boolean hasMore) {
+    }
+
+    private final HistoryService history;
+
+    public MessageController(HistoryService history) {
+        this.history = history;
+    }
+
+    @Operation(summary = "Read a conversation's messages",
+            description = "afterSeq only: ascending from afterSeq+1. beforeSeq only: the newest `limit` with "
+                    + "seq < beforeSeq. Both: the range between, ascending from afterSeq+1. Neither: the newest "
+                    + "`limit`. Always returned in ascending seq order.")
+    @GetMapping("/api/v1/conversations/{conv}/messages")
+    public HistoryPage messages(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
+                                @PathVariable String conv,
+                                @Parameter(description = "exclusive lower bound") @RequestParam(required = false) String afterSeq,
+                                @Parameter(description = "exclusive upper bound") @RequestParam(required = false) String beforeSeq,
+                                @Parameter(description = "1-200, default 50; larger values are clamped to 200")
+                                @RequestParam(required = false) String limit) {
+        PageRequest page = PageRequest.parse(afterSeq, beforeSeq, limit);
+        MessageStore.Slice slice = history.read(caller.userId(), conv, page);
+        return new HistoryPage(conv, slice.messages().stream().map(MessageController::toPlainJson).toList(),
+                slice.hasMore());
+    }
+
+    /**
+     * The web layer serialises with Jackson 3, the protocol's {@code JsonNode}s are Jackson 2: hand it plain
+     * maps and lists instead, which both render the same way.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> toPlainJson(ChatMessage message) {
+        return Json.MAPPER.convertValue(message.toJson(), Map.class);
+    }
+}

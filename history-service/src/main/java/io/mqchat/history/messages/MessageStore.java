@@ -1,0 +1,67 @@
+package io.mqchat.history.messages;
+
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.StoreSchema.Message;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.springframework.stereotype.Repository;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static io.mqchat.common.store.StoreSchema.MESSAGES;
+
+/**
+ * Reads the {@code messages} collection (written by the broker). Every query is one conversation and a
+ * seq range sorted by seq, i.e. a walk of the unique {@code (conv, seq)} index.
+ */
+@Repository
+public class MessageStore {
+
+    /** A page in ascending seq order, and whether more exist beyond it in the paging direction. */
+    public record Slice(List<ChatMessage> messages, boolean hasMore) {
+    }
+
+    private final MongoCollection<Document> messages;
+
+    public MessageStore(MongoDatabase db) {
+        this.messages = db.getCollection(MESSAGES);
+    }
+
+    /** Takes a parsed (hence validated) conversation id, so no client text reaches the filter unchecked. */
+    public Slice page(ConversationId conv, PageRequest page) {
+        List<Bson> conditions = new ArrayList<>();
+        conditions.add(Filters.eq(Message.CONV, conv.toString()));
+        if (page.afterSeq() != null) {
+            conditions.add(Filters.gt(Message.SEQ, page.afterSeq()));
+        }
+        if (page.beforeSeq() != null) {
+            conditions.add(Filters.lt(Message.SEQ, page.beforeSeq()));
+        }
+        boolean backwards = page.backwards();
+        // one extra document tells whether there is more, without a second query
+        FindIterable<Document> found = messages.find(Filters.and(conditions))
+                .sort(backwards ? Sorts.descending(Message.SEQ) : Sorts.ascending(Message.SEQ))
+                .limit(page.limit() + 1);
+        List<ChatMessage> result = new ArrayList<>(page.limit() + 1);
+        for (Document doc : found) {
+            result.add(MessageDocuments.fromDocument(doc));
+        }
+        boolean hasMore = result.size() > page.limit();
+        if (hasMore) {
+            result.remove(result.size() - 1);
+        }
+        if (backwards) {
+            Collections.reverse(result);
+        }
+        return new Slice(result, hasMore);
+    }
+}

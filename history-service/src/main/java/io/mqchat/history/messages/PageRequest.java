@@ -1,0 +1,62 @@
+package io.mqchat.history.messages;
+
+import io.mqchat.history.web.ApiException;
+
+/**
+ * Validated paging parameters. {@code afterSeq}/{@code beforeSeq} are exclusive bounds; either may be
+ * absent (null).
+ *
+ * @param afterSeq  only messages with a seq greater than this
+ * @param beforeSeq only messages with a seq less than this
+ * @param limit     1..{@link #MAX_LIMIT}
+ */
+public record PageRequest(Long afterSeq, Long beforeSeq, int limit) {
+
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 200;
+
+    /**
+     * Parses the raw query parameters (strings, so that bad values get a precise reason). Limits above
+     * {@link #MAX_LIMIT} are clamped rather than refused, so clients asking for "a lot" still work.
+     */
+    public static PageRequest parse(String afterSeq, String beforeSeq, String limit) {
+        Long after = parseSeq("afterSeq", afterSeq, 0);
+        Long before = parseSeq("beforeSeq", beforeSeq, 1);
+        if (after != null && before != null && after >= before) {
+            throw ApiException.badRequest("afterSeq must be less than beforeSeq");
+        }
+        int pageSize = DEFAULT_LIMIT;
+        if (limit != null) {
+            long value = parseLong("limit", limit);
+            if (value <= 0) {
+                throw ApiException.badRequest("limit must be a positive integer (at most " + MAX_LIMIT + " are returned)");
+            }
+            pageSize = (int) Math.min(value, MAX_LIMIT);
+        }
+        return new PageRequest(after, before, pageSize);
+    }
+
+    /** Newest-first paging: backwards from {@code beforeSeq}, or the latest page when no bound is given. */
+    public boolean backwards() {
+        return afterSeq == null;
+    }
+
+    private static Long parseSeq(String name, String value, long min) {
+        if (value == null) {
+            return null;
+        }
+        long seq = parseLong(name, value);
+        if (seq < min) {
+            throw ApiException.badRequest(name + " must be an integer >= " + min);
+        }
+        return seq;
+    }
+
+    private static long parseLong(String name, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + " must be an integer");
+        }
+    }
+}
