@@ -1,0 +1,138 @@
+package io.mqchat.standalone;
+
+import io.mqchat.api.ChatApiApplication;
+import io.mqchat.broker.BrokerConfig;
+import io.mqchat.broker.ChatExtensionMain;
+import io.mqchat.embedded.EmbeddedBroker;
+import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.history.HistoryServiceApplication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The whole system in one process: MongoDB (embedded on a file, or external), Redis (embedded or
+ * external), chat-api, history-service, and HiveMQ with the mqchat extension. Started in dependency
+ * order, closed in reverse.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StandaloneSettings settings;
+    private final String mongoUri;
+    private final String redisAddress;
+
+    private EmbeddedStack(StandaloneSettings settings, String mongoUri, String redisAddress) {
+        this.settings = settings;
+        this.mongoUri = mongoUri;
+        this.redisAddress = redisAddress;
+    }
+
+    public static EmbeddedStack start(StandaloneSettings settings, Map<String, String> env) {
+        String secret = settings.jwtSecretOrGenerated();
+        EmbeddedStack stack = null;
+        try {
+            String mongoUri = settings.mongoUri();
+            EmbeddedMongo mongo = null;
+            if (mongoUri == null) {
+                mongo = EmbeddedMongo.onFile(settings.dataDir().resolve("mongo").resolve("mqchat.mv"), 0);
+                mongoUri = mongo.uri("mqchat");
+            }
+            String redisAddress = settings.redisAddress();
+            EmbeddedRedis redis = null;
+            if (redisAddress == null) {
+                redis = EmbeddedRedis.start(0, settings.dataDir().resolve("redis"));
+                redisAddress = redis.address();
+            }
+            stack = new EmbeddedStack(settings, mongoUri, redisAddress);
+            if (mongo != null) {
+                stack.started.push(mongo);
+            }
+            if (redis != null) {
+                stack.started.push(redis);
+            }
+            // The REST apps first: Spring Boot then owns logging, which HiveMQ (started without its own
+            // logging bootstrap) shares.
+            stack.started.push(ChatApiApplication.builder()
+                    .properties(springProperties(settings, settings.apiPort(), mongoUri, secret)).run());
+            stack.started.push(HistoryServiceApplication.builder()
+                    .properties(springProperties(settings, settings.historyPort(), mongoUri, secret)).run());
+
+            Properties brokerProperties = new Properties();
+            brokerProperties.setProperty("mongo.uri", mongoUri);
+            brokerProperties.setProperty("redis.address", redisAddress);
+            brokerProperties.setProperty("jwt.secret", secret);
+            BrokerConfig brokerConfig = BrokerConfig.load(brokerProperties, env);
+            stack.started.push(EmbeddedBroker.start(settings.dataDir().resolve("hivemq"),
+                    new EmbeddedBroker.Settings(settings.bindAddress(), settings.mqttPort(), settings.websocketPort(),
+                            256 * 1024, 1000, brokerConfig.clientReceiveMaximum()),
+                    new ChatExtensionMain(brokerConfig), true));
+            return stack;
+        } catch (RuntimeException e) {
+            if (stack != null) {
+                stack.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> springProperties(StandaloneSettings s, int port, String mongoUri, String secret) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("server.port", port);
+        p.put("server.address", s.bindAddress());
+        p.put("mqchat.mongo.uri", mongoUri);
+        p.put("mqchat.jwt.secret", secret);
+        // two Spring apps share one JVM-wide logging system; naming lines by app would mislabel them
+        p.put("logging.include-application-name", false);
+        if (s.logFormat().equals("text")) {
+            p.put("logging.config", "classpath:mqchat-logback.xml");
+        } else {
+            p.put("logging.config", "classpath:mqchat-logback-structured.xml");
+            p.put("logging.structured.format.console", s.logFormat());
+        }
+        p.put("logging.level.jetbrains.exodus", "WARN");
+        p.put("logging.level.migrations", "WARN");
+        p.put("logging.level.de.bwaldvogel", "WARN");
+        p.put("logging.level.org.mongodb.driver", "WARN");
+        p.put("logging.level.org.redisson", "WARN");
+        p.put("spring.main.banner-mode", "off");
+        return p;
+    }
+
+    public String mongoUri() {
+        return mongoUri;
+    }
+
+    public String redisAddress() {
+        return redisAddress;
+    }
+
+    public StandaloneSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                if (next instanceof ConfigurableApplicationContext context) {
+                    context.close();
+                } else {
+                    next.close();
+                }
+            } catch (Exception e) {
+                log.warn("mqchat: error while stopping {}: {}", next.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

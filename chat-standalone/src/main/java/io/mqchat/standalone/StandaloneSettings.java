@@ -1,0 +1,126 @@
+package io.mqchat.standalone;
+
+import io.mqchat.common.auth.AccessTokens;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of the one-process stack, from environment variables with sane defaults. Invalid values stop
+ * start-up with one message listing what to fix.
+ *
+ * @param dataDir       where everything is kept ({@code MQCHAT_DATA_DIR}, default {@code ./data})
+ * @param bindAddress   address the public listeners bind to ({@code MQCHAT_BIND_ADDRESS}, default 0.0.0.0)
+ * @param mqttPort      MQTT over TCP ({@code MQCHAT_MQTT_PORT}, 1883)
+ * @param websocketPort MQTT over WebSocket, path /mqtt ({@code MQCHAT_WS_PORT}, 8000)
+ * @param apiPort       chat-api ({@code MQCHAT_API_PORT}, 8080)
+ * @param historyPort   history-service ({@code MQCHAT_HISTORY_PORT}, 8081)
+ * @param mongoUri      an external MongoDB ({@code MQCHAT_MONGO_URI}); null: embedded, on a file under dataDir
+ * @param redisAddress  an external Redis ({@code MQCHAT_REDIS_ADDRESS}); null: embedded
+ * @param jwtSecret     {@code MQCHAT_JWT_SECRET}; null: generated once and kept in {@code dataDir/jwt-secret}
+ * @param logFormat     {@code MQCHAT_LOG_FORMAT}: {@code text} (default) or a structured format, {@code ecs},
+ *                      {@code logstash} or {@code gelf} (one JSON object per line)
+ */
+public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort, int websocketPort, int apiPort,
+                                 int historyPort, String mongoUri, String redisAddress, String jwtSecret,
+                                 String logFormat) {
+
+    private static final List<String> LOG_FORMATS = List.of("text", "ecs", "logstash", "gelf");
+
+    /** Refused settings; the message lists every problem. */
+    public static class InvalidSettingsException extends RuntimeException {
+        public InvalidSettingsException(String message) {
+            super(message);
+        }
+    }
+
+    public static StandaloneSettings fromEnvironment(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        Path data = Path.of(env.getOrDefault("MQCHAT_DATA_DIR", "data"));
+        String bind = env.getOrDefault("MQCHAT_BIND_ADDRESS", "0.0.0.0");
+        int mqtt = port(env, "MQCHAT_MQTT_PORT", 1883, problems);
+        int ws = port(env, "MQCHAT_WS_PORT", 8000, problems);
+        int api = port(env, "MQCHAT_API_PORT", 8080, problems);
+        int history = port(env, "MQCHAT_HISTORY_PORT", 8081, problems);
+        if (problems.isEmpty() && List.of(mqtt, ws, api, history).stream().distinct().count() < 4) {
+            problems.add("MQCHAT_MQTT_PORT, MQCHAT_WS_PORT, MQCHAT_API_PORT and MQCHAT_HISTORY_PORT must differ");
+        }
+        String mongo = blankToNull(env.get("MQCHAT_MONGO_URI"));
+        if (mongo != null && !mongo.startsWith("mongodb://") && !mongo.startsWith("mongodb+srv://")) {
+            problems.add("MQCHAT_MONGO_URI must be a mongodb:// URI (or unset for the embedded database)");
+        }
+        String redis = blankToNull(env.get("MQCHAT_REDIS_ADDRESS"));
+        if (redis != null && !redis.matches("rediss?://[^:/]+:\\d+")) {
+            problems.add("MQCHAT_REDIS_ADDRESS must look like redis://host:port (or unset for the embedded Redis)");
+        }
+        String secret = blankToNull(env.get("MQCHAT_JWT_SECRET"));
+        if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < AccessTokens.MIN_SECRET_BYTES) {
+            problems.add("MQCHAT_JWT_SECRET must be at least " + AccessTokens.MIN_SECRET_BYTES
+                    + " bytes (or unset to generate one under the data folder)");
+        }
+        String logFormat = env.getOrDefault("MQCHAT_LOG_FORMAT", "text").strip();
+        if (!LOG_FORMATS.contains(logFormat)) {
+            problems.add("MQCHAT_LOG_FORMAT must be one of " + LOG_FORMATS + ", was '" + logFormat + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException("cannot start mqchat: " + String.join("; ", problems));
+        }
+        return new StandaloneSettings(data, bind, mqtt, ws, api, history, mongo, redis, secret, logFormat);
+    }
+
+    /** The configured secret, or the one kept under the data folder (created with owner-only access). */
+    public String jwtSecretOrGenerated() {
+        if (jwtSecret != null) {
+            return jwtSecret;
+        }
+        Path file = dataDir.resolve("jwt-secret");
+        try {
+            if (Files.isRegularFile(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(dataDir);
+            byte[] random = new byte[48];
+            new SecureRandom().nextBytes(random);
+            String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Files.writeString(file, generated, StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the data folder's own permissions apply
+            }
+            return generated;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the JWT secret at " + file, e);
+        }
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {
+        String v = blankToNull(env.get(name));
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int p = Integer.parseInt(v);
+            if (p < 1 || p > 65535) {
+                problems.add(name + " must be a port between 1 and 65535, was " + v);
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            problems.add(name + " must be a port number, was '" + v + "'");
+            return fallback;
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}
