@@ -124,8 +124,9 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
             return envName(key) + " (" + key + ")";
         }
 
+        /** Spring Boot's convention, so that one variable configures every component: dots become '_', dashes go. */
         static String envName(String key) {
-            return "MQCHAT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            return "MQCHAT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", "");
         }
 
         String get(String key, String fallback) {

@@ -1,0 +1,51 @@
+package io.mqchat.broker;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BrokerConfigTest {
+
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+    @Test
+    void defaultsNeedOnlyASecret() {
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
+        assertThat(c.mongoUri()).isEqualTo("mongodb://localhost:27017/mqchat");
+        assertThat(c.storeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.deviceTypes()).contains("phone", "desktop", "web");
+        assertThat(c.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void environmentWinsOverTheFileAndFollowsSpringNaming() {
+        Properties file = new Properties();
+        file.setProperty("store.batch-size", "10");
+        file.setProperty("mongo.uri", "mongodb://file:27017/x");
+        BrokerConfig c = BrokerConfig.load(file, Map.of("MQCHAT_JWT_SECRET", SECRET, "MQCHAT_STORE_BATCHSIZE", "64",
+                "MQCHAT_STORE_TIMEOUT", "750ms", "MQCHAT_DEVICETYPES", "phone,watch"));
+        assertThat(c.storeBatchSize()).isEqualTo(64);
+        assertThat(c.storeTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(c.mongoUri()).isEqualTo("mongodb://file:27017/x");
+        assertThat(c.deviceTypes()).containsExactlyInAnyOrder("phone", "watch");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceWithTheVariableToFix() {
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of(
+                "MQCHAT_MONGO_URI", "http://nope", "MQCHAT_REDIS_ADDRESS", "localhost",
+                "MQCHAT_STORE_TIMEOUT", "forever", "MQCHAT_STORE_WRITERS", "0", "MQCHAT_DEVICETYPES", "Phone")))
+                .isInstanceOf(BrokerConfig.InvalidConfigException.class)
+                .hasMessageContaining("MQCHAT_MONGO_URI")
+                .hasMessageContaining("MQCHAT_REDIS_ADDRESS")
+                .hasMessageContaining("MQCHAT_JWT_SECRET")
+                .hasMessageContaining("MQCHAT_STORE_TIMEOUT")
+                .hasMessageContaining("MQCHAT_STORE_WRITERS")
+                .hasMessageContaining("MQCHAT_DEVICETYPES");
+    }
+}
