@@ -1,0 +1,33 @@
+package io.mqchat.demo;
+
+import java.io.IOException;
+
+/**
+ * A REST call answered with an error. mqchat's services answer errors as RFC 9457 problem details
+ * ({@code application/problem+json} with {@code title} and {@code detail}); those are what the user sees.
+ */
+public class ApiException extends IOException {
+
+    private final int status;
+    private final String title;
+    private final String detail;
+
+    public ApiException(int status, String title, String detail) {
+        super(title + (detail == null || detail.isBlank() ? "" : ": " + detail) + " (HTTP " + status + ")");
+        this.status = status;
+        this.title = title;
+        this.detail = detail;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String detail() {
+        return detail;
+    }
+}

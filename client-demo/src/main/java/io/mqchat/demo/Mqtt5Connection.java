@@ -1,0 +1,251 @@
+package io.mqchat.demo;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ChatConnection} on the Eclipse Paho MQTT 5 client.
+ *
+ * <p><b>Why this class reconnects by itself</b> instead of using Paho's automatic reconnect: Paho 1.2.5
+ * (mqttv5) replaces the topic of outgoing publishes with a topic alias when the server allows aliases,
+ * and on an automatic reconnect into the same session it re-sends its in-flight publishes in that
+ * aliased form. The new connection has no aliases, so the broker disconnects the client ("Topic alias in
+ * PUBLISH could not be mapped") — again after every reconnect. So on a drop we throw the Paho client away
+ * and connect a fresh one (same client id, {@code cleanStart=false}: the broker keeps our subscription and
+ * the messages queued meanwhile). Paho's in-flight publishes are failed, and {@link ChatClient} re-sends
+ * them itself, with their topic and their cid.
+ */
+final class Mqtt5Connection implements ChatConnection {
+
+    /** How long the broker keeps our session (subscription + queued messages) while we are offline. */
+    private static final long SESSION_EXPIRY_SECONDS = 24 * 3600;
+    private static final long MIN_BACKOFF_MS = 1_000;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final String broker;
+    private final String clientId;
+    private final Listener listener;
+    private final MqttConnectionOptions options = new MqttConnectionOptions();
+    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "mqchat-mqtt5-reconnect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Publishes awaiting their PUBACK on the current Paho client; failed when that client is dropped. */
+    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+
+    private volatile MqttAsyncClient client;
+    private volatile boolean closed;
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    Mqtt5Connection(URI broker, String clientId, String user, String token, Listener listener) {
+        this.broker = broker.toString();
+        this.clientId = clientId;
+        this.listener = listener;
+        options.setUserName(user);
+        options.setPassword(token.getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
+        options.setAutomaticReconnect(false);   // see the class comment
+        options.setKeepAliveInterval(30);
+    }
+
+    @Override
+    public void connect() throws MqttException {
+        MqttAsyncClient fresh = newClient();
+        client = fresh;
+        fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+        listener.connected(false);
+    }
+
+    private MqttAsyncClient newClient() throws MqttException {
+        // MemoryPersistence: Paho's default file persistence would litter the working directory; our own
+        // LocalState is what survives restarts.
+        MqttAsyncClient fresh = new MqttAsyncClient(broker, clientId, new MemoryPersistence());
+        fresh.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                // The server may say why, e.g. "session taken over": the same device type logged in elsewhere.
+                Throwable cause = response.getException() != null ? response.getException()
+                        : new IOException("disconnected by the server: " + (response.getReasonString() != null
+                        ? response.getReasonString() : "reason code " + response.getReturnCode()));
+                dropped(fresh, cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                listener.messageArrived(topic, message.getPayload());
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+                // reported by connect() / reconnect() themselves
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+        return fresh;
+    }
+
+    /** The connection of {@code old} dropped: fail its in-flight publishes and start reconnecting. */
+    private synchronized void dropped(MqttAsyncClient old, Throwable cause) {
+        if (closed || old != client) {
+            return;
+        }
+        IOException lost = new IOException("connection lost before the PUBACK", cause);
+        inFlight.forEach(f -> f.completeExceptionally(lost));
+        inFlight.clear();
+        listener.connectionLost(cause);
+        backoffMs = MIN_BACKOFF_MS;
+        reconnector.execute(this::reconnect);
+    }
+
+    /** Runs on the reconnect thread: a fresh Paho client into the same session, with backoff. */
+    private void reconnect() {
+        if (closed) {
+            return;
+        }
+        MqttAsyncClient old = client;
+        try {
+            old.close(true);
+        } catch (MqttException ignored) {
+            // it is gone either way
+        }
+        try {
+            MqttAsyncClient fresh = newClient();
+            client = fresh;
+            fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+            backoffMs = MIN_BACKOFF_MS;
+            listener.connected(true);
+        } catch (MqttException e) {
+            long delay = backoffMs;
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            if (!closed) {
+                reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String topic) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        try {
+            client.subscribe(topic, 1, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        result.completeExceptionally(new MqttException(codes[0]));
+                    } else {
+                        result.complete(null);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    result.completeExceptionally(exception);
+                }
+            });
+        } catch (MqttException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String topic, byte[] payload) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        inFlight.add(result);
+        result.whenComplete((ok, error) -> inFlight.remove(result));
+        MqttMessage message = new MqttMessage(payload, 1, false, null);
+        try {
+            client.publish(topic, message, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    // Paho reports a PUBACK with an error reason code as "success": check the code ourselves.
+                    int[] codes = token.getReasonCodes();
+                    int code = codes != null && codes.length > 0 ? codes[0] : 0;
+                    if (code >= 0x80) {
+                        MqttProperties props = token.getResponseProperties();
+                        result.completeExceptionally(SendRefusedException.fromReasonString(code,
+                                props == null ? null : props.getReasonString()));
+                    } else {
+                        result.complete(null);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    result.completeExceptionally(exception);
+                }
+            });
+        } catch (MqttException e) {
+            // e.g. not connected, or the in-flight window is full: the caller retries later.
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    @Override
+    public boolean isConnected() {
+        MqttAsyncClient c = client;
+        return c != null && c.isConnected();
+    }
+
+    @Override
+    public String protocol() {
+        return "MQTT 5";
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        reconnector.shutdownNow();
+        MqttAsyncClient c = client;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnect().waitForCompletion(5_000);
+            }
+        } catch (MqttException ignored) {
+            // closing anyway
+        }
+        try {
+            c.close(true);
+        } catch (MqttException ignored) {
+            // nothing left to release
+        }
+    }
+}
