@@ -21,7 +21,8 @@ public final class ChatExtensionMain implements ExtensionMain {
     private static final Logger log = LoggerFactory.getLogger(ChatExtensionMain.class);
 
     private final BrokerConfig givenConfig;
-    private ChatBackend backend;
+    private volatile ChatBackend backend;
+    private volatile String startFailure;
 
     /** Used by HiveMQ when loading the zip. */
     public ChatExtensionMain() {
@@ -41,13 +42,13 @@ public final class ChatExtensionMain implements ExtensionMain {
                     : BrokerConfig.fromExtensionFolder(input.getExtensionInformation().getExtensionHomeFolder().toPath(),
                     System.getenv());
         } catch (BrokerConfig.InvalidConfigException e) {
-            output.preventExtensionStartup(e.getMessage());
+            fail(output, e.getMessage());
             return;
         }
         try {
             backend = new ChatBackend(config, Metrics.globalRegistry);
         } catch (RuntimeException e) {
-            output.preventExtensionStartup("mqchat cannot reach its stores (" + config + "): " + e.getMessage());
+            fail(output, "mqchat cannot reach its stores (" + config + "): " + e.getMessage());
             return;
         }
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
@@ -61,6 +62,25 @@ public final class ChatExtensionMain implements ExtensionMain {
         Services.initializerRegistry().setClientInitializer(
                 (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
         log.info("mqchat extension started: {}", config);
+    }
+
+    private void fail(ExtensionStartOutput output, String reason) {
+        startFailure = reason;
+        log.error("mqchat extension not started: {}", reason);
+        output.preventExtensionStartup(reason);
+    }
+
+    /**
+     * Whether the extension is up. An embedding application must check this after the broker started:
+     * embedded HiveMQ without an authenticating extension lets every client in.
+     */
+    public boolean isRunning() {
+        return backend != null;
+    }
+
+    /** Why the extension did not start, if it did not. */
+    public java.util.Optional<String> startFailure() {
+        return java.util.Optional.ofNullable(startFailure);
     }
 
     @Override

@@ -72,10 +72,16 @@ public final class EmbeddedStack implements AutoCloseable {
             brokerProperties.setProperty("redis.address", redisAddress);
             brokerProperties.setProperty("jwt.secret", secret);
             BrokerConfig brokerConfig = BrokerConfig.load(brokerProperties, env);
+            ChatExtensionMain extension = new ChatExtensionMain(brokerConfig);
             stack.started.push(EmbeddedBroker.start(settings.dataDir().resolve("hivemq"),
                     new EmbeddedBroker.Settings(settings.bindAddress(), settings.mqttPort(), settings.websocketPort(),
                             256 * 1024, 1000, brokerConfig.clientReceiveMaximum()),
-                    new ChatExtensionMain(brokerConfig), true));
+                    extension, true));
+            if (!extension.isRunning()) {
+                // Embedded HiveMQ without an authenticator admits everyone: never leave it running like that.
+                throw new IllegalStateException("the mqchat broker extension did not start: "
+                        + extension.startFailure().orElse("unknown reason"));
+            }
             return stack;
         } catch (RuntimeException e) {
             if (stack != null) {
