@@ -1,0 +1,136 @@
+package io.mqchat.standalone;
+
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.demo.ChatClient;
+import io.mqchat.demo.RestClient;
+import io.mqchat.demo.SendRefusedException;
+import io.mqchat.embedded.FreePorts;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The reference client (client-demo's ChatClient) against the real one-process stack, MQTT 5 and 3.1.1. */
+class ClientDemoEndToEndTest {
+
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path stateDir;
+
+    private static EmbeddedStack stack;
+    private static URI api;
+    private static URI history;
+    private static URI broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("MQCHAT_DATA_DIR", dataDir.toString());
+        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
+        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
+        stack = EmbeddedStack.start(settings, env);
+        api = URI.create("http://127.0.0.1:" + settings.apiPort());
+        history = URI.create("http://127.0.0.1:" + settings.historyPort());
+        broker = URI.create("tcp://127.0.0.1:" + settings.mqttPort());
+        RestClient rest = new RestClient();
+        for (String user : List.of("alice", "bob", "carol")) {
+            rest.register(api, user, "secret-pass-123");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static ChatClient client(String user, String device, boolean mqtt3, List<ChatMessage> received)
+            throws Exception {
+        ChatClient client = ChatClient.login(api, user, "secret-pass-123", device, stateDir).withHistory(history)
+                .onMessage(received::add);
+        client.connect(broker, mqtt3);
+        return client;
+    }
+
+    @Test
+    void mqtt5AndMqtt311ClientsChatBothWays() throws Exception {
+        List<ChatMessage> aliceGot = new CopyOnWriteArrayList<>();
+        List<ChatMessage> bobGot = new CopyOnWriteArrayList<>();
+        ChatClient alice = client("alice", "phone", false, aliceGot);
+        ChatClient bob = client("bob", "desktop", true, bobGot);
+        try {
+            ChatMessage sent = alice.send("bob", "hello over MQTT 5").get(10, TimeUnit.SECONDS);
+            assertThat(sent.conv()).isEqualTo("d:alice:bob");
+            assertThat(sent.from()).isEqualTo("alice");
+            await().atMost(Duration.ofSeconds(10)).until(() -> bobGot.stream().anyMatch(m -> m.id().equals(sent.id())));
+
+            ChatMessage reply = bob.send("alice", "hello back over 3.1.1").get(10, TimeUnit.SECONDS);
+            assertThat(reply.seq()).isEqualTo(sent.seq() + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> aliceGot.stream().anyMatch(m -> m.id().equals(reply.id())));
+        } finally {
+            alice.close();
+            bob.close();
+        }
+    }
+
+    @Test
+    void refusalsReachTheCallerOnBothProtocolVersions() throws Exception {
+        ChatClient alice = client("alice", "tablet", false, new CopyOnWriteArrayList<>());
+        ChatClient bob = client("bob", "iot", true, new CopyOnWriteArrayList<>());
+        try {
+            for (ChatClient c : List.of(alice, bob)) {
+                CompletableFuture<ChatMessage> refused = c.send("nobody", "anyone there?");
+                assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOfSatisfying(SendRefusedException.class,
+                                e -> assertThat(e.code()).isEqualTo("unknown_recipient"));
+            }
+        } finally {
+            alice.close();
+            bob.close();
+        }
+    }
+
+    @Test
+    void aMessageWrittenWhileOfflineIsSentOnceAfterTheNextConnect() throws Exception {
+        // carol writes while not connected: the message goes to her local state only
+        ChatClient offline = ChatClient.login(api, "carol", "secret-pass-123", "phone", stateDir);
+        CompletableFuture<ChatMessage> pending = offline.send("alice", "written offline");
+        offline.close();
+        assertThat(pending).isCompletedExceptionally();
+
+        List<ChatMessage> aliceGot = new CopyOnWriteArrayList<>();
+        ChatClient alice = client("alice", "web", false, aliceGot);
+        List<ChatMessage> carolGot = new CopyOnWriteArrayList<>();
+        ChatClient carol = client("carol", "phone", false, carolGot); // same state dir: re-sends on connect
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> aliceGot.stream().anyMatch(m -> m.body().asText().equals("written offline")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> carol.state().unacked().isEmpty());
+            RestClient.HistoryPage page = new RestClient().history(history, carol.token(), "d:alice:carol", 0, 50);
+            assertThat(page.messages()).extracting(m -> m.body().asText()).containsExactly("written offline");
+        } finally {
+            alice.close();
+            carol.close();
+        }
+    }
+}
