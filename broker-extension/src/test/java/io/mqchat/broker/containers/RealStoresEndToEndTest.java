@@ -1,0 +1,141 @@
+package io.mqchat.broker.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import io.mqchat.broker.BrokerConfig;
+import io.mqchat.broker.ChatExtensionMain;
+import io.mqchat.common.store.StoreSchema;
+import io.mqchat.embedded.EmbeddedBroker;
+import io.mqchat.embedded.FreePorts;
+import org.bson.Document;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.mongodb.MongoDBContainer;
+import org.testcontainers.utility.DockerImageName;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static io.mqchat.broker.containers.ChatClients.connect;
+import static io.mqchat.broker.containers.ChatClients.publish;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The extension in-process in embedded HiveMQ, but on a real MongoDB and a real Redis (containers)
+ * instead of mongo-java-server and the embedded Redis binary: the same promises as
+ * {@code DirectMessageEndToEndTest} (enriched, ordered, stored; a retried cid stored once) on the real
+ * stores' semantics (unique indexes, INCR). Disabled, not failed, where there is no Docker engine.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class RealStoresEndToEndTest {
+
+    @Container
+    static final MongoDBContainer MONGO = new MongoDBContainer(DockerImageName.parse("mongo:7.0"));
+
+    @Container
+    static final GenericContainer<?> REDIS = new GenericContainer<>(DockerImageName.parse("redis:7"))
+            .withExposedPorts(6379);
+
+    private static Path home;
+    private static EmbeddedBroker broker;
+    private static MongoClient mongo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String mongoUri = MONGO.getReplicaSetUrl("mqchat");
+        String redisAddress = "redis://" + REDIS.getHost() + ":" + REDIS.getMappedPort(6379);
+        home = Files.createTempDirectory("mqchat-real-stores");
+        broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
+                        FreePorts.next(), 256 * 1024, 1000, 100),
+                new ChatExtensionMain(BrokerConfig.of(mongoUri, redisAddress, ChatClients.SECRET)), true);
+        mongo = MongoClients.create(mongoUri);
+        for (String user : List.of("alice", "bob", "carol", "dave")) {
+            ChatClients.createUser(mongo, user);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mongo != null) {
+            mongo.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (home != null) {
+            try (var files = Files.walk(home)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static MongoCollection<Document> messages() {
+        return mongo.getDatabase("mqchat").getCollection(StoreSchema.MESSAGES);
+    }
+
+    @Test
+    void directMessagesArriveEnrichedInOrderAndAreStored() throws Exception {
+        ChatClients.Inbox aliceInbox = new ChatClients.Inbox();
+        ChatClients.Inbox bobInbox = new ChatClients.Inbox();
+        MqttAsyncClient alice = connect(broker.tcpUri(), "alice", "phone", aliceInbox);
+        MqttAsyncClient bob = connect(broker.tcpUri(), "bob", "desktop", bobInbox);
+
+        for (int i = 1; i <= 3; i++) {
+            int code = publish(alice, "chat/u/bob", "{\"cid\":\"a-" + i + "\",\"type\":\"text\",\"body\":\"hi " + i + "\"}");
+            assertThat(code).as("PUBACK of message %d", i).isLessThan(0x80);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> bobInbox.chat.size() == 3);
+        List<JsonNode> got = bobInbox.chat;
+        for (int i = 0; i < 3; i++) {
+            JsonNode m = got.get(i);
+            assertThat(m.get("seq").asLong()).isEqualTo(i + 1);
+            assertThat(m.get("conv").asText()).isEqualTo("d:alice:bob");
+            assertThat(m.get("from").asText()).isEqualTo("alice");
+            assertThat(m.get("to").asText()).isEqualTo("bob");
+            assertThat(m.get("dev").asText()).isEqualTo("phone");
+            assertThat(m.get("cid").asText()).isEqualTo("a-" + (i + 1));
+            assertThat(m.get("body").asText()).isEqualTo("hi " + (i + 1));
+            assertThat(m.get("id").asText()).hasSize(24);
+        }
+        // the sender's devices get the same stored messages
+        await().atMost(Duration.ofSeconds(15)).until(() -> aliceInbox.chat.size() == 3);
+
+        List<Document> stored = messages().find(Filters.eq("conv", "d:alice:bob")).sort(new Document("seq", 1))
+                .into(new ArrayList<>());
+        assertThat(stored).extracting(d -> d.getString("_id"))
+                .containsExactlyElementsOf(got.stream().map(n -> n.get("id").asText()).toList());
+        assertThat(stored).extracting(d -> d.getString("body")).containsExactly("hi 1", "hi 2", "hi 3");
+        alice.disconnect().waitForCompletion();
+        bob.disconnect().waitForCompletion();
+    }
+
+    @Test
+    void aRetriedCidIsStoredOnceAndAnsweredWithTheOriginal() throws Exception {
+        ChatClients.Inbox carolInbox = new ChatClients.Inbox();
+        MqttAsyncClient carol = connect(broker.tcpUri(), "carol", "phone", carolInbox);
+        String payload = "{\"cid\":\"retry-1\",\"body\":\"once\"}";
+        assertThat(publish(carol, "chat/u/dave", payload)).isLessThan(0x80);
+        assertThat(publish(carol, "chat/u/dave", payload)).isLessThan(0x80);
+        await().atMost(Duration.ofSeconds(15)).until(() -> carolInbox.chat.size() == 2);
+        JsonNode first = carolInbox.chat.get(0);
+        JsonNode second = carolInbox.chat.get(1);
+        assertThat(second.get("id").asText()).isEqualTo(first.get("id").asText());
+        assertThat(second.get("seq").asLong()).isEqualTo(first.get("seq").asLong());
+        assertThat(messages().countDocuments(Filters.and(Filters.eq("from", "carol"), Filters.eq("cid", "retry-1"))))
+                .isEqualTo(1);
+        carol.disconnect().waitForCompletion();
+    }
+}
