@@ -1,0 +1,69 @@
+package io.mqchat.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.Locale;
+
+/**
+ * Runs the load on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
+ * stopped before the next starts — and returns both results.
+ */
+public final class Benchmark {
+
+    private Benchmark() {
+    }
+
+    public static BenchmarkReport run(BenchSettings s, PrintStream out) throws Exception {
+        if (!s.problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", s.problems()));
+        }
+        Path workDir = Files.createTempDirectory("mqchat-bench");
+        String runId = runId();
+        try {
+            SideResult mqchat = null;
+            SideResult plain = null;
+            if (s.sides().mqchat()) {
+                out.println("mqchat: starting embedded stack (" + (s.mongoUri() == null
+                        ? "H2 file mongo in " + workDir : "external mongo") + ")");
+                long t0 = System.nanoTime();
+                try (MqchatTarget target = MqchatTarget.start(s, workDir)) {
+                    out.printf(Locale.ROOT, "  mqchat: started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+                    mqchat = new LoadRun(s, target, runId, out).run();
+                }
+            }
+            if (s.sides().plain()) {
+                System.gc(); // leave the previous stack's garbage out of the baseline's pauses
+                out.println("plain HiveMQ: starting embedded broker without extension");
+                try (PlainTarget target = PlainTarget.start(s, workDir)) {
+                    plain = new LoadRun(s, target, runId, out).run();
+                }
+            }
+            return new BenchmarkReport(s, mqchat, plain);
+        } finally {
+            deleteQuietly(workDir);
+        }
+    }
+
+    private static String runId() {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("bench: could not delete " + dir + ": " + e);
+        }
+    }
+}

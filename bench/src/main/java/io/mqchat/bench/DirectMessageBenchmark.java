@@ -1,0 +1,126 @@
+package io.mqchat.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Direct-message benchmark: N sender/receiver pairs over MQTT QoS 1 through embedded HiveMQ with the
+ * mqchat extension (store-before-ack on embedded MongoDB, seq from Redis), then the same load through a
+ * plain embedded HiveMQ, printed side by side. Exit code 0 when every correctness check passed, 1 when one
+ * failed, 2 for invalid options.
+ */
+@Command(name = "mqchat-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Direct messages over MQTT QoS 1: mqchat (store before PUBACK) vs plain HiveMQ, same run.")
+public final class DirectMessageBenchmark implements Callable<Integer> {
+
+    static {
+        // Embedded HiveMQ ships a logback.xml on the class path; use ours (everything at WARN).
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "mqchat-bench-logback.xml");
+        }
+    }
+
+    @Option(names = "--pairs", description = "sender/receiver pairs (default: ${DEFAULT-VALUE})")
+    int pairs = 20;
+
+    @Option(names = "--messages", description = "measured messages per sender (default: ${DEFAULT-VALUE})")
+    int messages = 2_000;
+
+    @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender (default: ${DEFAULT-VALUE})")
+    int inflight = 10;
+
+    @Option(names = "--payload-bytes", description = "message body length (default: ${DEFAULT-VALUE})")
+    int payloadBytes = 100;
+
+    @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: ${DEFAULT-VALUE})")
+    int warmup = 200;
+
+    @Option(names = "--duration", converter = DurationConverter.class,
+            description = "stop each side's measured phase after this long (e.g. 30s), --messages still caps it")
+    Duration duration;
+
+    @Option(names = "--mqtt3", description = "use MQTT 3.1.1 clients instead of MQTT 5")
+    boolean mqtt3;
+
+    @Option(names = "--batch-size", description = "mqchat store: messages per insertMany (default: ${DEFAULT-VALUE})")
+    int batchSize = 256;
+
+    @Option(names = "--writers", description = "mqchat store: concurrent insert batches (default: ${DEFAULT-VALUE})")
+    int writers = 2;
+
+    @Option(names = "--store-timeout", converter = DurationConverter.class,
+            description = "mqchat store: refuse a publish not stored within this (default: 5s)")
+    Duration storeTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--mongo-uri", description = "external MongoDB instead of the embedded H2 file store")
+    String mongoUri;
+
+    @Option(names = "--redis", description = "external Redis (redis://host:port) instead of embedded Redis")
+    String redis;
+
+    @Option(names = "--max-phase-time", converter = DurationConverter.class,
+            description = "give up on a phase after this long (default: 5m)")
+    Duration maxPhaseTime = Duration.ofMinutes(5);
+
+    @Option(names = "--sides", description = "both, mqchat or plain (default: ${DEFAULT-VALUE})")
+    BenchSettings.Sides sides = BenchSettings.Sides.both;
+
+    @Option(names = "--tcp-nodelay", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "clients disable Nagle's algorithm (default: ${DEFAULT-VALUE}; Paho's own default is off)")
+    boolean tcpNoDelay = true;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new DirectMessageBenchmark()).execute(args);
+        System.exit(code);
+    }
+
+    BenchSettings settings() {
+        return new BenchSettings(pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3, batchSize, writers,
+                storeTimeout, mongoUri, redis, maxPhaseTime, sides, tcpNoDelay);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSettings s = settings();
+        if (!s.problems().isEmpty()) {
+            s.problems().forEach(p -> System.err.println("mqchat-bench: " + p));
+            return 2;
+        }
+        System.out.println("mqchat-bench: " + s.describe());
+        System.out.printf(Locale.ROOT, "JVM %s, %d cores, max heap %d MB%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        BenchmarkReport report = Benchmark.run(s, System.out);
+        System.out.println();
+        System.out.print(report.table());
+        System.out.println();
+        System.out.println(report.passed() ? "All correctness checks passed."
+                : "CORRECTNESS CHECKS FAILED — see above.");
+        return report.passed() ? 0 : 1;
+    }
+
+    /** {@code 30s}, {@code 500ms}, {@code 2m} or ISO-8601 {@code PT30S}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            if (v.startsWith("p")) {
+                return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(v));
+        }
+    }
+}

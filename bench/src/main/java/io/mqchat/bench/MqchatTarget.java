@@ -1,0 +1,189 @@
+package io.mqchat.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqchat.broker.BrokerConfig;
+import io.mqchat.broker.ChatExtensionMain;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.store.StoreSchema;
+import io.mqchat.embedded.EmbeddedBroker;
+import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.EmbeddedRedis;
+import org.bson.Document;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mqchat stack in this process: MongoDB (mongo-java-server on an H2 file, committed before each write
+ * is answered — the embedded default — or an external server), Redis (embedded or external) and embedded
+ * HiveMQ with the mqchat extension. Clients log in with real access tokens.
+ */
+final class MqchatTarget implements Target {
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final AccessTokens tokens;
+    private final MongoCollection<Document> messages;
+    private final MongoCollection<Document> users;
+    private final EmbeddedBroker broker;
+    private SimpleMeterRegistry meters;
+
+    private MqchatTarget(AccessTokens tokens, MongoCollection<Document> messages, MongoCollection<Document> users,
+                         EmbeddedBroker broker) {
+        this.tokens = tokens;
+        this.messages = messages;
+        this.users = users;
+        this.broker = broker;
+    }
+
+    static MqchatTarget start(BenchSettings s, Path workDir) {
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        // The extension records its timers in Micrometer's global registry; collect them for the report.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Metrics.addRegistry(meters);
+        started.push(() -> {
+            Metrics.removeRegistry(meters);
+            meters.close();
+        });
+        try {
+            String mongoUri = s.mongoUri();
+            if (mongoUri == null) {
+                EmbeddedMongo mongo = EmbeddedMongo.onFile(workDir.resolve("mongo").resolve("mqchat.mv"), 0);
+                started.push(mongo);
+                mongoUri = mongo.uri("mqchat");
+            }
+            String redisAddress = s.redisAddress();
+            if (redisAddress == null) {
+                EmbeddedRedis redis = EmbeddedRedis.start(0, workDir.resolve("redis"));
+                started.push(redis);
+                redisAddress = redis.address();
+            }
+            byte[] secretBytes = new byte[36];
+            new SecureRandom().nextBytes(secretBytes);
+            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+            BrokerConfig config = BrokerConfig.of(mongoUri, redisAddress, secret)
+                    .withStore(s.storeTimeout(), s.storeBatchSize(), s.storeWriters());
+            ChatExtensionMain extension = new ChatExtensionMain(config);
+            EmbeddedBroker broker = EmbeddedBroker.start(workDir.resolve("hivemq-mqchat"),
+                    PlainTarget.brokerSettings(s), extension, true);
+            started.push(broker);
+            if (!extension.isRunning()) {
+                throw new IllegalStateException("the mqchat extension did not start: "
+                        + extension.startFailure().orElse("unknown reason"));
+            }
+            MongoClient client = MongoClients.create(mongoUri);
+            started.push(client);
+            com.mongodb.ConnectionString cs = new com.mongodb.ConnectionString(mongoUri);
+            MongoDatabase db = client.getDatabase(cs.getDatabase() == null ? "mqchat" : cs.getDatabase());
+            MqchatTarget target = new MqchatTarget(new AccessTokens(secret), db.getCollection(StoreSchema.MESSAGES),
+                    db.getCollection(StoreSchema.USERS), broker);
+            target.started.addAll(started);
+            target.meters = meters;
+            return target;
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "mqchat";
+    }
+
+    @Override
+    public boolean enveloped() {
+        return true;
+    }
+
+    @Override
+    public String uri() {
+        return broker.tcpUri();
+    }
+
+    @Override
+    public BenchClient.Credentials credentials(String user, String device) {
+        return new BenchClient.Credentials(user, tokens.issue(user, device, Duration.ofHours(2)));
+    }
+
+    @Override
+    public void createUsers(List<String> userIds) {
+        List<Document> docs = new ArrayList<>(userIds.size());
+        Date now = new Date();
+        for (String id : userIds) {
+            docs.add(new Document(StoreSchema.User.ID, id).append(StoreSchema.User.PASSWORD_HASH, "bench-no-login")
+                    .append(StoreSchema.User.CREATED_AT, now));
+        }
+        users.insertMany(docs);
+    }
+
+    @Override
+    public long storedCount(String conv) {
+        return messages.countDocuments(Filters.eq(StoreSchema.Message.CONV, conv));
+    }
+
+    /** The extension's own timings (all phases): where a publish's time goes inside the broker. */
+    @Override
+    public List<String> internals() {
+        List<String> lines = new ArrayList<>();
+        Timer accept = meters.find("mqchat.publish.accept").timer();
+        Timer write = meters.find("mqchat.store.write").timer();
+        DistributionSummary batch = meters.find("mqchat.store.batch.size").summary();
+        if (accept != null) {
+            lines.add("publish received → stored (PUBACK wait): " + timer(accept));
+        }
+        if (write != null) {
+            lines.add("insertMany round trip: " + timer(write));
+        }
+        if (batch != null && batch.count() > 0) {
+            lines.add(String.format(Locale.ROOT, "batch size: %d batches, mean %.1f, max %.0f messages",
+                    batch.count(), batch.mean(), batch.max()));
+        }
+        return lines;
+    }
+
+    private static String timer(Timer t) {
+        HistogramSnapshot snap = t.takeSnapshot();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%d, mean %.2f ms", snap.count(),
+                snap.mean(TimeUnit.MILLISECONDS)));
+        for (ValueAtPercentile v : snap.percentileValues()) {
+            b.append(String.format(Locale.ROOT, ", p%.0f %.2f ms", v.percentile() * 100, v.value(TimeUnit.MILLISECONDS)));
+        }
+        b.append(String.format(Locale.ROOT, ", max %.2f ms", snap.max(TimeUnit.MILLISECONDS)));
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                System.err.println("bench: error while stopping " + next.getClass().getSimpleName() + ": " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.mqchat.bench;
+
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Paho MQTT 3.1.1. Its own in-flight limit ({@code maxInflight}) is set above the benchmark's window.
+ * 3.1.1 has no negative PUBACK: a publish mqchat cannot store closes the connection.
+ */
+final class Mqtt3BenchClient implements BenchClient {
+
+    private final MqttAsyncClient client;
+
+    private Mqtt3BenchClient(MqttAsyncClient client) {
+        this.client = client;
+    }
+
+    static Mqtt3BenchClient connect(String uri, String clientId, Credentials credentials, int maxInflight, boolean tcpNoDelay,
+                                    MessageListener messages, ErrorListener errors) throws MqttException {
+        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                errors.error(clientId + " lost its connection: " + cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                messages.arrived(message.getPayload(), System.nanoTime());
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval(60);
+        options.setConnectionTimeout(15);
+        options.setMaxInflight(maxInflight);
+        if (tcpNoDelay) {
+            options.setSocketFactory(NoDelaySocketFactory.INSTANCE);
+        }
+        if (credentials != null) {
+            options.setUserName(credentials.username());
+            options.setPassword(credentials.password().toCharArray());
+        }
+        client.connect(options).waitForCompletion(15_000);
+        return new Mqtt3BenchClient(client);
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, AckListener listener) throws Exception {
+        try {
+            client.publish(topic, payload, 1, false, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    listener.acked(System.nanoTime(), null);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    listener.acked(System.nanoTime(), String.valueOf(exception));
+                }
+            });
+        } catch (MqttException e) {
+            if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT) {
+                throw new WindowFullException();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void subscribe(String topic) throws Exception {
+        IMqttToken token = client.subscribe(topic, 1);
+        token.waitForCompletion(15_000);
+        int[] granted = token.getGrantedQos();
+        if (granted == null || granted.length == 0 || granted[0] == 0x80) {
+            throw new IllegalStateException("subscription to " + topic + " refused");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(5_000).waitForCompletion(5_000);
+            }
+        } catch (MqttException ignored) {
+            // closing anyway
+        }
+        try {
+            client.close();
+        } catch (MqttException ignored) {
+            // best effort
+        }
+    }
+}
