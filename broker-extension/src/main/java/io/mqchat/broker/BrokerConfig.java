@@ -32,11 +32,9 @@ import java.util.Set;
  * @param storeWriters         concurrent insert batches in flight
  * @param maxPayloadBytes      the largest accepted chat payload
  * @param deviceTypes          the device types a client id may use
- * @param clientReceiveMaximum QoS 1 publishes a client may have in flight (HiveMQ's default is 10)
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
-                           int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
-                           int clientReceiveMaximum) {
+                           int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes) {
 
     /** Refused configuration; the message lists every problem. */
     public static class InvalidConfigException extends RuntimeException {
@@ -89,7 +87,6 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         int batch = s.integer("store.batch-size", 256, 1, 10_000, problems);
         int writers = s.integer("store.writers", 2, 1, 64, problems);
         int maxPayload = s.integer("payload.max-bytes", 65_536, 64, 16 * 1024 * 1024, problems);
-        int receiveMax = s.integer("client.receive-maximum", 100, 1, 65_535, problems);
         Set<String> devices = new LinkedHashSet<>();
         for (String d : s.get("device-types", String.join(",", DeviceTypes.DEFAULTS)).split(",")) {
             String t = d.strip();
@@ -102,8 +99,7 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
-        return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices),
-                receiveMax);
+        return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices));
     }
 
     /** Never print the secret. */
@@ -111,8 +107,7 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     public String toString() {
         return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + redactUri(redisAddress)
                 + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
-                + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
-                + ", clientReceiveMaximum=" + clientReceiveMaximum + "]";
+                + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes + "]";
     }
 
     private static String redactUri(String uri) {
@@ -194,6 +189,6 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     /** A copy with other store settings. */
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
-                deviceTypes, clientReceiveMaximum);
+                deviceTypes);
     }
 }

@@ -51,8 +51,7 @@ public final class ChatExtensionMain implements ExtensionMain {
             fail(output, "mqchat cannot reach its stores (" + config + "): " + e.getMessage());
             return;
         }
-        TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
-                config.clientReceiveMaximum());
+        TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes());
         TopicAuthorizer authorizer = new TopicAuthorizer();
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 new InboxPublisher(Services.publishService()), config.storeTimeout(),

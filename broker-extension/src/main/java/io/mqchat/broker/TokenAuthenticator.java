@@ -23,12 +23,10 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
 
     private final AccessTokens tokens;
     private final Set<String> deviceTypes;
-    private final int receiveMaximum;
 
-    public TokenAuthenticator(AccessTokens tokens, Set<String> deviceTypes, int receiveMaximum) {
+    public TokenAuthenticator(AccessTokens tokens, Set<String> deviceTypes) {
         this.tokens = tokens;
         this.deviceTypes = deviceTypes;
-        this.receiveMaximum = receiveMaximum;
     }
 
     @Override
@@ -69,8 +67,6 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                     "the token was issued for another user or device type");
             return;
         }
-        // HiveMQ's default lets a client have only 10 QoS 1 publishes in flight; a chat client wants more.
-        output.getClientSettings().setClientReceiveMaximum(receiveMaximum);
         output.authenticateSuccessfully();
     }
 }

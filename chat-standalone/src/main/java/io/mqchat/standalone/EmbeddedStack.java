@@ -75,7 +75,7 @@ public final class EmbeddedStack implements AutoCloseable {
             ChatExtensionMain extension = new ChatExtensionMain(brokerConfig);
             stack.started.push(EmbeddedBroker.start(settings.dataDir().resolve("hivemq"),
                     new EmbeddedBroker.Settings(settings.bindAddress(), settings.mqttPort(), settings.websocketPort(),
-                            256 * 1024, 1000, brokerConfig.clientReceiveMaximum()),
+                            256 * 1024, 1000, 100),
                     extension, true));
             if (!extension.isRunning()) {
                 // Embedded HiveMQ without an authenticator admits everyone: never leave it running like that.
