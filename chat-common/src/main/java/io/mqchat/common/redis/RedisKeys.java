@@ -1,7 +1,10 @@
 package io.mqchat.common.redis;
 
-/** Every Redis key mqchat uses, in one place (all prefixed {@code mqchat:}). */
+/** Every Redis key and channel mqchat uses, in one place (all prefixed {@code mqchat:}). */
 public final class RedisKeys {
+
+    /** The channel of {@link io.mqchat.common.bus.BusMessage}s to the broker nodes. */
+    public static final String BUS_CHANNEL = "mqchat:bus";
 
     private RedisKeys() {
     }
@@ -9,5 +12,20 @@ public final class RedisKeys {
     /** The last allocated seq of a conversation (an integer; INCR allocates the next). */
     public static String conversationSeq(String conv) {
         return "mqchat:seq:{" + conv + "}";
+    }
+
+    /** Hash: device type → the current login of that device ({@code DeviceLogin} JSON). */
+    public static String deviceLogins(String userId) {
+        return "mqchat:devices:{" + userId + "}";
+    }
+
+    /** Hash: device type → the connection of that device ({@code node}, {@code since}); absent = offline. */
+    public static String presence(String userId) {
+        return "mqchat:presence:{" + userId + "}";
+    }
+
+    /** A broker node's heartbeat (expires when the node dies, which makes its connections offline). */
+    public static String nodeHeartbeat(String nodeId) {
+        return "mqchat:node:" + nodeId;
     }
 }

@@ -1,0 +1,99 @@
+package io.mqchat.common.bus;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.common.redis.RedisKeys;
+
+import java.util.Optional;
+
+/**
+ * A request to the broker nodes, sent over the Redis channel {@link RedisKeys#BUS_CHANNEL} by the REST
+ * services (and by broker nodes to each other). Every node receives every message and acts on what
+ * concerns its own connections: the services have no MQTT connection of their own.
+ *
+ * <ul>
+ *   <li>{@code publish}: publish {@code payload} (UTF-8 JSON text) to {@code topic} for all subscribers
+ *       (or, with {@code clientId}, only to that client). Already stored or not a chat message: it does
+ *       not pass the publish interceptor.</li>
+ *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
+ *       {@code payload} on its inbox if given.</li>
+ * </ul>
+ *
+ * @param kind     {@code publish} or {@code disconnect}
+ * @param topic    for publish: the MQTT topic
+ * @param payload  the payload text (JSON), may be null for disconnect
+ * @param clientId the one client concerned, or null for all subscribers
+ * @param retain   for publish: retained message
+ * @param reason   for disconnect: the reason string given to MQTT 5 clients
+ */
+public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason) {
+
+    public static final String PUBLISH = "publish";
+    public static final String DISCONNECT = "disconnect";
+
+    public static BusMessage publish(String topic, String payload) {
+        return new BusMessage(PUBLISH, topic, payload, null, false, null);
+    }
+
+    public static BusMessage publishRetained(String topic, String payload) {
+        return new BusMessage(PUBLISH, topic, payload, null, true, null);
+    }
+
+    public static BusMessage publishToClient(String clientId, String topic, String payload) {
+        return new BusMessage(PUBLISH, topic, payload, clientId, false, null);
+    }
+
+    /** Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it. */
+    public static BusMessage disconnect(String clientId, String inboxTopic, String eventPayload, String reason) {
+        return new BusMessage(DISCONNECT, inboxTopic, eventPayload, clientId, false, reason);
+    }
+
+    public String toJson() {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("kind", kind);
+        if (topic != null) {
+            node.put("topic", topic);
+        }
+        if (payload != null) {
+            node.put("payload", payload);
+        }
+        if (clientId != null) {
+            node.put("clientId", clientId);
+        }
+        if (retain) {
+            node.put("retain", true);
+        }
+        if (reason != null) {
+            node.put("reason", reason);
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Empty for anything that is not a well-formed bus message (it is then ignored and logged). */
+    public static Optional<BusMessage> fromJson(String json) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(json);
+            String kind = n.path("kind").asText(null);
+            if (!PUBLISH.equals(kind) && !DISCONNECT.equals(kind)) {
+                return Optional.empty();
+            }
+            BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
+                    n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null));
+            if (PUBLISH.equals(kind) && (m.topic() == null || m.payload() == null)) {
+                return Optional.empty();
+            }
+            if (DISCONNECT.equals(kind) && m.clientId() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(m);
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+}
