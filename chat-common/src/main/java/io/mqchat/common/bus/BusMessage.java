@@ -18,7 +18,8 @@ import java.util.Optional;
  *       (or, with {@code clientId}, only to that client). Already stored or not a chat message: it does
  *       not pass the publish interceptor.</li>
  *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
- *       {@code payload} on its inbox if given.</li>
+ *       {@code payload} on its inbox if given — but only if that connection was authenticated with
+ *       {@code tokenId} (when given), so a late kick never hits the device that replaced it.</li>
  * </ul>
  *
  * @param kind     {@code publish} or {@code disconnect}
@@ -27,27 +28,35 @@ import java.util.Optional;
  * @param clientId the one client concerned, or null for all subscribers
  * @param retain   for publish: retained message
  * @param reason   for disconnect: the reason string given to MQTT 5 clients
+ * @param tokenId  for disconnect: only a connection authenticated with this token id is closed (null: any)
+ * @param loggedOut for disconnect: true when the device was logged out (its session is dropped too),
+ *                 false when another login replaced it
  */
-public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason) {
+public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
+                         String tokenId, boolean loggedOut) {
 
     public static final String PUBLISH = "publish";
     public static final String DISCONNECT = "disconnect";
 
     public static BusMessage publish(String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, null, false, null);
+        return new BusMessage(PUBLISH, topic, payload, null, false, null, null, false);
     }
 
     public static BusMessage publishRetained(String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, null, true, null);
+        return new BusMessage(PUBLISH, topic, payload, null, true, null, null, false);
     }
 
     public static BusMessage publishToClient(String clientId, String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, clientId, false, null);
+        return new BusMessage(PUBLISH, topic, payload, clientId, false, null, null, false);
     }
 
-    /** Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it. */
-    public static BusMessage disconnect(String clientId, String inboxTopic, String eventPayload, String reason) {
-        return new BusMessage(DISCONNECT, inboxTopic, eventPayload, clientId, false, reason);
+    /**
+     * Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it,
+     * if it is still the connection of {@code tokenId}.
+     */
+    public static BusMessage disconnect(String clientId, String tokenId, String inboxTopic, String eventPayload,
+                                        String reason, boolean loggedOut) {
+        return new BusMessage(DISCONNECT, inboxTopic, eventPayload, clientId, false, reason, tokenId, loggedOut);
     }
 
     public String toJson() {
@@ -68,6 +77,12 @@ public record BusMessage(String kind, String topic, String payload, String clien
         if (reason != null) {
             node.put("reason", reason);
         }
+        if (tokenId != null) {
+            node.put("tokenId", tokenId);
+        }
+        if (loggedOut) {
+            node.put("loggedOut", true);
+        }
         try {
             return Json.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -84,7 +99,8 @@ public record BusMessage(String kind, String topic, String payload, String clien
                 return Optional.empty();
             }
             BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
-                    n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null));
+                    n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null),
+                    n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false));
             if (PUBLISH.equals(kind) && (m.topic() == null || m.payload() == null)) {
                 return Optional.empty();
             }

@@ -19,6 +19,10 @@ public final class Topics {
     public static final String GROUP_PREFIX = "chat/g/";
     public static final String PRESENCE_PREFIX = "chat/p/";
     public static final String SYSTEM_PREFIX = "chat/sys/";
+    /** {@code chat/req/{userId}}: a device's requests to the server (e.g. sync), never stored or delivered. */
+    public static final String REQUEST_PREFIX = "chat/req/";
+    /** {@code chat/res/{userId}/{deviceType}}: where a device may ask for its responses. */
+    public static final String RESPONSE_PREFIX = "chat/res/";
 
     private Topics() {
     }
@@ -33,6 +37,14 @@ public final class Topics {
 
     public static String presence(String userId) {
         return PRESENCE_PREFIX + userId;
+    }
+
+    public static String request(String userId) {
+        return REQUEST_PREFIX + userId;
+    }
+
+    public static String response(String userId, String deviceType) {
+        return RESPONSE_PREFIX + userId + "/" + deviceType;
     }
 
     /** A parsed chat topic. */

@@ -24,6 +24,19 @@ public final class RedisKeys {
         return "mqchat:presence:{" + userId + "}";
     }
 
+    /** Hash: device type → when that device was last seen online (epoch ms). */
+    public static String lastSeen(String userId) {
+        return "mqchat:lastseen:{" + userId + "}";
+    }
+
+    /** Set: the broker nodes that have written presence (checked for dead ones by the sweeper). */
+    public static final String NODES = "mqchat:nodes";
+
+    /** Set: the users a broker node has written presence for. */
+    public static String nodeUsers(String nodeId) {
+        return "mqchat:node-users:" + nodeId;
+    }
+
     /** A broker node's heartbeat (expires when the node dies, which makes its connections offline). */
     public static String nodeHeartbeat(String nodeId) {
         return "mqchat:node:" + nodeId;

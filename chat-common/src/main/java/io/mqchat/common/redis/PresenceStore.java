@@ -1,0 +1,159 @@
+package io.mqchat.common.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqchat.common.protocol.Json;
+import org.redisson.api.RMap;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Who is online, per device, in Redis. Each broker node writes the connections it holds
+ * ({@link RedisKeys#presence}: device type → node and since) and keeps a heartbeat key alive; an entry
+ * of a node whose heartbeat expired (the node died) counts as offline, so no user stays online forever
+ * after a crash. Last-seen times are kept per device when a device goes offline.
+ */
+public final class PresenceStore {
+
+    /** Removes the field only if it still belongs to the node (ARGV[2]); then records last seen. */
+    private static final String REMOVE_IF_NODE =
+            "local v = redis.call('hget', KEYS[1], ARGV[1]) "
+                    + "if v and cjson.decode(v)['node'] == ARGV[2] then redis.call('hdel', KEYS[1], ARGV[1]) "
+                    + "redis.call('hset', KEYS[2], ARGV[1], ARGV[3]) return 1 end return 0";
+
+    private final RedissonClient redis;
+
+    /** One device of a user. {@code since}/{@code lastSeen} are epoch ms, 0 when unknown. */
+    public record DevicePresence(String deviceType, boolean online, long since, long lastSeen) {
+    }
+
+    public PresenceStore(RedissonClient redis) {
+        this.redis = redis;
+    }
+
+    private RMap<String, String> entries(String userId) {
+        return redis.getMap(RedisKeys.presence(userId), StringCodec.INSTANCE);
+    }
+
+    private RMap<String, String> lastSeen(String userId) {
+        return redis.getMap(RedisKeys.lastSeen(userId), StringCodec.INSTANCE);
+    }
+
+    /** A node's heartbeat: alive for {@code ttl} unless renewed. */
+    public void heartbeat(String nodeId, Duration ttl) {
+        redis.getBucket(RedisKeys.nodeHeartbeat(nodeId), StringCodec.INSTANCE).set("1", ttl.toMillis(),
+                TimeUnit.MILLISECONDS);
+        redis.getSet(RedisKeys.NODES, StringCodec.INSTANCE).add(nodeId);
+    }
+
+    public boolean isNodeAlive(String nodeId) {
+        return redis.getBucket(RedisKeys.nodeHeartbeat(nodeId), StringCodec.INSTANCE).isExists();
+    }
+
+    /** Records a device as connected to {@code nodeId}. */
+    public void connected(String userId, String deviceType, String nodeId, long now) {
+        ObjectNode v = Json.MAPPER.createObjectNode().put("node", nodeId).put("since", now);
+        entries(userId).fastPut(deviceType, v.toString());
+        redis.getSet(RedisKeys.nodeUsers(nodeId), StringCodec.INSTANCE).add(userId);
+    }
+
+    /** Records a device as gone, unless another node holds it by now. Returns whether it was removed. */
+    public boolean disconnected(String userId, String deviceType, String nodeId, long now) {
+        Long removed = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, REMOVE_IF_NODE,
+                RScript.ReturnType.INTEGER, List.of(RedisKeys.presence(userId), RedisKeys.lastSeen(userId)),
+                deviceType, nodeId, String.valueOf(now));
+        return removed != null && removed == 1;
+    }
+
+    /** Every device of the user that is online or was seen, by type. */
+    public Map<String, DevicePresence> read(String userId) {
+        Map<String, DevicePresence> out = new TreeMap<>();
+        lastSeen(userId).readAllMap().forEach((type, ts) -> out.put(type,
+                new DevicePresence(type, false, 0, parseLong(ts))));
+        for (Map.Entry<String, String> e : entries(userId).readAllMap().entrySet()) {
+            JsonNode v = parse(e.getValue());
+            if (v != null && isNodeAlive(v.path("node").asText())) {
+                long seen = out.containsKey(e.getKey()) ? out.get(e.getKey()).lastSeen() : 0;
+                out.put(e.getKey(), new DevicePresence(e.getKey(), true, v.path("since").asLong(), seen));
+            }
+        }
+        return out;
+    }
+
+    /** The retained presence payload of {@code chat/p/{userId}}. */
+    public String presenceEvent(String userId, long now) {
+        Map<String, DevicePresence> devices = read(userId);
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "presence");
+        n.put("user", userId);
+        ArrayNode online = n.putArray("devices");
+        long lastSeen = 0;
+        for (DevicePresence d : devices.values()) {
+            if (d.online()) {
+                online.add(d.deviceType());
+            }
+            lastSeen = Math.max(lastSeen, d.lastSeen());
+        }
+        n.put("online", !online.isEmpty());
+        n.put("lastSeen", lastSeen);
+        n.put("ts", now);
+        return n.toString();
+    }
+
+    /**
+     * Clears the entries of nodes whose heartbeat expired and returns the users whose presence changed
+     * (their retained presence must be published again).
+     */
+    public List<String> sweepDeadNodes(long now) {
+        List<String> changed = new ArrayList<>();
+        Set<String> nodes = redis.<String>getSet(RedisKeys.NODES, StringCodec.INSTANCE).readAll();
+        for (String node : nodes) {
+            if (isNodeAlive(node)) {
+                continue;
+            }
+            org.redisson.api.RSet<String> users = redis.getSet(RedisKeys.nodeUsers(node), StringCodec.INSTANCE);
+            for (String user : users.readAll()) {
+                boolean any = false;
+                for (Map.Entry<String, String> e : entries(user).readAllMap().entrySet()) {
+                    JsonNode v = parse(e.getValue());
+                    if (v != null && node.equals(v.path("node").asText())) {
+                        any |= disconnected(user, e.getKey(), node, now);
+                    }
+                }
+                if (any) {
+                    changed.add(user);
+                }
+            }
+            users.delete();
+            redis.getSet(RedisKeys.NODES, StringCodec.INSTANCE).remove(node);
+        }
+        return changed;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
