@@ -41,6 +41,7 @@ final class MqchatTarget implements Target {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final AccessTokens tokens;
+    private io.mqchat.common.redis.DeviceLogins logins;
     private final MongoCollection<Document> messages;
     private final MongoCollection<Document> users;
     private final EmbeddedBroker broker;
@@ -93,8 +94,14 @@ final class MqchatTarget implements Target {
             started.push(client);
             com.mongodb.ConnectionString cs = new com.mongodb.ConnectionString(mongoUri);
             MongoDatabase db = client.getDatabase(cs.getDatabase() == null ? "mqchat" : cs.getDatabase());
+            org.redisson.config.Config redisConfig = new org.redisson.config.Config();
+            redisConfig.useSingleServer().setAddress(redisAddress);
+            org.redisson.api.RedissonClient redisson = org.redisson.Redisson.create(redisConfig);
+            started.push(redisson::shutdown);
             MqchatTarget target = new MqchatTarget(new AccessTokens(secret), db.getCollection(StoreSchema.MESSAGES),
                     db.getCollection(StoreSchema.USERS), broker);
+            // what chat-api's login does: each token becomes its device's current login
+            target.logins = new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC());
             target.started.addAll(started);
             target.meters = meters;
             return target;
@@ -121,7 +128,8 @@ final class MqchatTarget implements Target {
 
     @Override
     public BenchClient.Credentials credentials(String user, String device) {
-        return new BenchClient.Credentials(user, tokens.issue(user, device, Duration.ofHours(2)));
+        return new BenchClient.Credentials(user, logins.issue(tokens, user, device, Duration.ofHours(2),
+                io.mqchat.common.auth.DevicePolicy.perType()).token());
     }
 
     @Override

@@ -32,9 +32,13 @@ import java.util.Set;
  * @param storeWriters         concurrent insert batches in flight
  * @param maxPayloadBytes      the largest accepted chat payload
  * @param deviceTypes          the device types a client id may use
+ * @param presenceGrace        how long a device may be gone before it is shown offline (no flapping)
+ * @param presenceHeartbeat    how often this node renews its heartbeat (its devices count as offline
+ *                             three intervals after the node dies)
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
-                           int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes) {
+                           int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
+                           Duration presenceGrace, Duration presenceHeartbeat) {
 
     /** Refused configuration; the message lists every problem. */
     public static class InvalidConfigException extends RuntimeException {
@@ -87,6 +91,15 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         int batch = s.integer("store.batch-size", 256, 1, 10_000, problems);
         int writers = s.integer("store.writers", 2, 1, 64, problems);
         int maxPayload = s.integer("payload.max-bytes", 65_536, 64, 16 * 1024 * 1024, problems);
+        Duration grace = s.duration("presence.grace", Duration.ofSeconds(5), problems);
+        Duration heartbeat = s.duration("presence.heartbeat", Duration.ofSeconds(10), problems);
+        if (grace != null && (grace.isNegative() || grace.compareTo(Duration.ofMinutes(5)) > 0)) {
+            problems.add(s.name("presence.grace") + " must be between 0s and 5m, was " + grace);
+        }
+        if (heartbeat != null && (heartbeat.compareTo(Duration.ofSeconds(1)) < 0
+                || heartbeat.compareTo(Duration.ofMinutes(5)) > 0)) {
+            problems.add(s.name("presence.heartbeat") + " must be between 1s and 5m, was " + heartbeat);
+        }
         Set<String> devices = new LinkedHashSet<>();
         for (String d : s.get("device-types", String.join(",", DeviceTypes.DEFAULTS)).split(",")) {
             String t = d.strip();
@@ -99,7 +112,8 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
-        return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices));
+        return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
+                heartbeat);
     }
 
     /** Never print the secret. */
@@ -107,7 +121,8 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     public String toString() {
         return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + redactUri(redisAddress)
                 + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
-                + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes + "]";
+                + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
+                + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat + "]";
     }
 
     private static String redactUri(String uri) {
@@ -189,6 +204,12 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     /** A copy with other store settings. */
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
-                deviceTypes);
+                deviceTypes, presenceGrace, presenceHeartbeat);
+    }
+
+    /** A copy with other presence timings. */
+    public BrokerConfig withPresence(Duration grace, Duration heartbeat) {
+        return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
+                maxPayloadBytes, deviceTypes, grace, heartbeat);
     }
 }

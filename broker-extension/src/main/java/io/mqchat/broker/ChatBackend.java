@@ -8,6 +8,8 @@ import com.mongodb.client.MongoDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.store.StoreSchema;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -33,6 +35,10 @@ public final class ChatBackend implements AutoCloseable {
     final AccessTokens tokens;
     final MessageAcceptor acceptor;
     final MessageParser parser;
+    final DeviceLogins deviceLogins;
+    final PresenceStore presenceStore;
+    final PresenceVisibility presenceVisibility;
+    final ExecutorService io;
 
     public ChatBackend(BrokerConfig config, MeterRegistry metrics) {
         ConnectionString uri = new ConnectionString(config.mongoUri());
@@ -60,13 +66,18 @@ public final class ChatBackend implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.store = new MessageStore(db.getCollection(StoreSchema.MESSAGES), config.storeBatchSize(),
+            this.store = new MessageStore(db.getCollection(StoreSchema.MESSAGES),
+                    db.getCollection(StoreSchema.CONVERSATIONS), config.storeBatchSize(),
                     config.storeWriters(), lookups, metrics);
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS), lookups,
                     Duration.ofMinutes(10), Duration.ofSeconds(5));
             SequenceAllocator sequences = new SequenceAllocator(redis, store::maxSeq);
             this.acceptor = new MessageAcceptor(users, sequences, store, Clock.systemUTC());
             this.tokens = new AccessTokens(config.jwtSecret());
+            this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
+            this.presenceStore = new PresenceStore(redis);
+            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES), lookups);
+            this.io = lookups;
             this.parser = new MessageParser(config.maxPayloadBytes());
             this.mongo = mongoClient;
             this.redisson = redis;
@@ -77,6 +88,10 @@ public final class ChatBackend implements AutoCloseable {
             mongoClient.close();
             throw e;
         }
+    }
+
+    RedissonClient redisson() {
+        return redisson;
     }
 
     @Override

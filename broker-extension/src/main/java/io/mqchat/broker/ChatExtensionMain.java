@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+import java.util.UUID;
+
 /**
  * Wires the mqchat extension: configuration, backend, authenticator, authorizer, publish interceptor.
  * Loaded from the extension zip by a stock HiveMQ (configuration from {@code conf/config.properties}
@@ -22,6 +25,8 @@ public final class ChatExtensionMain implements ExtensionMain {
 
     private final BrokerConfig givenConfig;
     private volatile ChatBackend backend;
+    private volatile NodeBus bus;
+    private volatile Presence presence;
     private volatile String startFailure;
 
     /** Used by HiveMQ when loading the zip. */
@@ -51,13 +56,22 @@ public final class ChatExtensionMain implements ExtensionMain {
             fail(output, "mqchat cannot reach its stores (" + config + "): " + e.getMessage());
             return;
         }
-        TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes());
-        TopicAuthorizer authorizer = new TopicAuthorizer();
+        ConnectedDevices connected = new ConnectedDevices();
+        String nodeId = UUID.randomUUID().toString();
+        bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected);
+        presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),
+                backend.io, nodeId, config.presenceGrace(), config.presenceHeartbeat(), Clock.systemUTC());
+        TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
+                backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
+        TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, config.storeTimeout(),
+                Services.extensionExecutorService());
+        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 new InboxPublisher(Services.publishService()), config.storeTimeout(),
                 Services.extensionExecutorService(), Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);
         Services.initializerRegistry().setClientInitializer(
                 (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
         log.info("mqchat extension started: {}", config);
@@ -84,6 +98,12 @@ public final class ChatExtensionMain implements ExtensionMain {
 
     @Override
     public void extensionStop(@NotNull ExtensionStopInput input, @NotNull ExtensionStopOutput output) {
+        if (presence != null) {
+            presence.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
         if (backend != null) {
             backend.close();
             backend = null;

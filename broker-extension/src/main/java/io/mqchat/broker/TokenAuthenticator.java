@@ -1,6 +1,8 @@
 package io.mqchat.broker;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
@@ -8,25 +10,44 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.redis.DeviceLogins;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * CONNECT: client id {@code {userId}:{deviceType}}, username = userId, password = an access token issued
- * to that user and device type. Everything else, anonymous connects included, is refused with a reason.
- * Token checks are local HMAC verification, so this runs synchronously without I/O.
+ * to that user and device type that is still the device's current login (a newer login or a logout
+ * revokes it, so a kicked device cannot reconnect and kick back). Everything else, anonymous connects
+ * included, is refused with a reason. The signature check is local; the current-login check is one
+ * asynchronous Redis read.
  */
 public final class TokenAuthenticator implements SimpleAuthenticator {
 
+    static final String TOKEN_ID_ATTRIBUTE = "mqchat.tokenId";
+    private static final Logger log = LoggerFactory.getLogger(TokenAuthenticator.class);
+
     private final AccessTokens tokens;
     private final Set<String> deviceTypes;
+    private final DeviceLogins logins;
+    private final ConnectedDevices connected;
+    private final Duration timeout;
+    private final Executor callbacks;
 
-    public TokenAuthenticator(AccessTokens tokens, Set<String> deviceTypes) {
+    public TokenAuthenticator(AccessTokens tokens, Set<String> deviceTypes, DeviceLogins logins,
+                              ConnectedDevices connected, Duration timeout, Executor callbacks) {
         this.tokens = tokens;
         this.deviceTypes = deviceTypes;
+        this.logins = logins;
+        this.connected = connected;
+        this.timeout = timeout;
+        this.callbacks = callbacks;
     }
 
     @Override
@@ -61,12 +82,32 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
             output.failAuthentication(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "invalid or expired token");
             return;
         }
-        if (!verified.get().userId().equals(clientId.get().userId())
-                || !verified.get().deviceType().equals(clientId.get().deviceType())) {
+        AccessTokens.AccessToken t = verified.get();
+        if (!t.userId().equals(clientId.get().userId()) || !t.deviceType().equals(clientId.get().deviceType())) {
             output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
                     "the token was issued for another user or device type");
             return;
         }
-        output.authenticateSuccessfully();
+        Async<SimpleAuthOutput> async = output.async(timeout, TimeoutFallback.FAILURE,
+                ConnackReasonCode.SERVER_UNAVAILABLE, "cannot check the login right now; try again");
+        logins.isCurrent(t).whenCompleteAsync((current, error) -> {
+            try {
+                if (error != null) {
+                    log.warn("mqchat: login check for {} failed: {}", connect.getClientId(), error.toString());
+                    output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE,
+                            "cannot check the login right now; try again");
+                } else if (!current) {
+                    output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
+                            "this device was logged out (signed in elsewhere or logged out); log in again");
+                } else {
+                    input.getConnectionInformation().getConnectionAttributeStore()
+                            .putAsString(TOKEN_ID_ATTRIBUTE, t.tokenId());
+                    connected.authenticated(connect.getClientId(), t.tokenId());
+                    output.authenticateSuccessfully();
+                }
+            } finally {
+                async.resume();
+            }
+        }, callbacks);
     }
 }

@@ -1,6 +1,8 @@
 package io.mqchat.broker;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
 import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
@@ -10,33 +12,79 @@ import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Topics;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Default-deny topic authorization (HiveMQ takes one authorizer object for both roles).
  *
  * <ul>
- *   <li>Subscribe: a device may subscribe to its own user's inbox, exactly; nothing else.</li>
+ *   <li>Subscribe: exactly your own inbox {@code chat/u/{you}}, your device's response topic
+ *       {@code chat/res/{you}/{device}}, and the presence {@code chat/p/{user}} of users you may see
+ *       ({@link PresenceVisibility}); no wildcards, nothing else.</li>
  *   <li>Publish: only to {@code chat/u/{userId}}. HiveMQ authorizes publishes after the inbound
  *       interceptors, so a chat publish reaching this point was already validated and stored by
- *       {@link ChatPublishInterceptor}; presence, system and arbitrary topics are refused.</li>
+ *       {@link ChatPublishInterceptor}; everything else is refused.</li>
  * </ul>
  */
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
+
+    private final PresenceVisibility presence;
+    private final Duration timeout;
+    private final Executor callbacks;
+
+    public TopicAuthorizer(PresenceVisibility presence, Duration timeout, Executor callbacks) {
+        this.presence = presence;
+        this.timeout = timeout;
+        this.callbacks = callbacks;
+    }
 
     @Override
     public void authorizeSubscribe(@NotNull SubscriptionAuthorizerInput input,
                                    @NotNull SubscriptionAuthorizerOutput output) {
         Optional<ClientId> client = ClientId.parse(input.getClientInformation().getClientId());
         String filter = input.getSubscription().getTopicFilter();
-        if (client.isPresent() && filter.equals(Topics.inbox(client.get().userId()))) {
-            output.authorizeSuccessfully();
-        } else {
-            output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED,
-                    "not_authorized: you may subscribe to your own inbox " + Topics.INBOX_PREFIX + "{userId} only");
+        if (client.isEmpty()) {
+            refuse(output);
+            return;
         }
+        ClientId c = client.get();
+        if (filter.equals(Topics.inbox(c.userId())) || filter.equals(Topics.response(c.userId(), c.deviceType()))) {
+            output.authorizeSuccessfully();
+            return;
+        }
+        if (filter.startsWith(Topics.PRESENCE_PREFIX)) {
+            String subject = filter.substring(Topics.PRESENCE_PREFIX.length());
+            if (!Ids.isValidUserId(subject)) {
+                refuse(output);
+                return;
+            }
+            Async<SubscriptionAuthorizerOutput> async = output.async(timeout, TimeoutFallback.FAILURE);
+            presence.maySee(c.userId(), subject).whenCompleteAsync((may, error) -> {
+                try {
+                    if (error == null && may) {
+                        output.authorizeSuccessfully();
+                    } else {
+                        output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED,
+                                "not_authorized: you see the presence of users you have a conversation with");
+                    }
+                } finally {
+                    async.resume();
+                }
+            }, callbacks);
+            return;
+        }
+        refuse(output);
+    }
+
+    private static void refuse(SubscriptionAuthorizerOutput output) {
+        output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not_authorized: you may subscribe to your inbox "
+                + Topics.INBOX_PREFIX + "{you}, " + Topics.RESPONSE_PREFIX + "{you}/{device} and "
+                + Topics.PRESENCE_PREFIX + "{user} of your contacts");
     }
 
     @Override

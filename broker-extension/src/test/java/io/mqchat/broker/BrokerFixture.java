@@ -4,6 +4,11 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.DevicePolicy;
+import io.mqchat.common.redis.DeviceLogins;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.EmbeddedMongo;
@@ -34,14 +39,24 @@ final class BrokerFixture implements AutoCloseable {
     final EmbeddedBroker broker;
     final MongoClient mongoClient;
     final AccessTokens tokens = new AccessTokens(SECRET);
+    final RedissonClient redisson;
+    final DeviceLogins logins;
     private final Path home;
 
     BrokerFixture(Duration storeTimeout) throws Exception {
+        this(storeTimeout, Duration.ofSeconds(1));
+    }
+
+    BrokerFixture(Duration storeTimeout, Duration presenceGrace) throws Exception {
         mongo = EmbeddedMongo.inMemory();
         redis = EmbeddedRedis.start(0, null);
+        Config redisConfig = new Config();
+        redisConfig.useSingleServer().setAddress(redis.address());
+        redisson = Redisson.create(redisConfig);
+        logins = new DeviceLogins(redisson, java.time.Clock.systemUTC());
         home = Files.createTempDirectory("mqchat-broker-test");
         BrokerConfig config = BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
-                .withStore(storeTimeout, 256, 2);
+                .withStore(storeTimeout, 256, 2).withPresence(presenceGrace, Duration.ofSeconds(1));
         broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
                 FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
         mongoClient = MongoClients.create(mongo.uri("mqchat"));
@@ -68,7 +83,7 @@ final class BrokerFixture implements AutoCloseable {
         client.setCallback(inbox.callback5());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(user);
-        options.setPassword(tokens.issue(user, device, Duration.ofHours(1)).getBytes(StandardCharsets.UTF_8));
+        options.setPassword(login(user, device).getBytes(StandardCharsets.UTF_8));
         options.setCleanStart(true);
         client.connect(options).waitForCompletion(10_000);
         return client;
@@ -80,14 +95,20 @@ final class BrokerFixture implements AutoCloseable {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setUserName(user);
-        options.setPassword(tokens.issue(user, device, Duration.ofHours(1)).toCharArray());
+        options.setPassword(login(user, device).toCharArray());
         options.setCleanSession(true);
         client.connect(options).waitForCompletion(10_000);
         return client;
     }
 
+    /** What chat-api's login does: a token that is now the device's current login. */
+    String login(String user, String device) {
+        return logins.issue(tokens, user, device, Duration.ofHours(1), DevicePolicy.perType()).token();
+    }
+
     @Override
     public void close() throws Exception {
+        redisson.shutdown();
         mongoClient.close();
         broker.close();
         redis.close();

@@ -197,12 +197,14 @@ class DirectMessageEndToEndTest {
 
     @Test
     void connectWithoutAValidTokenForThatClientIdIsRefused() throws Exception {
-        String goodToken = fx.tokens.issue("alice", "phone", Duration.ofHours(1));
+        String replacedToken = fx.login("alice", "phone");
+        String goodToken = fx.login("alice", "phone"); // the newer login revokes replacedToken
         record Attempt(String clientId, String user, String password, int reasonCode) {
         }
         List<Attempt> attempts = List.of(
                 new Attempt("alice:phone", null, null, 0x87),                // anonymous
                 new Attempt("alice:phone", "alice", "not-a-token", 0x86),     // wrong token
+                new Attempt("alice:phone", "alice", replacedToken, 0x87),     // replaced by a newer login
                 new Attempt("alice:desktop", "alice", goodToken, 0x87),       // token for another device
                 new Attempt("bob:phone", "bob", goodToken, 0x87),             // token for another user
                 new Attempt("alice:phone", "bob", goodToken, 0x86),           // username differs from client id

@@ -42,6 +42,8 @@ class ExtensionZipIT {
     @TempDir
     Path home;
 
+    private static io.mqchat.common.redis.DeviceLogins logins;
+
     @Test
     void theBuiltExtensionFolderLoadsIntoHiveMQAndServesChat() throws Exception {
         Path built = Path.of(System.getProperty("mqchat.extension.dir",
@@ -63,6 +65,10 @@ class ExtensionZipIT {
             try (EmbeddedBroker broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1",
                     FreePorts.next(), FreePorts.next(), 256 * 1024, 1000, 100), null, true)) {
                 AccessTokens tokens = new AccessTokens(SECRET);
+                org.redisson.config.Config redisConfig = new org.redisson.config.Config();
+                redisConfig.useSingleServer().setAddress(redis.address());
+                org.redisson.api.RedissonClient redisson = org.redisson.Redisson.create(redisConfig);
+                logins = new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC());
                 // the zip's authenticator is active: no anonymous access
                 MqttAsyncClient anonymous = new MqttAsyncClient(broker.tcpUri(), "alice:phone", new MemoryPersistence());
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -83,6 +89,7 @@ class ExtensionZipIT {
                 assertThat(bobInbox.chat().get(0).get("from").asText()).isEqualTo("alice");
                 alice.disconnect().waitForCompletion();
                 bob.disconnect().waitForCompletion();
+                redisson.shutdown();
             }
         }
     }
@@ -93,7 +100,8 @@ class ExtensionZipIT {
         client.setCallback(inbox.callback5());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(user);
-        options.setPassword(tokens.issue(user, "phone", Duration.ofMinutes(5)).getBytes(StandardCharsets.UTF_8));
+        options.setPassword(logins.issue(tokens, user, "phone", Duration.ofMinutes(5),
+                io.mqchat.common.auth.DevicePolicy.perType()).token().getBytes(StandardCharsets.UTF_8));
         client.connect(options).waitForCompletion(10_000);
         return client;
     }

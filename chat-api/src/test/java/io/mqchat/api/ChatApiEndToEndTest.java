@@ -45,6 +45,7 @@ class ChatApiEndToEndTest {
         registry.add("mqchat.mongo.uri",
                 () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/chatapi-e2e");
         registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+        registry.add("mqchat.redis.address", TestSupport::redisAddress);
     }
 
     @AfterAll
@@ -248,6 +249,6 @@ class ChatApiEndToEndTest {
     }
 
     private static String tokenFor(String user) {
-        return new AccessTokens(TestSupport.SECRET).issue(user, "phone", Duration.ofHours(1));
+        return TestSupport.loggedInToken(user, "phone");
     }
 }

@@ -26,6 +26,7 @@ class MongoDownTest {
         registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/down");
         registry.add("mqchat.mongo.server-selection-timeout", () -> "300ms");
         registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+        registry.add("mqchat.redis.address", TestSupport::redisAddress);
     }
 
     @LocalServerPort

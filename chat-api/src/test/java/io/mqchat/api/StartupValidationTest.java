@@ -42,6 +42,6 @@ class StartupValidationTest {
     @Test
     void invalidDeviceTypeStopsStartUp() {
         assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.device-types=phone,Bad Type"))
-                .contains("MQCHAT_DEVICE_TYPES");
+                .contains("MQCHAT_DEVICETYPES");
     }
 }

@@ -63,9 +63,9 @@ public final class EmbeddedStack implements AutoCloseable {
             // The REST apps first: Spring Boot then owns logging, which HiveMQ (started without its own
             // logging bootstrap) shares.
             stack.started.push(ChatApiApplication.builder()
-                    .properties(springProperties(settings, settings.apiPort(), mongoUri, secret)).run());
+                    .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret)).run());
             stack.started.push(HistoryServiceApplication.builder()
-                    .properties(springProperties(settings, settings.historyPort(), mongoUri, secret)).run());
+                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret)).run());
 
             Properties brokerProperties = new Properties();
             brokerProperties.setProperty("mongo.uri", mongoUri);
@@ -91,11 +91,13 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> springProperties(StandaloneSettings s, int port, String mongoUri, String secret) {
+    private static Map<String, Object> springProperties(StandaloneSettings s, int port, String mongoUri,
+                                                        String redisAddress, String secret) {
         Map<String, Object> p = new HashMap<>();
         p.put("server.port", port);
         p.put("server.address", s.bindAddress());
         p.put("mqchat.mongo.uri", mongoUri);
+        p.put("mqchat.redis.address", redisAddress);
         p.put("mqchat.jwt.secret", secret);
         // two Spring apps share one JVM-wide logging system; naming lines by app would mislabel them
         p.put("logging.include-application-name", false);

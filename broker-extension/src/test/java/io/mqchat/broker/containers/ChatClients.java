@@ -35,6 +35,29 @@ final class ChatClients {
 
     static final String SECRET = "container-test-secret-container-test-secret";
     static final AccessTokens TOKENS = new AccessTokens(SECRET);
+    private static volatile org.redisson.api.RedissonClient redisson;
+
+    /** Where logins are recorded (as chat-api's login does): a token is accepted only while it is current. */
+    static synchronized void useRedis(String redisAddress) {
+        if (redisson != null) {
+            redisson.shutdown();
+        }
+        org.redisson.config.Config config = new org.redisson.config.Config();
+        config.useSingleServer().setAddress(redisAddress);
+        redisson = org.redisson.Redisson.create(config);
+    }
+
+    static synchronized void closeRedis() {
+        if (redisson != null) {
+            redisson.shutdown();
+            redisson = null;
+        }
+    }
+
+    static String login(String user, String device) {
+        return new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC())
+                .issue(TOKENS, user, device, Duration.ofHours(1), io.mqchat.common.auth.DevicePolicy.perType()).token();
+    }
 
     private ChatClients() {
     }
@@ -50,7 +73,7 @@ final class ChatClients {
         client.setCallback(inbox);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(user);
-        options.setPassword(TOKENS.issue(user, device, Duration.ofHours(1)).getBytes(StandardCharsets.UTF_8));
+        options.setPassword(login(user, device).getBytes(StandardCharsets.UTF_8));
         options.setCleanStart(true);
         client.connect(options).waitForCompletion(15_000);
         IMqttToken sub = client.subscribe(new MqttSubscription("chat/u/" + user, 1));

@@ -77,6 +77,7 @@ class HiveMQImageEndToEndIT {
                 .withNetwork(network).withNetworkAliases("redis").withExposedPorts(6379);
         mongo.start();
         redis.start();
+        ChatClients.useRedis("redis://" + redis.getHost() + ":" + redis.getMappedPort(6379));
         mongoClient = MongoClients.create(mongo.getReplicaSetUrl("mqchat"));
         for (String user : List.of("ann", "ben")) {
             ChatClients.createUser(mongoClient, user);
@@ -105,6 +106,7 @@ class HiveMQImageEndToEndIT {
 
     @AfterAll
     static void stop() {
+        ChatClients.closeRedis();
         if (mongoClient != null) {
             mongoClient.close();
         }

@@ -57,6 +57,7 @@ class RealStoresEndToEndTest {
     static void start() throws Exception {
         String mongoUri = MONGO.getReplicaSetUrl("mqchat");
         String redisAddress = "redis://" + REDIS.getHost() + ":" + REDIS.getMappedPort(6379);
+        ChatClients.useRedis(redisAddress);
         home = Files.createTempDirectory("mqchat-real-stores");
         broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
                         FreePorts.next(), 256 * 1024, 1000, 100),
@@ -69,6 +70,7 @@ class RealStoresEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
+        ChatClients.closeRedis();
         if (mongo != null) {
             mongo.close();
         }

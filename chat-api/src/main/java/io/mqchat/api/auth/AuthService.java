@@ -5,7 +5,9 @@ import io.mqchat.api.users.User;
 import io.mqchat.api.users.UserAlreadyExistsException;
 import io.mqchat.api.users.UserStore;
 import io.mqchat.api.web.ApiException;
+import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -30,7 +32,11 @@ public class AuthService {
     /** Hash checked for unknown users, so their login takes as long as a real one. */
     private final String dummyHash;
 
-    public AuthService(UserStore users, PasswordEncoder encoder, AccessTokens tokens, ChatApiProperties properties) {
+    private final DeviceSessions devices;
+
+    public AuthService(UserStore users, PasswordEncoder encoder, AccessTokens tokens, ChatApiProperties properties,
+                       DeviceSessions devices) {
+        this.devices = devices;
         this.users = users;
         this.encoder = encoder;
         this.tokens = tokens;
@@ -79,11 +85,9 @@ public class AuthService {
             throw ApiException.unauthorized(BAD_CREDENTIALS);
         }
         ClientId clientId = new ClientId(userId, deviceType);
-        String token = tokens.issue(userId, deviceType, properties.jwt().lifetime());
-        // read the expiry back from the token: it is what the broker will enforce (second precision)
-        Instant expiresAt = tokens.verify(token).orElseThrow(() -> new IllegalStateException("fresh token invalid"))
-                .expiresAt();
-        return new AuthDtos.LoginResponse(token, clientId.toString(), expiresAt.toString());
+        // the new token becomes the device's only valid one; replaced devices are kicked
+        DeviceLogins.Issued issued = devices.login(tokens, userId, deviceType, properties.jwt().lifetime());
+        return new AuthDtos.LoginResponse(issued.token(), clientId.toString(), issued.claims().expiresAt().toString());
     }
 
     private static String require(String value, String field) {

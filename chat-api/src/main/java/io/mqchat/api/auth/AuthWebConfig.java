@@ -1,6 +1,7 @@
 package io.mqchat.api.auth;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.redis.DeviceLogins;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -10,14 +11,16 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class AuthWebConfig implements WebMvcConfigurer {
 
     private final AccessTokens tokens;
+    private final DeviceLogins logins;
 
-    public AuthWebConfig(AccessTokens tokens) {
+    public AuthWebConfig(AccessTokens tokens, DeviceLogins logins) {
         this.tokens = tokens;
+        this.logins = logins;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new BearerTokenInterceptor(tokens))
+        registry.addInterceptor(new BearerTokenInterceptor(tokens, logins))
                 .addPathPatterns("/api/v1/**")
                 .excludePathPatterns("/api/v1/auth/register", "/api/v1/auth/login");
     }

@@ -2,6 +2,7 @@ package io.mqchat.api.auth;
 
 import io.mqchat.api.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.redis.DeviceLogins;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
@@ -18,9 +19,11 @@ public class BearerTokenInterceptor implements HandlerInterceptor {
     private static final String PREFIX = "bearer ";
 
     private final AccessTokens tokens;
+    private final DeviceLogins logins;
 
-    public BearerTokenInterceptor(AccessTokens tokens) {
+    public BearerTokenInterceptor(AccessTokens tokens, DeviceLogins logins) {
         this.tokens = tokens;
+        this.logins = logins;
     }
 
     @Override
@@ -31,6 +34,10 @@ public class BearerTokenInterceptor implements HandlerInterceptor {
                 : null;
         if (token == null) {
             throw ApiException.unauthorized("A valid access token is required (Authorization: Bearer <token>).");
+        }
+        if (!logins.isCurrentNow(token)) {
+            throw ApiException.unauthorized("This device was logged out (signed in elsewhere or logged out); "
+                    + "log in again.");
         }
         request.setAttribute(ATTRIBUTE, token);
         return true;

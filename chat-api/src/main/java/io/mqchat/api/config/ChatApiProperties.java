@@ -23,9 +23,31 @@ import java.util.List;
 @ConfigurationProperties("mqchat")
 public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
-                                @NotEmpty(message = "list at least one device type (MQCHAT_DEVICE_TYPES)")
+                                @Valid @NotNull @DefaultValue Redis redis,
+                                @NotEmpty(message = "list at least one device type (MQCHAT_DEVICETYPES)")
                                 @DefaultValue({"phone", "tablet", "desktop", "web", "iot", "bot"})
-                                List<String> deviceTypes) {
+                                List<String> deviceTypes,
+                                @NotNull @DefaultValue("per-type") String devicePolicy) {
+
+    /** Redis: device logins, presence, and the bus to the broker nodes. */
+    public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {
+
+        @AssertTrue(message = "must look like redis://host:port (MQCHAT_REDIS_ADDRESS)")
+        public boolean isAddressValid() {
+            return address == null || address.matches("rediss?://[^:/]+:\\d+");
+        }
+    }
+
+    @AssertTrue(message = "must be per-type, single, or per-type plus groups like per-type,phone+tablet "
+            + "(MQCHAT_DEVICEPOLICY)")
+    public boolean isDevicePolicyValid() {
+        try {
+            io.mqchat.common.auth.DevicePolicy.parse(devicePolicy);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
     public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,
@@ -63,7 +85,7 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
         }
     }
 
-    @AssertTrue(message = "device types must be lower-case names such as 'phone' (MQCHAT_DEVICE_TYPES)")
+    @AssertTrue(message = "device types must be lower-case names such as 'phone' (MQCHAT_DEVICETYPES)")
     public boolean isDeviceTypesValid() {
         return deviceTypes == null || deviceTypes.stream().allMatch(Ids::isValidDeviceType);
     }

@@ -38,7 +38,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return response.body(problem);
     }
 
-    @ExceptionHandler({MongoTimeoutException.class, MongoSocketException.class})
+    @ExceptionHandler({MongoTimeoutException.class, MongoSocketException.class,
+            org.redisson.client.RedisException.class})
     ResponseEntity<ProblemDetail> handleStorageDown(RuntimeException e) {
         // expected during outages: one line, no stack trace
         log.warn("MongoDB unavailable: {}", e.getMessage());

@@ -52,7 +52,8 @@ class AuthControllerTest {
         @Bean
         ChatApiProperties chatApiProperties() {
             return new ChatApiProperties(new ChatApiProperties.Mongo("mongodb://unused", Duration.ofSeconds(1)),
-                    new ChatApiProperties.Jwt(TestSupport.SECRET, Duration.ofHours(2)), DeviceTypes.DEFAULTS);
+                    new ChatApiProperties.Jwt(TestSupport.SECRET, Duration.ofHours(2)),
+                    new ChatApiProperties.Redis("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type");
         }
     }
 
@@ -61,6 +62,23 @@ class AuthControllerTest {
 
     @MockitoBean
     UserStore store;
+
+    @MockitoBean
+    io.mqchat.common.redis.DeviceLogins deviceLogins;
+
+    @MockitoBean
+    io.mqchat.api.devices.DeviceSessions devices;
+
+    @org.junit.jupiter.api.BeforeEach
+    void loginsIssueRealTokens() {
+        org.mockito.Mockito.when(devices.login(org.mockito.ArgumentMatchers.any(), org.mockito.ArgumentMatchers.any(),
+                org.mockito.ArgumentMatchers.any(), org.mockito.ArgumentMatchers.any())).thenAnswer(call -> {
+            AccessTokens tokens = call.getArgument(0);
+            String token = tokens.issue(call.getArgument(1), call.getArgument(2), call.getArgument(3));
+            return new io.mqchat.common.redis.DeviceLogins.Issued(token, tokens.verify(token).orElseThrow(),
+                    java.util.List.of());
+        });
+    }
 
     private ResultActions post(String path, String json) throws Exception {
         return mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(path)

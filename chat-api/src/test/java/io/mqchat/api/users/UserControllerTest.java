@@ -45,6 +45,14 @@ class UserControllerTest {
     @MockitoBean
     UserStore store;
 
+    @MockitoBean
+    io.mqchat.common.redis.DeviceLogins logins;
+
+    @org.junit.jupiter.api.BeforeEach
+    void everyTokenIsCurrent() {
+        org.mockito.Mockito.when(logins.isCurrentNow(org.mockito.ArgumentMatchers.any())).thenReturn(true);
+    }
+
     private final String token = new AccessTokens(TestSupport.SECRET).issue("bob", "phone", Duration.ofHours(1));
 
     @Test

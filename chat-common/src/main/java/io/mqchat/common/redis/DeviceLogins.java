@@ -44,7 +44,11 @@ public final class DeviceLogins {
 
     /** The same check, blocking (for servlet threads). */
     public boolean isCurrentNow(AccessTokens.AccessToken token) {
-        return isCurrent(token).toCompletableFuture().join();
+        try {
+            return isCurrent(token).toCompletableFuture().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** Unexpired logins by device type. */

@@ -1,0 +1,107 @@
+package io.mqchat.broker;
+
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.redis.RedisKeys;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * This node's end of the Redis bus: the REST services (and other nodes) ask for publishes and kicks,
+ * and every node carries out what concerns its own connections. Publishes made here bypass the publish
+ * interceptor, which is right: they are events or already stored.
+ */
+public final class NodeBus implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeBus.class);
+
+    private final RTopic topic;
+    private final PublishService publishService;
+    private final ClientService clientService;
+    private final ConnectedDevices connected;
+    private final int listenerId;
+
+    public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
+                   ConnectedDevices connected) {
+        this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
+        this.publishService = publishService;
+        this.clientService = clientService;
+        this.connected = connected;
+        this.listenerId = topic.addListener(String.class, (channel, json) -> handle(json));
+    }
+
+    /** Sends a message to every node (this one included). */
+    public void send(BusMessage message) {
+        topic.publishAsync(message.toJson());
+    }
+
+    void handle(String json) {
+        Optional<BusMessage> parsed = BusMessage.fromJson(json);
+        if (parsed.isEmpty()) {
+            log.warn("mqchat bus: ignoring malformed message ({} chars)", json.length());
+            return;
+        }
+        BusMessage m = parsed.get();
+        try {
+            if (BusMessage.PUBLISH.equals(m.kind())) {
+                publish(m);
+            } else {
+                kick(m);
+            }
+        } catch (RuntimeException e) {
+            log.warn("mqchat bus: {} for {} failed: {}", m.kind(), m.clientId() != null ? m.clientId() : m.topic(),
+                    e.toString());
+        }
+    }
+
+    private void publish(BusMessage m) {
+        Publish publish = Builders.publish()
+                .topic(m.topic())
+                .qos(Qos.AT_LEAST_ONCE)
+                .retain(m.retain())
+                .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8)))
+                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
+                .contentType("application/json")
+                .build();
+        if (m.clientId() == null) {
+            publishService.publish(publish);
+        } else if (connected.tokenIdOf(m.clientId()).isPresent()) {
+            publishService.publishToClient(publish, m.clientId());
+        }
+    }
+
+    private void kick(BusMessage m) {
+        Optional<String> tokenId = connected.tokenIdOf(m.clientId());
+        if (tokenId.isPresent() && (m.tokenId() == null || m.tokenId().equals(tokenId.get()))) {
+            if (m.payload() != null && m.topic() != null) {
+                publishService.publishToClient(Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE)
+                        .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8))).build(), m.clientId());
+            }
+            clientService.disconnectClient(m.clientId(), false,
+                    m.loggedOut() ? DisconnectReasonCode.ADMINISTRATIVE_ACTION : DisconnectReasonCode.SESSION_TAKEN_OVER,
+                    m.reason());
+        }
+        if (m.loggedOut()) {
+            // a logged-out device's queued messages are of no use to anyone; a new login syncs from MongoDB
+            clientService.invalidateSession(m.clientId());
+        }
+    }
+
+    @Override
+    public void close() {
+        topic.removeListener(listenerId);
+    }
+}

@@ -1,0 +1,89 @@
+package io.mqchat.api.devices;
+
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.DeviceLogin;
+import io.mqchat.common.auth.DevicePolicy;
+import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.common.redis.PresenceStore;
+import org.springframework.stereotype.Service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A user's devices: logging one in (which replaces and kicks devices per the device policy), logging one
+ * out, and listing them with their presence.
+ */
+@Service
+public class DeviceSessions {
+
+    private final DeviceLogins logins;
+    private final PresenceStore presence;
+    private final DevicePolicy policy;
+    private final BrokerBus bus;
+    private final Clock clock = Clock.systemUTC();
+
+    public DeviceSessions(DeviceLogins logins, PresenceStore presence, DevicePolicy policy, BrokerBus bus) {
+        this.logins = logins;
+        this.presence = presence;
+        this.policy = policy;
+        this.bus = bus;
+    }
+
+    /** Issues a token that becomes the device's only valid one, and kicks the devices it replaces. */
+    public DeviceLogins.Issued login(AccessTokens tokens, String userId, String deviceType, Duration lifetime) {
+        DeviceLogins.Issued issued = logins.issue(tokens, userId, deviceType, lifetime, policy);
+        for (DeviceLogin old : issued.replaced()) {
+            String reason = old.deviceType().equals(deviceType)
+                    ? "logged in on another " + deviceType
+                    : "logged in on " + deviceType + " (only one of these devices at a time)";
+            kick(userId, old, reason, false);
+        }
+        return issued;
+    }
+
+    /** Logs a device out and disconnects it; empty if it was not logged in. */
+    public Optional<DeviceLogin> logout(String userId, String deviceType, String reason) {
+        Optional<DeviceLogin> removed = logins.remove(userId, deviceType);
+        removed.ifPresent(login -> kick(userId, login, reason, true));
+        return removed;
+    }
+
+    private void kick(String userId, DeviceLogin login, String reason, boolean loggedOut) {
+        bus.send(BusMessage.disconnect(new ClientId(userId, login.deviceType()).toString(), login.tokenId(),
+                Topics.inbox(userId), ServerEvent.kick(login.deviceType(), reason, clock.millis()), reason, loggedOut));
+    }
+
+    /** One device as {@code GET /api/v1/devices} shows it. */
+    public record DeviceView(String deviceType, boolean loggedIn, String loginAt, String expiresAt, boolean online,
+                             String onlineSince, String lastSeen) {
+    }
+
+    public List<DeviceView> list(String userId) {
+        Map<String, DeviceLogin> current = logins.all(userId);
+        Map<String, PresenceStore.DevicePresence> seen = presence.read(userId);
+        TreeSet<String> types = new TreeSet<>(current.keySet());
+        types.addAll(seen.keySet());
+        List<DeviceView> out = new ArrayList<>();
+        for (String type : types) {
+            DeviceLogin login = current.get(type);
+            PresenceStore.DevicePresence p = seen.get(type);
+            out.add(new DeviceView(type, login != null,
+                    login == null ? null : login.loginAt().toString(),
+                    login == null ? null : login.expiresAt().toString(),
+                    p != null && p.online(),
+                    p != null && p.online() && p.since() > 0 ? java.time.Instant.ofEpochMilli(p.since()).toString() : null,
+                    p != null && p.lastSeen() > 0 ? java.time.Instant.ofEpochMilli(p.lastSeen()).toString() : null));
+        }
+        return out;
+    }
+}
