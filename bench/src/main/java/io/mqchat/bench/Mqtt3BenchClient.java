@@ -1,5 +1,7 @@
 package io.mqchat.bench;
 
+import io.mqchat.common.net.NoDelaySocketFactory;
+
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;

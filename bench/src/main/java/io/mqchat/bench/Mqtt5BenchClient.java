@@ -1,5 +1,7 @@
 package io.mqchat.bench;
 
+import io.mqchat.common.net.NoDelaySocketFactory;
+
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;

@@ -34,6 +34,9 @@ final class Mqtt3Connection implements ChatConnection {
         options.setAutomaticReconnect(true);
         options.setMaxReconnectDelay(30_000);
         options.setKeepAliveInterval(30);
+        if ("tcp".equals(broker.getScheme())) {
+            options.setSocketFactory(io.mqchat.common.net.NoDelaySocketFactory.INSTANCE);
+        }
         client.setCallback(new MqttCallbackExtended() {
             @Override
             public void connectComplete(boolean reconnect, String serverURI) {

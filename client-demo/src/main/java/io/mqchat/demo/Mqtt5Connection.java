@@ -66,6 +66,10 @@ final class Mqtt5Connection implements ChatConnection {
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
         options.setAutomaticReconnect(false);   // see the class comment
         options.setKeepAliveInterval(30);
+        if ("tcp".equals(broker.getScheme())) {
+            // small PUBACKs must not wait behind Nagle's algorithm (see NoDelaySocketFactory)
+            options.setSocketFactory(io.mqchat.common.net.NoDelaySocketFactory.INSTANCE);
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.mqchat.bench;
+package io.mqchat.common.net;
 
 import javax.net.SocketFactory;
 import java.io.IOException;
@@ -7,11 +7,13 @@ import java.net.Socket;
 
 /**
  * Plain TCP sockets with Nagle's algorithm off. Paho does not set TCP_NODELAY, so a receiver's PUBACKs
- * (small writes) wait for the TCP ACK of the previous one, which the broker's kernel may delay.
+ * (small writes) wait for the TCP ACK of the previous one, which the broker's kernel may delay; measured
+ * in the benchmark, that slowed deliveries enough to overflow the broker's per-client queue. Use it for
+ * {@code tcp://} connections (not for TLS).
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
 
-    static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
+    public static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
 
     @Override
     public Socket createSocket() throws IOException {
