@@ -13,6 +13,8 @@ public final class StoreSchema {
 
     public static final String USERS = "users";
     public static final String MESSAGES = "messages";
+    /** One summary per (user, conversation), derived from {@link #MESSAGES} (see {@link ConversationSummaries}). */
+    public static final String CONVERSATIONS = "conversations";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -43,7 +45,34 @@ public final class StoreSchema {
         }
     }
 
+    /**
+     * Conversation summary fields. {@code _id} is {@code {user}|{conv}}. Derived from the messages (the
+     * record) and repairable; maintained by the broker's store writer and by read receipts.
+     */
+    public static final class Conversation {
+        public static final String ID = "_id";
+        public static final String USER = "user";
+        public static final String CONV = "conv";
+        /** For direct conversations: the other user. */
+        public static final String PEER = "peer";
+        public static final String LAST_SEQ = "lastSeq";
+        public static final String LAST_TS = "lastTs";
+        /** Sub-document: {@code id, from, type, text} of the message at {@code lastSeq}. */
+        public static final String LAST = "last";
+        public static final String READ_SEQ = "readSeq";
+        /** Seqs of other users' messages not yet read (entries at or below readSeq are stale and ignored). */
+        public static final String UNREAD_SEQS = "unreadSeqs";
+        /** Set when {@code unreadSeqs} reached its cap: unread is then counted from the messages. */
+        public static final String UNREAD_CAPPED = "unreadCapped";
+        public static final String UPDATED_AT = "updatedAt";
+
+        private Conversation() {
+        }
+    }
+
     public static final String INDEX_CONV_SEQ = "conv_seq_unique";
+    public static final String INDEX_CONV_TS = "conv_ts";
+    public static final String INDEX_USER_RECENT = "user_recent";
     public static final String INDEX_FROM_CID = "from_cid_unique";
 
     private StoreSchema() {
@@ -55,5 +84,10 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_CONV_SEQ));
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.FROM, Message.CID),
                 new IndexOptions().unique(true).name(INDEX_FROM_CID));
+        db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.CONV, Message.TS),
+                new IndexOptions().name(INDEX_CONV_TS));
+        db.getCollection(CONVERSATIONS).createIndex(Indexes.compoundIndex(Indexes.ascending(Conversation.USER),
+                Indexes.descending(Conversation.LAST_TS), Indexes.ascending(Conversation.ID)),
+                new IndexOptions().name(INDEX_USER_RECENT));
     }
 }

@@ -1,0 +1,320 @@
+package io.mqchat.common.store;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.model.BulkWriteOptions;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import static io.mqchat.common.store.StoreSchema.Conversation;
+import static io.mqchat.common.store.StoreSchema.Message;
+
+/**
+ * The {@code conversations} collection: one summary per (user, conversation) — last seq and a preview of
+ * the last message, the user's read position and the unread count. Summaries are derived from the
+ * messages (the record) and repairable; they are written after the messages, never before.
+ *
+ * <p>Every update is idempotent and order-independent, so two store writers and batches that complete out
+ * of order give the same result:
+ * <ul>
+ *   <li>{@code lastSeq} and the preview move only forward (a conditional {@code lastSeq < s} update);</li>
+ *   <li>{@code readSeq} only grows ({@code $max});</li>
+ *   <li>unread is the number of other users' message seqs in {@code unreadSeqs} above {@code readSeq}.
+ *       Seqs are added with {@code $addToSet} (a repeat is harmless), entries at or below {@code readSeq}
+ *       are ignored when counting and pulled when the read position moves. A late message below the
+ *       read position therefore never counts as unread, and a user's own messages are never added (sending
+ *       moves the sender's read position to the sent seq). Above {@value #UNREAD_CAP} entries the array stops
+ *       growing and unread is counted from the messages instead.</li>
+ * </ul>
+ */
+public final class ConversationSummaries {
+
+    /** Above this many unread entries the count comes from the messages collection. */
+    public static final int UNREAD_CAP = 1000;
+    /** Characters of a text message kept as preview. */
+    public static final int PREVIEW_CHARS = 100;
+
+    private final MongoCollection<Document> summaries;
+    private final MongoCollection<Document> messages;
+    private final Clock clock;
+
+    /** The last message of a conversation, as shown in a conversation list. */
+    public record Preview(String id, String from, String type, String text) {
+    }
+
+    /** One user's view of one conversation. */
+    public record Summary(String user, String conv, String peer, long lastSeq, long lastTs, Preview last,
+                          long readSeq, long unread) {
+    }
+
+    public ConversationSummaries(MongoCollection<Document> summaries, MongoCollection<Document> messages, Clock clock) {
+        this.summaries = summaries;
+        this.messages = messages;
+        this.clock = clock;
+    }
+
+    public static String id(String user, String conv) {
+        return user + "|" + conv;
+    }
+
+    /** The participants whose summaries a message touches (direct: sender and recipient). */
+    private static List<String> participants(ChatMessage m) {
+        return m.from().equals(m.to()) ? List.of(m.from()) : List.of(m.from(), m.to());
+    }
+
+    /**
+     * Applies a batch of stored messages in one ordered bulk write. Safe to repeat and to run concurrently
+     * with other batches in any order. Group conversations are skipped until groups exist.
+     */
+    public void apply(Collection<ChatMessage> stored) {
+        List<WriteModel<Document>> ops = updatesFor(stored);
+        if (ops.isEmpty()) {
+            return;
+        }
+        try {
+            summaries.bulkWrite(ops, new BulkWriteOptions().ordered(true));
+        } catch (MongoBulkWriteException e) {
+            // Two writers upserting the same new summary: one loses with a duplicate key. Every update
+            // is idempotent, so the whole batch is simply applied again.
+            boolean duplicate = e.getWriteErrors().stream()
+                    .allMatch(err -> ErrorCategory.fromErrorCode(err.getCode()) == ErrorCategory.DUPLICATE_KEY);
+            if (!duplicate) {
+                throw e;
+            }
+            summaries.bulkWrite(ops, new BulkWriteOptions().ordered(true));
+        }
+    }
+
+    private record Key(String user, String conv) {
+    }
+
+    private static final class Group {
+        ChatMessage last;
+        long ownMax;
+        final TreeSet<Long> others = new TreeSet<>();
+    }
+
+    List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored) {
+        Map<Key, Group> groups = new LinkedHashMap<>();
+        for (ChatMessage m : stored) {
+            Optional<ConversationId> conv = ConversationId.parse(m.conv());
+            if (conv.isEmpty() || conv.get().type() != ConversationId.Type.DIRECT) {
+                continue;
+            }
+            for (String user : participants(m)) {
+                Group g = groups.computeIfAbsent(new Key(user, m.conv()), k -> new Group());
+                if (g.last == null || m.seq() > g.last.seq()) {
+                    g.last = m;
+                }
+                if (m.from().equals(user)) {
+                    g.ownMax = Math.max(g.ownMax, m.seq());
+                } else {
+                    g.others.add(m.seq());
+                }
+            }
+        }
+        Date now = new Date(clock.millis());
+        List<WriteModel<Document>> ops = new ArrayList<>(groups.size() * 3);
+        groups.forEach((key, g) -> {
+            String id = id(key.user(), key.conv());
+            ConversationId conv = ConversationId.parse(key.conv()).orElseThrow();
+            List<Bson> base = new ArrayList<>(List.of(
+                    Updates.setOnInsert(Conversation.USER, key.user()),
+                    Updates.setOnInsert(Conversation.CONV, key.conv()),
+                    Updates.setOnInsert(Conversation.PEER, conv.isDirectParticipant(key.user())
+                            ? conv.peerOf(key.user()) : null),
+                    Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
+                    Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                    Updates.max(Conversation.READ_SEQ, g.ownMax),
+                    Updates.set(Conversation.UPDATED_AT, now)));
+            if (g.ownMax > 0) {
+                base.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", g.ownMax)));
+            }
+            ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, id), Updates.combine(base),
+                    new UpdateOptions().upsert(true)));
+            ChatMessage last = g.last;
+            ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id),
+                    Filters.lt(Conversation.LAST_SEQ, last.seq())), Updates.combine(
+                    Updates.set(Conversation.LAST_SEQ, last.seq()),
+                    Updates.set(Conversation.LAST_TS, last.ts()),
+                    Updates.set(Conversation.LAST, previewDocument(last)))));
+            if (!g.others.isEmpty()) {
+                String capProbe = Conversation.UNREAD_SEQS + "." + (UNREAD_CAP - 1);
+                ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id), Filters.exists(capProbe, false)),
+                        Updates.addEachToSet(Conversation.UNREAD_SEQS, new ArrayList<>(g.others))));
+                ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id), Filters.exists(capProbe, true)),
+                        Updates.set(Conversation.UNREAD_CAPPED, true)));
+            }
+        });
+        return ops;
+    }
+
+    private static Document previewDocument(ChatMessage m) {
+        Document d = new Document("id", m.id()).append("from", m.from()).append("type", m.type());
+        d.append("text", previewText(m));
+        return d;
+    }
+
+    /** A short text for conversation lists: the start of a text body, else null (clients show the type). */
+    public static String previewText(ChatMessage m) {
+        if (m.body() == null || !m.body().isTextual()) {
+            return null;
+        }
+        String text = m.body().asText();
+        if (text.codePointCount(0, text.length()) <= PREVIEW_CHARS) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, PREVIEW_CHARS)) + "…";
+    }
+
+    /** The summary of one conversation for one user, if any message made one. */
+    public Optional<Summary> find(String user, String conv) {
+        Document d = summaries.find(Filters.eq(Conversation.ID, id(user, conv))).first();
+        return Optional.ofNullable(d).map(this::toSummary);
+    }
+
+    /** A page of a user's conversations sorted by last activity (newest first), after a position. */
+    public record Page(List<Summary> summaries, boolean hasMore) {
+    }
+
+    /**
+     * Conversations of {@code user} with {@code lastSeq > 0}, newest activity first; {@code before} is the
+     * (lastTs, conv) of the last entry of the previous page, null for the first page.
+     */
+    public Page recent(String user, int limit, Long beforeTs, String beforeConv) {
+        List<Bson> conditions = new ArrayList<>();
+        conditions.add(Filters.eq(Conversation.USER, user));
+        conditions.add(Filters.gt(Conversation.LAST_SEQ, 0L));
+        if (beforeTs != null) {
+            conditions.add(Filters.or(Filters.lt(Conversation.LAST_TS, beforeTs),
+                    Filters.and(Filters.eq(Conversation.LAST_TS, beforeTs),
+                            Filters.gt(Conversation.ID, id(user, beforeConv)))));
+        }
+        List<Summary> page = new ArrayList<>(limit + 1);
+        for (Document d : summaries.find(Filters.and(conditions))
+                .sort(Sorts.orderBy(Sorts.descending(Conversation.LAST_TS), Sorts.ascending(Conversation.ID)))
+                .limit(limit + 1)) {
+            page.add(toSummary(d));
+        }
+        boolean hasMore = page.size() > limit;
+        if (hasMore) {
+            page.remove(page.size() - 1);
+        }
+        return new Page(page, hasMore);
+    }
+
+    /** Every conversation of a user with its last seq (for sync): conv → lastSeq, newest activity first. */
+    public Map<String, Long> lastSeqs(String user) {
+        Map<String, Long> result = new LinkedHashMap<>();
+        for (Document d : summaries.find(Filters.and(Filters.eq(Conversation.USER, user),
+                        Filters.gt(Conversation.LAST_SEQ, 0L)))
+                .projection(Projections.include(Conversation.CONV, Conversation.LAST_SEQ, Conversation.LAST_TS))
+                .sort(Sorts.orderBy(Sorts.descending(Conversation.LAST_TS), Sorts.ascending(Conversation.ID)))) {
+            result.put(d.getString(Conversation.CONV), number(d, Conversation.LAST_SEQ));
+        }
+        return result;
+    }
+
+    /** The read positions of several users in one conversation (e.g. the peer's, for "read" ticks). */
+    public Map<String, Long> readSeqs(String conv, Collection<String> users) {
+        if (users.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> result = new HashMap<>();
+        List<String> ids = users.stream().map(u -> id(u, conv)).toList();
+        for (Document d : summaries.find(Filters.in(Conversation.ID, ids))
+                .projection(Projections.include(Conversation.USER, Conversation.READ_SEQ))) {
+            result.put(d.getString(Conversation.USER), number(d, Conversation.READ_SEQ));
+        }
+        return result;
+    }
+
+    /** The outcome of a read receipt: the read position now, and whether this call moved it. */
+    public record ReadResult(Summary summary, boolean moved) {
+    }
+
+    /**
+     * Moves {@code user}'s read position in {@code conv} forward to {@code seq} (never back; the caller has
+     * checked membership and bounded seq by the highest stored seq) and recomputes unread.
+     */
+    public ReadResult markRead(String user, String conv, long seq) {
+        String id = id(user, conv);
+        ConversationId c = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException("conv"));
+        Document before = summaries.findOneAndUpdate(Filters.eq(Conversation.ID, id), Updates.combine(
+                        Updates.setOnInsert(Conversation.USER, user),
+                        Updates.setOnInsert(Conversation.CONV, conv),
+                        Updates.setOnInsert(Conversation.PEER, c.isDirectParticipant(user) ? c.peerOf(user) : null),
+                        Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
+                        Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                        Updates.max(Conversation.READ_SEQ, seq),
+                        Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", seq)),
+                        Updates.set(Conversation.UPDATED_AT, new Date(clock.millis()))),
+                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));
+        long previous = before == null ? 0 : number(before, Conversation.READ_SEQ);
+        if (before != null && Boolean.TRUE.equals(before.getBoolean(Conversation.UNREAD_CAPPED))) {
+            // Caught up: nothing above seq can be unread unless a newer message moved lastSeq past it.
+            try {
+                summaries.updateOne(Filters.and(Filters.eq(Conversation.ID, id), Filters.lte(Conversation.LAST_SEQ, seq)),
+                        Updates.combine(Updates.set(Conversation.UNREAD_SEQS, List.of()),
+                                Updates.set(Conversation.UNREAD_CAPPED, false)));
+            } catch (MongoWriteException ignored) {
+                // stays capped: unread keeps being counted from the messages, which is exact
+            }
+        }
+        Summary now = find(user, conv).orElseThrow();
+        return new ReadResult(now, seq > previous);
+    }
+
+    private Summary toSummary(Document d) {
+        String user = d.getString(Conversation.USER);
+        String conv = d.getString(Conversation.CONV);
+        long readSeq = number(d, Conversation.READ_SEQ);
+        long unread;
+        if (Boolean.TRUE.equals(d.getBoolean(Conversation.UNREAD_CAPPED))) {
+            unread = messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
+                    Filters.gt(Message.SEQ, readSeq), Filters.ne(Message.FROM, user)));
+        } else {
+            unread = 0;
+            List<?> seqs = d.getList(Conversation.UNREAD_SEQS, Object.class, List.of());
+            for (Object s : seqs) {
+                if (s instanceof Number n && n.longValue() > readSeq) {
+                    unread++;
+                }
+            }
+        }
+        Document last = d.get(Conversation.LAST, Document.class);
+        Preview preview = last == null ? null : new Preview(last.getString("id"), last.getString("from"),
+                last.getString("type"), last.getString("text"));
+        return new Summary(user, conv, d.getString(Conversation.PEER), number(d, Conversation.LAST_SEQ),
+                number(d, Conversation.LAST_TS), preview, readSeq, unread);
+    }
+
+    private static long number(Document d, String field) {
+        Object v = d.get(field);
+        return v instanceof Number n ? n.longValue() : 0L;
+    }
+}
