@@ -66,7 +66,8 @@ public final class ChatBackend implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.store = new MessageStore(db.getCollection(StoreSchema.MESSAGES), config.storeBatchSize(),
+            this.store = new MessageStore(db.getCollection(StoreSchema.MESSAGES),
+                    db.getCollection(StoreSchema.CONVERSATIONS), config.storeBatchSize(),
                     config.storeWriters(), lookups, metrics);
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS), lookups,
                     Duration.ofMinutes(10), Duration.ofSeconds(5));

@@ -20,6 +20,9 @@ import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
+import com.hivemq.extension.sdk.api.services.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Executor callbacks;
     private final MeterRegistry metrics;
     private final Timer acceptTimer;
+    private volatile SyncRequests requests;
 
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
                                   Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
@@ -72,6 +76,10 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         Optional<ClientId> sender = ClientId.parse(clientIdText);
         if (sender.isEmpty()) { // cannot happen after authentication; refuse rather than trust
             output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not_authorized: unknown client");
+            return;
+        }
+        if (SyncRequests.isRequestTopic(packet.getTopic())) {
+            handleRequest(packet, output, mqtt5, clientIdText, sender.get());
             return;
         }
         Optional<Topics.ChatTopic> target = Topics.parseChatTopic(packet.getTopic());
@@ -125,6 +133,33 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                 async.resume();
             }
         }, callbacks);
+    }
+
+    /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
+    private void handleRequest(ModifiablePublishPacket packet, PublishInboundOutput output, boolean mqtt5,
+                               String clientIdText, ClientId sender) {
+        SyncRequests handler = requests();
+        String responseTopic = packet.getResponseTopic().orElse(null);
+        SyncRequests.Request request;
+        try {
+            request = handler.parse(sender, packet.getTopic(), packet.getPayload().orElse(null), responseTopic);
+        } catch (ProtocolException e) {
+            refuse(output, e, mqtt5, clientIdText, sender, packet.getTopic());
+            return;
+        }
+        output.preventPublishDelivery(); // PUBACK success: accepted; the answer follows as a publish
+        handler.answer(clientIdText, sender, request, responseTopic, packet.getCorrelationData().orElse(null));
+    }
+
+    private SyncRequests requests() {
+        SyncRequests current = requests;
+        if (current == null) {
+            MessageStore store = acceptor.store();
+            current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN)),
+                    Services::publishService, store.readers(), SyncCursor.MAX_TEXT + 1024);
+            requests = current;
+        }
+        return current;
     }
 
     /** Replaces the client's payload with the stored envelope and sends the sender's devices their copy. */

@@ -38,6 +38,11 @@ public final class MessageAcceptor {
         this.clock = clock;
     }
 
+    /** The store behind this pipeline (sync requests read through it). */
+    MessageStore store() {
+        return store;
+    }
+
     /**
      * Completes with the accepted message, or exceptionally with a {@link ProtocolException} (refused,
      * nothing stored) or another exception (storage failed; the client retries with the same cid).

@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,11 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * waits for.
  *
  * <p>Runs on its own writer threads; the broker's threads never block on MongoDB.
+ *
+ * <p>After a batch is stored (and its futures completed, so no PUBACK waits for it) the batch's messages
+ * are handed to one summary thread, which folds everything pending into one bulk write of the
+ * {@code conversations} summaries ({@link ConversationSummaries}). Summaries are derived and repairable:
+ * when that write fails, or too much is pending, it is logged and counted, never retried forever.
  */
 public final class MessageStore implements AutoCloseable {
 
@@ -72,10 +79,39 @@ public final class MessageStore implements AutoCloseable {
     private final Timer writeTimer;
     private final DistributionSummary batchSizes;
     private volatile boolean running = true;
+    private final ConversationSummaries summaries;
+    private final BlockingQueue<List<ChatMessage>> summaryQueue = new LinkedBlockingQueue<>(MAX_PENDING_SUMMARY_BATCHES);
+    private final Thread summaryThread;
+    private final io.micrometer.core.instrument.Counter summaryFailures;
 
+    /** Batches waiting for their summary update; beyond this they are dropped (and counted). */
+    static final int MAX_PENDING_SUMMARY_BATCHES = 10_000;
+
+    /** A store without conversation summaries. */
     public MessageStore(MongoCollection<Document> messages, int batchSize, int writerThreads,
                         ExecutorService readers, MeterRegistry metrics) {
+        this(messages, null, batchSize, writerThreads, readers, metrics);
+    }
+
+    /**
+     * @param conversations the {@code conversations} collection whose summaries this store maintains, or
+     *                      null for none
+     */
+    public MessageStore(MongoCollection<Document> messages, MongoCollection<Document> conversations, int batchSize,
+                        int writerThreads, ExecutorService readers, MeterRegistry metrics) {
         this.messages = messages;
+        this.summaries = conversations == null ? null
+                : new ConversationSummaries(conversations, messages, java.time.Clock.systemUTC());
+        this.summaryFailures = io.micrometer.core.instrument.Counter.builder("mqchat.summaries.failed")
+                .description("stored messages whose conversation summary update failed or was dropped")
+                .register(metrics);
+        if (summaries != null) {
+            summaryThread = new Thread(this::summaryLoop, "mqchat-summary-writer");
+            summaryThread.setDaemon(true);
+            summaryThread.start();
+        } else {
+            summaryThread = null;
+        }
         this.batchSize = batchSize;
         this.readers = readers;
         this.writeTimer = Timer.builder("mqchat.store.write").description("insertMany round trip")
@@ -105,6 +141,24 @@ public final class MessageStore implements AutoCloseable {
         }
         queue.add(new Pending(MessageDocuments.toDocument(message), message, deadlineNanos, result));
         return result;
+    }
+
+    /** The summaries this store maintains, if any. */
+    public Optional<ConversationSummaries> summaries() {
+        return Optional.ofNullable(summaries);
+    }
+
+    /** Sync over this store's collections (needs summaries). */
+    public SyncEngine syncEngine(java.time.Duration holeGrace) {
+        if (summaries == null) {
+            throw new IllegalStateException("sync needs conversation summaries");
+        }
+        return new SyncEngine(messages, summaries, holeGrace, java.time.Clock.systemUTC());
+    }
+
+    /** The executor for blocking MongoDB reads. */
+    public ExecutorService readers() {
+        return readers;
     }
 
     /** The message a sender stored earlier under a client message id. */
@@ -168,24 +222,67 @@ public final class MessageStore implements AutoCloseable {
             messages.insertMany(docs, new InsertManyOptions().ordered(false));
             writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             live.forEach(p -> p.result().complete(new Stored(p.message())));
+            summarize(live.stream().map(Pending::message).toList());
         } catch (MongoBulkWriteException e) {
             writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             Map<Integer, BulkWriteError> errors = new HashMap<>();
             e.getWriteErrors().forEach(err -> errors.put(err.getIndex(), err));
+            List<ChatMessage> stored = new ArrayList<>(live.size());
             for (int i = 0; i < live.size(); i++) {
                 Pending p = live.get(i);
                 BulkWriteError err = errors.get(i);
                 if (err == null) {
                     p.result().complete(new Stored(p.message()));
+                    stored.add(p.message());
                 } else if (err.getCode() == DUPLICATE_KEY) {
                     resolveDuplicate(p, err.getMessage());
                 } else {
                     p.result().completeExceptionally(new IllegalStateException("write error " + err.getCode()));
                 }
             }
+            summarize(stored);
         } catch (RuntimeException e) {
             log.warn("mqchat store: insert of {} messages failed: {}", live.size(), e.toString());
             live.forEach(p -> p.result().completeExceptionally(e));
+        }
+    }
+
+    /** Hands stored messages to the summary thread; never blocks the writer. */
+    private void summarize(List<ChatMessage> stored) {
+        if (summaries == null || stored.isEmpty()) {
+            return;
+        }
+        if (!summaryQueue.offer(stored)) {
+            summaryFailures.increment(stored.size());
+            log.warn("mqchat store: {} conversation summary updates dropped (too many pending)", stored.size());
+        }
+    }
+
+    private void summaryLoop() {
+        List<List<ChatMessage>> pending = new ArrayList<>();
+        while (running || !summaryQueue.isEmpty()) {
+            try {
+                List<ChatMessage> first = summaryQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                pending.add(first);
+                summaryQueue.drainTo(pending, 31);
+                List<ChatMessage> all = new ArrayList<>();
+                pending.forEach(all::addAll);
+                try {
+                    summaries.apply(all);
+                } catch (RuntimeException e) {
+                    summaryFailures.increment(all.size());
+                    log.warn("mqchat store: conversation summaries of {} messages not updated: {}", all.size(),
+                            e.toString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                pending.clear();
+            }
         }
     }
 
@@ -219,5 +316,12 @@ public final class MessageStore implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         queue.forEach(p -> p.result().completeExceptionally(new IllegalStateException("message store closed")));
+        if (summaryThread != null) {
+            try {
+                summaryThread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -1,0 +1,225 @@
+package io.mqchat.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
+import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Requests a device publishes to {@code chat/req/{its user}} (today: {@code sync}), answered with
+ * {@link PublishService#publishToClient} to the requesting client only: to the MQTT 5 response topic if
+ * one is given (only {@code chat/u/{user}} or {@code chat/res/{user}/{device}}), with its correlation data,
+ * else to the inbox {@code chat/u/{user}}. A request is never stored or delivered to anyone.
+ *
+ * <p>Request: {@code {"op":"sync","rid":"r1","cursor":"...","conversations":{"d:a:b":12},"limit":200}}
+ * ({@code rid}, {@code cursor}/{@code conversations} and {@code limit} optional). Response:
+ * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool}}.
+ */
+public final class SyncRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncRequests.class);
+    private static final Set<String> FIELDS = Set.of("op", "rid", "cursor", "conversations", "limit");
+
+    /** Messages per MQTT sync page: default and maximum. */
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 200;
+    /** Bytes of messages per response, below the 256 KiB packet limit, leaving room for the cursor. */
+    public static final int MAX_MESSAGE_BYTES = 160 * 1024;
+
+    private final SyncEngine engine;
+    private final Supplier<PublishService> publishService;
+    private final Executor readers;
+    private final int maxRequestBytes;
+
+    /** A parsed, authorized request. */
+    public record Request(String rid, Map<String, Long> positions, int limit) {
+    }
+
+    public SyncRequests(SyncEngine engine, Supplier<PublishService> publishService, Executor readers,
+                        int maxRequestBytes) {
+        this.engine = engine;
+        this.publishService = publishService;
+        this.readers = readers;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Whether a topic is a request topic (of anyone): such publishes never reach the chat pipeline. */
+    public static boolean isRequestTopic(String topic) {
+        return topic != null && topic.startsWith(Topics.REQUEST_PREFIX);
+    }
+
+    /**
+     * Validates a request of {@code sender} on {@code topic} with an optional MQTT 5 response topic;
+     * throws {@link ProtocolException} with the same codes as chat publishes.
+     */
+    public Request parse(ClientId sender, String topic, ByteBuffer payload, String responseTopic)
+            throws ProtocolException {
+        if (!topic.equals(Topics.request(sender.userId()))) {
+            throw new ProtocolException(ProtocolError.NOT_AUTHORIZED,
+                    "requests go to your own " + Topics.REQUEST_PREFIX + "{you} only");
+        }
+        if (responseTopic != null && !responseTopic.equals(Topics.inbox(sender.userId()))
+                && !responseTopic.equals(Topics.response(sender.userId(), sender.deviceType()))) {
+            throw new ProtocolException(ProtocolError.NOT_AUTHORIZED, "the response topic must be "
+                    + Topics.inbox(sender.userId()) + " or " + Topics.response(sender.userId(), sender.deviceType()));
+        }
+        if (payload == null || payload.remaining() == 0) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a request is a JSON object");
+        }
+        if (payload.remaining() > maxRequestBytes) {
+            throw new ProtocolException(ProtocolError.PAYLOAD_TOO_LARGE, "a request may have at most "
+                    + maxRequestBytes + " bytes");
+        }
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "the request is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a request is a JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field) + "'");
+            }
+        }
+        if (!"sync".equals(root.path("op").asText(null)) || !root.get("op").isTextual()) {
+            throw invalid("'op' must be \"sync\"");
+        }
+        String rid = null;
+        if (root.has("rid")) {
+            JsonNode r = root.get("rid");
+            if (!r.isTextual() || !Ids.isValidClientMessageId(r.asText())) {
+                throw invalid("'rid' must be 1-64 printable ASCII characters without spaces");
+            }
+            rid = r.asText();
+        }
+        if (root.has("cursor") && root.has("conversations")) {
+            throw invalid("give either 'cursor' or 'conversations'");
+        }
+        Map<String, Long> positions = Map.of();
+        try {
+            if (root.has("cursor")) {
+                if (!root.get("cursor").isTextual()) {
+                    throw new IllegalArgumentException("'cursor' must be the string of an earlier answer");
+                }
+                positions = SyncCursor.decode(root.get("cursor").asText());
+            } else if (root.has("conversations")) {
+                positions = SyncCursor.positions(root.get("conversations"));
+            }
+            SyncEngine.validate(sender.userId(), positions);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        int limit = DEFAULT_LIMIT;
+        if (root.has("limit")) {
+            JsonNode l = root.get("limit");
+            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.asInt() <= 0) {
+                throw invalid("'limit' must be a positive integer (at most " + MAX_LIMIT + " are returned)");
+            }
+            limit = Math.min(l.asInt(), MAX_LIMIT);
+        }
+        return new Request(rid, positions, limit);
+    }
+
+    private static ProtocolException invalid(String detail) {
+        return new ProtocolException(ProtocolError.INVALID_FIELD, detail);
+    }
+
+    /**
+     * Runs a parsed request on the reader threads and publishes the answer to the requesting client. A
+     * failure (database down) is answered with an error event of code {@code storage_unavailable}.
+     */
+    public CompletableFuture<Void> answer(String clientId, ClientId sender, Request request, String responseTopic,
+                                          ByteBuffer correlationData) {
+        String topic = responseTopic != null ? responseTopic : Topics.inbox(sender.userId());
+        return CompletableFuture.supplyAsync(() -> engine.sync(new SyncEngine.Request(sender.userId(),
+                        request.positions(), request.limit(), MAX_MESSAGE_BYTES)), readers)
+                .thenApply(result -> response(request.rid(), result))
+                .exceptionally(error -> {
+                    log.warn("mqchat: sync for {} failed: {}", clientId, error.toString());
+                    ObjectNode n = Json.MAPPER.createObjectNode();
+                    n.put("type", "error");
+                    if (request.rid() != null) {
+                        n.put("rid", request.rid());
+                    }
+                    n.put("code", ProtocolError.STORAGE_UNAVAILABLE.code());
+                    n.put("reason", "sync failed; try again");
+                    n.put("topic", Topics.request(sender.userId()));
+                    return write(n);
+                })
+                .thenCompose(bytes -> {
+                    PublishBuilder publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
+                            .payload(ByteBuffer.wrap(bytes))
+                            .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
+                            .contentType("application/json");
+                    if (correlationData != null) {
+                        publish.correlationData(correlationData);
+                    }
+                    Publish built = publish.build();
+                    return publishService.get().publishToClient(built, clientId).thenApply(r -> (Void) null);
+                })
+                .exceptionally(e -> {
+                    log.debug("mqchat: sync answer to {} not delivered: {}", clientId, e.toString());
+                    return null;
+                });
+    }
+
+    static byte[] response(String rid, SyncEngine.Result result) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "sync");
+        if (rid != null) {
+            n.put("rid", rid);
+        }
+        ArrayNode messages = n.putArray("messages");
+        for (ChatMessage m : result.messages()) {
+            messages.add(m.toJson());
+        }
+        ObjectNode complete = n.putObject("complete");
+        result.complete().forEach(complete::put);
+        n.put("cursor", result.cursor());
+        n.put("hasMore", result.hasMore());
+        if (result.retryAfterMs() != null) {
+            n.put("retryAfterMs", result.retryAfterMs());
+        }
+        return write(n);
+    }
+
+    private static byte[] write(ObjectNode n) {
+        try {
+            return Json.MAPPER.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
