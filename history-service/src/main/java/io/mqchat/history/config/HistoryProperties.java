@@ -19,7 +19,31 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("mqchat")
 public record HistoryProperties(@Valid @NotNull @DefaultValue Mongo mongo,
-                                @Valid @NotNull @DefaultValue Jwt jwt) {
+                                @Valid @NotNull @DefaultValue Jwt jwt,
+                                @Valid @NotNull @DefaultValue Redis redis,
+                                @Valid @NotNull @DefaultValue Sync sync) {
+
+    /** Redis: only for events to the broker nodes (read receipts); history works without it. */
+    public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {
+
+        @AssertTrue(message = "must look like redis://host:port (MQCHAT_REDIS_ADDRESS)")
+        public boolean isAddressValid() {
+            return address == null || address.matches("rediss?://[^:/]+:\\d+");
+        }
+    }
+
+    /**
+     * Sync. {@code holeGrace}: how old the message after a gap in seq must be before the gap counts as a
+     * permanent hole — the broker's store timeout plus a margin (MQCHAT_SYNC_HOLE_GRACE, default 15s for
+     * the default 5s store timeout).
+     */
+    public record Sync(@NotNull @DefaultValue("15s") Duration holeGrace) {
+
+        @AssertTrue(message = "must be positive, and longer than the broker's store timeout (MQCHAT_SYNC_HOLE_GRACE)")
+        public boolean isHoleGracePositive() {
+            return holeGrace == null || holeGrace.toMillis() > 0;
+        }
+    }
 
     /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
     public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,

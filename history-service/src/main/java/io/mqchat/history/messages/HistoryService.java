@@ -23,6 +23,15 @@ public class HistoryService {
      * @throws ApiException 400 for an invalid id, 403 for non-members, 404 for groups and unknown peers
      */
     public MessageStore.Slice read(String caller, String conversation, PageRequest page) {
+        return messages.page(member(caller, conversation), page);
+    }
+
+    /**
+     * The conversation, if {@code caller} is a member of it.
+     *
+     * @throws ApiException 400 for an invalid id, 403 for non-members, 404 for groups and unknown peers
+     */
+    public ConversationId member(String caller, String conversation) {
         ConversationId conv = ConversationId.parse(conversation).orElseThrow(() -> ApiException.badRequest(
                 "conv must be a conversation id: d:{userA}:{userB} with userA < userB, or g:{groupId}"));
         if (conv.type() == ConversationId.Type.GROUP) {
@@ -35,6 +44,6 @@ public class HistoryService {
         if (!users.exists(conv.peerOf(caller))) {
             throw ApiException.notFound("No such conversation: the other user does not exist.");
         }
-        return messages.page(conv, page);
+        return conv;
     }
 }

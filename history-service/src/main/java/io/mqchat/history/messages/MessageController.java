@@ -37,15 +37,20 @@ public class MessageController {
     @Operation(summary = "Read a conversation's messages",
             description = "afterSeq only: ascending from afterSeq+1. beforeSeq only: the newest `limit` with "
                     + "seq < beforeSeq. Both: the range between, ascending from afterSeq+1. Neither: the newest "
-                    + "`limit`. Always returned in ascending seq order.")
+                    + "`limit`. afterTs/beforeTs bound the server time `ts` the same way (afterTs pages forward, beforeTs "
+                    + "alone backward) and combine with the seq bounds. Always returned in ascending seq order.")
     @GetMapping("/api/v1/conversations/{conv}/messages")
     public HistoryPage messages(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
                                 @PathVariable String conv,
                                 @Parameter(description = "exclusive lower bound") @RequestParam(required = false) String afterSeq,
                                 @Parameter(description = "exclusive upper bound") @RequestParam(required = false) String beforeSeq,
+                                @Parameter(description = "exclusive lower bound on ts (ms since the epoch)")
+                                @RequestParam(required = false) String afterTs,
+                                @Parameter(description = "exclusive upper bound on ts (ms since the epoch)")
+                                @RequestParam(required = false) String beforeTs,
                                 @Parameter(description = "1-200, default 50; larger values are clamped to 200")
                                 @RequestParam(required = false) String limit) {
-        PageRequest page = PageRequest.parse(afterSeq, beforeSeq, limit);
+        PageRequest page = PageRequest.parse(afterSeq, beforeSeq, afterTs, beforeTs, limit);
         MessageStore.Slice slice = history.read(caller.userId(), conv, page);
         return new HistoryPage(conv, slice.messages().stream().map(MessageController::toPlainJson).toList(),
                 slice.hasMore());
@@ -56,7 +61,7 @@ public class MessageController {
      * maps and lists instead, which both render the same way.
      */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> toPlainJson(ChatMessage message) {
+    public static Map<String, Object> toPlainJson(ChatMessage message) {
         return Json.MAPPER.convertValue(message.toJson(), Map.class);
     }
 }

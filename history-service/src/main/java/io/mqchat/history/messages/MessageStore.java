@@ -36,6 +36,13 @@ public class MessageStore {
         this.messages = db.getCollection(MESSAGES);
     }
 
+    /** The highest stored seq of a conversation, 0 if none. */
+    public long maxSeq(ConversationId conv) {
+        Document top = messages.find(Filters.eq(Message.CONV, conv.toString())).sort(Sorts.descending(Message.SEQ))
+                .projection(com.mongodb.client.model.Projections.include(Message.SEQ)).limit(1).first();
+        return top == null ? 0 : ((Number) top.get(Message.SEQ)).longValue();
+    }
+
     /** Takes a parsed (hence validated) conversation id, so no client text reaches the filter unchecked. */
     public Slice page(ConversationId conv, PageRequest page) {
         List<Bson> conditions = new ArrayList<>();
@@ -45,6 +52,12 @@ public class MessageStore {
         }
         if (page.beforeSeq() != null) {
             conditions.add(Filters.lt(Message.SEQ, page.beforeSeq()));
+        }
+        if (page.afterTs() != null) {
+            conditions.add(Filters.gt(Message.TS, page.afterTs()));
+        }
+        if (page.beforeTs() != null) {
+            conditions.add(Filters.lt(Message.TS, page.beforeTs()));
         }
         boolean backwards = page.backwards();
         // one extra document tells whether there is more, without a second query

@@ -10,7 +10,12 @@ import io.mqchat.history.web.ApiException;
  * @param beforeSeq only messages with a seq less than this
  * @param limit     1..{@link #MAX_LIMIT}
  */
-public record PageRequest(Long afterSeq, Long beforeSeq, int limit) {
+public record PageRequest(Long afterSeq, Long beforeSeq, Long afterTs, Long beforeTs, int limit) {
+
+    /** Seq bounds only. */
+    public PageRequest(Long afterSeq, Long beforeSeq, int limit) {
+        this(afterSeq, beforeSeq, null, null, limit);
+    }
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
@@ -20,10 +25,20 @@ public record PageRequest(Long afterSeq, Long beforeSeq, int limit) {
      * {@link #MAX_LIMIT} are clamped rather than refused, so clients asking for "a lot" still work.
      */
     public static PageRequest parse(String afterSeq, String beforeSeq, String limit) {
+        return parse(afterSeq, beforeSeq, null, null, limit);
+    }
+
+    /** With time bounds too ({@code afterTs}/{@code beforeTs}: exclusive, ms since the epoch). */
+    public static PageRequest parse(String afterSeq, String beforeSeq, String afterTs, String beforeTs, String limit) {
         Long after = parseSeq("afterSeq", afterSeq, 0);
         Long before = parseSeq("beforeSeq", beforeSeq, 1);
         if (after != null && before != null && after >= before) {
             throw ApiException.badRequest("afterSeq must be less than beforeSeq");
+        }
+        Long afterTime = parseSeq("afterTs", afterTs, 0);
+        Long beforeTime = parseSeq("beforeTs", beforeTs, 1);
+        if (afterTime != null && beforeTime != null && afterTime >= beforeTime) {
+            throw ApiException.badRequest("afterTs must be less than beforeTs");
         }
         int pageSize = DEFAULT_LIMIT;
         if (limit != null) {
@@ -33,12 +48,15 @@ public record PageRequest(Long afterSeq, Long beforeSeq, int limit) {
             }
             pageSize = (int) Math.min(value, MAX_LIMIT);
         }
-        return new PageRequest(after, before, pageSize);
+        return new PageRequest(after, before, afterTime, beforeTime, pageSize);
     }
 
-    /** Newest-first paging: backwards from {@code beforeSeq}, or the latest page when no bound is given. */
+    /**
+     * Newest-first paging: backwards from {@code beforeSeq}/{@code beforeTs}, or the latest page when no
+     * lower bound is given.
+     */
     public boolean backwards() {
-        return afterSeq == null;
+        return afterSeq == null && afterTs == null;
     }
 
     private static Long parseSeq(String name, String value, long min) {

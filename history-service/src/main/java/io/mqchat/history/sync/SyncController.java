@@ -1,0 +1,154 @@
+package io.mqchat.history.sync;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
+import io.mqchat.history.auth.BearerTokenInterceptor;
+import io.mqchat.history.messages.MessageController;
+import io.mqchat.history.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sync: what the caller's device missed across all conversations, paged, with "complete up to" per
+ * conversation (the algorithm: {@link SyncEngine}; the same as sync over MQTT).
+ */
+@RestController
+public class SyncController {
+
+    public static final int DEFAULT_LIMIT = 200;
+    public static final int MAX_LIMIT = 500;
+    /** Bytes of messages per page. */
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
+    private static final Set<String> FIELDS = Set.of("cursor", "conversations", "limit");
+
+    /**
+     * A page of sync.
+     *
+     * @param complete     conv → the seq you are complete up to (every seq up to it delivered or a permanent hole)
+     * @param cursor       send it back next time (opaque)
+     * @param hasMore      more is waiting: ask again now with the cursor
+     * @param retryAfterMs when present, a message may still be in flight: ask again after this many ms
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SyncPage(List<Map<String, Object>> messages, Map<String, Long> complete, String cursor,
+                           boolean hasMore, Long retryAfterMs) {
+    }
+
+    private final SyncEngine engine;
+
+    public SyncController(SyncEngine engine) {
+        this.engine = engine;
+    }
+
+    @Operation(summary = "Sync with a cursor",
+            description = "Without a cursor: everything (a new device), paged. With the cursor of an earlier answer: "
+                    + "what is new since.")
+    @GetMapping("/api/v1/sync")
+    public SyncPage get(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
+                        @Parameter(description = "the cursor of an earlier answer") @RequestParam(required = false) String cursor,
+                        @Parameter(description = "1-500 messages, default 200; larger values are clamped")
+                        @RequestParam(required = false) String limit) {
+        Map<String, Long> positions = cursor == null ? Map.of() : decode(cursor);
+        return sync(caller.userId(), positions, parseLimit(limit));
+    }
+
+    @Operation(summary = "Sync with a cursor or explicit positions",
+            description = "Body: {\"cursor\": \"...\"} or {\"conversations\": {\"d:alice:bob\": 12}} (the last seq you "
+                    + "have per conversation; others count as 0), and optionally \"limit\".")
+    @PostMapping(value = "/api/v1/sync", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public SyncPage post(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
+                         @RequestBody String body) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("The request body is not valid JSON.");
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("The request body must be a JSON object.");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw ApiException.badRequest("Unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
+                        + "'; expected cursor, conversations, limit.");
+            }
+        }
+        if (root.has("cursor") && root.has("conversations")) {
+            throw ApiException.badRequest("Give either cursor or conversations.");
+        }
+        Map<String, Long> positions = Map.of();
+        if (root.has("cursor")) {
+            if (!root.get("cursor").isTextual()) {
+                throw ApiException.badRequest("cursor must be the string of an earlier answer");
+            }
+            positions = decode(root.get("cursor").asText());
+        } else if (root.has("conversations")) {
+            try {
+                positions = SyncCursor.positions(root.get("conversations"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        }
+        String limit = null;
+        if (root.has("limit")) {
+            if (!root.get("limit").isIntegralNumber()) {
+                throw ApiException.badRequest("limit must be an integer");
+            }
+            limit = root.get("limit").asText();
+        }
+        return sync(caller.userId(), positions, parseLimit(limit));
+    }
+
+    private SyncPage sync(String user, Map<String, Long> positions, int limit) {
+        try {
+            SyncEngine.validate(user, positions);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        SyncEngine.Result r = engine.sync(new SyncEngine.Request(user, positions, limit, MAX_BYTES));
+        return new SyncPage(r.messages().stream().map(MessageController::toPlainJson).toList(), r.complete(),
+                r.cursor(), r.hasMore(), r.retryAfterMs());
+    }
+
+    private static Map<String, Long> decode(String cursor) {
+        try {
+            return SyncCursor.decode(cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("cursor must be the cursor of an earlier answer");
+        }
+    }
+
+    private static int parseLimit(String limit) {
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        long value;
+        try {
+            value = Long.parseLong(limit.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("limit must be an integer");
+        }
+        if (value <= 0) {
+            throw ApiException.badRequest("limit must be a positive integer (at most " + MAX_LIMIT + " are returned)");
+        }
+        return (int) Math.min(value, MAX_LIMIT);
+    }
+}
