@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This node's end of the Redis bus: the REST services (and other nodes) ask for publishes and kicks,
@@ -27,6 +29,8 @@ import java.util.Optional;
 public final class NodeBus implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeBus.class);
+    /** How long a kicked device has to receive its kick event before the connection is closed. */
+    static final java.time.Duration KICK_NOTICE = java.time.Duration.ofMillis(750);
 
     private final RTopic topic;
     private final PublishService publishService;
@@ -85,19 +89,27 @@ public final class NodeBus implements AutoCloseable {
 
     private void kick(BusMessage m) {
         Optional<String> tokenId = connected.tokenIdOf(m.clientId());
-        if (tokenId.isPresent() && (m.tokenId() == null || m.tokenId().equals(tokenId.get()))) {
-            if (m.payload() != null && m.topic() != null) {
-                publishService.publishToClient(Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE)
-                        .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8))).build(), m.clientId());
+        if (tokenId.isEmpty() || (m.tokenId() != null && !m.tokenId().equals(tokenId.get()))) {
+            if (m.loggedOut()) {
+                clientService.invalidateSession(m.clientId()); // offline: drop its queue all the same
             }
-            clientService.disconnectClient(m.clientId(), false,
-                    m.loggedOut() ? DisconnectReasonCode.ADMINISTRATIVE_ACTION : DisconnectReasonCode.SESSION_TAKEN_OVER,
-                    m.reason());
+            return; // not connected here, or already replaced by a newer login of the device
         }
-        if (m.loggedOut()) {
-            // a logged-out device's queued messages are of no use to anyone; a new login syncs from MongoDB
-            clientService.invalidateSession(m.clientId());
-        }
+        CompletableFuture<?> told = m.payload() != null && m.topic() != null
+                ? publishService.publishToClient(Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE)
+                .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8))).build(), m.clientId())
+                : CompletableFuture.completedFuture(null);
+        // Disconnect a moment after the kick event is on its way: a client library stops handing over
+        // messages once the connection closes, and the device should learn why it was cut off.
+        told.orTimeout(2, TimeUnit.SECONDS).whenCompleteAsync((ignored, error) -> clientService
+                .disconnectClient(m.clientId(), false, m.loggedOut()
+                        ? DisconnectReasonCode.ADMINISTRATIVE_ACTION : DisconnectReasonCode.SESSION_TAKEN_OVER, m.reason())
+                .whenComplete((done, e) -> {
+                    if (m.loggedOut()) {
+                        // a logged-out device's queue is of no use to anyone; a new login syncs from MongoDB
+                        clientService.invalidateSession(m.clientId());
+                    }
+                }), CompletableFuture.delayedExecutor(KICK_NOTICE.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Override

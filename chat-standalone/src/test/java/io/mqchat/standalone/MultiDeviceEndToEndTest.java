@@ -174,8 +174,8 @@ class MultiDeviceEndToEndTest {
         // a second phone logs in: the first phone is told why and disconnected
         String secondPhoneToken = login("amy", "phone");
         await().atMost(Duration.ofSeconds(10)).until(() -> !amyPhone.disconnects.isEmpty());
+        assertThat(amyPhone.events("kick")).as("the kick event arrives before the disconnect").hasSize(1);
         assertThat(amyPhone.disconnects.get(0).getReturnCode()).isEqualTo(0x8E); // session taken over
-        assertThat(amyPhone.events("kick")).hasSize(1);
         assertThat(amyPhone.events("kick").get(0).get("device").asText()).isEqualTo("phone");
         assertThat(amyDesktop.client.isConnected()).as("other device types stay").isTrue();
 
