@@ -27,6 +27,14 @@ public class ApiException extends IOException {
         return title;
     }
 
+    /**
+     * A 401 on a call made with a token: the token is no longer valid — this device was replaced by a newer
+     * login of the same device type, or logged out. The only way on is to log in again.
+     */
+    public boolean loggedOut() {
+        return status == 401;
+    }
+
     public String detail() {
         return detail;
     }

@@ -38,8 +38,11 @@ import java.util.function.Consumer;
  * <pre>{@code
  * ChatClient alice = ChatClient.login(URI.create("http://localhost:8080"), "alice", "secret", "phone")
  *         .withHistory(URI.create("http://localhost:8081"));
- * alice.onMessage(m -> System.out.println(m.from() + ": " + m.body().asText()));
- * alice.connect(URI.create("tcp://localhost:1883"), false);
+ * alice.onMessage(m -> System.out.println(m.from() + ": " + m.body().asText()))
+ *      .onEvent(e -> System.out.println(e))                        // read receipts, recalls, kicks
+ *      .onLoggedOut(reason -> System.out.println(reason));         // replaced by a newer login: log in again
+ * alice.connect(URI.create("tcp://localhost:1883"), false);         // then syncs what was missed
+ * alice.conversations().forEach(c -> System.out.println(c.peer() + ": " + c.unread() + " unread"));
  * ChatMessage stored = alice.send("bob", "hello").get(10, TimeUnit.SECONDS);   // stored.seq() is its place
  * alice.close();
  * }</pre>
@@ -54,9 +57,18 @@ import java.util.function.Consumer;
  *       stores a (sender, cid) once and answers a retry with the original id/seq, so this never duplicates.</li>
  *   <li><b>Confirmation is the stored copy.</b> The server delivers every stored message to the sender's
  *       inbox too; {@link #send} completes with that copy, which carries the server's id, conv and seq.</li>
- *   <li><b>Dedupe by id, track seq.</b> Delivery is at-least-once; arriving messages are deduplicated by
- *       {@code id}, and the last seq per conversation is remembered. After a reconnect, and when a live
- *       message skips seqs, the missed range is fetched from history (if {@link #withHistory} was set).</li>
+ *   <li><b>Sync after every (re)connect.</b> {@code POST /api/v1/sync} with the stored cursor, page after
+ *       page while {@code hasMore}: everything missed in every conversation (also ones this device has never
+ *       seen, and past the broker's 1,000-message offline queue). The new cursor is saved after each page.
+ *       When the answer has {@code retryAfterMs} (a young gap that may still fill), sync again after it.</li>
+ *   <li><b>Exactly once, in seq order.</b> Live and synced messages go through {@link LocalState#receive}:
+ *       duplicates (same {@code id}, or a seq at or below the conversation's <em>complete</em> position) are
+ *       dropped, and a message after a gap in seq waits until the gap fills. A gap triggers a sync; the
+ *       server's {@code complete} positions say which missing seqs are permanent holes, so nothing waits
+ *       longer than the server's hole grace (15 s by default).</li>
+ *   <li><b>A dead token stops the client.</b> A kick event, a refused reconnect (MQTT 5 {@code 0x87}, 3.1.1
+ *       return code 5) or a REST {@code 401} mean this device was replaced by a newer login or logged out:
+ *       the client stops reconnecting and reports {@link #onLoggedOut} once — no reconnect loop.</li>
  * </ol>
  *
  * <h2>Threads</h2>
@@ -70,7 +82,12 @@ public final class ChatClient implements AutoCloseable {
     static final int WINDOW = 8;
     /** Pause before trying again after a publish could not be sent or storage was unavailable. */
     private static final long RETRY_DELAY_MS = 2_000;
-    private static final int HISTORY_PAGE = 200;
+    /** Messages per sync page (the server allows up to 500). */
+    private static final int SYNC_PAGE = 200;
+    /** When a gap is still open after a sync (the server had not seen the message yet), look again after this. */
+    private static final long GAP_RETRY_MS = 1_000;
+    /** When a sync failed (history-service unreachable), try again after this. */
+    private static final long SYNC_RETRY_MS = 5_000;
     private static final long CONNECT_TIMEOUT_SECONDS = 30;
 
     private final RestClient rest = new RestClient();
@@ -83,11 +100,13 @@ public final class ChatClient implements AutoCloseable {
     /** The event thread: all state changes, all listener calls. */
     private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(
             daemon("mqchat-client-events"));
-    /** Blocking history requests, so they never hold up the event thread. */
-    private final ExecutorService io = Executors.newSingleThreadExecutor(daemon("mqchat-client-history"));
+    /** Blocking sync requests, so they never hold up the event thread. */
+    private final ExecutorService io = Executors.newSingleThreadExecutor(daemon("mqchat-client-sync"));
 
     private final List<Consumer<ChatMessage>> messageListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ServerEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> statusListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> loggedOutListeners = new CopyOnWriteArrayList<>();
     /** send() futures by cid, completed by the stored copy or a refusal. */
     private final Map<String, CompletableFuture<ChatMessage>> waiting = new ConcurrentHashMap<>();
 
@@ -95,10 +114,15 @@ public final class ChatClient implements AutoCloseable {
     private final Map<String, Object> inFlight = new HashMap<>();
     private boolean subscribed;
     private boolean retryScheduled;
+    /** The sync running now, and the one asked for while it ran (it starts when the current one ends). */
+    private CompletableFuture<Integer> syncRunning;
+    private CompletableFuture<Integer> syncNext;
+    private boolean syncScheduled;
 
     private volatile ChatConnection connection;
     private volatile CompletableFuture<Void> firstSubscription = new CompletableFuture<>();
     private volatile boolean closed;
+    private volatile String loggedOut;
 
     private ChatClient(String user, String device, RestClient.Login login, LocalState state) {
         this.user = user;
@@ -126,7 +150,10 @@ public final class ChatClient implements AutoCloseable {
         return new ChatClient(user, device, login, state);
     }
 
-    /** Sets the history-service URL: enables {@link #history}, catch-up after reconnects and gap filling. */
+    /**
+     * Sets the history-service URL: enables sync after every (re)connect and gap filling, {@link #history},
+     * {@link #conversations} and {@link #markRead}. Without it, only live messages arrive.
+     */
     public ChatClient withHistory(URI historyService) {
         this.historyService = historyService;
         return this;
@@ -138,6 +165,21 @@ public final class ChatClient implements AutoCloseable {
         return this;
     }
 
+    /** Called with the server's events: read positions, recalls and kicks (a kick is followed by {@link #onLoggedOut}). */
+    public ChatClient onEvent(Consumer<ServerEvent> listener) {
+        eventListeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
+    /**
+     * Called once, with the reason, when the server no longer accepts this device's token (a kick, a refused
+     * reconnect, or a REST 401): the client has stopped reconnecting; the user must log in again.
+     */
+    public ChatClient onLoggedOut(Consumer<String> listener) {
+        loggedOutListeners.add(Objects.requireNonNull(listener));
+        return this;
+    }
+
     /** Called with human-readable connection events (connected, lost, re-sent, sync problems). */
     public ChatClient onStatus(Consumer<String> listener) {
         statusListeners.add(Objects.requireNonNull(listener));
@@ -146,7 +188,9 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Connects (MQTT 5, or 3.1.1 when {@code mqtt3}) and returns once our inbox is subscribed. Messages
-     * left unacknowledged by an earlier run are re-sent right away. Later drops reconnect automatically.
+     * left unacknowledged by an earlier run are re-sent right away, and a sync starts in the background.
+     * Later drops reconnect automatically (and sync again). Throws a {@link LoggedOutException} when the
+     * broker refuses the token.
      */
     public void connect(URI broker, boolean mqtt3) throws IOException {
         if (connection != null) {
@@ -164,6 +208,9 @@ public final class ChatClient implements AutoCloseable {
                     e.getCause());
         } catch (TimeoutException e) {
             throw new IOException("no subscription acknowledgement within " + CONNECT_TIMEOUT_SECONDS + " s");
+        } catch (LoggedOutException e) {
+            loggedOut(e.getMessage());
+            throw e;
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
@@ -213,23 +260,40 @@ public final class ChatClient implements AutoCloseable {
      * Blocking REST call; needs {@link #withHistory}.
      */
     public RestClient.HistoryPage history(String peer, long afterSeq, int limit) throws IOException {
-        return rest.history(requireHistory(), login.token(), conversationWith(peer), afterSeq, limit);
+        return rest(() -> rest.history(requireHistory(), login.token(), conversationWith(peer), afterSeq, limit));
+    }
+
+    /** Our conversations, most recently active first, with unread counts. Blocking REST call; needs {@link #withHistory}. */
+    public List<RestClient.Conversation> conversations() throws IOException {
+        return rest(() -> rest.conversations(requireHistory(), login.token(), 100));
     }
 
     /**
-     * Fetches everything missed in every known conversation (after its last seq) and delivers it to the
-     * message listeners like live messages. Runs in the background; completes with how many were new.
-     * Done automatically after each reconnect when {@link #withHistory} is set.
+     * Marks {@code conv} read up to the last message this device has shown ({@link LocalState#complete}).
+     * The server tells our other devices and the peer with a read event. Blocking; needs {@link #withHistory}.
+     */
+    public RestClient.ReadPosition markRead(String conv) throws IOException {
+        return markRead(conv, state.complete(conv));
+    }
+
+    /** Marks {@code conv} read up to {@code seq} (read positions only move forward). */
+    public RestClient.ReadPosition markRead(String conv, long seq) throws IOException {
+        return rest(() -> rest.markRead(requireHistory(), login.token(), conv, seq));
+    }
+
+    /**
+     * Syncs now: pages through {@code POST /api/v1/sync} from the stored cursor and delivers what is new to
+     * the message listeners (exactly once, in seq order per conversation). Runs in the background; completes
+     * with how many messages were new. Done automatically after every (re)connect and when a gap appears.
+     * If a sync is running, the returned one starts after it.
      */
     public CompletableFuture<Integer> sync() {
         requireHistory();
-        return CompletableFuture.supplyAsync(() -> {
-            int fresh = 0;
-            for (Map.Entry<String, Long> conv : state.lastSeqs().entrySet()) {
-                fresh += catchUp(conv.getKey(), conv.getValue());
-            }
-            return fresh;
-        }, io);
+        CompletableFuture<CompletableFuture<Integer>> started = new CompletableFuture<>();
+        if (!runOnEvents(() -> started.complete(requestSync()))) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client is closed"));
+        }
+        return started.thenCompose(f -> f);
     }
 
     /** The conversation id of our direct conversation with {@code peer}: {@code d:{smaller}:{larger}}. */
@@ -268,9 +332,14 @@ public final class ChatClient implements AutoCloseable {
         return login;
     }
 
-    /** The local state: unacknowledged messages and last seqs (read it, do not change it). */
+    /** The local state: unacknowledged messages, sync cursor, complete positions (read it, do not change it). */
     public LocalState state() {
         return state;
+    }
+
+    /** Why the server no longer accepts this device's token ({@code null} while it does); see {@link #onLoggedOut}. */
+    public String loggedOutReason() {
+        return loggedOut;
     }
 
     /** Whether the MQTT connection is currently up. */
@@ -325,8 +394,15 @@ public final class ChatClient implements AutoCloseable {
         public void connectionLost(Throwable cause) {
             runOnEvents(() -> {
                 subscribed = false;
-                status("connection lost (" + cause.getMessage() + "); reconnecting");
+                if (loggedOut == null) {
+                    status("connection lost (" + cause.getMessage() + "); reconnecting");
+                }
             });
+        }
+
+        @Override
+        public void loggedOut(LoggedOutException cause) {
+            runOnEvents(() -> ChatClient.this.loggedOut(cause.getMessage()));
         }
 
         @Override
@@ -344,6 +420,9 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private void onConnected(boolean reconnect) {
+        if (loggedOut != null) {
+            return;
+        }
         status((reconnect ? "reconnected" : "connected") + " (" + connection.protocol() + ") as " + login.clientId());
         // Whatever was in flight on the old connection is re-sent on this one (same cids).
         inFlight.clear();
@@ -362,12 +441,11 @@ public final class ChatClient implements AutoCloseable {
                 status("re-sending " + unacked + " unacknowledged message(s)");
             }
             pump();
-            if (reconnect && historyService != null) {
-                sync().whenComplete((n, e) -> {
-                    if (e != null) {
-                        status("catch-up from history failed: " + e.getMessage());
-                    } else if (n > 0) {
-                        status("caught up " + n + " missed message(s) from history");
+            if (historyService != null) {
+                // What arrived while we were away (or ever, on a new device), whatever the broker kept for us.
+                requestSync().thenAccept(n -> {
+                    if (n > 0) {
+                        status("synced " + n + " missed message(s)");
                     }
                 });
             }
@@ -460,10 +538,19 @@ public final class ChatClient implements AutoCloseable {
         }
         if (node == null || !node.isObject()) {
             status("ignored a non-object message on " + topic);
-        } else if (ErrorEvent.TYPE.equals(node.path("type").asText()) && !node.has("id")) {
+        } else if (node.has("seq")) {
+            onChatMessage(ChatMessage.fromJson(node), true);     // only chat messages have a seq
+        } else if (ErrorEvent.TYPE.equals(node.path("type").asText())) {
             onErrorEvent(node);
         } else {
-            onChatMessage(ChatMessage.fromJson(node), true);
+            ServerEvent event = ServerEvent.parse(node);    // null: a type we do not know; ignore it
+            if (event != null) {
+                emit(event);
+            }
+            if (event instanceof ServerEvent.Kick kick) {
+                loggedOut("logged out: " + (kick.reason().isEmpty() ? "this " + kick.device() + " logged in elsewhere"
+                        : kick.reason()) + "; log in again");
+            }
         }
     }
 
@@ -485,8 +572,8 @@ public final class ChatClient implements AutoCloseable {
         fail(cid, refused);
     }
 
-    /** Handles a stored message from the inbox or from history; returns whether it was new. */
-    private boolean onChatMessage(ChatMessage message, boolean live) {
+    /** Handles a stored message, live or from sync; returns how many messages were delivered. */
+    private int onChatMessage(ChatMessage message, boolean live) {
         if (isOwn(message) && message.cid() != null) {
             // The stored copy of something we sent: it is safe, and it confirms our send().
             forget(message.cid());
@@ -495,44 +582,107 @@ public final class ChatClient implements AutoCloseable {
                 sent.complete(message);
             }
         }
-        long last = state.lastSeq(message.conv());
-        if (!state.accept(message)) {
-            return false;     // a duplicate (same id): already shown
+        int delivered = deliver(state.receive(message));
+        if (live && state.hasGap(message.conv()) && historyService != null) {
+            requestSync();      // a seq is missing: sync fetches it, or says it is a permanent hole
         }
-        save();
-        if (live && last > 0 && message.seq() > last + 1 && historyService != null) {
-            // A live message skipped seqs: fetch what lies between (holes may be permanent; that is fine).
-            String conv = message.conv();
-            CompletableFuture.supplyAsync(() -> catchUp(conv, last), io)
-                    .exceptionally(e -> {
-                        status("gap fill for " + conv + " failed: " + e.getMessage());
-                        return 0;
-                    });
-        }
-        for (Consumer<ChatMessage> listener : messageListeners) {
-            try {
-                listener.accept(message);
-            } catch (RuntimeException e) {
-                status("message listener failed: " + e);
-            }
-        }
-        return true;
+        return delivered;
     }
 
-    /** Pages through history after {@code afterSeq} (on the io thread); returns how many were new. */
-    private int catchUp(String conv, long afterSeq) {
+    private int deliver(List<ChatMessage> messages) {
+        if (messages.isEmpty()) {
+            return 0;
+        }
+        save();
+        for (ChatMessage message : messages) {
+            for (Consumer<ChatMessage> listener : messageListeners) {
+                try {
+                    listener.accept(message);
+                } catch (RuntimeException e) {
+                    status("message listener failed: " + e);
+                }
+            }
+        }
+        return messages.size();
+    }
+
+    private void emit(ServerEvent event) {
+        for (Consumer<ServerEvent> listener : eventListeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                status("event listener failed: " + e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Sync (started on the event thread, pages fetched on the io thread)
+
+    /** Starts a sync, or — if one is running — one more right after it (what arrived meanwhile). */
+    private CompletableFuture<Integer> requestSync() {
+        if (syncRunning == null) {
+            syncRunning = startSync();
+            return syncRunning;
+        }
+        if (syncNext == null) {
+            syncNext = new CompletableFuture<>();
+        }
+        return syncNext;
+    }
+
+    private CompletableFuture<Integer> startSync() {
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(this::syncPages, io);
+        run.whenCompleteAsync((n, error) -> {
+            syncRunning = null;
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof LoggedOutException || closed || loggedOut != null) {
+                // nothing more to do
+            } else if (cause != null) {
+                status("sync failed (" + cause.getMessage() + "); retrying in " + SYNC_RETRY_MS / 1000 + " s");
+                scheduleSync(SYNC_RETRY_MS);
+            } else if (syncNext == null && state.hasGaps()) {
+                scheduleSync(GAP_RETRY_MS);     // the server did not have the missing seq yet
+            }
+            if (syncNext != null) {
+                CompletableFuture<Integer> next = syncNext;
+                syncNext = null;
+                syncRunning = startSync();
+                syncRunning.whenComplete((m, e) -> {
+                    if (e != null) {
+                        next.completeExceptionally(e);
+                    } else {
+                        next.complete(m);
+                    }
+                });
+            }
+        }, events);
+        return run;
+    }
+
+    private void scheduleSync(long delayMs) {
+        if (!syncScheduled && !closed) {
+            syncScheduled = true;
+            events.schedule(() -> {
+                syncScheduled = false;
+                requestSync();
+            }, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs on the io thread: pages until {@code hasMore} is false; returns how many messages were new. */
+    private int syncPages() {
         int fresh = 0;
-        long after = afterSeq;
         try {
             while (true) {
-                RestClient.HistoryPage page = rest.history(requireHistory(), login.token(), conv, after, HISTORY_PAGE);
-                for (ChatMessage message : page.messages()) {
-                    if (events.submit(() -> onChatMessage(message, false)).get()) {
-                        fresh++;
+                String cursor = state.syncCursor();
+                RestClient.SyncPage page = rest(() -> rest.sync(requireHistory(), login.token(), cursor, SYNC_PAGE));
+                fresh += events.submit(() -> applySyncPage(page)).get();
+                if (!page.hasMore()) {
+                    if (page.retryAfterMs() != null) {
+                        // a conversation stopped at a seq that may still be stored: ask again to get past it
+                        runOnEvents(() -> scheduleSync(page.retryAfterMs()));
                     }
-                    after = Math.max(after, message.seq());
-                }
-                if (!page.hasMore() || page.messages().isEmpty()) {
                     return fresh;
                 }
             }
@@ -540,10 +690,63 @@ public final class ChatClient implements AutoCloseable {
             throw new CompletionException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return fresh;
+            throw new CompletionException(e);
         } catch (ExecutionException | RejectedExecutionException e) {
-            return fresh;
+            throw new CompletionException(e);
         }
+    }
+
+    /** Event thread: delivers a page's messages, then moves past the holes it reports, then keeps the cursor. */
+    private int applySyncPage(RestClient.SyncPage page) {
+        int delivered = 0;
+        for (ChatMessage message : page.messages()) {
+            delivered += onChatMessage(message, false);
+        }
+        for (Map.Entry<String, Long> complete : page.complete().entrySet()) {
+            delivered += deliver(state.completeUpTo(complete.getKey(), complete.getValue()));
+        }
+        state.syncCursor(page.cursor());
+        save();     // after the messages: a crash in between only means the page comes again (deduped)
+        return delivered;
+    }
+
+    /** The token is dead: stop reconnecting, tell the app once. */
+    private void loggedOut(String reason) {
+        if (loggedOut != null || closed) {
+            return;
+        }
+        loggedOut = reason;
+        subscribed = false;
+        ChatConnection c = connection;
+        if (c != null) {
+            CompletableFuture.runAsync(c::close);   // stops its reconnect loop; not on the event thread (it blocks)
+        }
+        status(reason);
+        for (Consumer<String> listener : loggedOutListeners) {
+            try {
+                listener.accept(reason);
+            } catch (RuntimeException e) {
+                status("logged-out listener failed: " + e);
+            }
+        }
+    }
+
+    /** A REST call with the token; a 401 means the token is dead (see {@link #onLoggedOut}). */
+    private <T> T rest(RestCall<T> call) throws IOException {
+        try {
+            return call.run();
+        } catch (ApiException e) {
+            if (!e.loggedOut()) {
+                throw e;
+            }
+            String reason = "logged out (" + e.getMessage() + "): log in again";
+            runOnEvents(() -> loggedOut(reason));
+            throw new LoggedOutException(reason, e);
+        }
+    }
+
+    private interface RestCall<T> {
+        T run() throws IOException;
     }
 
     // ---------------------------------------------------------------------------------------------

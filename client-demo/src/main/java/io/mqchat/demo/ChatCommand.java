@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Interactive chat. Type a line to send it to the current peer.",
-                "Commands: /to PEER (switch peer), /history [PEER] (recent history), /quit."})
+                "Commands: /to PEER (switch peer), /history [PEER] (recent history), /list (conversations with unread"
+                        + " counts), /read (mark the current conversation read), /quit."})
 final class ChatCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,6 +35,8 @@ final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private static final String COMMANDS = "/to PEER, /history [PEER], /list, /read, /quit";
+
     /** How many recent messages /history shows. */
     private static final int HISTORY_LINES = 20;
 
@@ -43,12 +46,17 @@ final class ChatCommand implements Callable<Integer> {
         try (ChatClient client = ChatClient.login(common.api, common.user, common.password, device, common.stateDir)) {
             client.withHistory(common.history)
                     .onMessage(m -> print(out, Printer.format(m, client.user(), client.device())))
+                    .onEvent(e -> print(out, Printer.format(e)))
                     .onStatus(s -> print(out, "* " + s));
             client.connect(common.broker, mqtt3);
-            print(out, "* type a message, /to PEER, /history [PEER], /quit" + (to == null ? " (no peer yet: /to PEER)" : ""));
+            print(out, "* type a message, " + COMMANDS + (to == null ? " (no peer yet: /to PEER)" : ""));
             String peer = to;
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null; ) {
+                if (client.loggedOutReason() != null) {
+                    print(out, "* " + client.loggedOutReason());
+                    return Main.EXIT_FAILED;
+                }
                 line = line.strip();
                 if (line.isEmpty()) {
                     continue;
@@ -66,8 +74,12 @@ final class ChatCommand implements Callable<Integer> {
                 } else if (line.startsWith("/history")) {
                     String who = line.substring(8).strip();
                     showHistory(out, client, who.isEmpty() ? peer : who);
+                } else if (line.equals("/list")) {
+                    ConversationsCommand.print(out, client);
+                } else if (line.equals("/read")) {
+                    markRead(out, client, peer);
                 } else if (line.startsWith("/")) {
-                    print(out, "* unknown command; /to PEER, /history [PEER], /quit");
+                    print(out, "* unknown command; " + COMMANDS);
                 } else if (peer == null) {
                     print(out, "* no peer: /to PEER first");
                 } else {
@@ -87,13 +99,26 @@ final class ChatCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static void markRead(PrintWriter out, ChatClient client, String peer) {
+        if (peer == null) {
+            print(out, "* no peer: /to PEER first");
+            return;
+        }
+        try {
+            RestClient.ReadPosition read = client.markRead(client.conversationWith(peer));
+            print(out, "* " + read.conv() + " read up to #" + read.readSeq() + ", " + read.unread() + " unread");
+        } catch (Exception e) {
+            print(out, "* read failed: " + e.getMessage());
+        }
+    }
+
     private static void showHistory(PrintWriter out, ChatClient client, String peer) {
         if (peer == null || !Ids.isValidUserId(peer)) {
             print(out, "* usage: /history PEER");
             return;
         }
         try {
-            long last = client.state().lastSeq(client.conversationWith(peer));
+            long last = client.state().complete(client.conversationWith(peer));
             RestClient.HistoryPage page = client.history(peer, Math.max(0, last - HISTORY_LINES), HISTORY_LINES);
             print(out, "* history of " + page.conv() + (page.messages().isEmpty() ? ": empty" : ":"));
             for (ChatMessage m : page.messages()) {
@@ -104,7 +129,7 @@ final class ChatCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(PrintWriter out, String line) {
+    static void print(PrintWriter out, String line) {
         synchronized (out) {
             out.println(line);
             out.flush();

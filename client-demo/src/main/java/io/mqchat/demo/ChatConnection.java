@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Both implementations: client id {@code {user}:{device}}, username = user id, password = login token;
  * a persistent session (the broker keeps our subscription and queues messages while we are away);
- * reconnect with backoff (Paho's automatic reconnect for 3.1.1, our own for 5 — see {@link Mqtt5Connection});
+ * reconnect with backoff (our own, see {@link Mqtt5Connection}), stopping for good when the broker refuses the
+ * token (MQTT 5 {@code 0x86}/{@code 0x87}, 3.1.1 return codes 4/5: replaced by a newer login, or logged out);
  * QoS 1 everywhere.
  */
 public interface ChatConnection extends AutoCloseable {
@@ -23,13 +24,22 @@ public interface ChatConnection extends AutoCloseable {
         void connectionLost(Throwable cause);
 
         /**
+         * A reconnect was refused because the token is no longer valid (this device was replaced or logged
+         * out): the connection has stopped reconnecting for good.
+         */
+        void loggedOut(LoggedOutException cause);
+
+        /**
          * A message arrived. The library acknowledges it (PUBACK) only when this returns, so an
          * implementation may block here until the message is safely handled.
          */
         void messageArrived(String topic, byte[] payload);
     }
 
-    /** Opens the first connection (throws if it fails); later drops are re-connected automatically. */
+    /**
+     * Opens the first connection (throws if it fails: a {@link LoggedOutException} when the token is no
+     * longer valid); later drops are re-connected automatically.
+     */
     void connect() throws Exception;
 
     /** Subscribes with QoS 1; completes on SUBACK. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,32 +25,43 @@ import java.util.TreeMap;
  *   <li><b>unacked</b> — messages handed to {@code send} but not yet acknowledged by the server. They are
  *       written here <em>before</em> they are published and re-published with the same cid after every
  *       (re)connect, including after a crash or restart.</li>
- *   <li><b>lastSeq</b> — the highest seq seen per conversation, so the client can ask history for exactly
- *       what it missed ({@code afterSeq=lastSeq}).</li>
- *   <li><b>seenIds</b> — the ids of recently received messages. Delivery is at-least-once (broker retries,
- *       our own resends, history catch-up overlapping live delivery), so receivers dedupe by {@code id}.</li>
+ *   <li><b>syncCursor</b> — the opaque cursor of the last sync answer; the next sync (after every
+ *       (re)connect) sends it back and gets exactly what this device has not had yet, in all conversations.</li>
+ *   <li><b>complete</b> — per conversation, the seq this device is <em>complete up to</em>: everything at or
+ *       below it was delivered to the app or is a permanent hole. Messages above it are delivered only in
+ *       seq order, so a message after a gap waits (in memory) until the gap is filled or the server's
+ *       {@code complete} says it is a hole.</li>
+ *   <li><b>seenIds</b> — the ids of recently delivered messages. Delivery is at-least-once (broker retries,
+ *       our own resends, sync overlapping live delivery), so receivers dedupe by {@code id}.</li>
  * </ul>
+ *
+ * <p>The messages waiting behind a gap are deliberately <em>not</em> saved: their seqs are above
+ * {@code complete} and above the cursor, so after a crash the next sync returns them again.
  *
  * <p>No token or password is stored. Thread-safe; {@link #save()} replaces the file atomically so a crash
  * never leaves a half-written state.
  */
 public final class LocalState {
 
-    /** How many received message ids are remembered for dedupe (older duplicates are very unlikely). */
+    /** How many delivered message ids are remembered for dedupe (older duplicates are very unlikely). */
     static final int MAX_SEEN_IDS = 2_000;
 
     /** A sent message awaiting acknowledgement: everything needed to publish it again, identically. */
     public record Pending(String cid, String peer, String type, JsonNode body, long createdAt) {
     }
 
-    /** The file format. */
-    record StateFile(int version, List<Pending> unacked, Map<String, Long> lastSeq, List<String> seenIds) {
+    /** The file format (version 2; version 1 had {@code lastSeq} instead of {@code complete} and no cursor). */
+    record StateFile(int version, List<Pending> unacked, String syncCursor, Map<String, Long> complete,
+                     Map<String, Long> lastSeq, List<String> seenIds) {
     }
 
     private final Path file;
     private final Map<String, Pending> unacked = new LinkedHashMap<>();
-    private final Map<String, Long> lastSeq = new TreeMap<>();
+    private final Map<String, Long> complete = new TreeMap<>();
     private final LinkedHashSet<String> seenIds = new LinkedHashSet<>();
+    /** Per conversation: messages received above a gap, by seq, waiting for it to close (not saved). */
+    private final Map<String, TreeMap<Long, ChatMessage>> waiting = new HashMap<>();
+    private String syncCursor;
 
     private LocalState(Path file) {
         this.file = file;
@@ -73,12 +85,15 @@ public final class LocalState {
             if (saved.unacked() != null) {
                 saved.unacked().forEach(p -> state.unacked.put(p.cid(), p));
             }
-            if (saved.lastSeq() != null) {
-                state.lastSeq.putAll(saved.lastSeq());
+            if (saved.complete() != null) {
+                state.complete.putAll(saved.complete());
+            } else if (saved.lastSeq() != null) {
+                state.complete.putAll(saved.lastSeq());     // version 1
             }
             if (saved.seenIds() != null) {
                 state.seenIds.addAll(saved.seenIds());
             }
+            state.syncCursor = saved.syncCursor();
         }
         return state;
     }
@@ -94,7 +109,7 @@ public final class LocalState {
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(),
-                    new StateFile(1, List.copyOf(unacked.values()), lastSeq, List.copyOf(seenIds)));
+                    new StateFile(2, List.copyOf(unacked.values()), syncCursor, complete, null, List.copyOf(seenIds)));
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -123,28 +138,85 @@ public final class LocalState {
         return new ArrayList<>(unacked.values());
     }
 
-    /** The highest seq seen in a conversation, 0 when none. */
-    public synchronized long lastSeq(String conv) {
-        return lastSeq.getOrDefault(conv, 0L);
+    /** The cursor of the last sync answer, {@code null} before the first sync (then sync returns everything). */
+    public synchronized String syncCursor() {
+        return syncCursor;
     }
 
-    public synchronized Map<String, Long> lastSeqs() {
-        return new TreeMap<>(lastSeq);
+    public synchronized void syncCursor(String cursor) {
+        this.syncCursor = cursor;
+    }
+
+    /** The seq this device is complete up to in a conversation (0 when none): the last one delivered. */
+    public synchronized long complete(String conv) {
+        return complete.getOrDefault(conv, 0L);
+    }
+
+    public synchronized Map<String, Long> completes() {
+        return new TreeMap<>(complete);
     }
 
     /**
-     * Records a received message. Returns false for a duplicate (same {@code id} seen before), which the
-     * caller then drops; otherwise remembers the id and advances the conversation's last seq.
+     * Takes a received message (live or from sync) and returns what can now be delivered, in seq order:
+     * nothing for a duplicate (an id seen before, or a seq at or below {@code complete}); nothing yet for a
+     * message after a gap (it waits, see {@link #hasGap}); else the message and any that waited behind it.
      */
-    public synchronized boolean accept(ChatMessage message) {
-        if (!seenIds.add(message.id())) {
-            return false;
+    public synchronized List<ChatMessage> receive(ChatMessage message) {
+        if (seenIds.contains(message.id()) || message.seq() <= complete(message.conv())) {
+            return List.of();
         }
+        waiting.computeIfAbsent(message.conv(), c -> new TreeMap<>()).putIfAbsent(message.seq(), message);
+        return release(message.conv());
+    }
+
+    /**
+     * The server says this device is complete up to {@code seq} in {@code conv} (sync's {@code complete}):
+     * the seqs missing up to there are permanent holes. Returns the waiting messages that can now be
+     * delivered, in seq order.
+     */
+    public synchronized List<ChatMessage> completeUpTo(String conv, long seq) {
+        List<ChatMessage> released = new ArrayList<>();
+        TreeMap<Long, ChatMessage> queue = waiting.get(conv);
+        if (queue != null) {
+            while (!queue.isEmpty() && queue.firstKey() <= seq) {
+                released.add(deliver(queue.pollFirstEntry().getValue()));
+            }
+        }
+        complete.merge(conv, seq, Math::max);
+        released.addAll(release(conv));
+        return released;
+    }
+
+    /** Whether a message in {@code conv} is waiting for lower seqs that have not arrived yet. */
+    public synchronized boolean hasGap(String conv) {
+        TreeMap<Long, ChatMessage> queue = waiting.get(conv);
+        return queue != null && !queue.isEmpty();
+    }
+
+    /** Whether any conversation has a gap. */
+    public synchronized boolean hasGaps() {
+        return waiting.values().stream().anyMatch(q -> !q.isEmpty());
+    }
+
+    /** Delivers the waiting messages that follow {@code complete} without a gap. */
+    private List<ChatMessage> release(String conv) {
+        TreeMap<Long, ChatMessage> queue = waiting.get(conv);
+        List<ChatMessage> released = new ArrayList<>();
+        while (queue != null && !queue.isEmpty() && queue.firstKey() == complete(conv) + 1) {
+            released.add(deliver(queue.pollFirstEntry().getValue()));
+        }
+        if (queue != null && queue.isEmpty()) {
+            waiting.remove(conv);
+        }
+        return released;
+    }
+
+    private ChatMessage deliver(ChatMessage message) {
+        complete.merge(message.conv(), message.seq(), Math::max);
+        seenIds.add(message.id());
         while (seenIds.size() > MAX_SEEN_IDS) {
-            String oldest = seenIds.iterator().next();
-            seenIds.remove(oldest);
+            seenIds.remove(seenIds.iterator().next());
         }
-        lastSeq.merge(message.conv(), message.seq(), Math::max);
-        return true;
+        return message;
     }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mqchat-demo", mixinStandardHelpOptions = true, version = "mqchat-demo 0.1.0",
         description = "A command-line chat client for mqchat (MQTT 5 or 3.1.1 + REST).",
-        subcommands = {RegisterCommand.class, ChatCommand.class, SendCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RegisterCommand.class, ChatCommand.class, SendCommand.class, ConversationsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code when the server refused or a request failed. */
@@ -43,6 +44,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: register, chat or send");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: register, chat, send or conversations");
     }
 }

@@ -4,7 +4,7 @@ import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -12,40 +12,57 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link ChatConnection} on the Eclipse Paho MQTT 3.1.1 client.
  *
  * <p>3.1.1 has no negative acknowledgement: a PUBACK means "stored, or refused with an error event on
  * your inbox", and a storage failure closes the connection — the unacknowledged message is then re-sent
- * after the automatic reconnect.
+ * after the reconnect.
+ *
+ * <p>It reconnects by itself rather than with Paho's automatic reconnect, because Paho retries a refused
+ * CONNECT silently and forever: a device whose token was replaced by a newer login (return code 5) must
+ * stop and ask the user to log in again instead.
  */
 final class Mqtt3Connection implements ChatConnection {
 
+    private static final long MIN_BACKOFF_MS = 1_000;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
     private final MqttAsyncClient client;
     private final MqttConnectOptions options = new MqttConnectOptions();
+    private final Listener listener;
+    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "mqchat-mqtt3-reconnect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean closed;
+    private long backoffMs = MIN_BACKOFF_MS;
 
     Mqtt3Connection(URI broker, String clientId, String user, String token, Listener listener) throws MqttException {
+        this.listener = listener;
         client = new MqttAsyncClient(broker.toString(), clientId, new MemoryPersistence());
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setUserName(user);
         options.setPassword(token.toCharArray());
         options.setCleanSession(false);
-        options.setAutomaticReconnect(true);
-        options.setMaxReconnectDelay(30_000);
+        options.setAutomaticReconnect(false);   // see the class comment
         options.setKeepAliveInterval(30);
         if ("tcp".equals(broker.getScheme())) {
             options.setSocketFactory(io.mqchat.common.net.NoDelaySocketFactory.INSTANCE);
         }
-        client.setCallback(new MqttCallbackExtended() {
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-                listener.connected(reconnect);
-            }
-
+        client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
                 listener.connectionLost(cause);
+                backoffMs = MIN_BACKOFF_MS;
+                if (!closed) {
+                    reconnector.execute(Mqtt3Connection.this::reconnect);
+                }
             }
 
             @Override
@@ -60,8 +77,49 @@ final class Mqtt3Connection implements ChatConnection {
     }
 
     @Override
-    public void connect() throws MqttException {
-        client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+    public void connect() throws MqttException, LoggedOutException {
+        try {
+            client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+        } catch (MqttException e) {
+            LoggedOutException dead = loggedOut(e);
+            if (dead != null) {
+                throw dead;
+            }
+            throw e;
+        }
+        listener.connected(false);
+    }
+
+    /** Return code 4 (bad user name or password: expired token) or 5 (not authorized: replaced or logged out). */
+    private static LoggedOutException loggedOut(MqttException e) {
+        int code = e.getReasonCode();
+        return code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED
+                ? new LoggedOutException("the broker refused this device's token (return code " + code
+                + "): it was replaced by a newer login or logged out; log in again", e)
+                : null;
+    }
+
+    /** Runs on the reconnect thread, with backoff; the broker keeps our session (clean session = false). */
+    private void reconnect() {
+        if (closed) {
+            return;
+        }
+        try {
+            client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+            backoffMs = MIN_BACKOFF_MS;
+            listener.connected(true);
+        } catch (MqttException e) {
+            LoggedOutException dead = loggedOut(e);
+            if (dead != null) {
+                listener.loggedOut(dead);     // retrying cannot help
+                return;
+            }
+            long delay = backoffMs;
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            if (!closed) {
+                reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     @Override
@@ -123,6 +181,8 @@ final class Mqtt3Connection implements ChatConnection {
 
     @Override
     public void close() {
+        closed = true;
+        reconnector.shutdownNow();
         try {
             if (client.isConnected()) {
                 client.disconnect().waitForCompletion(5_000);

@@ -73,11 +73,32 @@ final class Mqtt5Connection implements ChatConnection {
     }
 
     @Override
-    public void connect() throws MqttException {
+    public void connect() throws MqttException, LoggedOutException {
         MqttAsyncClient fresh = newClient();
         client = fresh;
-        fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+        try {
+            fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
+        } catch (MqttException e) {
+            LoggedOutException dead = loggedOut(e);
+            if (dead != null) {
+                throw dead;
+            }
+            throw e;
+        }
         listener.connected(false);
+    }
+
+    /**
+     * A CONNACK {@code 0x86} (bad user name or password: expired token) or {@code 0x87} (not authorized: the
+     * token was replaced by a newer login of this device type, or logged out) as a {@link LoggedOutException};
+     * {@code null} for other failures, which are worth retrying.
+     */
+    private static LoggedOutException loggedOut(MqttException e) {
+        int code = e.getReasonCode();
+        return code == 0x86 || code == 0x87
+                ? new LoggedOutException("the broker refused this device's token (reason code 0x"
+                + Integer.toHexString(code) + "): it was replaced by a newer login or logged out; log in again", e)
+                : null;
     }
 
     private MqttAsyncClient newClient() throws MqttException {
@@ -150,6 +171,11 @@ final class Mqtt5Connection implements ChatConnection {
             backoffMs = MIN_BACKOFF_MS;
             listener.connected(true);
         } catch (MqttException e) {
+            LoggedOutException dead = loggedOut(e);
+            if (dead != null) {
+                listener.loggedOut(dead);     // retrying cannot help
+                return;
+            }
             long delay = backoffMs;
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             if (!closed) {

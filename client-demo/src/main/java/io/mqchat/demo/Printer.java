@@ -16,4 +16,16 @@ final class Printer {
                 : myDevice.equals(message.dev()) ? " (you)" : " (you, " + message.dev() + ")";
         return "[" + message.conv() + " #" + message.seq() + "] " + message.from() + mark + ": " + type + body;
     }
+
+    /** {@code * bob read d:alice:bob up to #42}, {@code * logged in on another phone}, ... */
+    static String format(ServerEvent event) {
+        if (event instanceof ServerEvent.Read r) {
+            return "* " + r.by() + " read " + r.conv() + " up to #" + r.upTo();
+        }
+        if (event instanceof ServerEvent.Kick k) {
+            return "* kicked: " + (k.reason().isEmpty() ? "this " + k.device() + " logged in elsewhere" : k.reason());
+        }
+        ServerEvent.Recall r = (ServerEvent.Recall) event;
+        return "* message " + r.id() + " in " + r.conv() + " was recalled";
+    }
 }

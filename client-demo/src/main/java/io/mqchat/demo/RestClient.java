@@ -16,11 +16,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in (chat-api),
- * and read a conversation's history (history-service). Blocking; call it off any event thread.
+ * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in (chat-api);
+ * history, sync, the conversation list and read positions (history-service). Blocking; call it off any
+ * event thread. A {@code 401} on a call with a token means the token is dead (this device was replaced by a
+ * newer login, or logged out): {@link ApiException#loggedOut()}.
  */
 public final class RestClient {
 
@@ -30,6 +34,24 @@ public final class RestClient {
 
     /** One page of history, ascending by seq; ask again with {@code afterSeq} = last seq while hasMore. */
     public record HistoryPage(String conv, List<ChatMessage> messages, boolean hasMore) {
+    }
+
+    /**
+     * One sync answer: the messages (per conversation in ascending seq), how far each conversation it looked
+     * at is complete, the cursor to store, whether to ask again now ({@code hasMore}), and — when a young gap
+     * stopped a conversation — after how many ms to ask again ({@code null} if not needed).
+     */
+    public record SyncPage(List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
+                           Long retryAfterMs) {
+    }
+
+    /** One entry of the conversation list; {@code lastText} is null for non-text messages. */
+    public record Conversation(String conv, String peer, long lastSeq, long lastTs, String lastFrom, String lastText,
+                               long readSeq, long unread, long peerReadSeq) {
+    }
+
+    /** The answer to marking a conversation read. */
+    public record ReadPosition(String conv, long readSeq, long unread) {
     }
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -54,20 +76,65 @@ public final class RestClient {
 
     /** {@code GET /api/v1/conversations/{conv}/messages?afterSeq=N&limit=L} with the bearer token. */
     public HistoryPage history(URI history, String token, String conv, long afterSeq, int limit) throws IOException {
+        requireConversationId(conv);
+        URI uri = resolve(history, "/api/v1/conversations/" + conv + "/messages?afterSeq=" + afterSeq
+                + "&limit=" + limit);
+        JsonNode json = send(authorized(get(uri), token));
+        List<ChatMessage> messages = new ArrayList<>();
+        json.path("messages").forEach(m -> messages.add(ChatMessage.fromJson(m)));
+        return new HistoryPage(json.path("conv").asText(conv), messages, json.path("hasMore").asBoolean());
+    }
+
+    /** {@code POST /api/v1/sync} with the stored cursor ({@code null}: everything, as for a new device). */
+    public SyncPage sync(URI history, String token, String cursor, int limit) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("limit", limit);
+        if (cursor != null) {
+            body.put("cursor", cursor);
+        }
+        JsonNode json = send(authorized(post(resolve(history, "/api/v1/sync"), body), token));
+        List<ChatMessage> messages = new ArrayList<>();
+        json.path("messages").forEach(m -> messages.add(ChatMessage.fromJson(m)));
+        Map<String, Long> complete = new LinkedHashMap<>();
+        json.path("complete").fields().forEachRemaining(e -> complete.put(e.getKey(), e.getValue().asLong()));
+        return new SyncPage(messages, complete, json.path("cursor").asText(cursor), json.path("hasMore").asBoolean(),
+                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null);
+    }
+
+    /** {@code GET /api/v1/conversations?limit=N}: the most recently active conversations, with unread counts. */
+    public List<Conversation> conversations(URI history, String token, int limit) throws IOException {
+        JsonNode json = send(authorized(get(resolve(history, "/api/v1/conversations?limit=" + limit)), token));
+        List<Conversation> list = new ArrayList<>();
+        for (JsonNode c : json.path("conversations")) {
+            JsonNode last = c.path("last");
+            list.add(new Conversation(c.path("conv").asText(), c.path("peer").asText(null), c.path("lastSeq").asLong(),
+                    c.path("lastTs").asLong(), last.path("from").asText(null),
+                    last.hasNonNull("text") ? last.get("text").asText() : null,
+                    c.path("readSeq").asLong(), c.path("unread").asLong(), c.path("peerReadSeq").asLong()));
+        }
+        return list;
+    }
+
+    /** {@code POST /api/v1/conversations/{conv}/read {"seq": N}}: read up to N (only ever moves forward). */
+    public ReadPosition markRead(URI history, String token, String conv, long seq) throws IOException {
+        requireConversationId(conv);
+        JsonNode json = send(authorized(post(resolve(history, "/api/v1/conversations/" + conv + "/read"),
+                Json.MAPPER.createObjectNode().put("seq", seq)), token));
+        return new ReadPosition(json.path("conv").asText(conv), json.path("readSeq").asLong(), json.path("unread").asLong());
+    }
+
+    private static void requireConversationId(String conv) {
         // Conversation ids (d:alice:bob, g:team) only use characters that are safe in a URL path.
         if (ConversationId.parse(conv).isEmpty()) {
             throw new IllegalArgumentException("not a conversation id: " + conv);
         }
-        URI uri = resolve(history, "/api/v1/conversations/" + conv + "/messages?afterSeq=" + afterSeq
-                + "&limit=" + limit);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .GET().build();
-        JsonNode json = send(request);
-        List<ChatMessage> messages = new ArrayList<>();
-        json.path("messages").forEach(m -> messages.add(ChatMessage.fromJson(m)));
-        return new HistoryPage(json.path("conv").asText(conv), messages, json.path("hasMore").asBoolean());
+    }
+
+    private static HttpRequest get(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
+    }
+
+    private static HttpRequest authorized(HttpRequest request, String token) {
+        return HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + token).build();
     }
 
     private static HttpRequest post(URI uri, JsonNode body) throws IOException {

@@ -1,0 +1,176 @@
+package io.mqchat.standalone;
+
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.demo.ChatClient;
+import io.mqchat.demo.LoggedOutException;
+import io.mqchat.demo.RestClient;
+import io.mqchat.demo.ServerEvent;
+import io.mqchat.embedded.FreePorts;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The reference client's roaming behaviour on the whole stack: sync after connect, gaps in live delivery,
+ * unread counts and read events, and a kicked device that stops for good.
+ */
+class ClientDemoSyncEndToEndTest {
+
+    private static final String PASSWORD = "secret-pass-123";
+    private static final String CONV = "d:dora:erin";
+
+    @TempDir
+    static Path dataDir;
+    @TempDir
+    static Path stateDir;
+
+    private static EmbeddedStack stack;
+    private static URI api;
+    private static URI history;
+    private static URI broker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("MQCHAT_DATA_DIR", dataDir.toString());
+        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
+        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
+        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
+        stack = EmbeddedStack.start(settings, env);
+        api = URI.create("http://127.0.0.1:" + settings.apiPort());
+        history = URI.create("http://127.0.0.1:" + settings.historyPort());
+        broker = URI.create("tcp://127.0.0.1:" + settings.mqttPort());
+        RestClient rest = new RestClient();
+        for (String user : List.of("dora", "erin", "finn", "gail")) {
+            rest.register(api, user, PASSWORD);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static ChatClient login(String user, String device) throws Exception {
+        return ChatClient.login(api, user, PASSWORD, device, stateDir).withHistory(history);
+    }
+
+    private static void sendAll(ChatClient from, String to, int first, int last) throws Exception {
+        List<CompletableFuture<ChatMessage>> sent = new ArrayList<>();
+        for (int i = first; i <= last; i++) {
+            sent.add(from.send(to, "message " + i));
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void missedMessagesArriveExactlyOnceInOrderAfterConnectAndAfterALostSessionAndReadingClearsUnread()
+            throws Exception {
+        List<ServerEvent> doraEvents = new CopyOnWriteArrayList<>();
+        ChatClient dora = login("dora", "phone").onEvent(doraEvents::add);
+        dora.connect(broker, false);
+        List<ChatMessage> erinGot = new CopyOnWriteArrayList<>();
+        ChatClient erin = login("erin", "desktop").onMessage(erinGot::add);
+        try {
+            // erin is offline (never connected) while dora sends 300 messages
+            sendAll(dora, "erin", 1, 300);
+            erin.connect(broker, false);
+            await().atMost(Duration.ofSeconds(20)).until(() -> erinGot.size() >= 300);
+            assertThat(erinGot).extracting(ChatMessage::seq)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
+            assertThat(erin.state().complete(CONV)).isEqualTo(300);
+            assertThat(erin.state().syncCursor()).isNotNull();
+
+            // unread is visible through the client, and reading clears it; dora's phone sees the read event
+            await().atMost(Duration.ofSeconds(10)).until(() -> unread(erin) == 300);
+            RestClient.ReadPosition read = erin.markRead(CONV);
+            assertThat(read.readSeq()).isEqualTo(300);
+            assertThat(read.unread()).isZero();
+            assertThat(unread(erin)).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> doraEvents.stream().anyMatch(e ->
+                    e instanceof ServerEvent.Read r && r.by().equals("erin") && r.upTo() == 300));
+
+            // live delivery loses messages: another connection of erin's desktop takes the session over with a
+            // clean start (the broker forgets her subscription and queue) while dora keeps sending
+            MqttAsyncClient intruder = new MqttAsyncClient(broker.toString(), "erin:desktop", new MemoryPersistence());
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setUserName("erin");
+            options.setPassword(erin.token().getBytes(StandardCharsets.UTF_8));
+            options.setCleanStart(true);
+            options.setSessionExpiryInterval(0L);
+            intruder.connect(options).waitForCompletion(10_000);
+            sendAll(dora, "erin", 301, 320);
+            intruder.disconnect().waitForCompletion(10_000);
+            intruder.close();
+            // erin's client reconnects by itself, syncs, and fills any gap in live delivery
+            sendAll(dora, "erin", 321, 330);
+            await().atMost(Duration.ofSeconds(20)).until(() -> erinGot.size() >= 330);
+            assertThat(erinGot).extracting(ChatMessage::seq)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 330).boxed().toList());
+            assertThat(erinGot.stream().map(ChatMessage::id).distinct().count()).isEqualTo(330);
+            assertThat(erin.state().hasGaps()).isFalse();
+        } finally {
+            dora.close();
+            erin.close();
+        }
+    }
+
+    private static long unread(ChatClient client) throws Exception {
+        return client.conversations().stream().filter(c -> c.conv().equals(CONV))
+                .mapToLong(RestClient.Conversation::unread).sum();
+    }
+
+    @Test
+    void aKickedDeviceReportsItAndDoesNotReconnect() throws Exception {
+        List<ServerEvent> events = new CopyOnWriteArrayList<>();
+        List<String> loggedOut = new CopyOnWriteArrayList<>();
+        ChatClient finn = login("finn", "phone").onEvent(events::add).onLoggedOut(loggedOut::add);
+        finn.connect(broker, false);
+        ChatClient gail = login("gail", "phone");
+        gail.connect(broker, true);
+        try {
+            // finn logs in on another phone: the old one is kicked and its token revoked
+            new RestClient().login(api, "finn", PASSWORD, "phone");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !loggedOut.isEmpty());
+            assertThat(events).anyMatch(e -> e instanceof ServerEvent.Kick k && k.device().equals("phone"));
+            assertThat(loggedOut).hasSize(1);
+            assertThat(finn.loggedOutReason()).contains("log in again");
+            // it stays offline (no reconnect loop), and REST says the same
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !finn.isConnected());
+            assertThat(loggedOut).hasSize(1);
+            assertThatThrownBy(finn::conversations).isInstanceOf(LoggedOutException.class);
+
+            // MQTT 3.1.1: the same after the second login
+            new RestClient().login(api, "gail", PASSWORD, "phone");
+            await().atMost(Duration.ofSeconds(10)).until(() -> gail.loggedOutReason() != null);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !gail.isConnected());
+        } finally {
+            finn.close();
+            gail.close();
+        }
+    }
+}
