@@ -35,6 +35,8 @@ class ChatClientOfflineTest {
         api = new FakeServer(r -> r.pathAndQuery().equals("/api/v1/auth/login")
                 ? FakeServer.Answer.json(200,
                 "{\"token\":\"t0k3n\",\"clientId\":\"alice:phone\",\"expiresAt\":\"2030-01-01T00:00:00Z\"}")
+                : r.pathAndQuery().startsWith("/api/v1/conversations")
+                ? FakeServer.Answer.problem(401, "Unauthorized", "this device was logged out")
                 : FakeServer.Answer.problem(404, "Not Found", "no such endpoint"));
     }
 
@@ -114,6 +116,19 @@ class ChatClientOfflineTest {
     void historyNeedsTheHistoryUrl() throws Exception {
         try (ChatClient client = ChatClient.login(api.uri(), "alice", "pw", "phone", stateDir)) {
             assertThatThrownBy(() -> client.history("bob", 0, 10)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aRest401MeansLoggedOutAndIsReportedOnce() throws Exception {
+        java.util.List<String> loggedOut = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ChatClient client = ChatClient.login(api.uri(), "alice", "pw", "phone", stateDir)
+                .withHistory(api.uri()).onLoggedOut(loggedOut::add)) {
+            assertThatThrownBy(client::conversations).isInstanceOf(LoggedOutException.class)
+                    .hasMessageContaining("log in again");
+            assertThatThrownBy(() -> client.markRead("d:alice:bob")).isInstanceOf(LoggedOutException.class);
+            await().until(() -> client.loggedOutReason() != null);
+            assertThat(loggedOut).hasSize(1);
         }
     }
 
