@@ -16,10 +16,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param dev  the sender's device type
  * @param cid  the sender's client message id
  * @param type message type
- * @param body content
+ * @param body content ({@code null} once recalled)
+ * @param recalledAt when the sender recalled it (ms since the epoch), {@code null} if not recalled. A recalled
+ *                   message keeps {@code id, conv, seq, from, to, ts, dev, cid}; its {@code type} becomes
+ *                   {@value #RECALLED_TYPE} and its body is removed.
  */
 public record ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
-                          String cid, String type, JsonNode body) {
+                          String cid, String type, JsonNode body, Long recalledAt) {
+
+    /** The type of a recalled message (reserved: clients cannot send it). */
+    public static final String RECALLED_TYPE = "recalled";
+
+    /** A message that was not recalled. */
+    public ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
+                       String cid, String type, JsonNode body) {
+        this(id, conv, seq, from, to, ts, dev, cid, type, body, null);
+    }
+
+    public boolean recalled() {
+        return recalledAt != null;
+    }
+
+    /** This message as it looks after a recall at {@code at}: same ids and positions, no content. */
+    public ChatMessage asRecalled(long at) {
+        return new ChatMessage(id, conv, seq, from, to, ts, dev, cid, RECALLED_TYPE, null, at);
+    }
 
     /** The JSON envelope delivered over MQTT and returned by history. */
     public ObjectNode toJson() {
@@ -34,6 +55,9 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
         node.put("cid", cid);
         node.put("type", type);
         node.set("body", body);
+        if (recalledAt != null) {
+            node.put("recalledAt", recalledAt);
+        }
         return node;
     }
 
@@ -50,6 +74,7 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
         return new ChatMessage(node.path("id").asText(), node.path("conv").asText(), node.path("seq").asLong(),
                 node.path("from").asText(), node.path("to").asText(), node.path("ts").asLong(),
                 node.path("dev").asText(), node.path("cid").asText(), node.path("type").asText(),
-                node.get("body"));
+                node.get("body") == null || node.get("body").isNull() ? null : node.get("body"),
+                node.hasNonNull("recalledAt") ? node.get("recalledAt").asLong() : null);
     }
 }

@@ -117,6 +117,10 @@ public final class MessageParser {
             throw new ProtocolException(ProtocolError.INVALID_FIELD,
                     "'type' must be a lower-case name such as 'text'", cid);
         }
+        if (type.equals(ChatMessage.RECALLED_TYPE)) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "'type' \"" + ChatMessage.RECALLED_TYPE + "\" is reserved for recalled messages", cid);
+        }
         JsonNode body = node.get("body");
         if (body == null || body.isNull()) {
             throw new ProtocolException(ProtocolError.INVALID_FIELD, "'body' is missing", cid);

@@ -22,7 +22,7 @@ public final class MessageDocuments {
     }
 
     public static Document toDocument(ChatMessage m) {
-        return new Document(Message.ID, m.id())
+        Document d = new Document(Message.ID, m.id())
                 .append(Message.CONV, m.conv())
                 .append(Message.SEQ, m.seq())
                 .append(Message.FROM, m.from())
@@ -33,13 +33,18 @@ public final class MessageDocuments {
                 .append(Message.TYPE, m.type())
                 .append(Message.BODY, toBson(m.body()))
                 .append(Message.CREATED_AT, new Date(m.ts()));
+        if (m.recalledAt() != null) {
+            d.append(Message.RECALLED_AT, m.recalledAt());
+        }
+        return d;
     }
 
     public static ChatMessage fromDocument(Document d) {
         return new ChatMessage(d.getString(Message.ID), d.getString(Message.CONV),
                 ((Number) d.get(Message.SEQ)).longValue(), d.getString(Message.FROM), d.getString(Message.TO),
                 ((Number) d.get(Message.TS)).longValue(), d.getString(Message.DEV), d.getString(Message.CID),
-                d.getString(Message.TYPE), fromBson(d.get(Message.BODY)));
+                d.getString(Message.TYPE), fromBson(d.get(Message.BODY)),
+                d.get(Message.RECALLED_AT) instanceof Number n ? n.longValue() : null);
     }
 
     private static Object toBson(JsonNode body) {

@@ -30,6 +30,8 @@ public final class StoreSchema {
         public static final String BODY = "body";
         /** A BSON date of {@code ts}, for the retention TTL index. */
         public static final String CREATED_AT = "createdAt";
+        /** When the sender recalled the message (epoch ms); absent if not recalled. */
+        public static final String RECALLED_AT = "recalledAt";
 
         private Message() {
         }
@@ -74,6 +76,8 @@ public final class StoreSchema {
     public static final String INDEX_CONV_TS = "conv_ts";
     public static final String INDEX_USER_RECENT = "user_recent";
     public static final String INDEX_FROM_CID = "from_cid_unique";
+    /** TTL index on {@code messages.createdAt} (retention), owned by history-service. */
+    public static final String INDEX_RETENTION_TTL = "retention_ttl";
 
     private StoreSchema() {
     }

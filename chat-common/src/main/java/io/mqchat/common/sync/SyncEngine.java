@@ -2,7 +2,9 @@ package io.mqchat.common.sync;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.ConversationSummaries;
@@ -52,8 +54,17 @@ public final class SyncEngine {
     private final Duration holeGrace;
     private final Clock clock;
 
-    /** What was asked: the positions the client is complete up to, and the page bounds. */
-    public record Request(String user, Map<String, Long> positions, int limit, int maxBytes) {
+    /**
+     * What was asked: the positions the client is complete up to, the page bounds, and what the device may
+     * see under the history policy.
+     */
+    public record Request(String user, Map<String, Long> positions, int limit, int maxBytes,
+                          HistoryPolicy.Visibility visibility) {
+
+        /** A device that may see everything. */
+        public Request(String user, Map<String, Long> positions, int limit, int maxBytes) {
+            this(user, positions, limit, maxBytes, HistoryPolicy.Visibility.ALL);
+        }
     }
 
     /**
@@ -100,6 +111,13 @@ public final class SyncEngine {
         }
     }
 
+    /** The seq of the newest message of {@code conv} older than {@code ts} (0 if none): the since-login floor. */
+    private long lastSeqBefore(String conv, long ts) {
+        Document d = messages.find(Filters.and(Filters.eq(Message.CONV, conv), Filters.lt(Message.TS, ts)))
+                .sort(Sorts.descending(Message.TS)).projection(Projections.include(Message.SEQ)).limit(1).first();
+        return d == null ? 0 : ((Number) d.get(Message.SEQ)).longValue();
+    }
+
     private static String abbreviate(String s) {
         String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
         return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
@@ -109,6 +127,12 @@ public final class SyncEngine {
     public Result sync(Request request) {
         long now = clock.millis();
         Map<String, Long> positions = new LinkedHashMap<>(request.positions());
+        HistoryPolicy.Visibility visibility = request.visibility();
+        if (visibility.none()) {
+            // history policy "none": live delivery only; the positions stay as they were
+            return new Result(List.of(), Map.of(), positions, false, null);
+        }
+        long notBefore = visibility.notBeforeTs();
         Map<String, Long> candidates = new LinkedHashMap<>();
         Map<String, Long> known = summaries.lastSeqs(request.user());
         known.forEach((conv, lastSeq) -> {
@@ -130,12 +154,16 @@ public final class SyncEngine {
         for (Map.Entry<String, Long> candidate : candidates.entrySet()) {
             String conv = candidate.getKey();
             long position = positions.getOrDefault(conv, 0L);
+            if (notBefore > 0) {
+                position = Math.max(position, lastSeqBefore(conv, notBefore));
+            }
             int room = request.limit() - page.size();
             if (room <= 0) {
                 hasMore = true;
                 break;
             }
             boolean full = false;
+            boolean stopped = false;
             int seen = 0;
             for (Document doc : messages.find(Filters.and(Filters.eq(Message.CONV, conv), Filters.gt(Message.SEQ, position)))
                     .sort(Sorts.ascending(Message.SEQ)).limit(room + 1)) {
@@ -146,8 +174,13 @@ public final class SyncEngine {
                     if (age <= holeGrace.toMillis()) {
                         long wait = Math.max(1, holeGrace.toMillis() - age + 1);
                         retryAfter = retryAfter == null ? wait : Math.min(retryAfter, wait);
+                        stopped = true;
                         break; // a young gap: may still be stored, do not pass it
                     }
+                }
+                if (m.ts() < notBefore) {
+                    position = m.seq(); // older than this device may see: passed over, not delivered
+                    continue;
                 }
                 int size = m.toJsonBytes().length + 1;
                 if (page.size() >= request.limit() || (!page.isEmpty() && bytes + size > request.maxBytes())) {
@@ -161,11 +194,18 @@ public final class SyncEngine {
             if (seen == 0 && candidate.getValue() == Long.MAX_VALUE) {
                 continue; // a position we were told, with nothing above it
             }
+            if (seen == 0) {
+                // the summary has messages above the position, yet none is stored: removed by retention
+                position = Math.max(position, candidate.getValue());
+            }
             complete.put(conv, position);
             positions.put(conv, position);
             if (full) {
                 hasMore = true;
                 break;
+            }
+            if (!stopped && seen == room + 1) {
+                hasMore = true; // every message read was passed over; there may be more behind them
             }
         }
         return new Result(page, complete, positions, hasMore, retryAfter);
