@@ -1,6 +1,7 @@
 package io.mqchat.broker;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.DeviceTypes;
 import io.mqchat.common.protocol.Ids;
 
@@ -35,10 +36,15 @@ import java.util.Set;
  * @param presenceGrace        how long a device may be gone before it is shown offline (no flapping)
  * @param presenceHeartbeat    how often this node renews its heartbeat (its devices count as offline
  *                             three intervals after the node dies)
+ * @param recallWindow         how long after sending a sender may recall a message ({@code recall.window},
+ *                             the same setting as history-service's {@code MQCHAT_RECALL_WINDOW})
+ * @param historyPolicy        how much history each device type may sync ({@code history-policy}, the same
+ *                             setting as history-service's {@code MQCHAT_HISTORYPOLICY})
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
                            int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
-                           Duration presenceGrace, Duration presenceHeartbeat) {
+                           Duration presenceGrace, Duration presenceHeartbeat, Duration recallWindow,
+                           HistoryPolicy historyPolicy) {
 
     /** Refused configuration; the message lists every problem. */
     public static class InvalidConfigException extends RuntimeException {
@@ -109,11 +115,21 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
             }
             devices.add(t);
         }
+        Duration recall = s.duration("recall.window", Duration.ofMinutes(2), problems);
+        if (recall != null && (recall.compareTo(Duration.ofSeconds(1)) < 0 || recall.compareTo(Duration.ofDays(30)) > 0)) {
+            problems.add(s.name("recall.window") + " must be between 1s and 30d, was " + recall);
+        }
+        HistoryPolicy historyPolicy = HistoryPolicy.allForEveryone();
+        try {
+            historyPolicy = HistoryPolicy.parse(s.get("history-policy", null));
+        } catch (IllegalArgumentException e) {
+            problems.add(s.name("history-policy") + ": " + e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
         return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
-                heartbeat);
+                heartbeat, recall, historyPolicy);
     }
 
     /** Never print the secret. */
@@ -122,7 +138,8 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + redactUri(redisAddress)
                 + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
                 + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
-                + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat + "]";
+                + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat
+                + ", recallWindow=" + recallWindow + ", historyPolicy=" + historyPolicy + "]";
     }
 
     private static String redactUri(String uri) {
@@ -188,6 +205,12 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
             if (t.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
             }
+            if (t.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
             throw new IllegalArgumentException(v);
         }
     }
@@ -204,12 +227,18 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     /** A copy with other store settings. */
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
-                deviceTypes, presenceGrace, presenceHeartbeat);
+                deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy);
     }
 
     /** A copy with other presence timings. */
     public BrokerConfig withPresence(Duration grace, Duration heartbeat) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
-                maxPayloadBytes, deviceTypes, grace, heartbeat);
+                maxPayloadBytes, deviceTypes, grace, heartbeat, recallWindow, historyPolicy);
+    }
+
+    /** A copy with another recall window and history policy. */
+    public BrokerConfig withHistory(Duration recall, HistoryPolicy policy) {
+        return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
+                maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recall, policy);
     }
 }

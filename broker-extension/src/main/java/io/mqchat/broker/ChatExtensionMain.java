@@ -67,8 +67,8 @@ public final class ChatExtensionMain implements ExtensionMain {
                 Services.extensionExecutorService());
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
-                new InboxPublisher(Services.publishService()), config.storeTimeout(),
-                Services.extensionExecutorService(), Metrics.globalRegistry);
+                new InboxPublisher(Services.publishService()), config.storeTimeout(), config.recallWindow(),
+                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);

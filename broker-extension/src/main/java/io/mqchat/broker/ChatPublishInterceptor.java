@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.ErrorEvent;
@@ -53,10 +54,21 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Executor callbacks;
     private final MeterRegistry metrics;
     private final Timer acceptTimer;
+    private final Duration recallWindow;
+    private final HistoryPolicy historyPolicy;
     private volatile SyncRequests requests;
 
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
                                   Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
+        this(parser, acceptor, inboxes, storeTimeout, Duration.ofMinutes(2), HistoryPolicy.allForEveryone(),
+                callbacks, metrics);
+    }
+
+    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
+                                  Duration storeTimeout, Duration recallWindow, HistoryPolicy historyPolicy,
+                                  Executor callbacks, MeterRegistry metrics) {
+        this.recallWindow = recallWindow;
+        this.historyPolicy = historyPolicy;
         this.parser = parser;
         this.acceptor = acceptor;
         this.inboxes = inboxes;
@@ -79,7 +91,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         if (SyncRequests.isRequestTopic(packet.getTopic())) {
-            handleRequest(packet, output, mqtt5, clientIdText, sender.get());
+            handleRequest(packet, output, mqtt5, clientIdText, sender.get(), input);
             return;
         }
         Optional<Topics.ChatTopic> target = Topics.parseChatTopic(packet.getTopic());
@@ -137,7 +149,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
     private void handleRequest(ModifiablePublishPacket packet, PublishInboundOutput output, boolean mqtt5,
-                               String clientIdText, ClientId sender) {
+                               String clientIdText, ClientId sender, PublishInboundInput input) {
         SyncRequests handler = requests();
         String responseTopic = packet.getResponseTopic().orElse(null);
         SyncRequests.Request request;
@@ -148,7 +160,11 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         output.preventPublishDelivery(); // PUBACK success: accepted; the answer follows as a publish
-        handler.answer(clientIdText, sender, request, responseTopic, packet.getCorrelationData().orElse(null));
+        // the device's login time (token iat) for the history policy; unknown: as if it logged in now
+        long loginAt = input.getConnectionInformation().getConnectionAttributeStore()
+                .getAsString(TokenAuthenticator.LOGIN_AT_ATTRIBUTE).map(Long::parseLong)
+                .orElse(System.currentTimeMillis());
+        handler.answer(clientIdText, sender, request, responseTopic, packet.getCorrelationData().orElse(null), loginAt);
     }
 
     private SyncRequests requests() {
@@ -156,7 +172,8 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         if (current == null) {
             MessageStore store = acceptor.store();
             current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN)),
-                    Services::publishService, store.readers(), SyncCursor.MAX_TEXT + 1024);
+                    store.recall(recallWindow), historyPolicy, Services::publishService, store.readers(),
+                    SyncCursor.MAX_TEXT + 1024);
             requests = current;
         }
         return current;

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
@@ -72,6 +73,7 @@ public final class MessageStore implements AutoCloseable {
     }
 
     private final MongoCollection<Document> messages;
+    private final MongoCollection<Document> conversations;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final int batchSize;
     private final ExecutorService writers;
@@ -100,6 +102,7 @@ public final class MessageStore implements AutoCloseable {
     public MessageStore(MongoCollection<Document> messages, MongoCollection<Document> conversations, int batchSize,
                         int writerThreads, ExecutorService readers, MeterRegistry metrics) {
         this.messages = messages;
+        this.conversations = conversations;
         this.summaries = conversations == null ? null
                 : new ConversationSummaries(conversations, messages, java.time.Clock.systemUTC());
         this.summaryFailures = io.micrometer.core.instrument.Counter.builder("mqchat.summaries.failed")
@@ -146,6 +149,14 @@ public final class MessageStore implements AutoCloseable {
     /** The summaries this store maintains, if any. */
     public Optional<ConversationSummaries> summaries() {
         return Optional.ofNullable(summaries);
+    }
+
+    /** Recall over this store's collections (needs summaries, whose previews it corrects). */
+    public MessageRecall recall(java.time.Duration window) {
+        if (summaries == null) {
+            throw new IllegalStateException("recall needs conversation summaries");
+        }
+        return new MessageRecall(messages, conversations, window, java.time.Clock.systemUTC());
     }
 
     /** Sync over this store's collections (needs summaries). */

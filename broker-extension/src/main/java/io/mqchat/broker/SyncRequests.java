@@ -16,6 +16,9 @@ import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.auth.HistoryPolicy;
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.slf4j.Logger;
@@ -32,7 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Requests a device publishes to {@code chat/req/{its user}} (today: {@code sync}), answered with
+ * Requests a device publishes to {@code chat/req/{its user}} ({@code sync} and {@code recall}), answered with
  * {@link PublishService#publishToClient} to the requesting client only: to the MQTT 5 response topic if
  * one is given (only {@code chat/u/{user}} or {@code chat/res/{user}/{device}}), with its correlation data,
  * else to the inbox {@code chat/u/{user}}. A request is never stored or delivered to anyone.
@@ -40,11 +43,18 @@ import java.util.function.Supplier;
  * <p>Request: {@code {"op":"sync","rid":"r1","cursor":"...","conversations":{"d:a:b":12},"limit":200}}
  * ({@code rid}, {@code cursor}/{@code conversations} and {@code limit} optional). Response:
  * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool}}.
+ * Sync honours the history policy of the requesting device type.
+ *
+ * <p>Recall: {@code {"op":"recall","id":"<message id>","rid":"r2"}} ({@link MessageRecall}). Answer: the recall
+ * event with the {@code rid}, {@code {"type":"recall","rid","conv","id","msgSeq","by","ts"}}; the same event
+ * (without rid) goes to every device of sender and recipient. Refusals are error events with the {@code rid}
+ * and code {@code unknown_message}, {@code not_authorized} (not your message) or {@code recall_window_passed}.
  */
 public final class SyncRequests {
 
     private static final Logger log = LoggerFactory.getLogger(SyncRequests.class);
-    private static final Set<String> FIELDS = Set.of("op", "rid", "cursor", "conversations", "limit");
+    private static final Set<String> SYNC_FIELDS = Set.of("op", "rid", "cursor", "conversations", "limit");
+    private static final Set<String> RECALL_FIELDS = Set.of("op", "rid", "id");
 
     /** Messages per MQTT sync page: default and maximum. */
     public static final int DEFAULT_LIMIT = 100;
@@ -53,17 +63,30 @@ public final class SyncRequests {
     public static final int MAX_MESSAGE_BYTES = 160 * 1024;
 
     private final SyncEngine engine;
+    private final MessageRecall recall;
+    private final HistoryPolicy historyPolicy;
     private final Supplier<PublishService> publishService;
     private final Executor readers;
     private final int maxRequestBytes;
 
     /** A parsed, authorized request. */
-    public record Request(String rid, Map<String, Long> positions, int limit) {
+    public sealed interface Request {
+        String rid();
     }
 
-    public SyncRequests(SyncEngine engine, Supplier<PublishService> publishService, Executor readers,
-                        int maxRequestBytes) {
+    /** {@code op: sync}. */
+    public record SyncRequest(String rid, Map<String, Long> positions, int limit) implements Request {
+    }
+
+    /** {@code op: recall}. */
+    public record RecallRequest(String rid, String messageId) implements Request {
+    }
+
+    public SyncRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
+                        Supplier<PublishService> publishService, Executor readers, int maxRequestBytes) {
         this.engine = engine;
+        this.recall = recall;
+        this.historyPolicy = historyPolicy;
         this.publishService = publishService;
         this.readers = readers;
         this.maxRequestBytes = maxRequestBytes;
@@ -107,14 +130,18 @@ public final class SyncRequests {
         if (root == null || !root.isObject()) {
             throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a request is a JSON object");
         }
+        JsonNode opNode = root.get("op");
+        String op = opNode != null && opNode.isTextual() ? opNode.asText() : "";
+        if (!op.equals("sync") && !op.equals("recall")) {
+            throw invalid("'op' must be \"sync\" or \"recall\"");
+        }
+        Set<String> fields = op.equals("sync") ? SYNC_FIELDS : RECALL_FIELDS;
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field) + "'");
+            if (!fields.contains(field)) {
+                throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
+                        + "' for op " + op);
             }
-        }
-        if (!"sync".equals(root.path("op").asText(null)) || !root.get("op").isTextual()) {
-            throw invalid("'op' must be \"sync\"");
         }
         String rid = null;
         if (root.has("rid")) {
@@ -123,6 +150,13 @@ public final class SyncRequests {
                 throw invalid("'rid' must be 1-64 printable ASCII characters without spaces");
             }
             rid = r.asText();
+        }
+        if (op.equals("recall")) {
+            JsonNode id = root.get("id");
+            if (id == null || !id.isTextual() || !Ids.isValidClientMessageId(id.asText())) {
+                throw invalid("'id' must be the id of the message to recall");
+            }
+            return new RecallRequest(rid, id.asText());
         }
         if (root.has("cursor") && root.has("conversations")) {
             throw invalid("give either 'cursor' or 'conversations'");
@@ -149,7 +183,7 @@ public final class SyncRequests {
             }
             limit = Math.min(l.asInt(), MAX_LIMIT);
         }
-        return new Request(rid, positions, limit);
+        return new SyncRequest(rid, positions, limit);
     }
 
     private static ProtocolException invalid(String detail) {
@@ -159,24 +193,21 @@ public final class SyncRequests {
     /**
      * Runs a parsed request on the reader threads and publishes the answer to the requesting client. A
      * failure (database down) is answered with an error event of code {@code storage_unavailable}.
+     *
+     * @param loginAtMs when the requesting device logged in (its token's {@code iat}), for the history policy
      */
     public CompletableFuture<Void> answer(String clientId, ClientId sender, Request request, String responseTopic,
-                                          ByteBuffer correlationData) {
+                                          ByteBuffer correlationData, long loginAtMs) {
         String topic = responseTopic != null ? responseTopic : Topics.inbox(sender.userId());
-        return CompletableFuture.supplyAsync(() -> engine.sync(new SyncEngine.Request(sender.userId(),
-                        request.positions(), request.limit(), MAX_MESSAGE_BYTES)), readers)
-                .thenApply(result -> response(request.rid(), result))
+        String op = request instanceof RecallRequest ? "recall" : "sync";
+        return CompletableFuture.supplyAsync(() -> request instanceof SyncRequest sync
+                        ? response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(), sync.positions(),
+                        sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs))))
+                        : recall(sender, (RecallRequest) request), readers)
                 .exceptionally(error -> {
-                    log.warn("mqchat: sync for {} failed: {}", clientId, error.toString());
-                    ObjectNode n = Json.MAPPER.createObjectNode();
-                    n.put("type", "error");
-                    if (request.rid() != null) {
-                        n.put("rid", request.rid());
-                    }
-                    n.put("code", ProtocolError.STORAGE_UNAVAILABLE.code());
-                    n.put("reason", "sync failed; try again");
-                    n.put("topic", Topics.request(sender.userId()));
-                    return write(n);
+                    log.warn("mqchat: {} for {} failed: {}", op, clientId, error.toString());
+                    return error(request.rid(), ProtocolError.STORAGE_UNAVAILABLE.code(), op + " failed; try again",
+                            sender);
                 })
                 .thenCompose(bytes -> {
                     PublishBuilder publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
@@ -193,6 +224,66 @@ public final class SyncRequests {
                     log.debug("mqchat: sync answer to {} not delivered: {}", clientId, e.toString());
                     return null;
                 });
+    }
+
+    /** Recalls, tells both sides' devices, and returns the answer for the requesting device. */
+    private byte[] recall(ClientId sender, RecallRequest request) {
+        MessageRecall.Outcome outcome = recall.recall(sender.userId(), null, request.messageId());
+        if (outcome instanceof MessageRecall.Recalled r) {
+            ChatMessage m = r.message();
+            String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), m.from(), m.recalledAt());
+            if (r.now()) {
+                publishEvent(Topics.inbox(m.from()), event);
+                if (!m.to().equals(m.from())) {
+                    publishEvent(Topics.inbox(m.to()), event);
+                }
+            }
+            try {
+                ObjectNode answer = (ObjectNode) Json.MAPPER.readTree(event);
+                if (request.rid() != null) {
+                    answer.put("rid", request.rid());
+                }
+                return write(answer);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (outcome instanceof MessageRecall.NotSender) {
+            return error(request.rid(), ProtocolError.NOT_AUTHORIZED.code(), "only the sender may recall a message",
+                    sender);
+        }
+        if (outcome instanceof MessageRecall.TooLate t) {
+            return error(request.rid(), RECALL_WINDOW_PASSED, "a message can be recalled within "
+                    + t.window().toSeconds() + " s of sending", sender);
+        }
+        return error(request.rid(), UNKNOWN_MESSAGE, "no such message", sender);
+    }
+
+    /** Error codes of recall answers (besides {@code not_authorized} and {@code storage_unavailable}). */
+    public static final String UNKNOWN_MESSAGE = "unknown_message";
+    public static final String RECALL_WINDOW_PASSED = "recall_window_passed";
+
+    private void publishEvent(String topic, String event) {
+        Publish publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
+                .payload(ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)))
+                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8).contentType("application/json").build();
+        publishService.get().publish(publish).exceptionally(e -> {
+            // recalled in the store; history and sync show it, only the live notice is lost
+            log.warn("mqchat: recall event to {} failed: {}", topic, e.toString());
+            return null;
+        });
+    }
+
+    private static byte[] error(String rid, String code, String reason, ClientId sender) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "error");
+        if (rid != null) {
+            n.put("rid", rid);
+        }
+        n.put("code", code);
+        n.put("reason", reason);
+        n.put("topic", Topics.request(sender.userId()));
+        return write(n);
     }
 
     static byte[] response(String rid, SyncEngine.Result result) {

@@ -31,6 +31,8 @@ import java.util.concurrent.Executor;
 public final class TokenAuthenticator implements SimpleAuthenticator {
 
     static final String TOKEN_ID_ATTRIBUTE = "mqchat.tokenId";
+    /** Connection attribute: when the device logged in (its token's {@code iat}, epoch ms), for the history policy. */
+    static final String LOGIN_AT_ATTRIBUTE = "mqchat.loginAt";
     private static final Logger log = LoggerFactory.getLogger(TokenAuthenticator.class);
 
     private final AccessTokens tokens;
@@ -102,6 +104,8 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                 } else {
                     input.getConnectionInformation().getConnectionAttributeStore()
                             .putAsString(TOKEN_ID_ATTRIBUTE, t.tokenId());
+                    input.getConnectionInformation().getConnectionAttributeStore()
+                            .putAsString(LOGIN_AT_ATTRIBUTE, Long.toString(t.issuedAt().toEpochMilli()));
                     connected.authenticated(connect.getClientId(), t.tokenId());
                     output.authenticateSuccessfully();
                 }

@@ -48,4 +48,21 @@ class BrokerConfigTest {
                 .hasMessageContaining("MQCHAT_STORE_WRITERS")
                 .hasMessageContaining("MQCHAT_DEVICETYPES");
     }
+
+    @Test
+    void recallWindowAndHistoryPolicyAreReadAndValidated() {
+        BrokerConfig defaults = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
+        assertThat(defaults.recallWindow()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(defaults.historyPolicy().modeOf("web")).isEqualTo(io.mqchat.common.auth.HistoryPolicy.Mode.ALL);
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_RECALL_WINDOW", "1h", "MQCHAT_HISTORYPOLICY", "web=since-login,iot=none"));
+        assertThat(c.recallWindow()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(c.historyPolicy().modeOf("iot")).isEqualTo(io.mqchat.common.auth.HistoryPolicy.Mode.NONE);
+        assertThat(c.historyPolicy().modeOf("web")).isEqualTo(io.mqchat.common.auth.HistoryPolicy.Mode.SINCE_LOGIN);
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_RECALL_WINDOW", "0s", "MQCHAT_HISTORYPOLICY", "web=sometimes")))
+                .hasMessageContaining("MQCHAT_RECALL_WINDOW (recall.window) must be between 1s and 30d")
+                .hasMessageContaining("MQCHAT_HISTORYPOLICY (history-policy)")
+                .hasMessageContaining("'sometimes' is not a mode");
+    }
 }
