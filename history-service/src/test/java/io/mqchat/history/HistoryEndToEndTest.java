@@ -42,13 +42,17 @@ class HistoryEndToEndTest {
     private static final String CONV = "d:alice:bob";
     private static final String PATH = "/api/v1/conversations/" + CONV + "/messages";
     private static final AccessTokens TOKENS = new AccessTokens(TestSupport.SECRET);
-    private static final String ALICE = TOKENS.issue("alice", "phone", Duration.ofHours(1));
-    private static final String BOB = TOKENS.issue("bob", "web", Duration.ofHours(1));
+    private static final TestRedis REDIS = new TestRedis();
+    private static final String ALICE = REDIS.login("alice", "phone");
+    private static final String BOB = REDIS.login("bob", "web");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/history-e2e");
         registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+        registry.add("mqchat.redis.address", REDIS::address);
+        // the seeded messages are from 2023: keep them
+        registry.add("mqchat.retention", () -> "off");
     }
 
     @BeforeAll
@@ -76,8 +80,9 @@ class HistoryEndToEndTest {
     }
 
     @AfterAll
-    static void stopMongo() {
+    static void stopMongo() throws Exception {
         MONGO.shutdownNow();
+        REDIS.close();
     }
 
     @LocalServerPort
@@ -199,7 +204,7 @@ class HistoryEndToEndTest {
 
     @Test
     void nonMembersAreForbidden() {
-        TestSupport.Response response = page("", TOKENS.issue("carol", "phone", Duration.ofHours(1)));
+        TestSupport.Response response = page("", REDIS.login("carol", "phone"));
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.raw().body()).doesNotContain("message ");

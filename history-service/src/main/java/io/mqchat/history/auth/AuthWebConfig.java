@@ -10,14 +10,16 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 public class AuthWebConfig implements WebMvcConfigurer {
 
     private final AccessTokens tokens;
+    private final CurrentLogins logins;
 
-    public AuthWebConfig(AccessTokens tokens) {
+    public AuthWebConfig(AccessTokens tokens, CurrentLogins logins) {
         this.tokens = tokens;
+        this.logins = logins;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new BearerTokenInterceptor(tokens))
+        registry.addInterceptor(new BearerTokenInterceptor(tokens, logins))
                 .addPathPatterns("/api/v1/**");
     }
 }

@@ -8,7 +8,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Requires a valid access token ({@code Authorization: Bearer ...}) and stores the verified token in the
+ * Requires a valid access token ({@code Authorization: Bearer ...}) that is still its device's current
+ * login (like chat-api: a replaced or logged-out device gets 401; Redis unreachable: 503), and stores the verified token in the
  * request attribute {@link #ATTRIBUTE}. Every refusal has the same detail, so a prober learns nothing.
  */
 public class BearerTokenInterceptor implements HandlerInterceptor {
@@ -18,9 +19,11 @@ public class BearerTokenInterceptor implements HandlerInterceptor {
     private static final String PREFIX = "bearer ";
 
     private final AccessTokens tokens;
+    private final CurrentLogins logins;
 
-    public BearerTokenInterceptor(AccessTokens tokens) {
+    public BearerTokenInterceptor(AccessTokens tokens, CurrentLogins logins) {
         this.tokens = tokens;
+        this.logins = logins;
     }
 
     @Override
@@ -31,6 +34,10 @@ public class BearerTokenInterceptor implements HandlerInterceptor {
                 : null;
         if (token == null) {
             throw ApiException.unauthorized("A valid access token is required (Authorization: Bearer <token>).");
+        }
+        if (!logins.isCurrent(token)) {
+            throw ApiException.unauthorized("This device was logged out (signed in elsewhere or logged out); "
+                    + "log in again.");
         }
         request.setAttribute(ATTRIBUTE, token);
         return true;

@@ -21,7 +21,57 @@ import java.time.Duration;
 public record HistoryProperties(@Valid @NotNull @DefaultValue Mongo mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
                                 @Valid @NotNull @DefaultValue Redis redis,
-                                @Valid @NotNull @DefaultValue Sync sync) {
+                                @Valid @NotNull @DefaultValue Sync sync,
+                                @Valid @NotNull @DefaultValue Recall recall,
+                                @DefaultValue("90d") String retention,
+                                @DefaultValue("1h") Duration retentionPurgeInterval,
+                                @DefaultValue("") String historyPolicy) {
+
+    /** Recall: how long after sending the sender may recall a message (MQCHAT_RECALL_WINDOW, default 2m). */
+    public record Recall(@NotNull @DefaultValue("2m") Duration window) {
+
+        @AssertTrue(message = "must be between 1s and 30d (MQCHAT_RECALL_WINDOW); the broker needs the same value")
+        public boolean isWindowValid() {
+            return window == null || (window.compareTo(Duration.ofSeconds(1)) >= 0
+                    && window.compareTo(Duration.ofDays(30)) <= 0);
+        }
+    }
+
+    /** The retention age, empty when retention is off ({@code 0} or {@code off}). */
+    public java.util.Optional<Duration> retentionAge() {
+        return RetentionSetting.parse(retention);
+    }
+
+    @AssertTrue(message = "must be off, 0, or an age of at least 1h such as 90d, 720h or P90D (MQCHAT_RETENTION)")
+    public boolean isRetentionValid() {
+        try {
+            return RetentionSetting.parse(retention).map(d -> d.compareTo(Duration.ofHours(1)) >= 0).orElse(true);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @AssertTrue(message = "must be between 100ms and 1d (MQCHAT_RETENTIONPURGEINTERVAL)")
+    public boolean isRetentionPurgeIntervalValid() {
+        return retentionPurgeInterval == null || (retentionPurgeInterval.toMillis() >= 100
+                && retentionPurgeInterval.compareTo(Duration.ofDays(1)) <= 0);
+    }
+
+    /** The parsed history policy ({@code web=since-login,iot=none}). */
+    public io.mqchat.common.auth.HistoryPolicy parsedHistoryPolicy() {
+        return io.mqchat.common.auth.HistoryPolicy.parse(historyPolicy);
+    }
+
+    @AssertTrue(message = "must be deviceType=mode pairs with mode all, since-login or none, e.g. "
+            + "web=since-login,iot=none (MQCHAT_HISTORYPOLICY)")
+    public boolean isHistoryPolicyValid() {
+        try {
+            parsedHistoryPolicy();
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     /** Redis: only for events to the broker nodes (read receipts); history works without it. */
     public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {

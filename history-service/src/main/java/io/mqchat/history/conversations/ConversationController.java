@@ -1,6 +1,7 @@
 package io.mqchat.history.conversations;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ServerEvent;
@@ -9,6 +10,7 @@ import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.history.auth.BearerTokenInterceptor;
 import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.messages.HistoryService;
+import io.mqchat.history.messages.MessageController;
 import io.mqchat.history.messages.MessageStore;
 import io.mqchat.history.web.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -65,10 +67,12 @@ public class ConversationController {
     private final HistoryService history;
     private final MessageStore messages;
     private final BusPublisher bus;
+    private final HistoryPolicy policy;
     private final Clock clock = Clock.systemUTC();
 
     public ConversationController(ConversationSummaries summaries, HistoryService history, MessageStore messages,
-                                  BusPublisher bus) {
+                                  BusPublisher bus, HistoryPolicy policy) {
+        this.policy = policy;
         this.summaries = summaries;
         this.history = history;
         this.messages = messages;
@@ -88,12 +92,16 @@ public class ConversationController {
         Position position = before == null ? null : Position.decode(before);
         ConversationSummaries.Page page = summaries.recent(caller.userId(), pageSize,
                 position == null ? null : position.lastTs(), position == null ? null : position.conv());
+        HistoryPolicy.Visibility visibility = MessageController.visibility(policy, caller);
         List<ConversationView> views = page.summaries().stream().map(s -> {
             Long peerRead = null;
             if (s.peer() != null) {
                 peerRead = summaries.readSeqs(s.conv(), List.of(s.peer())).getOrDefault(s.peer(), 0L);
             }
-            Last last = s.last() == null ? null : new Last(s.last().id(), s.last().from(), s.last().type(), s.last().text());
+            // the preview is history too: no text of a message this device may not see
+            boolean hidden = visibility.none() || s.lastTs() < visibility.notBeforeTs();
+            Last last = s.last() == null ? null : new Last(s.last().id(), s.last().from(), s.last().type(),
+                    hidden ? null : s.last().text());
             return new ConversationView(s.conv(), s.peer(), s.lastSeq(), s.lastTs(), last, s.readSeq(), s.unread(), peerRead);
         }).toList();
         String cursor = null;

@@ -1,9 +1,12 @@
 package io.mqchat.history.messages;
 
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.history.users.UserDirectory;
 import io.mqchat.history.web.ApiException;
 import org.springframework.stereotype.Service;
+
+import java.util.List;
 
 /** Who may read which conversation, and the paged read itself. Default-deny: only members read. */
 @Service
@@ -24,6 +27,16 @@ public class HistoryService {
      */
     public MessageStore.Slice read(String caller, String conversation, PageRequest page) {
         return messages.page(member(caller, conversation), page);
+    }
+
+    /** The same, limited to what the caller's device may see under the history policy. */
+    public MessageStore.Slice read(String caller, String conversation, PageRequest page,
+                                   HistoryPolicy.Visibility visibility) {
+        ConversationId conv = member(caller, conversation);
+        if (visibility.none()) {
+            return new MessageStore.Slice(List.of(), false);
+        }
+        return visibility.everything() ? messages.page(conv, page) : messages.page(conv, page, visibility.notBeforeTs());
     }
 
     /**

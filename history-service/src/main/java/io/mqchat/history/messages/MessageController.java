@@ -1,6 +1,7 @@
 package io.mqchat.history.messages;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.history.auth.BearerTokenInterceptor;
@@ -29,16 +30,25 @@ public class MessageController {
     }
 
     private final HistoryService history;
+    private final HistoryPolicy policy;
 
-    public MessageController(HistoryService history) {
+    public MessageController(HistoryService history, HistoryPolicy policy) {
         this.history = history;
+        this.policy = policy;
+    }
+
+    /** What the caller's device may see: its type's history policy, from its login (the token's iat). */
+    public static HistoryPolicy.Visibility visibility(HistoryPolicy policy, AccessTokens.AccessToken caller) {
+        return policy.visibility(caller.deviceType(), caller.issuedAt().toEpochMilli());
     }
 
     @Operation(summary = "Read a conversation's messages",
             description = "afterSeq only: ascending from afterSeq+1. beforeSeq only: the newest `limit` with "
                     + "seq < beforeSeq. Both: the range between, ascending from afterSeq+1. Neither: the newest "
                     + "`limit`. afterTs/beforeTs bound the server time `ts` the same way (afterTs pages forward, beforeTs "
-                    + "alone backward) and combine with the seq bounds. Always returned in ascending seq order.")
+                    + "alone backward) and combine with the seq bounds. Always returned in ascending seq order. The "
+                    + "device type's history policy applies: since-login hides messages older than the login, none "
+                    + "returns no messages.")
     @GetMapping("/api/v1/conversations/{conv}/messages")
     public HistoryPage messages(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
                                 @PathVariable String conv,
@@ -51,7 +61,7 @@ public class MessageController {
                                 @Parameter(description = "1-200, default 50; larger values are clamped to 200")
                                 @RequestParam(required = false) String limit) {
         PageRequest page = PageRequest.parse(afterSeq, beforeSeq, afterTs, beforeTs, limit);
-        MessageStore.Slice slice = history.read(caller.userId(), conv, page);
+        MessageStore.Slice slice = history.read(caller.userId(), conv, page, visibility(policy, caller));
         return new HistoryPage(conv, slice.messages().stream().map(MessageController::toPlainJson).toList(),
                 slice.hasMore());
     }

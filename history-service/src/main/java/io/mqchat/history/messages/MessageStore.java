@@ -45,8 +45,16 @@ public class MessageStore {
 
     /** Takes a parsed (hence validated) conversation id, so no client text reaches the filter unchecked. */
     public Slice page(ConversationId conv, PageRequest page) {
+        return page(conv, page, 0);
+    }
+
+    /** Only messages with {@code ts >= notBeforeTs} (the history policy {@code since-login}; 0: all). */
+    public Slice page(ConversationId conv, PageRequest page, long notBeforeTs) {
         List<Bson> conditions = new ArrayList<>();
         conditions.add(Filters.eq(Message.CONV, conv.toString()));
+        if (notBeforeTs > 0) {
+            conditions.add(Filters.gte(Message.TS, notBeforeTs));
+        }
         if (page.afterSeq() != null) {
             conditions.add(Filters.gt(Message.SEQ, page.afterSeq()));
         }

@@ -3,6 +3,7 @@ package io.mqchat.history.sync;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
@@ -52,9 +53,11 @@ public class SyncController {
     }
 
     private final SyncEngine engine;
+    private final HistoryPolicy policy;
 
-    public SyncController(SyncEngine engine) {
+    public SyncController(SyncEngine engine, HistoryPolicy policy) {
         this.engine = engine;
+        this.policy = policy;
     }
 
     @Operation(summary = "Sync with a cursor",
@@ -66,7 +69,7 @@ public class SyncController {
                         @Parameter(description = "1-500 messages, default 200; larger values are clamped")
                         @RequestParam(required = false) String limit) {
         Map<String, Long> positions = cursor == null ? Map.of() : decode(cursor);
-        return sync(caller.userId(), positions, parseLimit(limit));
+        return sync(caller, positions, parseLimit(limit));
     }
 
     @Operation(summary = "Sync with a cursor or explicit positions",
@@ -114,16 +117,18 @@ public class SyncController {
             }
             limit = root.get("limit").asText();
         }
-        return sync(caller.userId(), positions, parseLimit(limit));
+        return sync(caller, positions, parseLimit(limit));
     }
 
-    private SyncPage sync(String user, Map<String, Long> positions, int limit) {
+    private SyncPage sync(AccessTokens.AccessToken caller, Map<String, Long> positions, int limit) {
+        String user = caller.userId();
         try {
             SyncEngine.validate(user, positions);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        SyncEngine.Result r = engine.sync(new SyncEngine.Request(user, positions, limit, MAX_BYTES));
+        SyncEngine.Result r = engine.sync(new SyncEngine.Request(user, positions, limit, MAX_BYTES,
+                MessageController.visibility(policy, caller)));
         return new SyncPage(r.messages().stream().map(MessageController::toPlainJson).toList(), r.complete(),
                 r.cursor(), r.hasMore(), r.retryAfterMs());
     }

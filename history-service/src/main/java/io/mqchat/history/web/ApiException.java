@@ -9,15 +9,26 @@ import org.springframework.http.HttpStatus;
 public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
+    private final String code;
 
     public ApiException(HttpStatus status, String detail) {
+        this(status, detail, null);
+    }
+
+    /** With a machine-readable {@code code} member in the problem document (e.g. {@code recall_window_passed}). */
+    public ApiException(HttpStatus status, String detail, String code) {
         // no stack trace: these are expected outcomes, not bugs
         super(detail, null, false, false);
         this.status = status;
+        this.code = code;
     }
 
     public HttpStatus status() {
         return status;
+    }
+
+    public String code() {
+        return code;
     }
 
     public static ApiException badRequest(String detail) {

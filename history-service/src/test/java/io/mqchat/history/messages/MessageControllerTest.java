@@ -45,6 +45,11 @@ class MessageControllerTest {
         AccessTokens accessTokens() {
             return new AccessTokens(TestSupport.SECRET);
         }
+
+        @Bean
+        io.mqchat.common.auth.HistoryPolicy historyPolicy() {
+            return io.mqchat.common.auth.HistoryPolicy.allForEveryone();
+        }
     }
 
     private static final AccessTokens TOKENS = new AccessTokens(TestSupport.SECRET);
@@ -58,6 +63,14 @@ class MessageControllerTest {
 
     @MockitoBean
     UserDirectory users;
+
+    @MockitoBean
+    io.mqchat.history.auth.CurrentLogins logins;
+
+    @org.junit.jupiter.api.BeforeEach
+    void everyTokenIsCurrent() {
+        when(logins.isCurrent(any())).thenReturn(true);
+    }
 
     private ResultActions read(String conv, String query, String user) throws Exception {
         return mvc.perform(get("/api/v1/conversations/" + conv + "/messages" + query)

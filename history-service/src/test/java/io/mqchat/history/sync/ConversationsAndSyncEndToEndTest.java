@@ -129,7 +129,8 @@ class ConversationsAndSyncEndToEndTest {
     int port;
 
     private static String token(String user) {
-        return TOKENS.issue(user, "phone", Duration.ofHours(1));
+        return new io.mqchat.common.redis.DeviceLogins(redisson, Clock.systemUTC()).issue(TOKENS, user, "phone",
+                Duration.ofHours(1), io.mqchat.common.auth.DevicePolicy.perType()).token();
     }
 
     private TestSupport.Response get(String path, String user) {
