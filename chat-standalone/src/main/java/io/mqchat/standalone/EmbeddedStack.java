@@ -26,6 +26,13 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
 
+    /** Environment variables of the REST apps (recall window and history policy: the broker's too), by property. */
+    private static final Map<String, String> SHARED = Map.of(
+            "MQCHAT_RECALL_WINDOW", "mqchat.recall.window",
+            "MQCHAT_HISTORYPOLICY", "mqchat.history-policy",
+            "MQCHAT_RETENTION", "mqchat.retention",
+            "MQCHAT_SYNC_HOLE_GRACE", "mqchat.sync.hole-grace");
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final StandaloneSettings settings;
     private final String mongoUri;
@@ -63,9 +70,9 @@ public final class EmbeddedStack implements AutoCloseable {
             // The REST apps first: Spring Boot then owns logging, which HiveMQ (started without its own
             // logging bootstrap) shares.
             stack.started.push(ChatApiApplication.builder()
-                    .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret)).run());
+                    .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret, env)).run());
             stack.started.push(HistoryServiceApplication.builder()
-                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret)).run());
+                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret, env)).run());
 
             Properties brokerProperties = new Properties();
             brokerProperties.setProperty("mongo.uri", mongoUri);
@@ -92,8 +99,16 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     private static Map<String, Object> springProperties(StandaloneSettings s, int port, String mongoUri,
-                                                        String redisAddress, String secret) {
+                                                        String redisAddress, String secret, Map<String, String> env) {
         Map<String, Object> p = new HashMap<>();
+        // REST settings (some shared with the broker) also when the stack is started with an environment map
+        // rather than the process environment (which still wins)
+        SHARED.forEach((variable, property) -> {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                p.put(property, value.strip());
+            }
+        });
         p.put("server.port", port);
         p.put("server.address", s.bindAddress());
         p.put("mqchat.mongo.uri", mongoUri);
