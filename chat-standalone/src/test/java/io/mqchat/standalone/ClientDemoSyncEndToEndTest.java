@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -157,9 +158,11 @@ class ClientDemoSyncEndToEndTest {
             assertThat(events).anyMatch(e -> e instanceof ServerEvent.Kick k && k.device().equals("phone"));
             assertThat(loggedOut).hasSize(1);
             assertThat(finn.loggedOutReason()).contains("log in again");
-            // it stays offline: no reconnect loop (REST 401 handling: ChatClientOfflineTest)
+            // it stays offline: no reconnect loop
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !finn.isConnected());
             assertThat(loggedOut).hasSize(1);
+            // and its old token is refused by REST too (history-service checks the current login)
+            assertThatThrownBy(finn::conversations).isInstanceOf(io.mqchat.demo.LoggedOutException.class);
 
             // MQTT 3.1.1: the same after the second login
             new RestClient().login(api, "gail", PASSWORD, "phone");
