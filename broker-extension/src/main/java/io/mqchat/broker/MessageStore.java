@@ -86,6 +86,10 @@ public final class MessageStore implements AutoCloseable {
     private final Thread summaryThread;
     private final io.micrometer.core.instrument.Counter summaryFailures;
 
+    /** How long the summary writer waits for more batches to fold into one write (summaries lag by this). */
+    private static final long SUMMARY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int MAX_SUMMARY_BATCHES_PER_WRITE = 64;
+
     /** Batches waiting for their summary update; beyond this they are dropped (and counted). */
     static final int MAX_PENDING_SUMMARY_BATCHES = 10_000;
 
@@ -278,7 +282,17 @@ public final class MessageStore implements AutoCloseable {
                     continue;
                 }
                 pending.add(first);
-                summaryQueue.drainTo(pending, 31);
+                // Linger briefly: summaries of the same conversations then fold into one update each,
+                // which matters on stores where every write is expensive (the embedded H2 store).
+                long deadline = System.nanoTime() + SUMMARY_LINGER_NANOS;
+                while (pending.size() < MAX_SUMMARY_BATCHES_PER_WRITE) {
+                    long left = deadline - System.nanoTime();
+                    List<ChatMessage> next = left > 0 ? summaryQueue.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (next == null) {
+                        break;
+                    }
+                    pending.add(next);
+                }
                 List<ChatMessage> all = new ArrayList<>();
                 pending.forEach(all::addAll);
                 try {
