@@ -42,7 +42,9 @@ import java.util.function.Supplier;
  *
  * <p>Request: {@code {"op":"sync","rid":"r1","cursor":"...","conversations":{"d:a:b":12},"limit":200}}
  * ({@code rid}, {@code cursor}/{@code conversations} and {@code limit} optional). Response:
- * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool}}.
+ * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool,
+ * "recalls":[{"conv","id","msgSeq","recalledAt"}]}} (recalls since the cursor's last sync, at most
+ * {@link SyncEngine#MAX_RECALLS}, about 10 KiB: within the packet limit with the messages' budget).
  * Sync honours the history policy of the requesting device type.
  *
  * <p>Recall: {@code {"op":"recall","id":"<message id>","rid":"r2"}} ({@link MessageRecall}). Answer: the recall
@@ -74,8 +76,9 @@ public final class SyncRequests {
         String rid();
     }
 
-    /** {@code op: sync}. */
-    public record SyncRequest(String rid, Map<String, Long> positions, int limit) implements Request {
+    /** {@code op: sync}; {@code recalls} null when no cursor was given (no recall list). */
+    public record SyncRequest(String rid, Map<String, Long> positions, SyncCursor.RecallMark recalls, int limit)
+            implements Request {
     }
 
     /** {@code op: recall}. */
@@ -162,12 +165,15 @@ public final class SyncRequests {
             throw invalid("give either 'cursor' or 'conversations'");
         }
         Map<String, Long> positions = Map.of();
+        SyncCursor.RecallMark recalls = null;
         try {
             if (root.has("cursor")) {
                 if (!root.get("cursor").isTextual()) {
                     throw new IllegalArgumentException("'cursor' must be the string of an earlier answer");
                 }
-                positions = SyncCursor.decode(root.get("cursor").asText());
+                SyncCursor.State state = SyncCursor.decodeState(root.get("cursor").asText());
+                positions = state.positions();
+                recalls = state.recalls();
             } else if (root.has("conversations")) {
                 positions = SyncCursor.positions(root.get("conversations"));
             }
@@ -183,7 +189,7 @@ public final class SyncRequests {
             }
             limit = Math.min(l.asInt(), MAX_LIMIT);
         }
-        return new SyncRequest(rid, positions, limit);
+        return new SyncRequest(rid, positions, recalls, limit);
     }
 
     private static ProtocolException invalid(String detail) {
@@ -202,7 +208,8 @@ public final class SyncRequests {
         String op = request instanceof RecallRequest ? "recall" : "sync";
         return CompletableFuture.supplyAsync(() -> request instanceof SyncRequest sync
                         ? response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(), sync.positions(),
-                        sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs))))
+                        sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs),
+                        sync.recalls())))
                         : recall(sender, (RecallRequest) request), readers)
                 .exceptionally(error -> {
                     log.warn("mqchat: {} for {} failed: {}", op, clientId, error.toString());
@@ -302,6 +309,11 @@ public final class SyncRequests {
         n.put("hasMore", result.hasMore());
         if (result.retryAfterMs() != null) {
             n.put("retryAfterMs", result.retryAfterMs());
+        }
+        ArrayNode recalls = n.putArray("recalls");
+        for (SyncEngine.Recall r : result.recalls()) {
+            recalls.addObject().put("conv", r.conv()).put("id", r.id()).put("msgSeq", r.msgSeq())
+                    .put("recalledAt", r.recalledAt());
         }
         return write(n);
     }

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +67,7 @@ class ClientDemoSyncEndToEndTest {
         history = URI.create("http://127.0.0.1:" + settings.historyPort());
         broker = URI.create("tcp://127.0.0.1:" + settings.mqttPort());
         RestClient rest = new RestClient();
-        for (String user : List.of("dora", "erin", "finn", "gail")) {
+        for (String user : List.of("dora", "erin", "finn", "gail", "hana", "ivan")) {
             rest.register(api, user, PASSWORD);
         }
     }
@@ -171,6 +174,57 @@ class ClientDemoSyncEndToEndTest {
         } finally {
             finn.close();
             gail.close();
+        }
+    }
+
+    @Test
+    void aRecallWhileTheDeviceWasOfflineWithoutASessionArrivesBySync() throws Exception {
+        ChatClient hana = login("hana", "phone");
+        hana.connect(broker, false);
+        List<ChatMessage> ivanGot = new CopyOnWriteArrayList<>();
+        ChatClient ivan = login("ivan", "tablet").onMessage(ivanGot::add);
+        ivan.connect(broker, false);
+        ChatMessage oops;
+        try {
+            oops = hana.send("ivan", "not for you").get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ivanGot.size() == 1 && ivan.state().syncCursor() != null);
+        } finally {
+            ivan.close();
+        }
+        // ivan's broker session is gone (a clean start takes it over and ends it): no queued recall event
+        MqttAsyncClient wipe = new MqttAsyncClient(broker.toString(), "ivan:tablet", new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName("ivan");
+        options.setPassword(ivan.token().getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(true);
+        options.setSessionExpiryInterval(0L);
+        wipe.connect(options).waitForCompletion(10_000);
+        wipe.disconnect().waitForCompletion(10_000);
+        wipe.close();
+        try {
+            // hana recalls the message ivan already has (REST)
+            HttpResponse<String> recalled = HttpClient.newHttpClient().send(HttpRequest.newBuilder(history.resolve(
+                            "/api/v1/conversations/d:hana:ivan/messages/" + oops.id() + "/recall"))
+                    .header("Authorization", "Bearer " + hana.token())
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(recalled.statusCode()).isEqualTo(200);
+
+            // ivan comes back with his stored cursor: the sync after connect reports the recall as a recall event
+            List<ServerEvent> events = new CopyOnWriteArrayList<>();
+            ChatClient back = login("ivan", "tablet").onEvent(events::add);
+            try {
+                back.connect(broker, false);
+                await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e ->
+                        e instanceof ServerEvent.Recall r && r.id().equals(oops.id()) && r.conv().equals("d:hana:ivan")
+                                && r.json().path("msgSeq").asLong() == oops.seq()));
+                // a later sync does not report it again
+                back.sync().get(20, TimeUnit.SECONDS);
+                assertThat(events.stream().filter(e -> e instanceof ServerEvent.Recall)).hasSize(1);
+            } finally {
+                back.close();
+            }
+        } finally {
+            hana.close();
         }
     }
 }

@@ -197,4 +197,61 @@ class RecallEndToEndTest {
             d.client.disconnect().waitForCompletion(5_000);
         }
     }
+
+    @Test
+    void aDeviceThatWasOfflineWithoutASessionLearnsOfTheRecallBySync() throws Exception {
+        for (String user : List.of("cat", "dan")) {
+            assertThat(http("POST", settings.apiPort(), "/api/v1/auth/register",
+                    "{\"userId\":\"" + user + "\",\"password\":\"secret-pass-1\"}", null).statusCode()).isEqualTo(201);
+        }
+        MultiDeviceEndToEndTest.Device cat = device("cat", "phone");
+        MultiDeviceEndToEndTest.Device dan = device("dan", "desktop");
+        assertThat(publish(cat, "chat/u/dan", "{\"cid\":\"k-1\",\"body\":\"oops\"}")).isLessThan(0x80);
+        assertThat(publish(cat, "chat/u/dan", "{\"cid\":\"k-2\",\"body\":\"stays\"}")).isLessThan(0x80);
+        await().atMost(Duration.ofSeconds(10)).until(() -> dan.chat().size() == 2);
+        String id = dan.chat().get(0).get("id").asText();
+
+        // dan syncs (MQTT and REST; a new device: no recall list), then goes offline without a session
+        publish(dan, "chat/req/dan", "{\"op\":\"sync\",\"rid\":\"d1\"}");
+        JsonNode first = answer(dan, "d1");
+        assertThat(first.get("messages")).hasSize(2);
+        assertThat(first.get("recalls")).isEmpty();
+        JsonNode restFirst = Json.MAPPER.readTree(http("GET", settings.historyPort(), "/api/v1/sync", null, dan.token).body());
+        assertThat(restFirst.get("messages")).hasSize(2);
+        assertThat(restFirst.get("recalls")).isEmpty();
+        dan.client.disconnect().waitForCompletion(5_000);
+
+        // cat recalls a message dan already has
+        publish(cat, "chat/req/cat", "{\"op\":\"recall\",\"id\":\"" + id + "\",\"rid\":\"c1\"}");
+        assertThat(answer(cat, "c1").get("type").asText()).isEqualTo("recall");
+
+        // dan is back (a new login, a clean session: no queued recall event); sync tells it of the recall, once
+        MultiDeviceEndToEndTest.Device danAgain = device("dan", "desktop");
+        publish(danAgain, "chat/req/dan", "{\"op\":\"sync\",\"rid\":\"d2\",\"cursor\":\""
+                + first.get("cursor").asText() + "\"}");
+        JsonNode second = answer(danAgain, "d2");
+        assertThat(second.get("messages")).isEmpty();
+        assertThat(second.get("recalls")).hasSize(1);
+        JsonNode recall = second.get("recalls").get(0);
+        assertThat(recall.get("id").asText()).isEqualTo(id);
+        assertThat(recall.get("conv").asText()).isEqualTo("d:cat:dan");
+        assertThat(recall.get("msgSeq").asLong()).isEqualTo(1);
+        assertThat(recall.get("recalledAt").asLong()).isPositive();
+        publish(danAgain, "chat/req/dan", "{\"op\":\"sync\",\"rid\":\"d3\",\"cursor\":\""
+                + second.get("cursor").asText() + "\"}");
+        assertThat(answer(danAgain, "d3").get("recalls")).isEmpty();
+
+        // REST: GET with the earlier cursor reports it, POST with the new cursor does not repeat it
+        JsonNode restSecond = Json.MAPPER.readTree(http("GET", settings.historyPort(),
+                "/api/v1/sync?cursor=" + restFirst.get("cursor").asText(), null, danAgain.token).body());
+        assertThat(restSecond.get("recalls")).extracting(r -> r.get("id").asText()).containsExactly(id);
+        JsonNode restThird = Json.MAPPER.readTree(http("POST", settings.historyPort(), "/api/v1/sync",
+                "{\"cursor\":\"" + restSecond.get("cursor").asText() + "\"}", danAgain.token).body());
+        assertThat(restThird.get("recalls")).isEmpty();
+        assertThat(restThird.get("messages")).isEmpty();
+
+        for (MultiDeviceEndToEndTest.Device d : List.of(cat, danAgain)) {
+            d.client.disconnect().waitForCompletion(5_000);
+        }
+    }
 }

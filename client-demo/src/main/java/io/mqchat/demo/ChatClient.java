@@ -60,7 +60,9 @@ import java.util.function.Consumer;
  *   <li><b>Sync after every (re)connect.</b> {@code POST /api/v1/sync} with the stored cursor, page after
  *       page while {@code hasMore}: everything missed in every conversation (also ones this device has never
  *       seen, and past the broker's 1,000-message offline queue). The new cursor is saved after each page.
- *       When the answer has {@code retryAfterMs} (a young gap that may still fill), sync again after it.</li>
+ *       When the answer has {@code retryAfterMs} (a young gap that may still fill), sync again after it.
+ *       Its {@code recalls} (messages recalled since the last sync) reach {@link #onEvent} as recall events,
+ *       like live ones: drop the content of those messages (an event may come both live and by sync).</li>
  *   <li><b>Exactly once, in seq order.</b> Live and synced messages go through {@link LocalState#receive}:
  *       duplicates (same {@code id}, or a seq at or below the conversation's <em>complete</em> position) are
  *       dropped, and a message after a gap in seq waits until the gap fills. A gap triggers a sync; the
@@ -696,11 +698,21 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** Event thread: delivers a page's messages, then moves past the holes it reports, then keeps the cursor. */
+    /**
+     * Event thread: delivers a page's messages, then moves past the holes it reports, then passes on its recalls
+     * (as recall events, the path of live ones: a device that was offline without a queued session learns of
+     * recalls of messages it already had), then keeps the cursor.
+     */
     private int applySyncPage(RestClient.SyncPage page) {
         int delivered = 0;
         for (ChatMessage message : page.messages()) {
             delivered += onChatMessage(message, false);
+        }
+        for (JsonNode recall : page.recalls()) {
+            ServerEvent event = ServerEvent.parse(recall);
+            if (event != null) {
+                emit(event);
+            }
         }
         for (Map.Entry<String, Long> complete : page.complete().entrySet()) {
             delivered += deliver(state.completeUpTo(complete.getKey(), complete.getValue()));

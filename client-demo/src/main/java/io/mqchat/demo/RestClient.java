@@ -39,10 +39,12 @@ public final class RestClient {
     /**
      * One sync answer: the messages (per conversation in ascending seq), how far each conversation it looked
      * at is complete, the cursor to store, whether to ask again now ({@code hasMore}), and — when a young gap
-     * stopped a conversation — after how many ms to ask again ({@code null} if not needed).
+     * stopped a conversation — after how many ms to ask again ({@code null} if not needed); and the recalls
+     * since the cursor's last sync, as recall events ({@code {"type":"recall","conv","id","msgSeq","ts",
+     * "recalledAt"}}, the same shape as the live event, without {@code by}).
      */
     public record SyncPage(List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
-                           Long retryAfterMs) {
+                           Long retryAfterMs, List<JsonNode> recalls) {
     }
 
     /** One entry of the conversation list; {@code lastText} is null for non-text messages. */
@@ -96,8 +98,13 @@ public final class RestClient {
         json.path("messages").forEach(m -> messages.add(ChatMessage.fromJson(m)));
         Map<String, Long> complete = new LinkedHashMap<>();
         json.path("complete").fields().forEachRemaining(e -> complete.put(e.getKey(), e.getValue().asLong()));
+        List<JsonNode> recalls = new ArrayList<>();
+        json.path("recalls").forEach(r -> recalls.add(Json.MAPPER.createObjectNode().put("type", "recall")
+                .put("conv", r.path("conv").asText()).put("id", r.path("id").asText())
+                .put("msgSeq", r.path("msgSeq").asLong()).put("ts", r.path("recalledAt").asLong())
+                .put("recalledAt", r.path("recalledAt").asLong())));
         return new SyncPage(messages, complete, json.path("cursor").asText(cursor), json.path("hasMore").asBoolean(),
-                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null);
+                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null, recalls);
     }
 
     /** {@code GET /api/v1/conversations?limit=N}: the most recently active conversations, with unread counts. */

@@ -1,6 +1,7 @@
 package io.mqchat.common.store;
 
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
@@ -76,6 +77,9 @@ public final class StoreSchema {
     public static final String INDEX_CONV_TS = "conv_ts";
     public static final String INDEX_USER_RECENT = "user_recent";
     public static final String INDEX_FROM_CID = "from_cid_unique";
+    /** Sparse (partial) indexes of recalled messages by sender / receiver and recall time, for sync. */
+    public static final String INDEX_FROM_RECALLED = "from_recalled";
+    public static final String INDEX_TO_RECALLED = "to_recalled";
     /** TTL index on {@code messages.createdAt} (retention), owned by history-service. */
     public static final String INDEX_RETENTION_TTL = "retention_ttl";
 
@@ -90,6 +94,13 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_FROM_CID));
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.CONV, Message.TS),
                 new IndexOptions().name(INDEX_CONV_TS));
+        // only recalled messages are in these (rare): sync's "recalled since" for a user stays cheap
+        db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.FROM, Message.RECALLED_AT),
+                new IndexOptions().name(INDEX_FROM_RECALLED)
+                        .partialFilterExpression(Filters.exists(Message.RECALLED_AT)));
+        db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.TO, Message.RECALLED_AT),
+                new IndexOptions().name(INDEX_TO_RECALLED)
+                        .partialFilterExpression(Filters.exists(Message.RECALLED_AT)));
         db.getCollection(CONVERSATIONS).createIndex(Indexes.compoundIndex(Indexes.ascending(Conversation.USER),
                 Indexes.descending(Conversation.LAST_TS), Indexes.ascending(Conversation.ID)),
                 new IndexOptions().name(INDEX_USER_RECENT));

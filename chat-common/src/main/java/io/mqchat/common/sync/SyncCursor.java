@@ -1,6 +1,7 @@
 package io.mqchat.common.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.Json;
 
@@ -8,16 +9,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
  * The opaque sync cursor: the client's "complete up to" position per conversation, as deflated JSON in
- * base64url. Clients store it and send it back; they never look inside. Decoding is bounded (size,
+ * base64url, and how far recalls were reported ({@link RecallMark}). Clients store it and send it back;
+ * they never look inside. Decoding is bounded (size,
  * entries) and validates nothing else: callers validate the conversations like any other input.
  */
 public final class SyncCursor {
@@ -26,17 +30,53 @@ public final class SyncCursor {
     public static final int MAX_TEXT = 64 * 1024;
     /** Most conversations a cursor (or a positions map) may hold. */
     public static final int MAX_ENTRIES = 10_000;
+    /** Most recall ids a cursor may hold (those at or after its recall time already reported). */
+    public static final int MAX_SEEN_RECALLS = 1_000;
     private static final int MAX_INFLATED = 1024 * 1024;
     private static final int VERSION = 1;
 
     private SyncCursor() {
     }
 
+    /**
+     * How far a device has seen recalls: every recall with {@code recalledAt < at} has been reported to it,
+     * and of those at or after {@code at}, the messages in {@code seen}.
+     */
+    public record RecallMark(long at, Set<String> seen) {
+
+        /** Nothing seen: what a cursor from before recalls were synced means. */
+        public static final RecallMark ZERO = new RecallMark(0, Set.of());
+
+        public RecallMark {
+            if (at < 0 || seen == null) {
+                throw new IllegalArgumentException("bad recall mark");
+            }
+            seen = Set.copyOf(seen);
+        }
+    }
+
+    /** A cursor's content: the positions and how far recalls were reported. */
+    public record State(Map<String, Long> positions, RecallMark recalls) {
+    }
+
+    /** A cursor without a recall mark (as before recalls were synced): decodes with {@link RecallMark#ZERO}. */
     public static String encode(Map<String, Long> positions) {
+        return encode(positions, null);
+    }
+
+    public static String encode(Map<String, Long> positions, RecallMark recalls) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("v", VERSION);
         ObjectNode p = root.putObject("p");
         positions.forEach(p::put);
+        if (recalls != null) {
+            // optional fields of version 1: older servers ignore them, older cursors lack them
+            root.put("r", recalls.at());
+            if (!recalls.seen().isEmpty()) {
+                ArrayNode seen = root.putArray("rs");
+                recalls.seen().stream().sorted().forEach(seen::add);
+            }
+        }
         byte[] json;
         try {
             json = Json.MAPPER.writeValueAsBytes(root);
@@ -57,6 +97,14 @@ public final class SyncCursor {
 
     /** The positions in a cursor; {@link IllegalArgumentException} for anything that is not one of ours. */
     public static Map<String, Long> decode(String cursor) {
+        return decodeState(cursor).positions();
+    }
+
+    /**
+     * Positions and recall mark of a cursor. A cursor without a mark (made before recalls were synced) gets
+     * {@link RecallMark#ZERO}: every recall still stored in the user's conversations is reported once.
+     */
+    public static State decodeState(String cursor) {
         if (cursor == null || cursor.isEmpty() || cursor.length() > MAX_TEXT) {
             throw new IllegalArgumentException("cursor is empty or too long");
         }
@@ -95,7 +143,24 @@ public final class SyncCursor {
         if (root == null || root.path("v").asInt() != VERSION || !root.path("p").isObject()) {
             throw new IllegalArgumentException("cursor is not a sync cursor");
         }
-        return positions(root.get("p"));
+        RecallMark mark = RecallMark.ZERO;
+        if (root.has("r")) {
+            JsonNode r = root.get("r");
+            JsonNode rs = root.path("rs");
+            if (!r.isIntegralNumber() || !r.canConvertToLong() || r.asLong() < 0
+                    || (!rs.isMissingNode() && (!rs.isArray() || rs.size() > MAX_SEEN_RECALLS))) {
+                throw new IllegalArgumentException("cursor is not a sync cursor");
+            }
+            Set<String> seen = new HashSet<>();
+            for (JsonNode id : rs) {
+                if (!id.isTextual() || id.asText().length() > 64) {
+                    throw new IllegalArgumentException("cursor is not a sync cursor");
+                }
+                seen.add(id.asText());
+            }
+            mark = new RecallMark(r.asLong(), seen);
+        }
+        return new State(positions(root.get("p")), mark);
     }
 
     /**

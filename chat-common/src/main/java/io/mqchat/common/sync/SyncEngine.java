@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 import static io.mqchat.common.store.StoreSchema.Message;
 
@@ -43,6 +45,13 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * The position of a conversation never passes a seq that may still be stored, so a client never waits on
  * a hole forever and never skips a message in flight. Messages delivered are never repeated in the next
  * page; a client may still receive a message twice (live and by sync) and dedupes by {@code id}.
+ *
+ * <p>Recalls: sync never re-sends messages below a position, so each page also lists the messages of the
+ * user's conversations recalled after the cursor's {@link SyncCursor.RecallMark} (sparse indexes on
+ * {@code (from|to, recalledAt)}), at most {@link #MAX_RECALLS}, and the next cursor moves the mark. The mark
+ * lags now by the hole grace (a recall's time is taken before its write lands); recalls inside the grace
+ * already listed are remembered in the mark, so a chain of cursors lists each recall once. No cursor (a new
+ * device, or explicit positions): no list, the messages come already recalled; the mark starts there.
  */
 public final class SyncEngine {
 
@@ -59,12 +68,28 @@ public final class SyncEngine {
      * see under the history policy.
      */
     public record Request(String user, Map<String, Long> positions, int limit, int maxBytes,
-                          HistoryPolicy.Visibility visibility) {
+                          HistoryPolicy.Visibility visibility, SyncCursor.RecallMark recalls) {
 
-        /** A device that may see everything. */
+        /** No recall list (a new device, or positions without a cursor). */
+        public Request(String user, Map<String, Long> positions, int limit, int maxBytes,
+                       HistoryPolicy.Visibility visibility) {
+            this(user, positions, limit, maxBytes, visibility, null);
+        }
+
+        /** A device that may see everything, no recall list. */
         public Request(String user, Map<String, Long> positions, int limit, int maxBytes) {
             this(user, positions, limit, maxBytes, HistoryPolicy.Visibility.ALL);
         }
+
+        /** From a decoded cursor: its positions and recall mark. */
+        public static Request of(String user, SyncCursor.State state, int limit, int maxBytes,
+                                 HistoryPolicy.Visibility visibility) {
+            return new Request(user, state.positions(), limit, maxBytes, visibility, state.recalls());
+        }
+    }
+
+    /** A message of the user's conversations recalled after the request's recall mark. */
+    public record Recall(String conv, String id, long msgSeq, long recalledAt) {
     }
 
     /**
@@ -76,14 +101,20 @@ public final class SyncEngine {
      * @param positions    all positions after this page (what the next cursor holds)
      * @param hasMore      more messages are waiting: ask again now with the new cursor
      * @param retryAfterMs when not null, a gap that may still fill stopped a conversation: ask again after this
+     * @param recalls      messages recalled after the request's recall mark, oldest recall first (empty when
+     *                     the request had no mark)
+     * @param recallMark   how far recalls are reported after this page (what the next cursor holds)
      */
     public record Result(List<ChatMessage> messages, Map<String, Long> complete, Map<String, Long> positions,
-                         boolean hasMore, Long retryAfterMs) {
+                         boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark) {
 
         public String cursor() {
-            return SyncCursor.encode(positions);
+            return SyncCursor.encode(positions, recallMark);
         }
     }
+
+    /** Most recalls reported per page (each is about 100 bytes of JSON). */
+    public static final int MAX_RECALLS = 100;
 
     public SyncEngine(MongoCollection<Document> messages, ConversationSummaries summaries, Duration holeGrace,
                       Clock clock) {
@@ -130,7 +161,8 @@ public final class SyncEngine {
         HistoryPolicy.Visibility visibility = request.visibility();
         if (visibility.none()) {
             // history policy "none": live delivery only; the positions stay as they were
-            return new Result(List.of(), Map.of(), positions, false, null);
+            SyncCursor.RecallMark mark = request.recalls() != null ? request.recalls() : startMark(now);
+            return new Result(List.of(), Map.of(), positions, false, null, List.of(), mark);
         }
         long notBefore = visibility.notBeforeTs();
         Map<String, Long> candidates = new LinkedHashMap<>();
@@ -208,6 +240,76 @@ public final class SyncEngine {
                 hasMore = true; // every message read was passed over; there may be more behind them
             }
         }
-        return new Result(page, complete, positions, hasMore, retryAfter);
+        List<Recall> recalls = new ArrayList<>();
+        SyncCursor.RecallMark mark;
+        if (request.recalls() == null) {
+            mark = startMark(now); // what this page returns already shows every recall up to here
+        } else {
+            boolean[] more = new boolean[1];
+            mark = recalls(request.user(), request.recalls(), notBefore, now, recalls, more);
+            hasMore |= more[0];
+        }
+        return new Result(page, complete, positions, hasMore, retryAfter, recalls, mark);
+    }
+
+    /**
+     * "Recalls up to now are known". Lagging by the hole grace: a recall's {@code recalledAt} is taken before
+     * its write lands (and on another node's clock), so a recall stamped just before now may not be visible
+     * yet. Recalls inside the grace that were reported are kept in {@link SyncCursor.RecallMark#seen}.
+     */
+    private SyncCursor.RecallMark startMark(long now) {
+        return new SyncCursor.RecallMark(Math.max(0, now - holeGrace.toMillis()), Set.of());
+    }
+
+    /**
+     * Adds to {@code out} the recalls after {@code mark} of messages the user sent or received (the sparse
+     * {@code (from|to, recalledAt)} indexes hold only recalled messages), at most {@link #MAX_RECALLS};
+     * returns the mark after them and sets {@code more[0]} when more are waiting. Messages older than the
+     * device may see are passed over.
+     */
+    private SyncCursor.RecallMark recalls(String user, SyncCursor.RecallMark mark, long notBefore, long now,
+                                          List<Recall> out, boolean[] more) {
+        var after = Filters.gte(Message.RECALLED_AT, mark.at());
+        var filter = Filters.or(Filters.and(Filters.eq(Message.FROM, user), after),
+                Filters.and(Filters.eq(Message.TO, user), after));
+        // (recalledAt, id) of everything at or after the mark that has now been reported, earlier or here
+        List<Map.Entry<Long, String>> reported = new ArrayList<>();
+        int taken = 0;
+        for (Document d : messages.find(filter)
+                .projection(Projections.include(Message.CONV, Message.SEQ, Message.TS, Message.RECALLED_AT))
+                .sort(Sorts.ascending(Message.RECALLED_AT, Message.ID)).limit(MAX_RECALLS + 1 + mark.seen().size())) {
+            long at = ((Number) d.get(Message.RECALLED_AT)).longValue();
+            String id = String.valueOf(d.get(Message.ID));
+            if (mark.seen().contains(id)) {
+                reported.add(Map.entry(at, id)); // reported on an earlier page
+                continue;
+            }
+            if (taken == MAX_RECALLS) {
+                more[0] = true;
+                break;
+            }
+            taken++;
+            reported.add(Map.entry(at, id));
+            if (((Number) d.get(Message.TS)).longValue() < notBefore) {
+                continue; // older than this device may see: it never had it
+            }
+            out.add(new Recall(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at));
+        }
+        long at = more[0] ? reported.get(reported.size() - 1).getKey() : Math.max(mark.at(), startMark(now).at());
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<Long, String> r : reported) {
+            if (r.getKey() >= at) {
+                seen.add(r.getValue());
+            }
+        }
+        if (seen.size() > SyncCursor.MAX_SEEN_RECALLS) {
+            // only with over a thousand recalls of one user's conversations within the grace (or one ms when
+            // paging): rather than grow the cursor, report some again (or, paging, pass that millisecond)
+            seen = Set.of();
+            if (more[0]) {
+                at++;
+            }
+        }
+        return new SyncCursor.RecallMark(at, seen);
     }
 }

@@ -11,6 +11,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.store.MutableClock;
 import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
@@ -191,5 +192,98 @@ class SyncEngineTest {
         String cursor = SyncCursor.encode(many);
         assertThat(cursor.length()).as("compressed").isLessThan(20_000);
         assertThat(SyncCursor.decode(cursor)).isEqualTo(many);
+    }
+
+    // --- recalls -----------------------------------------------------------------------------------------
+
+    private SyncEngine.Result sync(String user, String cursor) {
+        return engine.sync(SyncEngine.Request.of(user, SyncCursor.decodeState(cursor), 100, 1 << 20,
+                io.mqchat.common.auth.HistoryPolicy.Visibility.ALL));
+    }
+
+    private ChatMessage stored(String conv, long seq) {
+        return MessageDocuments.fromDocument(messages.find(new Document("conv", conv).append("seq", seq)).first());
+    }
+
+    private MessageRecall recall() {
+        return new MessageRecall(messages, client.getDatabase("t").getCollection(StoreSchema.CONVERSATIONS),
+                Duration.ofMinutes(2), clock);
+    }
+
+    @Test
+    void aRecallAfterTheCursorIsReportedOnceThenNotAgain() {
+        store("d:alice:bob", "alice", "bob", 1, 2);
+        store("d:bob:carol", "carol", "bob", 1);
+        SyncEngine.Result first = sync("bob", Map.of(), 100); // a new device: everything, no recall list
+        assertThat(first.messages()).hasSize(3);
+        assertThat(first.recalls()).isEmpty();
+        SyncEngine.Result carolFirst = sync("carol", Map.of(), 100);
+
+        clock.advance(1_000);
+        ChatMessage m1 = stored("d:alice:bob", 1);
+        assertThat(recall().recall("alice", null, m1.id())).isInstanceOf(MessageRecall.Recalled.class);
+
+        SyncEngine.Result second = sync("bob", first.cursor());
+        assertThat(second.messages()).isEmpty(); // below bob's position: not sent again...
+        assertThat(second.recalls()).containsExactly(                         // ...but its recall is
+                new SyncEngine.Recall("d:alice:bob", m1.id(), 1, clock.millis()));
+        assertThat(second.hasMore()).isFalse();
+        // at once (within the grace) and much later: not again
+        assertThat(sync("bob", second.cursor()).recalls()).isEmpty();
+        clock.advance(GRACE.toMillis() * 3);
+        SyncEngine.Result third = sync("bob", second.cursor());
+        assertThat(third.recalls()).isEmpty();
+        assertThat(sync("bob", third.cursor()).recalls()).isEmpty();
+        // not a member: carol hears nothing of it
+        assertThat(sync("carol", carolFirst.cursor()).recalls()).isEmpty();
+        // the sender's other devices are told too
+        assertThat(sync("alice", SyncCursor.encode(Map.of(), first.recallMark())).recalls())
+                .extracting(SyncEngine.Recall::id).containsExactly(m1.id());
+    }
+
+    @Test
+    void recallsArePagedWithHasMoreAndNeverRepeated() {
+        int n = SyncEngine.MAX_RECALLS + 50;
+        for (long s = 1; s <= n; s++) {
+            store("d:alice:bob", "alice", "bob", s);
+        }
+        SyncEngine.Result start = sync("bob", Map.of(), 500);
+        clock.advance(GRACE.toMillis() * 2);
+        // all recalled in the same millisecond: paging must not depend on distinct times
+        messages.updateMany(new Document(), new Document("$set", new Document("recalledAt", clock.millis())
+                .append("type", ChatMessage.RECALLED_TYPE)));
+        List<String> ids = new ArrayList<>();
+        SyncEngine.Result r = sync("bob", start.cursor());
+        assertThat(r.recalls()).hasSize(SyncEngine.MAX_RECALLS);
+        assertThat(r.hasMore()).isTrue();
+        r.recalls().forEach(x -> ids.add(x.id()));
+        r = sync("bob", r.cursor());
+        assertThat(r.hasMore()).isFalse();
+        r.recalls().forEach(x -> ids.add(x.id()));
+        assertThat(ids).hasSize(n).doesNotHaveDuplicates();
+        assertThat(sync("bob", r.cursor()).recalls()).isEmpty();
+    }
+
+    @Test
+    void recallCursorRoundTripAndOldCursors() {
+        SyncCursor.RecallMark mark = new SyncCursor.RecallMark(1_800_000_000_123L, java.util.Set.of("a1", "b2"));
+        SyncCursor.State state = SyncCursor.decodeState(SyncCursor.encode(Map.of("d:alice:bob", 4L), mark));
+        assertThat(state.positions()).containsExactly(Map.entry("d:alice:bob", 4L));
+        assertThat(state.recalls()).isEqualTo(mark);
+
+        // a cursor from before recalls were synced (no mark): every stored recall is reported, once
+        store("d:alice:bob", "alice", "bob", 1, 2);
+        String old = SyncCursor.encode(Map.of("d:alice:bob", 2L));
+        assertThat(SyncCursor.decodeState(old).recalls()).isEqualTo(SyncCursor.RecallMark.ZERO);
+        ChatMessage m2 = stored("d:alice:bob", 2);
+        recall().recall("alice", "d:alice:bob", m2.id());
+        clock.advance(GRACE.toMillis() * 2);
+        SyncEngine.Result r = sync("bob", old);
+        assertThat(r.recalls()).extracting(SyncEngine.Recall::id).containsExactly(m2.id());
+        assertThat(sync("bob", r.cursor()).recalls()).isEmpty();
+        // explicit positions (no cursor): no recall list, but the cursor returned starts one
+        SyncEngine.Result positions = sync("bob", Map.of("d:alice:bob", 2L), 100);
+        assertThat(positions.recalls()).isEmpty();
+        assertThat(positions.recallMark()).isNotNull();
     }
 }

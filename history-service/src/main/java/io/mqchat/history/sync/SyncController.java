@@ -46,10 +46,12 @@ public class SyncController {
      * @param cursor       send it back next time (opaque)
      * @param hasMore      more is waiting: ask again now with the cursor
      * @param retryAfterMs when present, a message may still be in flight: ask again after this many ms
+     * @param recalls      messages of your conversations recalled since the cursor's last sync: remove their
+     *                     content wherever you keep it (empty without a cursor)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SyncPage(List<Map<String, Object>> messages, Map<String, Long> complete, String cursor,
-                           boolean hasMore, Long retryAfterMs) {
+                           boolean hasMore, Long retryAfterMs, List<SyncEngine.Recall> recalls) {
     }
 
     private final SyncEngine engine;
@@ -68,8 +70,8 @@ public class SyncController {
                         @Parameter(description = "the cursor of an earlier answer") @RequestParam(required = false) String cursor,
                         @Parameter(description = "1-500 messages, default 200; larger values are clamped")
                         @RequestParam(required = false) String limit) {
-        Map<String, Long> positions = cursor == null ? Map.of() : decode(cursor);
-        return sync(caller, positions, parseLimit(limit));
+        SyncCursor.State state = cursor == null ? new SyncCursor.State(Map.of(), null) : decode(cursor);
+        return sync(caller, state, parseLimit(limit));
     }
 
     @Operation(summary = "Sync with a cursor or explicit positions",
@@ -97,15 +99,16 @@ public class SyncController {
         if (root.has("cursor") && root.has("conversations")) {
             throw ApiException.badRequest("Give either cursor or conversations.");
         }
-        Map<String, Long> positions = Map.of();
+        // no cursor: no recall list (what is returned is already recalled; the new cursor starts the list)
+        SyncCursor.State state = new SyncCursor.State(Map.of(), null);
         if (root.has("cursor")) {
             if (!root.get("cursor").isTextual()) {
                 throw ApiException.badRequest("cursor must be the string of an earlier answer");
             }
-            positions = decode(root.get("cursor").asText());
+            state = decode(root.get("cursor").asText());
         } else if (root.has("conversations")) {
             try {
-                positions = SyncCursor.positions(root.get("conversations"));
+                state = new SyncCursor.State(SyncCursor.positions(root.get("conversations")), null);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
@@ -117,25 +120,25 @@ public class SyncController {
             }
             limit = root.get("limit").asText();
         }
-        return sync(caller, positions, parseLimit(limit));
+        return sync(caller, state, parseLimit(limit));
     }
 
-    private SyncPage sync(AccessTokens.AccessToken caller, Map<String, Long> positions, int limit) {
+    private SyncPage sync(AccessTokens.AccessToken caller, SyncCursor.State state, int limit) {
         String user = caller.userId();
         try {
-            SyncEngine.validate(user, positions);
+            SyncEngine.validate(user, state.positions());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        SyncEngine.Result r = engine.sync(new SyncEngine.Request(user, positions, limit, MAX_BYTES,
+        SyncEngine.Result r = engine.sync(SyncEngine.Request.of(user, state, limit, MAX_BYTES,
                 MessageController.visibility(policy, caller)));
         return new SyncPage(r.messages().stream().map(MessageController::toPlainJson).toList(), r.complete(),
-                r.cursor(), r.hasMore(), r.retryAfterMs());
+                r.cursor(), r.hasMore(), r.retryAfterMs(), r.recalls());
     }
 
-    private static Map<String, Long> decode(String cursor) {
+    private static SyncCursor.State decode(String cursor) {
         try {
-            return SyncCursor.decode(cursor);
+            return SyncCursor.decodeState(cursor);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("cursor must be the cursor of an earlier answer");
         }
