@@ -4,7 +4,6 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.demo.ChatClient;
 import io.mqchat.demo.RestClient;
 import io.mqchat.demo.ServerEvent;
-import io.mqchat.embedded.FreePorts;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,13 +52,7 @@ class ClientDemoSyncEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("MQCHAT_DATA_DIR", dataDir.toString());
-        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
-        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        Map<String, String> env = TestEnvironment.freshStack(dataDir);
         StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
         stack = EmbeddedStack.start(settings, env);
         api = URI.create("http://127.0.0.1:" + settings.apiPort());

@@ -2,7 +2,6 @@ package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.Json;
-import io.mqchat.embedded.FreePorts;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -25,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,13 +48,7 @@ class MultiDeviceEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("MQCHAT_DATA_DIR", dataDir.toString());
-        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
-        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        Map<String, String> env = TestEnvironment.freshStack(dataDir);
         env.put("MQCHAT_PRESENCE_GRACE", "1s");
         settings = StandaloneSettings.fromEnvironment(env);
         stack = EmbeddedStack.start(settings, env);

@@ -2,7 +2,6 @@ package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.Json;
-import io.mqchat.embedded.FreePorts;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -28,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,13 +52,7 @@ class OfflineSyncEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("MQCHAT_DATA_DIR", dataDir.toString());
-        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
-        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        Map<String, String> env = TestEnvironment.freshStack(dataDir);
         s = StandaloneSettings.fromEnvironment(env);
         stack = EmbeddedStack.start(s, env);
         assertThat(send(s.apiPort(), "POST", "/api/v1/auth/register", "{\"userId\":\"alice\",\"password\":\"wonderland-42\"}", null).statusCode()).isEqualTo(201);

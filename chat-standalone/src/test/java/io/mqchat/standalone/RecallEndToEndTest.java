@@ -8,7 +8,6 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
-import io.mqchat.embedded.FreePorts;
 import org.bson.types.ObjectId;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -29,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,13 +49,7 @@ class RecallEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("MQCHAT_DATA_DIR", dataDir.toString());
-        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
-        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        Map<String, String> env = TestEnvironment.freshStack(dataDir);
         env.put("MQCHAT_RECALL_WINDOW", "1m");
         env.put("MQCHAT_HISTORYPOLICY", "web=since-login,iot=none");
         settings = StandaloneSettings.fromEnvironment(env);

@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,14 +48,7 @@ class StandaloneEndToEndTest {
     }
 
     private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("MQCHAT_DATA_DIR", dataDir.toString());
-        env.put("MQCHAT_BIND_ADDRESS", "127.0.0.1");
-        env.put("MQCHAT_MQTT_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
-        env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
-        return env;
+        return TestEnvironment.freshStack(dataDir);
     }
 
     private StandaloneSettings startStack(Map<String, String> env) {
