@@ -125,6 +125,9 @@ public final class EmbeddedStack implements AutoCloseable {
         p.put("logging.level.jetbrains.exodus", "WARN");
         p.put("logging.level.migrations", "WARN");
         p.put("logging.level.de.bwaldvogel", "WARN");
+        // The embedded store cannot build compound/sparse secondary indexes and says so at every start;
+        // queries still work (by scanning). Real MongoDB builds them.
+        p.put("logging.level.de.bwaldvogel.mongo.backend.AbstractMongoDatabase", "ERROR");
         p.put("logging.level.org.mongodb.driver", "WARN");
         p.put("logging.level.org.redisson", "WARN");
         p.put("spring.main.banner-mode", "off");
