@@ -16,6 +16,10 @@ public final class StoreSchema {
     public static final String MESSAGES = "messages";
     /** One summary per (user, conversation), derived from {@link #MESSAGES} (see {@link ConversationSummaries}). */
     public static final String CONVERSATIONS = "conversations";
+    /** One document per group (dissolved groups stay, with {@code dissolvedAt}). */
+    public static final String GROUPS = "groups";
+    /** One document per (group, member). */
+    public static final String GROUP_MEMBERS = "group_members";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -73,6 +77,40 @@ public final class StoreSchema {
         }
     }
 
+    /** Group document fields. {@code _id} is the group id. */
+    public static final class Group {
+        public static final String ID = "_id";
+        public static final String NAME = "name";
+        public static final String DESCRIPTION = "description";
+        public static final String AVATAR_URL = "avatarUrl";
+        public static final String OWNER = "owner";
+        /** Current number of members, kept with conditional increments so the size limit holds. */
+        public static final String MEMBER_COUNT = "memberCount";
+        public static final String CREATED_AT = "createdAt";
+        /** When the owner dissolved the group; absent while it exists. */
+        public static final String DISSOLVED_AT = "dissolvedAt";
+
+        private Group() {
+        }
+    }
+
+    /** Group membership fields. {@code _id} is {@code {groupId}|{userId}} (so a user is a member at most once). */
+    public static final class GroupMember {
+        public static final String ID = "_id";
+        public static final String GROUP_ID = "groupId";
+        public static final String USER_ID = "userId";
+        /** {@code owner}, {@code admin} or {@code member}. */
+        public static final String ROLE = "role";
+        public static final String JOINED_AT = "joinedAt";
+
+        private GroupMember() {
+        }
+
+        public static String id(String groupId, String userId) {
+            return groupId + "|" + userId;
+        }
+    }
+
     public static final String INDEX_CONV_SEQ = "conv_seq_unique";
     public static final String INDEX_CONV_TS = "conv_ts";
     public static final String INDEX_USER_RECENT = "user_recent";
@@ -80,6 +118,10 @@ public final class StoreSchema {
     /** Sparse (partial) indexes of recalled messages by sender / receiver and recall time, for sync. */
     public static final String INDEX_FROM_RECALLED = "from_recalled";
     public static final String INDEX_TO_RECALLED = "to_recalled";
+    /** A user's groups ({@code group_members} by user). */
+    public static final String INDEX_MEMBER_USER = "member_user";
+    /** A group's members ({@code group_members} by group, then user). */
+    public static final String INDEX_MEMBER_GROUP = "member_group";
     /** TTL index on {@code messages.createdAt} (retention), owned by history-service. */
     public static final String INDEX_RETENTION_TTL = "retention_ttl";
 
@@ -104,5 +146,9 @@ public final class StoreSchema {
         db.getCollection(CONVERSATIONS).createIndex(Indexes.compoundIndex(Indexes.ascending(Conversation.USER),
                 Indexes.descending(Conversation.LAST_TS), Indexes.ascending(Conversation.ID)),
                 new IndexOptions().name(INDEX_USER_RECENT));
+        db.getCollection(GROUP_MEMBERS).createIndex(Indexes.ascending(GroupMember.USER_ID, GroupMember.GROUP_ID),
+                new IndexOptions().unique(true).name(INDEX_MEMBER_USER));
+        db.getCollection(GROUP_MEMBERS).createIndex(Indexes.ascending(GroupMember.GROUP_ID, GroupMember.USER_ID),
+                new IndexOptions().unique(true).name(INDEX_MEMBER_GROUP));
     }
 }

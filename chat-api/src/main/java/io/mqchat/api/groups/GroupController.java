@@ -1,0 +1,192 @@
+package io.mqchat.api.groups;
+
+import io.mqchat.api.auth.BearerTokenInterceptor;
+import io.mqchat.api.web.ApiException;
+import io.mqchat.common.auth.AccessTokens;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Group management over REST: create, look up, list mine, edit, dissolve, and members with roles. The
+ * group's chat traffic (MQTT {@code chat/g/{groupId}}) is not part of this controller.
+ */
+@RestController
+@RequestMapping("/api/v1/groups")
+public class GroupController {
+
+    static final int MAX_PAGE_SIZE = 100;
+
+    public record CreateGroup(String name, String description, String avatarUrl, List<String> members) {
+    }
+
+    public record UpdateGroup(String name, String description, String avatarUrl) {
+    }
+
+    public record AddMembers(List<String> userIds) {
+    }
+
+    public record SetRole(String role) {
+    }
+
+    public record TransferOwnership(String userId) {
+    }
+
+    /** A group as its members see it; {@code role} is the caller's. */
+    public record GroupView(String groupId, String conversationId, String name, String description, String avatarUrl,
+                            String owner, int memberCount, String createdAt, String role) {
+        static GroupView of(Group g, GroupRole role) {
+            return new GroupView(g.groupId(), "g:" + g.groupId(), g.name(), g.description(), g.avatarUrl(), g.owner(),
+                    g.memberCount(), text(g.createdAt()), role.wire());
+        }
+    }
+
+    public record MemberView(String userId, String role, String joinedAt) {
+        static MemberView of(GroupMember m) {
+            return new MemberView(m.userId(), m.role().wire(), text(m.joinedAt()));
+        }
+    }
+
+    /** One page: {@code hasMore} says whether page {@code page + 1} has items. */
+    public record Page<T>(List<T> items, int page, int size, boolean hasMore) {
+    }
+
+    private final GroupService groups;
+
+    public GroupController(GroupService groups) {
+        this.groups = groups;
+    }
+
+    @Operation(summary = "Create a group", description = "The caller becomes its owner; members are added as "
+            + "plain members. 201 with Location; 400 invalid input or unknown users (named); 409 over the maximum "
+            + "group size", security = @SecurityRequirement(name = "bearer"))
+    @PostMapping
+    public ResponseEntity<GroupView> create(@RequestBody CreateGroup body, @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
+            AccessTokens.AccessToken caller) {
+        Group group = groups.create(caller.userId(), body.name(), body.description(), body.avatarUrl(), body.members());
+        return ResponseEntity.created(URI.create("/api/v1/groups/" + group.groupId()))
+                .body(GroupView.of(group, GroupRole.OWNER));
+    }
+
+    @Operation(summary = "My groups", description = "The groups the caller is a member of, by group id; "
+            + "page from 0, size 1-100 (default 50)", security = @SecurityRequirement(name = "bearer"))
+    @GetMapping
+    public Page<GroupView> mine(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
+                                @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        checkPage(page, size);
+        List<GroupView> items = groups.myGroups(caller.userId(), page * size, size + 1).stream()
+                .map(m -> GroupView.of(m.group(), m.role())).toList();
+        return page(items, page, size);
+    }
+
+    @Operation(summary = "Look up a group", description = "Members only: 403 for others, 404 unknown or dissolved",
+            security = @SecurityRequirement(name = "bearer"))
+    @GetMapping("/{groupId}")
+    public GroupView get(@PathVariable String groupId,
+                         @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        GroupService.Membership m = groups.view(groupId, caller.userId());
+        return GroupView.of(m.group(), m.role());
+    }
+
+    @Operation(summary = "Edit a group", description = "name, description, avatarUrl (absent: unchanged; empty "
+            + "description/avatarUrl: removed). Admins and the owner; 403 others",
+            security = @SecurityRequirement(name = "bearer"))
+    @PatchMapping("/{groupId}")
+    public GroupView update(@PathVariable String groupId, @RequestBody UpdateGroup body,
+                            @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        GroupService.Membership m = groups.update(groupId, caller.userId(), body.name(), body.description(),
+                body.avatarUrl());
+        return GroupView.of(m.group(), m.role());
+    }
+
+    @Operation(summary = "Dissolve a group", description = "Owner only; 204. The group and its memberships are "
+            + "gone afterwards (404)", security = @SecurityRequirement(name = "bearer"))
+    @DeleteMapping("/{groupId}")
+    public ResponseEntity<Void> dissolve(@PathVariable String groupId,
+                                         @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        groups.dissolve(groupId, caller.userId());
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "Add members", description = "Admins and the owner; 201 with the added members; 409 if "
+            + "any is already a member or the group would exceed its maximum size; 400 unknown users",
+            security = @SecurityRequirement(name = "bearer"))
+    @PostMapping("/{groupId}/members")
+    public ResponseEntity<List<MemberView>> addMembers(@PathVariable String groupId, @RequestBody AddMembers body,
+                                                       @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
+                                                       AccessTokens.AccessToken caller) {
+        List<MemberView> added = groups.addMembers(groupId, caller.userId(), body.userIds()).stream()
+                .map(MemberView::of).toList();
+        return ResponseEntity.created(URI.create("/api/v1/groups/" + groupId + "/members")).body(added);
+    }
+
+    @Operation(summary = "A group's members", description = "Members only; by user id with their role; page from "
+            + "0, size 1-100 (default 50)", security = @SecurityRequirement(name = "bearer"))
+    @GetMapping("/{groupId}/members")
+    public Page<MemberView> members(@PathVariable String groupId, @RequestParam(defaultValue = "0") int page,
+                                    @RequestParam(defaultValue = "50") int size,
+                                    @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        checkPage(page, size);
+        List<MemberView> items = groups.members(groupId, caller.userId(), page * size, size + 1).stream()
+                .map(MemberView::of).toList();
+        return page(items, page, size);
+    }
+
+    @Operation(summary = "Remove a member or leave", description = "Admins remove members, the owner removes "
+            + "anyone; everyone may remove themselves (leave) except the owner (409: transfer ownership first); 204",
+            security = @SecurityRequirement(name = "bearer"))
+    @DeleteMapping("/{groupId}/members/{userId}")
+    public ResponseEntity<Void> removeMember(@PathVariable String groupId, @PathVariable String userId,
+                                             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
+                                             AccessTokens.AccessToken caller) {
+        groups.removeMember(groupId, caller.userId(), userId);
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "Set a member's role", description = "{\"role\":\"admin\"|\"member\"}; owner only",
+            security = @SecurityRequirement(name = "bearer"))
+    @PutMapping("/{groupId}/members/{userId}/role")
+    public MemberView setRole(@PathVariable String groupId, @PathVariable String userId, @RequestBody SetRole body,
+                              @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        return MemberView.of(groups.setRole(groupId, caller.userId(), userId, body.role()));
+    }
+
+    @Operation(summary = "Transfer ownership", description = "{\"userId\"} of a member; owner only. The previous "
+            + "owner becomes an admin", security = @SecurityRequirement(name = "bearer"))
+    @PostMapping("/{groupId}/owner")
+    public GroupView transfer(@PathVariable String groupId, @RequestBody TransferOwnership body,
+                              @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
+        GroupService.Membership m = groups.transferOwnership(groupId, caller.userId(), body.userId());
+        return GroupView.of(m.group(), m.role());
+    }
+
+    private static void checkPage(int page, int size) {
+        if (page < 0 || page > 1_000_000 || size < 1 || size > MAX_PAGE_SIZE) {
+            throw ApiException.badRequest("page must be 0 or more and size 1-" + MAX_PAGE_SIZE + ".");
+        }
+    }
+
+    private static <T> Page<T> page(List<T> items, int page, int size) {
+        boolean more = items.size() > size;
+        return new Page<>(more ? items.subList(0, size) : items, page, size, more);
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

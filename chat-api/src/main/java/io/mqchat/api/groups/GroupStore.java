@@ -1,0 +1,260 @@
+package io.mqchat.api.groups;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.store.StoreSchema;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.springframework.stereotype.Repository;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code groups} and {@code group_members} collections. Callers pass validated ids only; every method
+ * re-checks so that no unvalidated text ever reaches a Mongo filter.
+ */
+@Repository
+public class GroupStore {
+
+    private final MongoCollection<Document> groups;
+    private final MongoCollection<Document> members;
+    private final MongoCollection<Document> users;
+
+    public GroupStore(MongoDatabase db) {
+        this.groups = db.getCollection(StoreSchema.GROUPS);
+        this.members = db.getCollection(StoreSchema.GROUP_MEMBERS);
+        this.users = db.getCollection(StoreSchema.USERS);
+    }
+
+    /** Which of these (valid) user ids are registered users. */
+    public Set<String> existingUsers(Collection<String> userIds) {
+        userIds.forEach(GroupStore::requireUser);
+        Set<String> found = new HashSet<>();
+        if (userIds.isEmpty()) {
+            return found;
+        }
+        for (Document doc : users.find(Filters.in(StoreSchema.User.ID, userIds))
+                .projection(Projections.include(StoreSchema.User.ID))) {
+            found.add(doc.getString(StoreSchema.User.ID));
+        }
+        return found;
+    }
+
+    public void insertGroup(Group group) {
+        requireGroup(group.groupId());
+        requireUser(group.owner());
+        Document doc = new Document(StoreSchema.Group.ID, group.groupId())
+                .append(StoreSchema.Group.NAME, group.name())
+                .append(StoreSchema.Group.OWNER, group.owner())
+                .append(StoreSchema.Group.MEMBER_COUNT, group.memberCount())
+                .append(StoreSchema.Group.CREATED_AT, Date.from(group.createdAt()));
+        if (group.description() != null) {
+            doc.append(StoreSchema.Group.DESCRIPTION, group.description());
+        }
+        if (group.avatarUrl() != null) {
+            doc.append(StoreSchema.Group.AVATAR_URL, group.avatarUrl());
+        }
+        groups.insertOne(doc);
+    }
+
+    /** The group, unless unknown or dissolved. */
+    public Optional<Group> findGroup(String groupId) {
+        requireGroup(groupId);
+        return Optional.ofNullable(groups.find(live(groupId)).first()).map(GroupStore::toGroup);
+    }
+
+    /** The live groups among these ids, by id. */
+    public Map<String, Group> findGroups(Collection<String> groupIds) {
+        groupIds.forEach(GroupStore::requireGroup);
+        Map<String, Group> found = new HashMap<>();
+        if (groupIds.isEmpty()) {
+            return found;
+        }
+        for (Document doc : groups.find(Filters.and(Filters.in(StoreSchema.Group.ID, groupIds),
+                Filters.exists(StoreSchema.Group.DISSOLVED_AT, false)))) {
+            Group group = toGroup(doc);
+            found.put(group.groupId(), group);
+        }
+        return found;
+    }
+
+    /**
+     * Counts {@code n} more members if the group stays within {@code maxSize}; atomic on the group
+     * document, so concurrent additions cannot overshoot. False if it would exceed (or the group is gone).
+     */
+    public boolean reserveSeats(String groupId, int n, int maxSize) {
+        requireGroup(groupId);
+        return groups.updateOne(Filters.and(live(groupId), Filters.lte(StoreSchema.Group.MEMBER_COUNT, maxSize - n)),
+                Updates.inc(StoreSchema.Group.MEMBER_COUNT, n)).getModifiedCount() == 1;
+    }
+
+    public void releaseSeats(String groupId, int n) {
+        requireGroup(groupId);
+        if (n != 0) {
+            groups.updateOne(Filters.eq(StoreSchema.Group.ID, groupId), Updates.inc(StoreSchema.Group.MEMBER_COUNT, -n));
+        }
+    }
+
+    /** Sets name / description / avatar; a null value leaves the field, an empty one removes it. */
+    public void updateProfile(String groupId, String name, String description, String avatarUrl) {
+        requireGroup(groupId);
+        List<Bson> updates = new ArrayList<>();
+        if (name != null) {
+            updates.add(Updates.set(StoreSchema.Group.NAME, name));
+        }
+        addOptional(updates, StoreSchema.Group.DESCRIPTION, description);
+        addOptional(updates, StoreSchema.Group.AVATAR_URL, avatarUrl);
+        if (!updates.isEmpty()) {
+            groups.updateOne(live(groupId), Updates.combine(updates));
+        }
+    }
+
+    private static void addOptional(List<Bson> updates, String field, String value) {
+        if (value != null) {
+            updates.add(value.isEmpty() ? Updates.unset(field) : Updates.set(field, value));
+        }
+    }
+
+    public void setOwner(String groupId, String userId) {
+        requireGroup(groupId);
+        requireUser(userId);
+        groups.updateOne(live(groupId), Updates.set(StoreSchema.Group.OWNER, userId));
+    }
+
+    /** Marks the group dissolved and drops its memberships; false if it was already gone. */
+    public boolean dissolve(String groupId, Instant at) {
+        requireGroup(groupId);
+        boolean dissolved = groups.updateOne(live(groupId),
+                Updates.combine(Updates.set(StoreSchema.Group.DISSOLVED_AT, Date.from(at)),
+                        Updates.set(StoreSchema.Group.MEMBER_COUNT, 0))).getModifiedCount() == 1;
+        members.deleteMany(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId));
+        return dissolved;
+    }
+
+    /** Adds a membership; false if the user already is a member (uniqueness rests on {@code _id}). */
+    public boolean insertMember(GroupMember member) {
+        requireGroup(member.groupId());
+        requireUser(member.userId());
+        Document doc = new Document(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(member.groupId(), member.userId()))
+                .append(StoreSchema.GroupMember.GROUP_ID, member.groupId())
+                .append(StoreSchema.GroupMember.USER_ID, member.userId())
+                .append(StoreSchema.GroupMember.ROLE, member.role().wire())
+                .append(StoreSchema.GroupMember.JOINED_AT, Date.from(member.joinedAt()));
+        try {
+            members.insertOne(doc);
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public Optional<GroupMember> findMember(String groupId, String userId) {
+        requireGroup(groupId);
+        requireUser(userId);
+        return Optional.ofNullable(members.find(Filters.eq(StoreSchema.GroupMember.ID,
+                StoreSchema.GroupMember.id(groupId, userId))).first()).map(GroupStore::toMember);
+    }
+
+    /** Which of these users are members of the group. */
+    public Set<String> membersAmong(String groupId, Collection<String> userIds) {
+        requireGroup(groupId);
+        userIds.forEach(GroupStore::requireUser);
+        Set<String> found = new HashSet<>();
+        if (userIds.isEmpty()) {
+            return found;
+        }
+        for (Document doc : members.find(Filters.and(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId),
+                Filters.in(StoreSchema.GroupMember.USER_ID, userIds)))) {
+            found.add(doc.getString(StoreSchema.GroupMember.USER_ID));
+        }
+        return found;
+    }
+
+    /** A page of the group's members, by user id; {@code limit + 1} asked by callers that want "more". */
+    public List<GroupMember> members(String groupId, int skip, int limit) {
+        requireGroup(groupId);
+        List<GroupMember> page = new ArrayList<>();
+        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
+                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID)).skip(skip).limit(limit)) {
+            page.add(toMember(doc));
+        }
+        return page;
+    }
+
+    /** A page of a user's memberships, by group id. */
+    public List<GroupMember> memberships(String userId, int skip, int limit) {
+        requireUser(userId);
+        List<GroupMember> page = new ArrayList<>();
+        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.USER_ID, userId))
+                .sort(Sorts.ascending(StoreSchema.GroupMember.GROUP_ID)).skip(skip).limit(limit)) {
+            page.add(toMember(doc));
+        }
+        return page;
+    }
+
+    public boolean deleteMember(String groupId, String userId) {
+        requireGroup(groupId);
+        requireUser(userId);
+        return members.deleteOne(Filters.eq(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, userId)))
+                .getDeletedCount() == 1;
+    }
+
+    public boolean setRole(String groupId, String userId, GroupRole role) {
+        requireGroup(groupId);
+        requireUser(userId);
+        return members.updateOne(Filters.eq(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, userId)),
+                Updates.set(StoreSchema.GroupMember.ROLE, role.wire())).getMatchedCount() == 1;
+    }
+
+    private static Bson live(String groupId) {
+        return Filters.and(Filters.eq(StoreSchema.Group.ID, groupId), Filters.exists(StoreSchema.Group.DISSOLVED_AT, false));
+    }
+
+    private static Group toGroup(Document doc) {
+        Date created = doc.getDate(StoreSchema.Group.CREATED_AT);
+        Number count = doc.get(StoreSchema.Group.MEMBER_COUNT, Number.class);
+        return new Group(doc.getString(StoreSchema.Group.ID), doc.getString(StoreSchema.Group.NAME),
+                doc.getString(StoreSchema.Group.DESCRIPTION), doc.getString(StoreSchema.Group.AVATAR_URL),
+                doc.getString(StoreSchema.Group.OWNER), count == null ? 0 : count.intValue(),
+                created == null ? null : created.toInstant());
+    }
+
+    private static GroupMember toMember(Document doc) {
+        Date joined = doc.getDate(StoreSchema.GroupMember.JOINED_AT);
+        return new GroupMember(doc.getString(StoreSchema.GroupMember.GROUP_ID),
+                doc.getString(StoreSchema.GroupMember.USER_ID),
+                GroupRole.parse(doc.getString(StoreSchema.GroupMember.ROLE)).orElse(GroupRole.MEMBER),
+                joined == null ? null : joined.toInstant());
+    }
+
+    private static void requireGroup(String groupId) {
+        if (!Ids.isValidGroupId(groupId)) {
+            throw new IllegalArgumentException("unvalidated group id passed to the store");
+        }
+    }
+
+    private static void requireUser(String userId) {
+        if (!Ids.isValidUserId(userId)) {
+            throw new IllegalArgumentException("unvalidated user id passed to the store");
+        }
+    }
+}
