@@ -81,9 +81,10 @@ public final class PresenceStore {
         Map<String, DevicePresence> out = new TreeMap<>();
         lastSeen(userId).readAllMap().forEach((type, ts) -> out.put(type,
                 new DevicePresence(type, false, 0, parseLong(ts))));
+        Map<String, Boolean> aliveByNode = new java.util.HashMap<>(); // one check per node, not per device
         for (Map.Entry<String, String> e : entries(userId).readAllMap().entrySet()) {
             JsonNode v = parse(e.getValue());
-            if (v != null && isNodeAlive(v.path("node").asText())) {
+            if (v != null && aliveByNode.computeIfAbsent(v.path("node").asText(), this::isNodeAlive)) {
                 long seen = out.containsKey(e.getKey()) ? out.get(e.getKey()).lastSeen() : 0;
                 out.put(e.getKey(), new DevicePresence(e.getKey(), true, v.path("since").asLong(), seen));
             }
