@@ -195,6 +195,12 @@ class MultiDeviceEndToEndTest {
         assertThatThrownBy(() -> connectWith("amy", "phone", secondPhoneToken, new Device()))
                 .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x87));
         assertThat(call("DELETE", "/api/v1/devices/phone", amyDesktop.token).statusCode()).isEqualTo(404);
+        // bad input gets a clear refusal and changes nothing
+        HttpResponse<String> badType = call("DELETE", "/api/v1/devices/PHONE", amyDesktop.token);
+        assertThat(badType.statusCode()).isEqualTo(400);
+        assertThat(badType.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(call("GET", "/api/v1/users/no$such/presence", amyDesktop.token).statusCode()).isEqualTo(404);
+        assertThat(amyDesktop.client.isConnected()).isTrue();
 
         amyDesktop.client.disconnect().waitForCompletion();
         benPhone.client.disconnect().waitForCompletion();
