@@ -1,5 +1,7 @@
 package io.mqchat.broker;
 
+import io.mqchat.common.redis.SequenceAllocator;
+
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;

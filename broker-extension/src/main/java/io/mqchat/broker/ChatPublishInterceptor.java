@@ -209,7 +209,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     static AckReasonCode reasonCodeFor(ProtocolError error) {
         return switch (error) {
             case PAYLOAD_TOO_LARGE, MALFORMED_PAYLOAD, MISSING_CID, INVALID_FIELD -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
-            case FORGED_FIELD, NOT_AUTHORIZED -> AckReasonCode.NOT_AUTHORIZED;
+            case FORGED_FIELD, NOT_AUTHORIZED, MUTED -> AckReasonCode.NOT_AUTHORIZED;
             case INVALID_TOPIC, UNKNOWN_RECIPIENT -> AckReasonCode.TOPIC_NAME_INVALID;
             case STORAGE_UNAVAILABLE -> AckReasonCode.UNSPECIFIED_ERROR;
         };

@@ -1,5 +1,7 @@
 package io.mqchat.broker;
 
+import io.mqchat.common.redis.SequenceAllocator;
+
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.ConversationId;

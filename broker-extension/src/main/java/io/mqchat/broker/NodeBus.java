@@ -62,6 +62,8 @@ public final class NodeBus implements AutoCloseable {
         try {
             if (BusMessage.PUBLISH.equals(m.kind())) {
                 publish(m);
+            } else if (BusMessage.GROUP.equals(m.kind())) {
+                groupChanged(m);
             } else {
                 kick(m);
             }
@@ -85,6 +87,10 @@ public final class NodeBus implements AutoCloseable {
         } else if (connected.tokenIdOf(m.clientId()).isPresent()) {
             publishService.publishToClient(publish, m.clientId());
         }
+    }
+
+    private void groupChanged(BusMessage m) {
+        // wired in the next step
     }
 
     private void kick(BusMessage m) {

@@ -1,5 +1,7 @@
 package io.mqchat.broker;
 
+import io.mqchat.common.redis.SequenceAllocator;
+
 import io.mqchat.embedded.EmbeddedRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -17,6 +17,10 @@ import java.util.Optional;
  *   <li>{@code publish}: publish {@code payload} (UTF-8 JSON text) to {@code topic} for all subscribers
  *       (or, with {@code clientId}, only to that client). Already stored or not a chat message: it does
  *       not pass the publish interceptor.</li>
+ *   <li>{@code group}: membership of {@code groupId} changed. Every node forgets what it cached about the
+ *       group, removes the group's subscription from the devices of {@code unsubscribe} and adds it to
+ *       the devices of {@code subscribe}, then publishes {@code payload} (the stored event, if any) to the
+ *       group topic and to the inboxes of the {@code unsubscribe} users (who no longer get the group topic).</li>
  *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
  *       {@code payload} on its inbox if given — but only if that connection was authenticated with
  *       {@code tokenId} (when given), so a late kick never hits the device that replaced it.</li>
@@ -31,12 +35,38 @@ import java.util.Optional;
  * @param tokenId  for disconnect: only a connection authenticated with this token id is closed (null: any)
  * @param loggedOut for disconnect: true when the device was logged out (its session is dropped too),
  *                 false when another login replaced it
+ * @param groupId  for group: the group
+ * @param subscribe for group: users whose devices now get the group topic
+ * @param unsubscribe for group: users whose devices no longer get it
  */
 public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
-                         String tokenId, boolean loggedOut) {
+                         String tokenId, boolean loggedOut, String groupId, java.util.List<String> subscribe,
+                         java.util.List<String> unsubscribe) {
 
     public static final String PUBLISH = "publish";
     public static final String DISCONNECT = "disconnect";
+    public static final String GROUP = "group";
+
+    public BusMessage {
+        subscribe = subscribe == null ? java.util.List.of() : java.util.List.copyOf(subscribe);
+        unsubscribe = unsubscribe == null ? java.util.List.of() : java.util.List.copyOf(unsubscribe);
+    }
+
+    private BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
+                       String tokenId, boolean loggedOut) {
+        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null);
+    }
+
+    /**
+     * Membership of a group changed: subscriptions to move, and the stored event announcing it (JSON of the
+     * stored message, or null).
+     */
+    public static BusMessage group(String groupId, java.util.Collection<String> subscribe,
+                                   java.util.Collection<String> unsubscribe, String eventPayload) {
+        return new BusMessage(GROUP, null, eventPayload, null, false, null, null, false, groupId,
+                subscribe == null ? null : java.util.List.copyOf(subscribe),
+                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe));
+    }
 
     public static BusMessage publish(String topic, String payload) {
         return new BusMessage(PUBLISH, topic, payload, null, false, null, null, false);
@@ -83,6 +113,11 @@ public record BusMessage(String kind, String topic, String payload, String clien
         if (loggedOut) {
             node.put("loggedOut", true);
         }
+        if (groupId != null) {
+            node.put("groupId", groupId);
+            subscribe.forEach(node.putArray("subscribe")::add);
+            unsubscribe.forEach(node.putArray("unsubscribe")::add);
+        }
         try {
             return Json.MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -90,17 +125,32 @@ public record BusMessage(String kind, String topic, String payload, String clien
         }
     }
 
+    private static java.util.List<String> texts(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            return java.util.List.of();
+        }
+        java.util.List<String> result = new java.util.ArrayList<>(array.size());
+        array.forEach(e -> result.add(e.asText()));
+        return result;
+    }
+
     /** Empty for anything that is not a well-formed bus message (it is then ignored and logged). */
     public static Optional<BusMessage> fromJson(String json) {
         try {
             JsonNode n = Json.MAPPER.readTree(json);
             String kind = n.path("kind").asText(null);
-            if (!PUBLISH.equals(kind) && !DISCONNECT.equals(kind)) {
+            if (!PUBLISH.equals(kind) && !DISCONNECT.equals(kind) && !GROUP.equals(kind)) {
                 return Optional.empty();
             }
             BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
                     n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null),
-                    n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false));
+                    n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false),
+                    n.path("groupId").asText(null), texts(n.get("subscribe")), texts(n.get("unsubscribe")));
+            if (GROUP.equals(kind) && (m.groupId() == null || !io.mqchat.common.protocol.Ids.isValidGroupId(m.groupId())
+                    || !m.subscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId)
+                    || !m.unsubscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId))) {
+                return Optional.empty();
+            }
             if (PUBLISH.equals(kind) && (m.topic() == null || m.payload() == null)) {
                 return Optional.empty();
             }

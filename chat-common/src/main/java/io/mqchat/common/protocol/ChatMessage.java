@@ -20,17 +20,40 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param recalledAt when the sender recalled it (ms since the epoch), {@code null} if not recalled. A recalled
  *                   message keeps {@code id, conv, seq, from, to, ts, dev, cid}; its {@code type} becomes
  *                   {@value #RECALLED_TYPE} and its body is removed.
+ * @param mentions   group messages only: the user ids mentioned, or {@value #MENTION_ALL} for everyone;
+ *                   {@code null} when nobody is mentioned
  */
 public record ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
-                          String cid, String type, JsonNode body, Long recalledAt) {
+                          String cid, String type, JsonNode body, Long recalledAt, java.util.List<String> mentions) {
 
     /** The type of a recalled message (reserved: clients cannot send it). */
     public static final String RECALLED_TYPE = "recalled";
+    /** The type of a server-written group event (membership, roles, mutes; reserved: clients cannot send it). */
+    public static final String EVENT_TYPE = "event";
+    /** The {@code dev} of server-written messages. */
+    public static final String SERVER_DEVICE = "server";
+    /** In {@code mentions}: everyone in the group (admins and the owner only). */
+    public static final String MENTION_ALL = "all";
+
+    public ChatMessage {
+        mentions = mentions == null || mentions.isEmpty() ? null : java.util.List.copyOf(mentions);
+    }
+
+    /** A message without mentions. */
+    public ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
+                       String cid, String type, JsonNode body, Long recalledAt) {
+        this(id, conv, seq, from, to, ts, dev, cid, type, body, recalledAt, null);
+    }
 
     /** A message that was not recalled. */
     public ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
                        String cid, String type, JsonNode body) {
         this(id, conv, seq, from, to, ts, dev, cid, type, body, null);
+    }
+
+    /** Whether this message mentions {@code user} by name or by {@value #MENTION_ALL}. */
+    public boolean mentions(String user) {
+        return mentions != null && (mentions.contains(user) || mentions.contains(MENTION_ALL));
     }
 
     public boolean recalled() {
@@ -39,7 +62,7 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
 
     /** This message as it looks after a recall at {@code at}: same ids and positions, no content. */
     public ChatMessage asRecalled(long at) {
-        return new ChatMessage(id, conv, seq, from, to, ts, dev, cid, RECALLED_TYPE, null, at);
+        return new ChatMessage(id, conv, seq, from, to, ts, dev, cid, RECALLED_TYPE, null, at, null);
     }
 
     /** The JSON envelope delivered over MQTT and returned by history. */
@@ -58,6 +81,9 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
         if (recalledAt != null) {
             node.put("recalledAt", recalledAt);
         }
+        if (mentions != null) {
+            mentions.forEach(node.putArray("mentions")::add);
+        }
         return node;
     }
 
@@ -75,6 +101,9 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
                 node.path("from").asText(), node.path("to").asText(), node.path("ts").asLong(),
                 node.path("dev").asText(), node.path("cid").asText(), node.path("type").asText(),
                 node.get("body") == null || node.get("body").isNull() ? null : node.get("body"),
-                node.hasNonNull("recalledAt") ? node.get("recalledAt").asLong() : null);
+                node.hasNonNull("recalledAt") ? node.get("recalledAt").asLong() : null,
+                node.get("mentions") != null && node.get("mentions").isArray()
+                        ? java.util.stream.StreamSupport.stream(node.get("mentions").spliterator(), false)
+                        .map(JsonNode::asText).toList() : null);
     }
 }

@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
 public final class MessageParser {
 
     private static final Set<String> SERVER_FIELDS = Set.of("id", "conv", "seq", "ts", "dev");
-    private static final Set<String> CLIENT_FIELDS = Set.of("cid", "type", "body", "from", "to");
+    private static final Set<String> CLIENT_FIELDS = Set.of("cid", "type", "body", "from", "to", "mentions");
+    /** Most entries in {@code mentions}. */
+    public static final int MAX_MENTIONS = 50;
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_.-]{0,31}");
 
     private final int maxPayloadBytes;
@@ -117,10 +119,11 @@ public final class MessageParser {
             throw new ProtocolException(ProtocolError.INVALID_FIELD,
                     "'type' must be a lower-case name such as 'text'", cid);
         }
-        if (type.equals(ChatMessage.RECALLED_TYPE)) {
+        if (type.equals(ChatMessage.RECALLED_TYPE) || type.equals(ChatMessage.EVENT_TYPE)) {
             throw new ProtocolException(ProtocolError.INVALID_FIELD,
-                    "'type' \"" + ChatMessage.RECALLED_TYPE + "\" is reserved for recalled messages", cid);
+                    "'type' \"" + type + "\" is reserved for the server", cid);
         }
+        java.util.List<String> mentions = mentions(node.get("mentions"), cid);
         JsonNode body = node.get("body");
         if (body == null || body.isNull()) {
             throw new ProtocolException(ProtocolError.INVALID_FIELD, "'body' is missing", cid);
@@ -129,7 +132,28 @@ public final class MessageParser {
             throw new ProtocolException(ProtocolError.INVALID_FIELD, "a text message needs a non-empty string 'body'",
                     cid);
         }
-        return new OutgoingMessage(cid, type, body, true);
+        return new OutgoingMessage(cid, type, body, true, mentions);
+    }
+
+    /** {@code mentions}: absent, or an array of distinct user ids and/or "all" (checked against the group later). */
+    private static java.util.List<String> mentions(JsonNode node, String cid) throws ProtocolException {
+        if (node == null || node.isNull()) {
+            return java.util.List.of();
+        }
+        if (!node.isArray() || node.size() > MAX_MENTIONS) {
+            throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "'mentions' must be an array of at most " + MAX_MENTIONS + " user ids (or \"all\")", cid);
+        }
+        java.util.LinkedHashSet<String> result = new java.util.LinkedHashSet<>();
+        for (JsonNode entry : node) {
+            String id = entry.isTextual() ? entry.asText() : null;
+            if (id == null || !(id.equals(ChatMessage.MENTION_ALL) || Ids.isValidUserId(id))) {
+                throw new ProtocolException(ProtocolError.INVALID_FIELD,
+                        "'mentions' must contain user ids or \"all\"", cid);
+            }
+            result.add(id);
+        }
+        return java.util.List.copyOf(result);
     }
 
     private static String decodeUtf8(ByteBuffer payload) throws ProtocolException {

@@ -19,8 +19,10 @@ public enum ProtocolError {
     INVALID_TOPIC("invalid_topic"),
     /** The addressed user does not exist. */
     UNKNOWN_RECIPIENT("unknown_recipient"),
-    /** The sender may not publish here. */
+    /** The sender may not publish here (e.g. not a member of the group). */
     NOT_AUTHORIZED("not_authorized"),
+    /** The sender is muted in this group (or the whole group is muted and the sender is no admin). */
+    MUTED("muted"),
     /** The message could not be stored in time; retry with the same cid. */
     STORAGE_UNAVAILABLE("storage_unavailable");
 

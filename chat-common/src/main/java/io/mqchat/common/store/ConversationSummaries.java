@@ -66,9 +66,19 @@ public final class ConversationSummaries {
     public record Preview(String id, String from, String type, String text) {
     }
 
-    /** One user's view of one conversation. */
+    /**
+     * One user's view of one conversation.
+     *
+     * @param peer      direct conversations: the other user; null for groups
+     * @param mentioned group conversations: an unread message mentions this user (by name or "all")
+     */
     public record Summary(String user, String conv, String peer, long lastSeq, long lastTs, Preview last,
-                          long readSeq, long unread) {
+                          long readSeq, long unread, boolean mentioned) {
+
+        public Summary(String user, String conv, String peer, long lastSeq, long lastTs, Preview last,
+                       long readSeq, long unread) {
+            this(user, conv, peer, lastSeq, lastTs, last, readSeq, unread, false);
+        }
     }
 
     public ConversationSummaries(MongoCollection<Document> summaries, MongoCollection<Document> messages, Clock clock) {
@@ -88,7 +98,8 @@ public final class ConversationSummaries {
 
     /**
      * Applies a batch of stored messages in one ordered bulk write. Safe to repeat and to run concurrently
-     * with other batches in any order. Group conversations are skipped until groups exist.
+     * with other batches in any order. Group conversations (read diffusion) touch one group summary, the
+     * sender's read position and the mentioned users' documents — never one write per member.
      */
     public void apply(Collection<ChatMessage> stored) {
         List<WriteModel<Document>> ops = updatesFor(stored);
@@ -120,9 +131,14 @@ public final class ConversationSummaries {
 
     List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored) {
         Map<Key, Group> groups = new LinkedHashMap<>();
+        Map<String, List<ChatMessage>> groupMessages = new LinkedHashMap<>();
         for (ChatMessage m : stored) {
             Optional<ConversationId> conv = ConversationId.parse(m.conv());
-            if (conv.isEmpty() || conv.get().type() != ConversationId.Type.DIRECT) {
+            if (conv.isEmpty()) {
+                continue;
+            }
+            if (conv.get().type() == ConversationId.Type.GROUP) {
+                groupMessages.computeIfAbsent(m.conv(), k -> new ArrayList<>()).add(m);
                 continue;
             }
             for (String user : participants(m)) {
@@ -170,7 +186,107 @@ public final class ConversationSummaries {
                         Updates.set(Conversation.UNREAD_CAPPED, true)));
             }
         });
+        groupMessages.forEach((conv, list) -> groupUpdates(conv, list, now, ops));
         return ops;
+    }
+
+    /**
+     * A group conversation's batch: the group summary ({@code _id} = conv: last message, newest "all"
+     * mention), each sender's read position (own messages are read) and each mentioned user's newest mention.
+     */
+    private static void groupUpdates(String conv, List<ChatMessage> batch, Date now, List<WriteModel<Document>> ops) {
+        ChatMessage last = null;
+        long allMention = 0;
+        Map<String, Long> ownMax = new LinkedHashMap<>();
+        Map<String, Long> mentioned = new LinkedHashMap<>();
+        for (ChatMessage m : batch) {
+            if (last == null || m.seq() > last.seq()) {
+                last = m;
+            }
+            ownMax.merge(m.from(), m.seq(), Math::max);
+            if (m.mentions() != null) {
+                for (String user : m.mentions()) {
+                    if (user.equals(ChatMessage.MENTION_ALL)) {
+                        allMention = Math.max(allMention, m.seq());
+                    } else if (!user.equals(m.from())) {
+                        mentioned.merge(user, m.seq(), Math::max);
+                    }
+                }
+            }
+        }
+        List<Bson> base = new ArrayList<>(List.of(
+                Updates.setOnInsert(Conversation.CONV, conv),
+                Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
+                Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                Updates.max(Conversation.ALL_MENTION_SEQ, allMention),
+                Updates.set(Conversation.UPDATED_AT, now)));
+        ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, conv), Updates.combine(base),
+                new UpdateOptions().upsert(true)));
+        ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, conv),
+                Filters.lt(Conversation.LAST_SEQ, last.seq())), Updates.combine(
+                Updates.set(Conversation.LAST_SEQ, last.seq()),
+                Updates.set(Conversation.LAST_TS, last.ts()),
+                Updates.set(Conversation.LAST, previewDocument(last)))));
+        ownMax.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.READ_SEQ, seq), now)));
+        mentioned.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.MENTION_SEQ, seq), now)));
+    }
+
+    /** An upsert of a member's own document of a group conversation (read position, mentions; no lastSeq). */
+    private static UpdateOneModel<Document> memberUpdate(String user, String conv, Bson update, Date now) {
+        return new UpdateOneModel<>(Filters.eq(Conversation.ID, id(user, conv)), Updates.combine(
+                Updates.setOnInsert(Conversation.USER, user),
+                Updates.setOnInsert(Conversation.CONV, conv),
+                Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
+                Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                update,
+                Updates.set(Conversation.UPDATED_AT, now)), new UpdateOptions().upsert(true));
+    }
+
+    /**
+     * A member's view of a group conversation: the group's last message, the member's read position, unread
+     * (other members' messages above it, events not counted, from {@code fromSeq} on, counted up to
+     * {@value #UNREAD_CAP}) and whether an unread message mentions them. Empty before the first message.
+     */
+    public Optional<Summary> groupView(String user, String conv, long fromSeq) {
+        Document group = summaries.find(Filters.eq(Conversation.ID, conv)).first();
+        if (group == null) {
+            return Optional.empty();
+        }
+        Document mine = summaries.find(Filters.eq(Conversation.ID, id(user, conv))).first();
+        return Optional.of(groupSummary(user, group, mine, fromSeq));
+    }
+
+    private Summary groupSummary(String user, Document group, Document mine, long fromSeq) {
+        String conv = group.getString(Conversation.CONV);
+        long readSeq = mine == null ? 0 : number(mine, Conversation.READ_SEQ);
+        long lastSeq = number(group, Conversation.LAST_SEQ);
+        long floor = Math.max(readSeq, fromSeq - 1);
+        long unread = lastSeq <= floor ? 0 : messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
+                        Filters.gt(Message.SEQ, floor), Filters.ne(Message.FROM, user),
+                        Filters.ne(Message.TYPE, ChatMessage.EVENT_TYPE)),
+                new com.mongodb.client.model.CountOptions().limit(UNREAD_CAP));
+        long mentionSeq = Math.max(mine == null ? 0 : number(mine, Conversation.MENTION_SEQ),
+                number(group, Conversation.ALL_MENTION_SEQ));
+        boolean mentioned = mentionSeq > floor;
+        Document last = group.get(Conversation.LAST, Document.class);
+        Preview preview = last == null || lastSeq < fromSeq ? null : new Preview(last.getString("id"),
+                last.getString("from"), last.getString("type"), last.getString("text"));
+        return new Summary(user, conv, null, lastSeq, number(group, Conversation.LAST_TS), preview,
+                Math.max(readSeq, fromSeq - 1), unread, mentioned);
+    }
+
+    /** The last seq of each of these group conversations that has messages (for sync). */
+    public Map<String, Long> groupLastSeqs(Collection<String> convs) {
+        Map<String, Long> result = new LinkedHashMap<>();
+        if (convs.isEmpty()) {
+            return result;
+        }
+        for (Document d : summaries.find(Filters.and(Filters.in(Conversation.ID, convs), Filters.gt(Conversation.LAST_SEQ, 0L)))
+                .projection(Projections.include(Conversation.CONV, Conversation.LAST_SEQ))
+                .sort(Sorts.orderBy(Sorts.descending(Conversation.LAST_TS), Sorts.ascending(Conversation.ID)))) {
+            result.put(d.getString(Conversation.CONV), number(d, Conversation.LAST_SEQ));
+        }
+        return result;
     }
 
     private static Document previewDocument(ChatMessage m) {
@@ -199,6 +315,47 @@ public final class ConversationSummaries {
 
     /** A page of a user's conversations sorted by last activity (newest first), after a position. */
     public record Page(List<Summary> summaries, boolean hasMore) {
+    }
+
+    /**
+     * Direct conversations of {@code user} and the groups given (group id → the first seq the user may read),
+     * with messages, newest activity first; {@code before} as in {@link #recent(String, int, Long, String)}.
+     * Ties on {@code lastTs} are broken by conversation id (for one user, the summary {@code _id} orders the
+     * same way).
+     */
+    public Page recent(String user, Map<String, Long> groups, int limit, Long beforeTs, String beforeConv) {
+        Page direct = recent(user, limit, beforeTs, beforeConv);
+        if (groups.isEmpty()) {
+            return direct;
+        }
+        Map<String, Long> fromSeqs = new HashMap<>();
+        groups.forEach((groupId, fromSeq) -> fromSeqs.put(ConversationId.group(groupId).toString(), fromSeq));
+        List<Bson> conditions = new ArrayList<>();
+        conditions.add(Filters.in(Conversation.ID, fromSeqs.keySet()));
+        conditions.add(Filters.gt(Conversation.LAST_SEQ, 0L));
+        if (beforeTs != null) {
+            conditions.add(Filters.or(Filters.lt(Conversation.LAST_TS, beforeTs),
+                    Filters.and(Filters.eq(Conversation.LAST_TS, beforeTs), Filters.gt(Conversation.CONV, beforeConv))));
+        }
+        List<Document> groupDocs = new ArrayList<>();
+        summaries.find(Filters.and(conditions))
+                .sort(Sorts.orderBy(Sorts.descending(Conversation.LAST_TS), Sorts.ascending(Conversation.ID)))
+                .limit(limit + 1).into(groupDocs);
+        Map<String, Document> mine = new HashMap<>();
+        if (!groupDocs.isEmpty()) {
+            for (Document d : summaries.find(Filters.in(Conversation.ID,
+                    groupDocs.stream().map(g -> id(user, g.getString(Conversation.CONV))).toList()))) {
+                mine.put(d.getString(Conversation.CONV), d);
+            }
+        }
+        List<Summary> merged = new ArrayList<>(direct.summaries());
+        for (Document g : groupDocs) {
+            String conv = g.getString(Conversation.CONV);
+            merged.add(groupSummary(user, g, mine.get(conv), fromSeqs.getOrDefault(conv, 1L)));
+        }
+        merged.sort(java.util.Comparator.comparingLong(Summary::lastTs).reversed().thenComparing(Summary::conv));
+        boolean hasMore = direct.hasMore() || merged.size() > limit;
+        return new Page(merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged, hasMore);
     }
 
     /**

@@ -36,6 +36,9 @@ public final class MessageDocuments {
         if (m.recalledAt() != null) {
             d.append(Message.RECALLED_AT, m.recalledAt());
         }
+        if (m.mentions() != null) {
+            d.append(Message.MENTIONS, m.mentions());
+        }
         return d;
     }
 
@@ -44,7 +47,8 @@ public final class MessageDocuments {
                 ((Number) d.get(Message.SEQ)).longValue(), d.getString(Message.FROM), d.getString(Message.TO),
                 ((Number) d.get(Message.TS)).longValue(), d.getString(Message.DEV), d.getString(Message.CID),
                 d.getString(Message.TYPE), fromBson(d.get(Message.BODY)),
-                d.get(Message.RECALLED_AT) instanceof Number n ? n.longValue() : null);
+                d.get(Message.RECALLED_AT) instanceof Number n ? n.longValue() : null,
+                d.getList(Message.MENTIONS, String.class));
     }
 
     private static Object toBson(JsonNode body) {

@@ -20,6 +20,10 @@ public final class StoreSchema {
     public static final String GROUPS = "groups";
     /** One document per (group, member). */
     public static final String GROUP_MEMBERS = "group_members";
+    /** Pending invitations: one document per (group, invited user). */
+    public static final String GROUP_INVITATIONS = "group_invitations";
+    /** Pending requests to join: one document per (group, requesting user). */
+    public static final String GROUP_JOIN_REQUESTS = "group_join_requests";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -37,6 +41,8 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** When the sender recalled the message (epoch ms); absent if not recalled. */
         public static final String RECALLED_AT = "recalledAt";
+        /** Group messages: mentioned user ids (or "all"); absent when none. */
+        public static final String MENTIONS = "mentions";
 
         private Message() {
         }
@@ -72,6 +78,10 @@ public final class StoreSchema {
         /** Set when {@code unreadSeqs} reached its cap: unread is then counted from the messages. */
         public static final String UNREAD_CAPPED = "unreadCapped";
         public static final String UPDATED_AT = "updatedAt";
+        /** Per-user group documents: the newest seq mentioning this user by name. */
+        public static final String MENTION_SEQ = "mentionSeq";
+        /** Group summary ({@code _id} = the conversation id itself): the newest seq mentioning "all". */
+        public static final String ALL_MENTION_SEQ = "allMentionSeq";
 
         private Conversation() {
         }
@@ -89,6 +99,14 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** When the owner dissolved the group; absent while it exists. */
         public static final String DISSOLVED_AT = "dissolvedAt";
+        /** {@code closed} (admins add), {@code approval} (requests need an admin; default) or {@code open}. */
+        public static final String JOIN_POLICY = "joinPolicy";
+        /** Whether plain members may invite (admins always may). */
+        public static final String MEMBERS_INVITE = "membersInvite";
+        /** What a new member may read: {@code since-join} (default) or {@code all}. */
+        public static final String HISTORY = "history";
+        /** True while the whole group is muted (only admins and the owner speak). */
+        public static final String MUTED_ALL = "mutedAll";
 
         private Group() {
         }
@@ -102,6 +120,10 @@ public final class StoreSchema {
         /** {@code owner}, {@code admin} or {@code member}. */
         public static final String ROLE = "role";
         public static final String JOINED_AT = "joinedAt";
+        /** The first seq of the group conversation this member may read (1 = all history). */
+        public static final String FROM_SEQ = "fromSeq";
+        /** Muted until this time (epoch ms); absent or past when not muted. */
+        public static final String MUTED_UNTIL = "mutedUntil";
 
         private GroupMember() {
         }
@@ -124,6 +146,25 @@ public final class StoreSchema {
     public static final String INDEX_MEMBER_GROUP = "member_group";
     /** TTL index on {@code messages.createdAt} (retention), owned by history-service. */
     public static final String INDEX_RETENTION_TTL = "retention_ttl";
+    /** A user's pending invitations / a group's pending join requests. */
+    public static final String INDEX_INVITATION_USER = "invitation_user";
+    public static final String INDEX_JOIN_REQUEST_GROUP = "join_request_group";
+
+    /**
+     * Pending invitation and join request fields. {@code _id} is {@code {groupId}|{userId}} (one pending
+     * per group and user).
+     */
+    public static final class GroupPending {
+        public static final String ID = "_id";
+        public static final String GROUP_ID = "groupId";
+        public static final String USER_ID = "userId";
+        /** Who invited (invitations only). */
+        public static final String BY = "by";
+        public static final String CREATED_AT = "createdAt";
+
+        private GroupPending() {
+        }
+    }
 
     private StoreSchema() {
     }
@@ -150,5 +191,9 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_MEMBER_USER));
         db.getCollection(GROUP_MEMBERS).createIndex(Indexes.ascending(GroupMember.GROUP_ID, GroupMember.USER_ID),
                 new IndexOptions().unique(true).name(INDEX_MEMBER_GROUP));
+        db.getCollection(GROUP_INVITATIONS).createIndex(Indexes.ascending(GroupPending.USER_ID, GroupPending.CREATED_AT),
+                new IndexOptions().name(INDEX_INVITATION_USER));
+        db.getCollection(GROUP_JOIN_REQUESTS).createIndex(Indexes.ascending(GroupPending.GROUP_ID, GroupPending.CREATED_AT),
+                new IndexOptions().name(INDEX_JOIN_REQUEST_GROUP));
     }
 }

@@ -5,6 +5,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.auth.HistoryPolicy;
+import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.ConversationSummaries;
@@ -60,6 +61,7 @@ public final class SyncEngine {
 
     private final MongoCollection<Document> messages;
     private final ConversationSummaries summaries;
+    private final GroupDirectory groups;
     private final Duration holeGrace;
     private final Clock clock;
 
@@ -116,10 +118,21 @@ public final class SyncEngine {
     /** Most recalls reported per page (each is about 100 bytes of JSON). */
     public static final int MAX_RECALLS = 100;
 
+    /** Sync of direct conversations only (no group directory). */
     public SyncEngine(MongoCollection<Document> messages, ConversationSummaries summaries, Duration holeGrace,
                       Clock clock) {
+        this(messages, summaries, null, holeGrace, clock);
+    }
+
+    /**
+     * @param groups who is in which group (null: direct conversations only). A user's groups are synced from
+     *               the member's {@code fromSeq} on; positions of groups the user is no longer in are dropped.
+     */
+    public SyncEngine(MongoCollection<Document> messages, ConversationSummaries summaries, GroupDirectory groups,
+                      Duration holeGrace, Clock clock) {
         this.messages = messages;
         this.summaries = summaries;
+        this.groups = groups;
         this.holeGrace = holeGrace;
         this.clock = clock;
     }
@@ -129,14 +142,18 @@ public final class SyncEngine {
     }
 
     /**
-     * Checks client-given positions: every key a direct conversation of {@code user}. Throws
-     * {@link IllegalArgumentException} with a client-facing reason otherwise.
+     * Checks client-given positions: every key a direct conversation of {@code user} or a group conversation
+     * (groups the user is not in are dropped by {@link #sync}: a device may hold a group it was removed from).
+     * Throws {@link IllegalArgumentException} with a client-facing reason otherwise.
      */
     public static void validate(String user, Map<String, Long> positions) {
         for (String conv : positions.keySet()) {
             ConversationId id = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException(
                     "'" + abbreviate(conv) + "' is not a conversation id"));
-            if (id.type() != ConversationId.Type.DIRECT || !id.isDirectParticipant(user)) {
+            if (id.type() == ConversationId.Type.GROUP) {
+                continue;
+            }
+            if (!id.isDirectParticipant(user)) {
                 throw new IllegalArgumentException("'" + conv + "' is not one of your conversations");
             }
         }
@@ -165,8 +182,16 @@ public final class SyncEngine {
             return new Result(List.of(), Map.of(), positions, false, null, List.of(), mark);
         }
         long notBefore = visibility.notBeforeTs();
+        // the user's groups now: conv -> first readable seq; positions of other groups are dropped
+        Map<String, Long> groupFloors = new LinkedHashMap<>();
+        if (groups != null) {
+            groups.groupsOf(request.user()).forEach((groupId, fromSeq) ->
+                    groupFloors.put(ConversationId.group(groupId).toString(), fromSeq));
+        }
+        positions.keySet().removeIf(conv -> conv.startsWith("g:") && !groupFloors.containsKey(conv));
         Map<String, Long> candidates = new LinkedHashMap<>();
-        Map<String, Long> known = summaries.lastSeqs(request.user());
+        Map<String, Long> known = new LinkedHashMap<>(summaries.lastSeqs(request.user()));
+        known.putAll(summaries.groupLastSeqs(groupFloors.keySet()));
         known.forEach((conv, lastSeq) -> {
             if (lastSeq > positions.getOrDefault(conv, 0L)) {
                 candidates.put(conv, lastSeq);
@@ -186,6 +211,7 @@ public final class SyncEngine {
         for (Map.Entry<String, Long> candidate : candidates.entrySet()) {
             String conv = candidate.getKey();
             long position = positions.getOrDefault(conv, 0L);
+            position = Math.max(position, groupFloors.getOrDefault(conv, 1L) - 1); // a member reads from joining
             if (notBefore > 0) {
                 position = Math.max(position, lastSeqBefore(conv, notBefore));
             }
@@ -246,7 +272,7 @@ public final class SyncEngine {
             mark = startMark(now); // what this page returns already shows every recall up to here
         } else {
             boolean[] more = new boolean[1];
-            mark = recalls(request.user(), request.recalls(), notBefore, now, recalls, more);
+            mark = recalls(request.user(), groupFloors, request.recalls(), notBefore, now, recalls, more);
             hasMore |= more[0];
         }
         return new Result(page, complete, positions, hasMore, retryAfter, recalls, mark);
@@ -267,11 +293,14 @@ public final class SyncEngine {
      * returns the mark after them and sets {@code more[0]} when more are waiting. Messages older than the
      * device may see are passed over.
      */
-    private SyncCursor.RecallMark recalls(String user, SyncCursor.RecallMark mark, long notBefore, long now,
-                                          List<Recall> out, boolean[] more) {
+    private SyncCursor.RecallMark recalls(String user, Map<String, Long> groupFloors, SyncCursor.RecallMark mark,
+                                          long notBefore, long now, List<Recall> out, boolean[] more) {
         var after = Filters.gte(Message.RECALLED_AT, mark.at());
+        List<String> receivers = new ArrayList<>();
+        receivers.add(user);
+        groupFloors.keySet().forEach(conv -> receivers.add(conv.substring(2))); // a group message's "to" is the group
         var filter = Filters.or(Filters.and(Filters.eq(Message.FROM, user), after),
-                Filters.and(Filters.eq(Message.TO, user), after));
+                Filters.and(Filters.in(Message.TO, receivers), after));
         // (recalledAt, id) of everything at or after the mark that has now been reported, earlier or here
         List<Map.Entry<Long, String>> reported = new ArrayList<>();
         int taken = 0;
@@ -292,6 +321,10 @@ public final class SyncEngine {
             reported.add(Map.entry(at, id));
             if (((Number) d.get(Message.TS)).longValue() < notBefore) {
                 continue; // older than this device may see: it never had it
+            }
+            Long floor = groupFloors.get(d.getString(Message.CONV));
+            if (floor != null && ((Number) d.get(Message.SEQ)).longValue() < floor) {
+                continue; // from before the user joined: never theirs
             }
             out.add(new Recall(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at));
         }

@@ -1,6 +1,5 @@
-package io.mqchat.broker;
+package io.mqchat.common.redis;
 
-import io.mqchat.common.redis.RedisKeys;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
