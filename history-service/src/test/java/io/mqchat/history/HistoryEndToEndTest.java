@@ -223,10 +223,10 @@ class HistoryEndToEndTest {
     }
 
     @Test
-    void groupsAndUnknownPeersAre404() {
+    void groupsOfNonMembersAre403AndUnknownPeers404() {
         TestSupport.Response group = TestSupport.get(port, "/api/v1/conversations/g:friends/messages", ALICE);
-        assertThat(group.status()).isEqualTo(404);
-        assertThat(group.json().get("detail").asText()).contains("Group conversations do not exist yet");
+        assertThat(group.status()).isEqualTo(403);
+        assertThat(group.json().get("detail").asText()).contains("not a member");
 
         TestSupport.Response ghost = TestSupport.get(port, "/api/v1/conversations/d:alice:ghost/messages", ALICE);
         assertThat(ghost.status()).isEqualTo(404);

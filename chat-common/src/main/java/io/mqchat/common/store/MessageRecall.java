@@ -5,11 +5,15 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
+import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import org.bson.Document;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import static io.mqchat.common.store.StoreSchema.Conversation;
 import static io.mqchat.common.store.StoreSchema.Message;
@@ -23,6 +27,14 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * the window and "only once" hold under races. Conversation previews showing the message are blanked.
  * Recalling a recalled message again is not an error: the answer is the recalled message, with
  * {@link Recalled#now()} false (and no new event).
+ *
+ * <p>Group messages (stored once, {@code to} = the group id): only the sender recalls, and only while a
+ * member. With a {@link GroupDirectory} the membership is checked here — a user who is not a member now, or
+ * joined after the message ({@code seq < fromSeq}), gets {@link NotFound}, a member who did not send it
+ * {@link NotSender}. Without one the sender may recall (membership is the caller's check), a {@code conv}
+ * given by the caller counts as checked membership for {@link NotSender}, and without a {@code conv} (a
+ * message id only) anyone else gets {@link NotFound}. The group summary ({@code _id} = the conversation
+ * id) has its preview blanked like a direct one.
  */
 public final class MessageRecall {
 
@@ -48,13 +60,22 @@ public final class MessageRecall {
 
     private final MongoCollection<Document> messages;
     private final MongoCollection<Document> summaries;
+    private final GroupDirectory groups;
     private final Duration window;
     private final Clock clock;
 
+    /** Without a group directory: see the class comment for what that means for group messages. */
     public MessageRecall(MongoCollection<Document> messages, MongoCollection<Document> summaries, Duration window,
                          Clock clock) {
+        this(messages, summaries, null, window, clock);
+    }
+
+    /** With {@code groups} (may be null), group messages are recalled only by their sender while a member. */
+    public MessageRecall(MongoCollection<Document> messages, MongoCollection<Document> summaries, GroupDirectory groups,
+                         Duration window, Clock clock) {
         this.messages = messages;
         this.summaries = summaries;
+        this.groups = groups;
         this.window = window;
         this.clock = clock;
     }
@@ -73,7 +94,17 @@ public final class MessageRecall {
             return new NotFound();
         }
         ChatMessage message = MessageDocuments.fromDocument(doc);
-        if (!message.from().equals(user)) {
+        Optional<ConversationId> group = ConversationId.parse(message.conv())
+                .filter(c -> c.type() == ConversationId.Type.GROUP);
+        if (group.isPresent()) {
+            // only members who may read the message learn that it exists
+            if (groups != null && !mayRead(user, group.get().first(), message.seq())) {
+                return new NotFound();
+            }
+            if (!message.from().equals(user)) {
+                return groups != null || conv != null ? new NotSender() : new NotFound();
+            }
+        } else if (!message.from().equals(user)) {
             // only members may learn that it exists: the sender of a message always is one
             return message.to().equals(user) ? new NotSender() : new NotFound();
         }
@@ -98,11 +129,21 @@ public final class MessageRecall {
             ChatMessage current = MessageDocuments.fromDocument(again);
             return current.recalled() ? new Recalled(current, false) : new TooLate(window);
         }
-        // previews of this message (one per participant) show no content any more
-        summaries.updateMany(Filters.and(Filters.eq(Conversation.CONV, message.conv()),
-                        Filters.eq(Conversation.LAST + ".id", id)),
+        // previews of this message show no content any more: one per participant (direct) or the group's one;
+        // by _id, so the update walks the primary key rather than the whole collection
+        List<String> previews = group.isPresent() ? List.of(message.conv())
+                : message.from().equals(message.to()) ? List.of(ConversationSummaries.id(message.from(), message.conv()))
+                : List.of(ConversationSummaries.id(message.from(), message.conv()),
+                ConversationSummaries.id(message.to(), message.conv()));
+        summaries.updateMany(Filters.and(Filters.in(Conversation.ID, previews),
+                        Filters.eq(Conversation.CONV, message.conv()), Filters.eq(Conversation.LAST + ".id", id)),
                 Updates.combine(Updates.set(Conversation.LAST + ".type", ChatMessage.RECALLED_TYPE),
                         Updates.set(Conversation.LAST + ".text", null)));
         return new Recalled(MessageDocuments.fromDocument(after), true);
+    }
+
+    /** Whether {@code user} may see group message {@code seq} of {@code groupId}: a current member who joined before it. */
+    private boolean mayRead(String user, String groupId, long seq) {
+        return groups.member(groupId, user).filter(m -> seq >= m.fromSeq()).isPresent();
     }
 }

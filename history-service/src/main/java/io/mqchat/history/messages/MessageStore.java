@@ -50,8 +50,19 @@ public class MessageStore {
 
     /** Only messages with {@code ts >= notBeforeTs} (the history policy {@code since-login}; 0: all). */
     public Slice page(ConversationId conv, PageRequest page, long notBeforeTs) {
+        return page(conv, page, notBeforeTs, 1);
+    }
+
+    /**
+     * Only messages with {@code ts >= notBeforeTs} (0: all) and {@code seq >= fromSeq} (a group member's
+     * first readable seq; 1: all). Both floors are part of the query, so {@code hasMore} respects them.
+     */
+    public Slice page(ConversationId conv, PageRequest page, long notBeforeTs, long fromSeq) {
         List<Bson> conditions = new ArrayList<>();
         conditions.add(Filters.eq(Message.CONV, conv.toString()));
+        if (fromSeq > 1) {
+            conditions.add(Filters.gte(Message.SEQ, fromSeq));
+        }
         if (notBeforeTs > 0) {
             conditions.add(Filters.gte(Message.TS, notBeforeTs));
         }

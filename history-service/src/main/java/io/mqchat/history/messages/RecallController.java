@@ -37,9 +37,10 @@ public class RecallController {
             description = "Within the recall window (default 2 minutes) of the message's ts. The message keeps "
                     + "id, conv, seq, from, to, ts, dev and cid; its body is removed, its type becomes \"recalled\" and "
                     + "recalledAt is set. A recall event {\"type\":\"recall\",\"conv\",\"id\",\"msgSeq\",\"by\",\"ts\"} goes "
-                    + "to every device of both sides. Recalling a recalled message again answers 200 with it (no new "
-                    + "event). 403: not a member, or not your message; 404: unknown conversation or message; 409: the "
-                    + "window has passed (problem member code = recall_window_passed).")
+                    + "to every device of both sides (groups: to the group topic chat/g/{groupId}, i.e. every member's "
+                    + "devices). Recalling a recalled message again answers 200 with it (no new event). 403: not a "
+                    + "member (groups: a current member), or not your message; 404: unknown conversation or message; "
+                    + "409: the window has passed (problem member code = recall_window_passed).")
     @PostMapping("/api/v1/conversations/{conv}/messages/{id}/recall")
     public Map<String, Object> recall(@RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller,
                                       @PathVariable String conv, @PathVariable String id) {
@@ -52,9 +53,14 @@ public class RecallController {
             ChatMessage m = r.message();
             if (r.now()) {
                 String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), m.from(), m.recalledAt());
-                bus.publish(BusMessage.publish(Topics.inbox(m.from()), event));
-                if (!m.to().equals(m.from())) {
-                    bus.publish(BusMessage.publish(Topics.inbox(m.to()), event));
+                if (c.type() == ConversationId.Type.GROUP) {
+                    // one publish: every member's devices are subscribed to the group topic (the sender's too)
+                    bus.publish(BusMessage.publish(Topics.group(c.first()), event));
+                } else {
+                    bus.publish(BusMessage.publish(Topics.inbox(m.from()), event));
+                    if (!m.to().equals(m.from())) {
+                        bus.publish(BusMessage.publish(Topics.inbox(m.to()), event));
+                    }
                 }
             }
             return MessageController.toPlainJson(m);

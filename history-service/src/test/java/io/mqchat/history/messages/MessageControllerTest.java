@@ -65,6 +65,9 @@ class MessageControllerTest {
     UserDirectory users;
 
     @MockitoBean
+    io.mqchat.common.groups.GroupDirectory groups;
+
+    @MockitoBean
     io.mqchat.history.auth.CurrentLogins logins;
 
     @org.junit.jupiter.api.BeforeEach
@@ -121,8 +124,23 @@ class MessageControllerTest {
     }
 
     @Test
-    void groupsAndUnknownPeersAreNotFound() throws Exception {
-        expectProblem(read("g:friends", "", "alice"), 404, "Group conversations do not exist yet.");
+    void groupNonMembersAreForbiddenAndMembersReadFromTheirFromSeq() throws Exception {
+        when(groups.member("friends", "alice")).thenReturn(java.util.Optional.empty());
+        expectProblem(read("g:friends", "", "alice"), 403, "You are not a member of this conversation.");
+        verifyNoInteractions(store);
+
+        ConversationId group = ConversationId.group("friends");
+        when(groups.member("friends", "bob")).thenReturn(java.util.Optional.of(
+                new io.mqchat.common.groups.GroupDirectory.Member("friends", "bob", "member", 7, 0)));
+        when(store.page(any(), any(), org.mockito.ArgumentMatchers.anyLong(), org.mockito.ArgumentMatchers.anyLong()))
+                .thenReturn(new MessageStore.Slice(List.of(), false));
+        read("g:friends", "?beforeSeq=20", "bob").andExpect(status().isOk());
+        verify(store).page(group, new PageRequest(null, 20L, 50), 0, 7);
+        verifyNoInteractions(users);
+    }
+
+    @Test
+    void unknownPeersAreNotFound() throws Exception {
         when(users.exists("zed")).thenReturn(false);
         expectProblem(read("d:alice:zed", "", "alice"), 404, "No such conversation: the other user does not exist.");
         verify(store, never()).page(any(), any());

@@ -1,0 +1,179 @@
+package io.mqchat.common.store;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.protocol.ChatMessage;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Recall of direct and group messages against mongo-java-server, with a clock that moves when told. */
+class MessageRecallTest {
+
+    private static final String GROUP = "g:crew";
+    private static final Duration WINDOW = Duration.ofMinutes(2);
+    private static final long NOW = 10_000_000;
+
+    private MongoServer server;
+    private MongoClient client;
+    private MongoDatabase db;
+    private MongoCollection<Document> messages;
+    private MongoCollection<Document> conversations;
+    private ConversationSummaries summaries;
+    private MutableClock clock;
+    private MessageRecall recall;
+
+    @BeforeEach
+    void start() {
+        server = new MongoServer(new MemoryBackend());
+        client = MongoClients.create("mongodb://" + ConversationSummariesTest.hostPort(server));
+        db = client.getDatabase("t");
+        StoreSchema.ensureIndexes(db);
+        messages = db.getCollection(StoreSchema.MESSAGES);
+        conversations = db.getCollection(StoreSchema.CONVERSATIONS);
+        clock = new MutableClock(NOW);
+        summaries = new ConversationSummaries(conversations, messages, clock);
+        GroupDirectory groups = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
+                db.getCollection(StoreSchema.GROUP_MEMBERS));
+        recall = new MessageRecall(messages, conversations, groups, WINDOW, clock);
+        db.getCollection(StoreSchema.GROUPS).insertOne(new Document(StoreSchema.Group.ID, "crew")
+                .append(StoreSchema.Group.OWNER, "alice").append(StoreSchema.Group.CREATED_AT, new Date()));
+        member("alice", 1);
+        member("bob", 1);
+        member("carol", 3); // joined after seq 2
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.shutdownNow();
+    }
+
+    private void member(String user, long fromSeq) {
+        db.getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document(StoreSchema.GroupMember.ID,
+                StoreSchema.GroupMember.id("crew", user)).append(StoreSchema.GroupMember.GROUP_ID, "crew")
+                .append(StoreSchema.GroupMember.USER_ID, user).append(StoreSchema.GroupMember.ROLE, "member")
+                .append(StoreSchema.GroupMember.FROM_SEQ, fromSeq));
+    }
+
+    private ChatMessage store(String conv, long seq, String from, String to, List<String> mentions) {
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), conv, seq, from, to, NOW - 1_000 + seq, "phone",
+                conv + "-" + seq, "text", TextNode.valueOf(from + " " + seq), null, mentions);
+        messages.insertOne(MessageDocuments.toDocument(m));
+        summaries.apply(List.of(m));
+        return m;
+    }
+
+    private Document summary(String id) {
+        return conversations.find(Filters.eq(StoreSchema.Conversation.ID, id)).first();
+    }
+
+    @Test
+    void theSenderRecallsAGroupMessageAndTheGroupPreviewIsBlanked() {
+        store(GROUP, 1, "alice", "crew", null);
+        ChatMessage m = store(GROUP, 2, "bob", "crew", List.of("alice"));
+
+        MessageRecall.Outcome outcome = recall.recall("bob", GROUP, m.id());
+
+        assertThat(outcome).isInstanceOf(MessageRecall.Recalled.class);
+        MessageRecall.Recalled r = (MessageRecall.Recalled) outcome;
+        assertThat(r.now()).isTrue();
+        assertThat(r.message().type()).isEqualTo(ChatMessage.RECALLED_TYPE);
+        assertThat(r.message().body()).isNull();
+        assertThat(r.message().recalledAt()).isEqualTo(NOW);
+        assertThat(r.message().conv()).isEqualTo(GROUP);
+        Document last = summary(GROUP).get(StoreSchema.Conversation.LAST, Document.class);
+        assertThat(last.getString("id")).isEqualTo(m.id());
+        assertThat(last.getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
+        assertThat(last.getString("text")).isNull();
+        // the members' own documents (read positions, mentions) carry no preview and are left alone
+        assertThat(summary(ConversationSummaries.id("bob", GROUP)).containsKey(StoreSchema.Conversation.LAST)).isFalse();
+        assertThat(summaries.groupView("alice", GROUP, 1).orElseThrow().last().type())
+                .isEqualTo(ChatMessage.RECALLED_TYPE);
+
+        // again: the same message, not "now"
+        MessageRecall.Outcome again = recall.recall("bob", null, m.id());
+        assertThat(again).isInstanceOf(MessageRecall.Recalled.class);
+        assertThat(((MessageRecall.Recalled) again).now()).isFalse();
+    }
+
+    @Test
+    void onlyTheSenderWhileAMemberAndWhoCouldReadItLearnsOfAGroupMessage() {
+        ChatMessage m = store(GROUP, 2, "bob", "crew", null);
+
+        assertThat(recall.recall("alice", GROUP, m.id())).isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("alice", null, m.id())).isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("carol", GROUP, m.id())).isInstanceOf(MessageRecall.NotFound.class); // joined after
+        assertThat(recall.recall("dave", GROUP, m.id())).isInstanceOf(MessageRecall.NotFound.class);  // not a member
+        assertThat(recall.recall("bob", "g:other", m.id())).isInstanceOf(MessageRecall.NotFound.class);
+
+        db.getCollection(StoreSchema.GROUP_MEMBERS).deleteOne(Filters.eq(StoreSchema.GroupMember.ID,
+                StoreSchema.GroupMember.id("crew", "bob")));
+        assertThat(recall.recall("bob", GROUP, m.id())).isInstanceOf(MessageRecall.NotFound.class); // removed
+        assertThat(messages.find(Filters.eq(StoreSchema.Message.ID, m.id())).first()
+                .containsKey(StoreSchema.Message.RECALLED_AT)).isFalse();
+    }
+
+    @Test
+    void aGroupMessageOutsideTheWindowIsTooLate() {
+        ChatMessage m = store(GROUP, 2, "bob", "crew", null);
+        clock.advance(WINDOW.toMillis() + 5_000);
+        assertThat(recall.recall("bob", GROUP, m.id())).isEqualTo(new MessageRecall.TooLate(WINDOW));
+        assertThat(summary(GROUP).get(StoreSchema.Conversation.LAST, Document.class).getString("text")).isEqualTo("bob 2");
+    }
+
+    @Test
+    void withoutADirectoryTheSenderRecallsAndOthersLearnNothingWithoutAConversation() {
+        MessageRecall plain = new MessageRecall(messages, conversations, WINDOW, clock);
+        ChatMessage m = store(GROUP, 2, "bob", "crew", null);
+        assertThat(plain.recall("alice", null, m.id())).isInstanceOf(MessageRecall.NotFound.class);
+        assertThat(plain.recall("alice", GROUP, m.id())).isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(plain.recall("bob", null, m.id())).isInstanceOf(MessageRecall.Recalled.class);
+        assertThat(summary(GROUP).get(StoreSchema.Conversation.LAST, Document.class).getString("type"))
+                .isEqualTo(ChatMessage.RECALLED_TYPE);
+    }
+
+    @Test
+    void directRecallBlanksBothPreviewsAndOnlyThose() {
+        ChatMessage m = store("d:alice:bob", 1, "alice", "bob", null);
+        ChatMessage other = store("d:alice:carol", 1, "alice", "carol", null);
+
+        assertThat(recall.recall("bob", "d:alice:bob", m.id())).isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("carol", null, m.id())).isInstanceOf(MessageRecall.NotFound.class);
+        assertThat(recall.recall("alice", "d:alice:bob", m.id())).isInstanceOf(MessageRecall.Recalled.class);
+
+        for (String user : List.of("alice", "bob")) {
+            Document last = summary(ConversationSummaries.id(user, "d:alice:bob")).get(StoreSchema.Conversation.LAST,
+                    Document.class);
+            assertThat(last.getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
+            assertThat(last.getString("text")).isNull();
+        }
+        Document untouched = summary(ConversationSummaries.id("carol", "d:alice:carol"))
+                .get(StoreSchema.Conversation.LAST, Document.class);
+        assertThat(untouched.getString("id")).isEqualTo(other.id());
+        assertThat(untouched.getString("type")).isEqualTo("text");
+    }
+
+    @Test
+    void aRecallToOneselfBlanksTheOnePreview() {
+        ChatMessage m = store("d:alice:alice", 1, "alice", "alice", null);
+        assertThat(recall.recall("alice", null, m.id())).isInstanceOf(MessageRecall.Recalled.class);
+        assertThat(summary(ConversationSummaries.id("alice", "d:alice:alice")).get(StoreSchema.Conversation.LAST,
+                Document.class).getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
+    }
+}
