@@ -174,7 +174,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             MessageStore store = acceptor.store();
             current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN),
                     acceptor.groups().directory()),
-                    store.recall(recallWindow), historyPolicy, Services::publishService, store.readers(),
+                    store.recall(recallWindow, acceptor.groups().directory()), historyPolicy, Services::publishService, store.readers(),
                     SyncCursor.MAX_TEXT + 1024);
             requests = current;
         }

@@ -156,11 +156,11 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** Recall over this store's collections (needs summaries, whose previews it corrects). */
-    public MessageRecall recall(java.time.Duration window) {
+    public MessageRecall recall(java.time.Duration window, io.mqchat.common.groups.GroupDirectory groups) {
         if (summaries == null) {
             throw new IllegalStateException("recall needs conversation summaries");
         }
-        return new MessageRecall(messages, conversations, window, java.time.Clock.systemUTC());
+        return new MessageRecall(messages, conversations, groups, window, java.time.Clock.systemUTC());
     }
 
     /** Sync over this store's collections (needs summaries). */

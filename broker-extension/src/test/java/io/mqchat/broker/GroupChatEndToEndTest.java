@@ -121,6 +121,7 @@ class GroupChatEndToEndTest {
         MqttAsyncClient a1 = fx.mqtt5("alice", "phone", alicePhone);
         MqttAsyncClient a2 = fx.mqtt5("alice", "desktop", aliceDesktop);
         MqttAsyncClient b = fx.mqtt5("bob", "web", bobWeb);
+        b.subscribe(new MqttSubscription("chat/u/bob", 1)).waitForCompletion(5_000); // request answers come here
         var c = fx.mqtt3("carol", "tablet");
         c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
             public void connectionLost(Throwable cause) {
@@ -167,6 +168,22 @@ class GroupChatEndToEndTest {
                     .find(Filters.eq("_id", "g:g-team")).first().get("lastSeq")).longValue() == 4);
             assertThat(db().getCollection(StoreSchema.CONVERSATIONS).countDocuments(Filters.eq("_id", "bob|g:g-team")))
                     .isZero();
+
+            // the sender recalls a group message over MQTT: every member device hears it on the group topic
+            String recalledId = got.get(0).get("id").asText();
+            publish(a1, "chat/req/alice", "{\"op\":\"recall\",\"id\":\"" + recalledId + "\",\"rid\":\"r1\"}");
+            for (Inbox inbox : List.of(aliceDesktop, bobWeb, carolTablet)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> inbox.received.stream().anyMatch(n ->
+                        "recall".equals(n.path("type").asText()) && recalledId.equals(n.path("id").asText())
+                                && "g:g-team".equals(n.path("conv").asText())));
+            }
+            // another member may not recall it
+            publish(b, "chat/req/bob", "{\"op\":\"recall\",\"id\":\"" + got.get(3).get("id").asText()
+                    + "\",\"rid\":\"r2\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> bobWeb.received.stream().anyMatch(n ->
+                    "r2".equals(n.path("rid").asText()) && "error".equals(n.path("type").asText())));
+            assertThat(fx.messages().find(Filters.eq("_id", got.get(3).get("id").asText())).first())
+                    .extracting(d -> d.get("recalledAt")).isNull();
         } finally {
             for (MqttAsyncClient client : List.of(a1, a2, b, m)) {
                 client.disconnect().waitForCompletion(5_000);
