@@ -46,7 +46,6 @@ public class GroupService {
 
     /** Group settings as sent by clients; null leaves a setting at its default (create) or unchanged (edit). */
     public record Settings(String joinPolicy, Boolean membersInvite, String history) {
-        public static final Settings NONE = new Settings(null, null, null);
     }
 
     public Group create(String caller, String name, String description, String avatarUrl, List<String> memberIds,
@@ -54,8 +53,8 @@ public class GroupService {
         String cleanName = requireName(name);
         checkDescription(description);
         checkAvatar(avatarUrl);
-        JoinPolicy joinPolicy = joinPolicy(settings.joinPolicy());
-        HistoryVisibility history = history(settings.history());
+        JoinPolicy joinPolicy = Objects.requireNonNullElse(joinPolicy(settings.joinPolicy()), JoinPolicy.DEFAULT);
+        HistoryVisibility history = Objects.requireNonNullElse(history(settings.history()), HistoryVisibility.DEFAULT);
         Set<String> others = validUserIds(memberIds, "members");
         others.remove(caller);
         int size = others.size() + 1;
@@ -68,11 +67,9 @@ public class GroupService {
         // 3..64 characters of [A-Za-z0-9_.-]: "g" + 32 hex digits
         String groupId = "g" + UUID.randomUUID().toString().replace("-", "");
         long seq = announcer.reserveSeq(groupId);
-        long fromSeq = (history == null ? HistoryVisibility.DEFAULT : history).fromSeq(seq);
+        long fromSeq = history.fromSeq(seq);
         Group group = new Group(groupId, cleanName, emptyToNull(description), emptyToNull(avatarUrl), caller, size, now,
-                joinPolicy == null ? JoinPolicy.DEFAULT : joinPolicy,
-                settings.membersInvite() == null || settings.membersInvite(),
-                history == null ? HistoryVisibility.DEFAULT : history, false);
+                joinPolicy, settings.membersInvite() == null || settings.membersInvite(), history, false);
         store.insertGroup(group);
         List<String> everyone = new ArrayList<>();
         everyone.add(caller);

@@ -221,6 +221,14 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         assertAnnounced(g, lastEvent(g, "dissolved"), List.of(), List.of(u.get(0)));
     }
 
+    @Test
+    void theResourcesAreInTheOpenApiDocument() {
+        String docs = TestSupport.get(port, "/v3/api-docs", null).raw().body();
+        assertThat(docs).contains("/api/v1/groups/{groupId}/invitations", "/api/v1/invitations/{groupId}/accept",
+                "/api/v1/groups/{groupId}/join-requests/{userId}/approve", "/api/v1/groups/{groupId}/members/{userId}/mute",
+                "/api/v1/groups/{groupId}/mute", "joinPolicy", "mutedUntil");
+    }
+
     private static List<Document> pending(String collection, String groupId) {
         return db().getCollection(collection).find(new Document(StoreSchema.GroupPending.GROUP_ID, groupId))
                 .into(new java.util.ArrayList<>());
