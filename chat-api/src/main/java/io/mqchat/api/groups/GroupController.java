@@ -32,10 +32,12 @@ public class GroupController {
 
     static final int MAX_PAGE_SIZE = 100;
 
-    public record CreateGroup(String name, String description, String avatarUrl, List<String> members) {
+    public record CreateGroup(String name, String description, String avatarUrl, List<String> members,
+                              String joinPolicy, Boolean membersInvite, String history) {
     }
 
-    public record UpdateGroup(String name, String description, String avatarUrl) {
+    public record UpdateGroup(String name, String description, String avatarUrl, String joinPolicy,
+                              Boolean membersInvite, String history) {
     }
 
     public record AddMembers(List<String> userIds) {
@@ -49,16 +51,24 @@ public class GroupController {
 
     /** A group as its members see it; {@code role} is the caller's. */
     public record GroupView(String groupId, String conversationId, String name, String description, String avatarUrl,
-                            String owner, int memberCount, String createdAt, String role) {
+                            String owner, int memberCount, String createdAt, String role, String joinPolicy,
+                            boolean membersInvite, String history, boolean mutedAll) {
         static GroupView of(Group g, GroupRole role) {
             return new GroupView(g.groupId(), "g:" + g.groupId(), g.name(), g.description(), g.avatarUrl(), g.owner(),
-                    g.memberCount(), text(g.createdAt()), role.wire());
+                    g.memberCount(), text(g.createdAt()), role.wire(), g.joinPolicy().wire(), g.membersInvite(),
+                    g.history().wire(), g.mutedAll());
+        }
+
+        static GroupView of(GroupService.Membership m) {
+            return of(m.group(), m.role());
         }
     }
 
-    public record MemberView(String userId, String role, String joinedAt) {
+    /** A member; {@code mutedUntil} only while the member is muted. */
+    public record MemberView(String userId, String role, String joinedAt, String mutedUntil) {
         static MemberView of(GroupMember m) {
-            return new MemberView(m.userId(), m.role().wire(), text(m.joinedAt()));
+            return new MemberView(m.userId(), m.role().wire(), text(m.joinedAt()),
+                    m.mutedAt(Instant.now()) ? text(m.mutedUntil()) : null);
         }
     }
 
@@ -73,12 +83,15 @@ public class GroupController {
     }
 
     @Operation(summary = "Create a group", description = "The caller becomes its owner; members are added as "
-            + "plain members. 201 with Location; 400 invalid input or unknown users (named); 409 over the maximum "
-            + "group size", security = @SecurityRequirement(name = "bearer"))
+            + "plain members. Settings: joinPolicy closed|approval (default)|open, membersInvite (default true), "
+            + "history since-join (default)|all. Announced by the event 'created'. 201 with Location; 400 invalid "
+            + "input or unknown users (named); 409 over the maximum group size",
+            security = @SecurityRequirement(name = "bearer"))
     @PostMapping
     public ResponseEntity<GroupView> create(@RequestBody CreateGroup body, @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
             AccessTokens.AccessToken caller) {
-        Group group = groups.create(caller.userId(), body.name(), body.description(), body.avatarUrl(), body.members());
+        Group group = groups.create(caller.userId(), body.name(), body.description(), body.avatarUrl(), body.members(),
+                new GroupService.Settings(body.joinPolicy(), body.membersInvite(), body.history()));
         return ResponseEntity.created(URI.create("/api/v1/groups/" + group.groupId()))
                 .body(GroupView.of(group, GroupRole.OWNER));
     }
@@ -103,19 +116,21 @@ public class GroupController {
         return GroupView.of(m.group(), m.role());
     }
 
-    @Operation(summary = "Edit a group", description = "name, description, avatarUrl (absent: unchanged; empty "
-            + "description/avatarUrl: removed). Admins and the owner; 403 others",
+    @Operation(summary = "Edit a group", description = "name, description, avatarUrl, joinPolicy, membersInvite, "
+            + "history (absent: unchanged; empty description/avatarUrl: removed). Admins and the owner; 403 others. "
+            + "Announced by the event 'updated' with the names of the fields that changed",
             security = @SecurityRequirement(name = "bearer"))
     @PatchMapping("/{groupId}")
     public GroupView update(@PathVariable String groupId, @RequestBody UpdateGroup body,
                             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
         GroupService.Membership m = groups.update(groupId, caller.userId(), body.name(), body.description(),
-                body.avatarUrl());
+                body.avatarUrl(), new GroupService.Settings(body.joinPolicy(), body.membersInvite(), body.history()));
         return GroupView.of(m.group(), m.role());
     }
 
-    @Operation(summary = "Dissolve a group", description = "Owner only; 204. The group and its memberships are "
-            + "gone afterwards (404)", security = @SecurityRequirement(name = "bearer"))
+    @Operation(summary = "Dissolve a group", description = "Owner only; 204. The group, its memberships and "
+            + "pending invitations and join requests are gone afterwards (404); every member is unsubscribed and "
+            + "gets the event 'dissolved' in their inbox", security = @SecurityRequirement(name = "bearer"))
     @DeleteMapping("/{groupId}")
     public ResponseEntity<Void> dissolve(@PathVariable String groupId,
                                          @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
@@ -123,7 +138,8 @@ public class GroupController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "Add members", description = "Admins and the owner; 201 with the added members; 409 if "
+    @Operation(summary = "Add members", description = "Admins and the owner; 201 with the added members "
+            + "(event 'members_added'; they read from that event on, or everything with history=all); 409 if "
             + "any is already a member or the group would exceed its maximum size; 400 unknown users",
             security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/{groupId}/members")
@@ -148,7 +164,8 @@ public class GroupController {
     }
 
     @Operation(summary = "Remove a member or leave", description = "Admins remove members, the owner removes "
-            + "anyone; everyone may remove themselves (leave) except the owner (409: transfer ownership first); 204",
+            + "anyone; everyone may remove themselves (leave) except the owner (409: transfer ownership first); 204. "
+            + "Event 'member_removed' or 'member_left'",
             security = @SecurityRequirement(name = "bearer"))
     @DeleteMapping("/{groupId}/members/{userId}")
     public ResponseEntity<Void> removeMember(@PathVariable String groupId, @PathVariable String userId,
@@ -158,7 +175,8 @@ public class GroupController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "Set a member's role", description = "{\"role\":\"admin\"|\"member\"}; owner only",
+    @Operation(summary = "Set a member's role", description = "{\"role\":\"admin\"|\"member\"}; owner only; "
+            + "event 'role_changed'",
             security = @SecurityRequirement(name = "bearer"))
     @PutMapping("/{groupId}/members/{userId}/role")
     public MemberView setRole(@PathVariable String groupId, @PathVariable String userId, @RequestBody SetRole body,
@@ -167,7 +185,7 @@ public class GroupController {
     }
 
     @Operation(summary = "Transfer ownership", description = "{\"userId\"} of a member; owner only. The previous "
-            + "owner becomes an admin", security = @SecurityRequirement(name = "bearer"))
+            + "owner becomes an admin; event 'owner_changed'", security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/{groupId}/owner")
     public GroupView transfer(@PathVariable String groupId, @RequestBody TransferOwnership body,
                               @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
@@ -175,18 +193,18 @@ public class GroupController {
         return GroupView.of(m.group(), m.role());
     }
 
-    private static void checkPage(int page, int size) {
+    static void checkPage(int page, int size) {
         if (page < 0 || page > 1_000_000 || size < 1 || size > MAX_PAGE_SIZE) {
             throw ApiException.badRequest("page must be 0 or more and size 1-" + MAX_PAGE_SIZE + ".");
         }
     }
 
-    private static <T> Page<T> page(List<T> items, int page, int size) {
+    static <T> Page<T> page(List<T> items, int page, int size) {
         boolean more = items.size() > size;
         return new Page<>(more ? items.subList(0, size) : items, page, size, more);
     }
 
-    private static String text(Instant instant) {
+    static String text(Instant instant) {
         return instant == null ? null : instant.toString();
     }
 }

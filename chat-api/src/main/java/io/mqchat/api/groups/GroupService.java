@@ -1,19 +1,28 @@
 package io.mqchat.api.groups;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.api.web.ApiException;
+import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.Ids;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
-/** The rules of group management: who may do what, validation and the size limit. */
+/**
+ * The rules of group management: who may do what, validation, the size limit, and how members get in.
+ * Every change is written first (the record), then stored as an event in the group conversation and
+ * announced to the broker nodes ({@link GroupAnnouncer}). Invitations, join requests and mutes build on
+ * this class ({@link GroupInvitations}, {@link GroupJoinRequests}, {@link GroupMutes}).
+ */
 @Service
 public class GroupService {
 
@@ -22,18 +31,30 @@ public class GroupService {
     static final int MAX_AVATAR_URL = 2048;
 
     private final GroupStore store;
+    private final PendingJoinStore pending;
+    private final GroupAnnouncer announcer;
     private final GroupsProperties properties;
     private final Clock clock = Clock.systemUTC();
 
-    public GroupService(GroupStore store, GroupsProperties properties) {
+    public GroupService(GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer,
+                        GroupsProperties properties) {
         this.store = store;
+        this.pending = pending;
+        this.announcer = announcer;
         this.properties = properties;
     }
 
-    public Group create(String caller, String name, String description, String avatarUrl, List<String> memberIds) {
+    /** Group settings as sent by clients; null leaves a setting at its default (create) or unchanged (edit). */
+    public record Settings(String joinPolicy, Boolean membersInvite, String history) {
+    }
+
+    public Group create(String caller, String name, String description, String avatarUrl, List<String> memberIds,
+                        Settings settings) {
         String cleanName = requireName(name);
         checkDescription(description);
         checkAvatar(avatarUrl);
+        JoinPolicy joinPolicy = Objects.requireNonNullElse(joinPolicy(settings.joinPolicy()), JoinPolicy.DEFAULT);
+        HistoryVisibility history = Objects.requireNonNullElse(history(settings.history()), HistoryVisibility.DEFAULT);
         Set<String> others = validUserIds(memberIds, "members");
         others.remove(caller);
         int size = others.size() + 1;
@@ -42,15 +63,22 @@ public class GroupService {
                     + size + ".");
         }
         requireExisting(others);
-        Instant now = clock.instant();
+        Instant now = now();
         // 3..64 characters of [A-Za-z0-9_.-]: "g" + 32 hex digits
         String groupId = "g" + UUID.randomUUID().toString().replace("-", "");
-        Group group = new Group(groupId, cleanName, emptyToNull(description), emptyToNull(avatarUrl), caller, size, now);
+        long seq = announcer.reserveSeq(groupId);
+        long fromSeq = history.fromSeq(seq);
+        Group group = new Group(groupId, cleanName, emptyToNull(description), emptyToNull(avatarUrl), caller, size, now,
+                joinPolicy, settings.membersInvite() == null || settings.membersInvite(), history, false);
         store.insertGroup(group);
-        store.insertMember(new GroupMember(groupId, caller, GroupRole.OWNER, now));
+        List<String> everyone = new ArrayList<>();
+        everyone.add(caller);
+        everyone.addAll(others);
+        store.insertMember(new GroupMember(groupId, caller, GroupRole.OWNER, now, fromSeq, null));
         for (String user : others) {
-            store.insertMember(new GroupMember(groupId, user, GroupRole.MEMBER, now));
+            store.insertMember(new GroupMember(groupId, user, GroupRole.MEMBER, now, fromSeq, null));
         }
+        announcer.announce(groupId, seq, caller, GroupEvents.created(cleanName, everyone), everyone, List.of());
         return group;
     }
 
@@ -78,22 +106,56 @@ public class GroupService {
         return result;
     }
 
-    public Membership update(String groupId, String caller, String name, String description, String avatarUrl) {
+    /** Edits the profile and settings; announces {@code updated} with the fields that really changed. */
+    public Membership update(String groupId, String caller, String name, String description, String avatarUrl,
+                             Settings settings) {
         Membership mine = view(groupId, caller);
-        requireManager(mine, "change the group's profile");
+        requireManager(mine, "change the group's profile and settings");
         String cleanName = name == null ? null : requireName(name);
         checkDescription(description);
         checkAvatar(avatarUrl);
-        store.updateProfile(groupId, cleanName, description, avatarUrl);
+        JoinPolicy joinPolicy = joinPolicy(settings.joinPolicy());
+        HistoryVisibility history = history(settings.history());
+        Group before = mine.group();
+        List<String> changed = new ArrayList<>();
+        if (cleanName != null && !cleanName.equals(before.name())) {
+            changed.add("name");
+        }
+        if (description != null && !Objects.equals(emptyToNull(description), before.description())) {
+            changed.add("description");
+        }
+        if (avatarUrl != null && !Objects.equals(emptyToNull(avatarUrl), before.avatarUrl())) {
+            changed.add("avatarUrl");
+        }
+        if (joinPolicy != null && joinPolicy != before.joinPolicy()) {
+            changed.add("joinPolicy");
+        }
+        if (settings.membersInvite() != null && settings.membersInvite() != before.membersInvite()) {
+            changed.add("membersInvite");
+        }
+        if (history != null && history != before.history()) {
+            changed.add("history");
+        }
+        if (!changed.isEmpty()) {
+            store.updateGroup(groupId, cleanName, description, avatarUrl, joinPolicy, settings.membersInvite(), history);
+            announcer.announce(groupId, caller, GroupEvents.updated(changed));
+        }
         return view(groupId, caller);
     }
 
+    /** Dissolves the group; every member is unsubscribed and gets the {@code dissolved} event in their inbox. */
     public void dissolve(String groupId, String caller) {
         Membership mine = view(groupId, caller);
         if (mine.role() != GroupRole.OWNER) {
             throw ApiException.forbidden("Only the owner can dissolve the group.");
         }
-        store.dissolve(groupId, clock.instant());
+        // read before the memberships are deleted: these are the users to unsubscribe
+        List<String> members = store.memberIds(groupId);
+        boolean dissolved = store.dissolve(groupId, now());
+        pending.deleteGroup(groupId);
+        if (dissolved) {
+            announcer.announce(groupId, null, caller, GroupEvents.dissolved(), List.of(), members);
+        }
     }
 
     public List<GroupMember> addMembers(String groupId, String caller, List<String> userIds) {
@@ -112,11 +174,13 @@ public class GroupService {
             throw ApiException.conflict("A group can have at most " + properties.maxSize() + " members; adding "
                     + users.size() + " would exceed it.");
         }
-        Instant now = clock.instant();
+        long seq = reserveSeqOrReleaseSeats(groupId, users.size());
+        long fromSeq = mine.group().history().fromSeq(seq);
+        Instant now = now();
         List<GroupMember> added = new ArrayList<>();
         List<String> raced = new ArrayList<>();
         for (String user : users) {
-            GroupMember member = new GroupMember(groupId, user, GroupRole.MEMBER, now);
+            GroupMember member = new GroupMember(groupId, user, GroupRole.MEMBER, now, fromSeq, null);
             if (store.insertMember(member)) {
                 added.add(member);
             } else {
@@ -125,9 +189,45 @@ public class GroupService {
         }
         store.releaseSeats(groupId, raced.size());
         if (added.isEmpty()) {
+            // the reserved seq stays unused: a hole, which sync skips
             throw ApiException.conflict("Already members: " + String.join(", ", sorted(raced)) + ".");
         }
+        List<String> addedIds = added.stream().map(GroupMember::userId).toList();
+        addedIds.forEach(user -> pending.deleteBoth(groupId, user));
+        announcer.announce(groupId, seq, caller, GroupEvents.membersAdded(addedIds), addedIds, List.of());
         return added;
+    }
+
+    /**
+     * Makes {@code user} a plain member who came in {@code via} an invitation, a request or an open group
+     * ({@code member_joined}, done by {@code actor}): the size limit holds, {@code fromSeq} follows the
+     * group's history setting, and the user's pending invitation and join request are dropped.
+     * 409 if the group is full or the user already is a member.
+     */
+    GroupMember admit(Group group, String user, String actor, String via) {
+        String groupId = group.groupId();
+        if (!store.reserveSeats(groupId, 1, properties.maxSize())) {
+            throw ApiException.conflict("The group is full: it can have at most " + properties.maxSize() + " members.");
+        }
+        long seq = reserveSeqOrReleaseSeats(groupId, 1);
+        GroupMember member = new GroupMember(groupId, user, GroupRole.MEMBER, now(), group.history().fromSeq(seq), null);
+        if (!store.insertMember(member)) {
+            store.releaseSeats(groupId, 1);
+            pending.deleteBoth(groupId, user);
+            throw ApiException.conflict(user + " is already a member of this group.");
+        }
+        pending.deleteBoth(groupId, user);
+        announcer.announce(groupId, seq, actor, GroupEvents.memberJoined(user, via), List.of(user), List.of());
+        return member;
+    }
+
+    private long reserveSeqOrReleaseSeats(String groupId, int seats) {
+        try {
+            return announcer.reserveSeq(groupId);
+        } catch (RuntimeException e) {
+            store.releaseSeats(groupId, seats);
+            throw e;
+        }
     }
 
     public List<GroupMember> members(String groupId, String caller, int skip, int limit) {
@@ -153,6 +253,8 @@ public class GroupService {
         }
         if (store.deleteMember(groupId, userId)) {
             store.releaseSeats(groupId, 1);
+            ObjectNode event = userId.equals(caller) ? GroupEvents.memberLeft(userId) : GroupEvents.memberRemoved(userId);
+            announcer.announce(groupId, null, caller, event, List.of(), List.of(userId));
         }
     }
 
@@ -168,11 +270,16 @@ public class GroupService {
         if (target.role() == GroupRole.OWNER) {
             throw ApiException.conflict("The owner's role cannot be changed; transfer ownership instead.");
         }
-        store.setRole(groupId, userId, role);
-        return new GroupMember(groupId, userId, role, target.joinedAt());
+        if (target.role() != role && store.setRole(groupId, userId, role)) {
+            announcer.announce(groupId, caller, GroupEvents.roleChanged(userId, role.wire()));
+        }
+        return new GroupMember(groupId, userId, role, target.joinedAt(), target.fromSeq(), target.mutedUntil());
     }
 
-    /** Makes another member the owner; the previous owner becomes an admin. */
+    /**
+     * Makes another member the owner; the previous owner becomes an admin ({@code owner_changed} says both).
+     * The owner cannot be muted, so a mute of the new owner is lifted ({@code member_unmuted}).
+     */
     public Membership transferOwnership(String groupId, String caller, String userId) {
         Membership mine = view(groupId, caller);
         if (mine.role() != GroupRole.OWNER) {
@@ -184,35 +291,45 @@ public class GroupService {
         if (userId.equals(caller)) {
             throw ApiException.badRequest("You already own this group.");
         }
-        store.findMember(groupId, userId)
+        GroupMember next = store.findMember(groupId, userId)
                 .orElseThrow(() -> ApiException.badRequest("The new owner must be a member of the group."));
         store.setRole(groupId, userId, GroupRole.OWNER);
         store.setOwner(groupId, userId);
         store.setRole(groupId, caller, GroupRole.ADMIN);
+        if (next.mutedUntil() != null) {
+            store.setMutedUntil(groupId, userId, null);
+        }
+        announcer.announce(groupId, caller, GroupEvents.ownerChanged(userId));
+        if (next.mutedAt(now())) {
+            announcer.announce(groupId, caller, GroupEvents.memberUnmuted(userId));
+        }
         return view(groupId, caller);
     }
 
-    private GroupMember findTarget(String groupId, String userId) {
+    /** The member {@code userId} of the group: 404 if not a member (or an impossible id). */
+    GroupMember findTarget(String groupId, String userId) {
         if (!Ids.isValidUserId(userId)) {
             throw ApiException.notFound("No such member.");
         }
         return store.findMember(groupId, userId).orElseThrow(() -> ApiException.notFound("No such member."));
     }
 
-    private Group requireGroup(String groupId) {
+    /** The live group: 404 unknown, dissolved or an impossible id. */
+    Group requireGroup(String groupId) {
         if (!Ids.isValidGroupId(groupId)) {
             throw ApiException.notFound("No such group.");
         }
         return store.findGroup(groupId).orElseThrow(() -> ApiException.notFound("No such group."));
     }
 
-    private static void requireManager(Membership mine, String action) {
+    static void requireManager(Membership mine, String action) {
         if (!mine.role().canManageMembers()) {
             throw ApiException.forbidden("Only admins and the owner can " + action + ".");
         }
     }
 
-    private void requireExisting(Set<String> users) {
+    /** 400 naming the users that are not registered. */
+    void requireExisting(Set<String> users) {
         Set<String> existing = store.existingUsers(users);
         List<String> unknown = users.stream().filter(u -> !existing.contains(u)).sorted().toList();
         if (!unknown.isEmpty()) {
@@ -220,7 +337,8 @@ public class GroupService {
         }
     }
 
-    private Set<String> validUserIds(List<String> ids, String field) {
+    /** Distinct, valid user ids (400 otherwise); empty for null. */
+    Set<String> validUserIds(List<String> ids, String field) {
         Set<String> result = new LinkedHashSet<>();
         if (ids == null) {
             return result;
@@ -235,6 +353,26 @@ public class GroupService {
             result.add(id);
         }
         return result;
+    }
+
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static JoinPolicy joinPolicy(String text) {
+        if (text == null) {
+            return null;
+        }
+        return JoinPolicy.parse(text).orElseThrow(() ->
+                ApiException.badRequest("joinPolicy must be 'closed', 'approval' or 'open'."));
+    }
+
+    private static HistoryVisibility history(String text) {
+        if (text == null) {
+            return null;
+        }
+        return HistoryVisibility.parse(text).orElseThrow(() ->
+                ApiException.badRequest("history must be 'since-join' or 'all'."));
     }
 
     private static String requireName(String name) {
@@ -265,9 +403,10 @@ public class GroupService {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static List<String> sorted(Set<String> s) {
+    static List<String> sorted(Set<String> s) {
         return s.stream().sorted().toList();
     }
+
     private static List<String> sorted(List<String> s) {
         return s.stream().sorted().toList();
     }

@@ -26,7 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code groups} and {@code group_members} collections. Callers pass validated ids only; every method
+ * The {@code groups} and {@code group_members} collections (pending invitations and join requests are in
+ * {@link PendingJoinStore}). Callers pass validated ids only; every method
  * re-checks so that no unvalidated text ever reaches a Mongo filter.
  */
 @Repository
@@ -63,7 +64,11 @@ public class GroupStore {
                 .append(StoreSchema.Group.NAME, group.name())
                 .append(StoreSchema.Group.OWNER, group.owner())
                 .append(StoreSchema.Group.MEMBER_COUNT, group.memberCount())
-                .append(StoreSchema.Group.CREATED_AT, Date.from(group.createdAt()));
+                .append(StoreSchema.Group.CREATED_AT, Date.from(group.createdAt()))
+                .append(StoreSchema.Group.JOIN_POLICY, group.joinPolicy().wire())
+                .append(StoreSchema.Group.MEMBERS_INVITE, group.membersInvite())
+                .append(StoreSchema.Group.HISTORY, group.history().wire())
+                .append(StoreSchema.Group.MUTED_ALL, group.mutedAll());
         if (group.description() != null) {
             doc.append(StoreSchema.Group.DESCRIPTION, group.description());
         }
@@ -111,8 +116,12 @@ public class GroupStore {
         }
     }
 
-    /** Sets name / description / avatar; a null value leaves the field, an empty one removes it. */
-    public void updateProfile(String groupId, String name, String description, String avatarUrl) {
+    /**
+     * Sets the profile and settings in one write: a null value leaves the field; an empty description or
+     * avatar removes it.
+     */
+    public void updateGroup(String groupId, String name, String description, String avatarUrl, JoinPolicy joinPolicy,
+                            Boolean membersInvite, HistoryVisibility history) {
         requireGroup(groupId);
         List<Bson> updates = new ArrayList<>();
         if (name != null) {
@@ -120,9 +129,26 @@ public class GroupStore {
         }
         addOptional(updates, StoreSchema.Group.DESCRIPTION, description);
         addOptional(updates, StoreSchema.Group.AVATAR_URL, avatarUrl);
+        if (joinPolicy != null) {
+            updates.add(Updates.set(StoreSchema.Group.JOIN_POLICY, joinPolicy.wire()));
+        }
+        if (membersInvite != null) {
+            updates.add(Updates.set(StoreSchema.Group.MEMBERS_INVITE, membersInvite));
+        }
+        if (history != null) {
+            updates.add(Updates.set(StoreSchema.Group.HISTORY, history.wire()));
+        }
         if (!updates.isEmpty()) {
             groups.updateOne(live(groupId), Updates.combine(updates));
         }
+    }
+
+    /** Mutes or unmutes the whole group; false if it already was so (or the group is gone). */
+    public boolean setMutedAll(String groupId, boolean muted) {
+        requireGroup(groupId);
+        Bson notYet = muted ? Filters.ne(StoreSchema.Group.MUTED_ALL, true) : Filters.eq(StoreSchema.Group.MUTED_ALL, true);
+        return groups.updateOne(Filters.and(live(groupId), notYet), Updates.set(StoreSchema.Group.MUTED_ALL, muted))
+                .getModifiedCount() == 1;
     }
 
     private static void addOptional(List<Bson> updates, String field, String value) {
@@ -155,7 +181,11 @@ public class GroupStore {
                 .append(StoreSchema.GroupMember.GROUP_ID, member.groupId())
                 .append(StoreSchema.GroupMember.USER_ID, member.userId())
                 .append(StoreSchema.GroupMember.ROLE, member.role().wire())
-                .append(StoreSchema.GroupMember.JOINED_AT, Date.from(member.joinedAt()));
+                .append(StoreSchema.GroupMember.JOINED_AT, Date.from(member.joinedAt()))
+                .append(StoreSchema.GroupMember.FROM_SEQ, member.fromSeq());
+        if (member.mutedUntil() != null) {
+            doc.append(StoreSchema.GroupMember.MUTED_UNTIL, member.mutedUntil().toEpochMilli());
+        }
         try {
             members.insertOne(doc);
             return true;
@@ -187,6 +217,18 @@ public class GroupStore {
             found.add(doc.getString(StoreSchema.GroupMember.USER_ID));
         }
         return found;
+    }
+
+    /** All members' user ids (for announcing a dissolution before the memberships go). */
+    public List<String> memberIds(String groupId) {
+        requireGroup(groupId);
+        List<String> ids = new ArrayList<>();
+        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
+                .projection(Projections.include(StoreSchema.GroupMember.USER_ID))
+                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID))) {
+            ids.add(doc.getString(StoreSchema.GroupMember.USER_ID));
+        }
+        return ids;
     }
 
     /** A page of the group's members, by user id; {@code limit + 1} asked by callers that want "more". */
@@ -225,6 +267,16 @@ public class GroupStore {
                 Updates.set(StoreSchema.GroupMember.ROLE, role.wire())).getMatchedCount() == 1;
     }
 
+    /** Sets (or with null lifts) a member's mute; false if not a member. */
+    public boolean setMutedUntil(String groupId, String userId, Instant until) {
+        requireGroup(groupId);
+        requireUser(userId);
+        Bson update = until == null ? Updates.unset(StoreSchema.GroupMember.MUTED_UNTIL)
+                : Updates.set(StoreSchema.GroupMember.MUTED_UNTIL, until.toEpochMilli());
+        return members.updateOne(Filters.eq(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, userId)),
+                update).getMatchedCount() == 1;
+    }
+
     private static Bson live(String groupId) {
         return Filters.and(Filters.eq(StoreSchema.Group.ID, groupId), Filters.exists(StoreSchema.Group.DISSOLVED_AT, false));
     }
@@ -235,7 +287,11 @@ public class GroupStore {
         return new Group(doc.getString(StoreSchema.Group.ID), doc.getString(StoreSchema.Group.NAME),
                 doc.getString(StoreSchema.Group.DESCRIPTION), doc.getString(StoreSchema.Group.AVATAR_URL),
                 doc.getString(StoreSchema.Group.OWNER), count == null ? 0 : count.intValue(),
-                created == null ? null : created.toInstant());
+                created == null ? null : created.toInstant(),
+                JoinPolicy.parse(doc.getString(StoreSchema.Group.JOIN_POLICY)).orElse(JoinPolicy.DEFAULT),
+                !Boolean.FALSE.equals(doc.getBoolean(StoreSchema.Group.MEMBERS_INVITE)),
+                HistoryVisibility.parse(doc.getString(StoreSchema.Group.HISTORY)).orElse(HistoryVisibility.DEFAULT),
+                Boolean.TRUE.equals(doc.getBoolean(StoreSchema.Group.MUTED_ALL)));
     }
 
     private static GroupMember toMember(Document doc) {
@@ -243,7 +299,13 @@ public class GroupStore {
         return new GroupMember(doc.getString(StoreSchema.GroupMember.GROUP_ID),
                 doc.getString(StoreSchema.GroupMember.USER_ID),
                 GroupRole.parse(doc.getString(StoreSchema.GroupMember.ROLE)).orElse(GroupRole.MEMBER),
-                joined == null ? null : joined.toInstant());
+                joined == null ? null : joined.toInstant(), number(doc, StoreSchema.GroupMember.FROM_SEQ, 1),
+                doc.get(StoreSchema.GroupMember.MUTED_UNTIL) instanceof Number until
+                        ? Instant.ofEpochMilli(until.longValue()) : null);
+    }
+
+    private static long number(Document doc, String field, long absent) {
+        return doc.get(field) instanceof Number n ? n.longValue() : absent;
     }
 
     private static void requireGroup(String groupId) {

@@ -1,10 +1,26 @@
 package io.mqchat.api.groups;
 
+import com.mongodb.client.MongoDatabase;
+import io.mqchat.common.groups.GroupEventLog;
+import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.store.StoreSchema;
+import org.redisson.api.RedissonClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Binds {@link GroupsProperties}. */
+import java.time.Clock;
+
+/** Binds {@link GroupsProperties}; the event log that group changes are written to. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GroupsProperties.class)
 public class GroupsConfig {
+
+    @Bean
+    GroupEventLog groupEventLog(MongoDatabase db, RedissonClient redis) {
+        Clock clock = Clock.systemUTC();
+        return new GroupEventLog(db.getCollection(StoreSchema.MESSAGES),
+                new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
+                        db.getCollection(StoreSchema.MESSAGES), clock), redis, clock);
+    }
 }

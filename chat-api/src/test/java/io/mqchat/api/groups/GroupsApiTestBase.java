@@ -1,0 +1,224 @@
+package io.mqchat.api.groups;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestSupport;
+import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.common.redis.RedisKeys;
+import io.mqchat.common.store.StoreSchema;
+import org.bson.Document;
+import org.junit.jupiter.api.BeforeAll;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static io.mqchat.api.TestSupport.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Shared set-up of the group feature tests: the app on an in-process MongoDB (one context for all
+ * subclasses), a small maximum group size, and a listener on the Redis bus that records every
+ * {@link BusMessage} the app sends to the broker nodes.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
+abstract class GroupsApiTestBase {
+
+    static final String PROBLEM_JSON = "application/problem+json";
+    static final int MAX_SIZE = 5;
+    static final String DB = "groups-api-e2e";
+
+    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
+    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    /** Every bus message seen since the first test started. */
+    private static final Queue<BusMessage> BUS = new ConcurrentLinkedQueue<>();
+    private static RedissonClient busListener;
+
+    static {
+        // shared by the subclasses (one cached app context): stopped with the JVM, not after one class
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            MONGO_CLIENT.close();
+            MONGO.shutdownNow();
+        }));
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
+        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        registry.add("mqchat.groups.max-size", () -> String.valueOf(MAX_SIZE));
+    }
+
+    @BeforeAll
+    static synchronized void listenToTheBus() {
+        if (busListener == null) {
+            Config config = new Config();
+            config.useSingleServer().setAddress(TestSupport.redisAddress());
+            busListener = Redisson.create(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(busListener::shutdown));
+            // addListener returns once subscribed, so nothing sent afterwards is missed
+            busListener.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE)
+                    .addListener(String.class, (channel, text) -> BusMessage.fromJson(text).ifPresent(BUS::add));
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    static MongoDatabase db() {
+        return MONGO_CLIENT.getDatabase(DB);
+    }
+
+    /** Registered users (inserted directly: the password plays no part here). */
+    static List<String> users(int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "u" + UUID.randomUUID().toString().substring(0, 8);
+            db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
+                    .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    TestSupport.Response call(String method, String path, String body, String user) {
+        return send(port, method, path, body == null ? null : "application/json", body,
+                TestSupport.loggedInToken(user, "phone"));
+    }
+
+    static String json(List<String> ids) {
+        return ids.stream().map(s -> "\"" + s + "\"").reduce((a, b) -> a + "," + b).map(s -> "[" + s + "]").orElse("[]");
+    }
+
+    /** Creates a group; {@code settings} is extra JSON members such as {@code "history":"all"} (or empty). */
+    String create(String owner, List<String> members, String settings) {
+        TestSupport.Response r = call("POST", "/api/v1/groups", "{\"name\":\"Team\",\"members\":" + json(members)
+                + (settings.isEmpty() ? "" : "," + settings) + "}", owner);
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
+        return r.json().get("groupId").asText();
+    }
+
+    static void assertProblem(TestSupport.Response r, int status, String detailPart) {
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
+        assertThat(r.json().get("detail").asText()).contains(detailPart);
+    }
+
+    static void assertStatus(TestSupport.Response r, int status) {
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
+    }
+
+    /** The stored event messages of the group's conversation, by seq. */
+    static List<Document> events(String groupId) {
+        List<Document> events = new ArrayList<>();
+        db().getCollection(StoreSchema.MESSAGES).find(Filters.and(Filters.eq(StoreSchema.Message.CONV, "g:" + groupId),
+                        Filters.eq(StoreSchema.Message.TYPE, ChatMessage.EVENT_TYPE)))
+                .sort(Sorts.ascending(StoreSchema.Message.SEQ)).into(events);
+        return events;
+    }
+
+    static List<String> eventNames(String groupId) {
+        return events(groupId).stream().map(GroupsApiTestBase::eventName).toList();
+    }
+
+    static String eventName(Document event) {
+        return event.get(StoreSchema.Message.BODY, Document.class).getString("event");
+    }
+
+    static Document body(Document event) {
+        return event.get(StoreSchema.Message.BODY, Document.class);
+    }
+
+    static long seq(Document event) {
+        return ((Number) event.get(StoreSchema.Message.SEQ)).longValue();
+    }
+
+    /** The newest stored event, asserting its name. */
+    static Document lastEvent(String groupId, String name) {
+        List<Document> events = events(groupId);
+        assertThat(events).isNotEmpty();
+        Document last = events.get(events.size() - 1);
+        assertThat(eventName(last)).isEqualTo(name);
+        assertThat(last.getString(StoreSchema.Message.DEV)).isEqualTo(ChatMessage.SERVER_DEVICE);
+        return last;
+    }
+
+    static void assertSeqsStrictlyIncrease(String groupId) {
+        List<Long> seqs = events(groupId).stream().map(GroupsApiTestBase::seq).toList();
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("seqs %s", seqs).isGreaterThan(seqs.get(i - 1));
+        }
+    }
+
+    static Document member(String groupId, String userId) {
+        return db().getCollection(StoreSchema.GROUP_MEMBERS)
+                .find(Filters.eq(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, userId))).first();
+    }
+
+    static long fromSeq(String groupId, String userId) {
+        Document m = member(groupId, userId);
+        assertThat(m).as("membership of %s", userId).isNotNull();
+        return ((Number) m.get(StoreSchema.GroupMember.FROM_SEQ)).longValue();
+    }
+
+    /** The bus message of the group that carried the event stored at {@code seq} (waits for it). */
+    static BusMessage awaitBus(String groupId, long seq) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> busFor(groupId).stream()
+                .filter(m -> m.payload() != null && payload(m).path("seq").asLong() == seq).findFirst()
+                .orElse(null), m -> m != null);
+    }
+
+    /** Asserts the bus message for the stored event: group kind, subscriptions, and the event as payload. */
+    static BusMessage assertAnnounced(String groupId, Document event, List<String> subscribe, List<String> unsubscribe) {
+        BusMessage m = awaitBus(groupId, seq(event));
+        assertThat(m.kind()).isEqualTo(BusMessage.GROUP);
+        assertThat(m.subscribe()).containsExactlyInAnyOrderElementsOf(subscribe);
+        assertThat(m.unsubscribe()).containsExactlyInAnyOrderElementsOf(unsubscribe);
+        JsonNode payload = payload(m);
+        assertThat(payload.path("id").asText()).isEqualTo(event.getString(StoreSchema.Message.ID));
+        assertThat(payload.path("conv").asText()).isEqualTo("g:" + groupId);
+        assertThat(payload.path("type").asText()).isEqualTo(ChatMessage.EVENT_TYPE);
+        assertThat(payload.path("from").asText()).isEqualTo(event.getString(StoreSchema.Message.FROM));
+        assertThat(payload.path("body").path("event").asText()).isEqualTo(eventName(event));
+        return m;
+    }
+
+    static List<BusMessage> busFor(String groupId) {
+        return BUS.stream().filter(m -> groupId.equals(m.groupId())).toList();
+    }
+
+    static JsonNode payload(BusMessage m) {
+        try {
+            return Json.MAPPER.readTree(m.payload());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
