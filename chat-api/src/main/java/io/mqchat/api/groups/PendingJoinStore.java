@@ -112,7 +112,7 @@ public class PendingJoinStore {
     }
 
     private static String id(String groupId, String userId) {
-        return groupId + "|" + userId;
+        return StoreSchema.GroupPending.id(groupId, userId);
     }
 
     private static PendingJoin toPending(Document doc) {

@@ -26,7 +26,7 @@ import java.util.Optional;
  *       {@code tokenId} (when given), so a late kick never hits the device that replaced it.</li>
  * </ul>
  *
- * @param kind     {@code publish} or {@code disconnect}
+ * @param kind     {@code publish}, {@code group} or {@code disconnect}
  * @param topic    for publish: the MQTT topic
  * @param payload  the payload text (JSON), may be null for disconnect
  * @param clientId the one client concerned, or null for all subscribers

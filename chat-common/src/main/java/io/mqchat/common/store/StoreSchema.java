@@ -164,6 +164,10 @@ public final class StoreSchema {
 
         private GroupPending() {
         }
+
+        public static String id(String groupId, String userId) {
+            return GroupMember.id(groupId, userId);
+        }
     }
 
     private StoreSchema() {
