@@ -12,6 +12,7 @@ import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
+import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.store.StoreSchema;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -40,6 +41,7 @@ public final class ChatBackend implements AutoCloseable {
     final DeviceLogins deviceLogins;
     final PresenceStore presenceStore;
     final PresenceVisibility presenceVisibility;
+    final GroupMembership groups;
     final ExecutorService io;
 
     public ChatBackend(BrokerConfig config, MeterRegistry metrics) {
@@ -74,11 +76,15 @@ public final class ChatBackend implements AutoCloseable {
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS), lookups,
                     Duration.ofMinutes(10), Duration.ofSeconds(5));
             SequenceAllocator sequences = new SequenceAllocator(redis, store::maxSeq);
-            this.acceptor = new MessageAcceptor(users, sequences, store, Clock.systemUTC());
+            GroupDirectory groupDirectory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
+                    db.getCollection(StoreSchema.GROUP_MEMBERS));
+            this.groups = new GroupMembership(groupDirectory, lookups, Duration.ofMinutes(1), metrics);
+            this.acceptor = new MessageAcceptor(users, groups, sequences, store, Clock.systemUTC());
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
             this.presenceStore = new PresenceStore(redis);
-            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES), lookups);
+            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES),
+                    db.getCollection(StoreSchema.GROUP_MEMBERS), lookups);
             this.io = lookups;
             this.parser = new MessageParser(config.maxPayloadBytes());
             this.mongo = mongoClient;

@@ -58,14 +58,17 @@ public final class ChatExtensionMain implements ExtensionMain {
         }
         ConnectedDevices connected = new ConnectedDevices();
         String nodeId = UUID.randomUUID().toString();
-        bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected);
+        GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
+                Services.subscriptionStore(), Services.publishService(), config.deviceTypes(), backend.io);
+        bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected,
+                groupSubscriptions);
         presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),
                 backend.io, nodeId, config.presenceGrace(), config.presenceHeartbeat(), Clock.systemUTC());
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
                 backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
-        TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, config.storeTimeout(),
+        TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
                 Services.extensionExecutorService());
-        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
+        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence, groupSubscriptions);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 new InboxPublisher(Services.publishService()), config.storeTimeout(), config.recallWindow(),
                 config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);

@@ -98,7 +98,8 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         if (target.isEmpty()) {
             // Refused here rather than by the authorizer, which would disconnect the client.
             refuse(output, new ProtocolException(ProtocolError.INVALID_TOPIC, "clients publish chat messages to "
-                    + Topics.INBOX_PREFIX + "{userId} only"), mqtt5, clientIdText, sender.get(), packet.getTopic());
+                    + Topics.INBOX_PREFIX + "{userId} or " + Topics.GROUP_PREFIX + "{groupId} only"), mqtt5,
+                    clientIdText, sender.get(), packet.getTopic());
             return;
         }
         OutgoingMessage message;
@@ -171,7 +172,8 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         SyncRequests current = requests;
         if (current == null) {
             MessageStore store = acceptor.store();
-            current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN)),
+            current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN),
+                    acceptor.groups().directory()),
                     store.recall(recallWindow), historyPolicy, Services::publishService, store.readers(),
                     SyncCursor.MAX_TEXT + 1024);
             requests = current;
@@ -189,7 +191,9 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         packet.getUserProperties().addUserProperty("id", stored.id());
         packet.getUserProperties().addUserProperty("conv", stored.conv());
         packet.getUserProperties().addUserProperty("seq", Long.toString(stored.seq()));
-        if (!stored.to().equals(sender.userId())) {
+        // a group message goes to every subscribed member device, the sender's included; a direct one to
+        // the peer's inbox, with a copy to the sender's devices
+        if (!stored.conv().startsWith("g:") && !stored.to().equals(sender.userId())) {
             inboxes.deliverCopy(sender.userId(), stored);
         }
     }

@@ -164,11 +164,11 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** Sync over this store's collections (needs summaries). */
-    public SyncEngine syncEngine(java.time.Duration holeGrace) {
+    public SyncEngine syncEngine(java.time.Duration holeGrace, io.mqchat.common.groups.GroupDirectory groups) {
         if (summaries == null) {
             throw new IllegalStateException("sync needs conversation summaries");
         }
-        return new SyncEngine(messages, summaries, holeGrace, java.time.Clock.systemUTC());
+        return new SyncEngine(messages, summaries, groups, holeGrace, java.time.Clock.systemUTC());
     }
 
     /** The executor for blocking MongoDB reads. */

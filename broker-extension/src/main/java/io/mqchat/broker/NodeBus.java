@@ -37,9 +37,17 @@ public final class NodeBus implements AutoCloseable {
     private final ClientService clientService;
     private final ConnectedDevices connected;
     private final int listenerId;
+    private final GroupSubscriptions groups;
 
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
                    ConnectedDevices connected) {
+        this(redis, publishService, clientService, connected, null);
+    }
+
+    /** @param groups where group membership changes go (null: ignored) */
+    public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
+                   ConnectedDevices connected, GroupSubscriptions groups) {
+        this.groups = groups;
         this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
         this.publishService = publishService;
         this.clientService = clientService;
@@ -90,7 +98,10 @@ public final class NodeBus implements AutoCloseable {
     }
 
     private void groupChanged(BusMessage m) {
-        // wired in the next step
+        GroupSubscriptions groups = this.groups;
+        if (groups != null) {
+            groups.changed(m);
+        }
     }
 
     private void kick(BusMessage m) {

@@ -13,18 +13,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * Who may see whose presence: yourself, and the users you have a direct conversation with (at least one
- * message either way). Friends and groups widen this in later issues; until then strangers learn nothing.
+ * Who may see whose presence: yourself, the users you have a direct conversation with (at least one
+ * message either way) and the members of your groups. Strangers learn nothing.
  */
 public final class PresenceVisibility {
 
     private final MongoCollection<Document> messages;
+    private final MongoCollection<Document> groupMembers;
     private final Executor executor;
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
 
-    public PresenceVisibility(MongoCollection<Document> messages, Executor executor) {
+    public PresenceVisibility(MongoCollection<Document> messages, MongoCollection<Document> groupMembers,
+                              Executor executor) {
         this.messages = messages;
+        this.groupMembers = groupMembers;
         this.executor = executor;
+    }
+
+    private boolean shareAGroup(String viewer, String subject) {
+        java.util.List<String> viewerGroups = new java.util.ArrayList<>();
+        for (Document d : groupMembers.find(Filters.eq(StoreSchema.GroupMember.USER_ID, viewer))
+                .projection(Projections.include(StoreSchema.GroupMember.GROUP_ID))) {
+            viewerGroups.add(d.getString(StoreSchema.GroupMember.GROUP_ID));
+        }
+        if (viewerGroups.isEmpty()) {
+            return false;
+        }
+        java.util.List<String> ids = viewerGroups.stream()
+                .map(g -> StoreSchema.GroupMember.id(g, subject)).toList();
+        return groupMembers.find(Filters.in(StoreSchema.GroupMember.ID, ids))
+                .projection(Projections.include(StoreSchema.GroupMember.ID)).limit(1).first() != null;
     }
 
     /** @param viewer and subject are valid user ids */
@@ -41,8 +59,10 @@ public final class PresenceVisibility {
                     .projection(Projections.include(StoreSchema.Message.ID)).limit(1).first() != null;
             if (exists) {
                 allowed.add(conv); // conversations are not deleted, so a yes stays a yes
+                return true;
             }
-            return exists;
+            return shareAGroup(viewer, subject); // not cached: members leave groups
+
         }, executor);
     }
 }

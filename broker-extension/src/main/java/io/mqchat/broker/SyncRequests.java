@@ -239,7 +239,9 @@ public final class SyncRequests {
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
             String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), m.from(), m.recalledAt());
-            if (r.now()) {
+            if (r.now() && m.conv().startsWith("g:")) {
+                publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
+            } else if (r.now()) {
                 publishEvent(Topics.inbox(m.from()), event);
                 if (!m.to().equals(m.from())) {
                     publishEvent(Topics.inbox(m.to()), event);

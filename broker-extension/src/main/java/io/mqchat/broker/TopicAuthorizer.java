@@ -25,8 +25,9 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>Subscribe: exactly your own inbox {@code chat/u/{you}}, your device's response topic
  *       {@code chat/res/{you}/{device}}, and the presence {@code chat/p/{user}} of users you may see
- *       ({@link PresenceVisibility}); no wildcards, nothing else.</li>
- *   <li>Publish: only to {@code chat/u/{userId}}. HiveMQ authorizes publishes after the inbound
+ *       ({@link PresenceVisibility}), and {@code chat/g/{group}} of groups you are in (members' devices are
+ *       subscribed to their groups by the server anyway); no wildcards, nothing else.</li>
+ *   <li>Publish: only to {@code chat/u/{userId}} and {@code chat/g/{groupId}}. HiveMQ authorizes publishes after the inbound
  *       interceptors, so a chat publish reaching this point was already validated and stored by
  *       {@link ChatPublishInterceptor}; everything else is refused.</li>
  * </ul>
@@ -34,11 +35,13 @@ import java.util.concurrent.Executor;
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
 
     private final PresenceVisibility presence;
+    private final GroupMembership groups;
     private final Duration timeout;
     private final Executor callbacks;
 
-    public TopicAuthorizer(PresenceVisibility presence, Duration timeout, Executor callbacks) {
+    public TopicAuthorizer(PresenceVisibility presence, GroupMembership groups, Duration timeout, Executor callbacks) {
         this.presence = presence;
+        this.groups = groups;
         this.timeout = timeout;
         this.callbacks = callbacks;
     }
@@ -55,6 +58,27 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
         ClientId c = client.get();
         if (filter.equals(Topics.inbox(c.userId())) || filter.equals(Topics.response(c.userId(), c.deviceType()))) {
             output.authorizeSuccessfully();
+            return;
+        }
+        if (filter.startsWith(Topics.GROUP_PREFIX)) {
+            Optional<Topics.ChatTopic> group = Topics.parseChatTopic(filter);
+            if (group.isEmpty()) {
+                refuse(output);
+                return;
+            }
+            Async<SubscriptionAuthorizerOutput> async = output.async(timeout, TimeoutFallback.FAILURE);
+            groups.member(group.get().id(), c.userId()).whenCompleteAsync((member, error) -> {
+                try {
+                    if (error == null && member.isPresent()) {
+                        output.authorizeSuccessfully();
+                    } else {
+                        output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED,
+                                "not_authorized: you are not a member of this group");
+                    }
+                } finally {
+                    async.resume();
+                }
+            }, callbacks);
             return;
         }
         if (filter.startsWith(Topics.PRESENCE_PREFIX)) {
@@ -84,17 +108,17 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
     private static void refuse(SubscriptionAuthorizerOutput output) {
         output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not_authorized: you may subscribe to your inbox "
                 + Topics.INBOX_PREFIX + "{you}, " + Topics.RESPONSE_PREFIX + "{you}/{device} and "
-                + Topics.PRESENCE_PREFIX + "{user} of your contacts");
+                + Topics.PRESENCE_PREFIX + "{user} of your contacts and " + Topics.GROUP_PREFIX + "{group} of your groups");
     }
 
     @Override
     public void authorizePublish(@NotNull PublishAuthorizerInput input, @NotNull PublishAuthorizerOutput output) {
         String topic = input.getPublishPacket().getTopic();
-        if (Topics.parseChatTopic(topic).filter(t -> t.kind() == Topics.Kind.INBOX).isPresent()) {
-            output.authorizeSuccessfully();
+        if (Topics.parseChatTopic(topic).isPresent()) {
+            output.authorizeSuccessfully(); // already validated, checked and stored by the interceptor
         } else {
-            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED,
-                    "invalid_topic: clients publish chat messages to " + Topics.INBOX_PREFIX + "{userId} only");
+            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "invalid_topic: clients publish chat messages to "
+                    + Topics.INBOX_PREFIX + "{userId} or " + Topics.GROUP_PREFIX + "{groupId} only");
         }
     }
 }

@@ -166,7 +166,7 @@ class DirectMessageEndToEndTest {
                 new Case("chat/u/alice", "{\"cid\":\"m4\",\"body\":{\"$gt\":\"\"},\"type\":\"text\"}", 0x99, "invalid_field"),
                 new Case("chat/u/alice", "x".repeat(70_000), 0x99, "payload_too_large"),
                 new Case("chat/u/nobody", "{\"cid\":\"m5\",\"body\":\"hello?\"}", 0x90, "unknown_recipient"),
-                new Case("chat/g/some-group", "{\"cid\":\"m6\",\"body\":\"hello?\"}", 0x87, "not_authorized"));
+                new Case("chat/g/some-group", "{\"cid\":\"m6\",\"body\":\"hello?\"}", 0x90, "unknown_recipient"));
         for (Case c : cases) {
             IMqttToken ack = publish5(frank, c.topic(), c.payload());
             assertThat(pubackCode(ack)).as(c.payload().substring(0, Math.min(40, c.payload().length())))

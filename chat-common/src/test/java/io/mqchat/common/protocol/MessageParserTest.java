@@ -88,4 +88,20 @@ class MessageParserTest {
         ProtocolException e = new ProtocolException(ProtocolError.MISSING_CID, "needs cid");
         assertThat(e.reasonString()).isEqualTo("missing_cid: needs cid");
     }
+
+    @Test
+    void mentionsAreDistinctUserIdsOrAllAndReservedTypesAreRefused() throws Exception {
+        assertThat(parse("{\"cid\":\"c\",\"body\":\"hi\",\"mentions\":[\"bob\",\"all\",\"bob\"]}").mentions())
+                .containsExactly("bob", "all");
+        assertThat(parse("{\"cid\":\"c\",\"body\":\"hi\"}").mentions()).isEmpty();
+        assertThat(errorOf("{\"cid\":\"c\",\"body\":\"hi\",\"mentions\":\"bob\"}")).isEqualTo(ProtocolError.INVALID_FIELD);
+        assertThat(errorOf("{\"cid\":\"c\",\"body\":\"hi\",\"mentions\":[{\"$ne\":1}]}")).isEqualTo(ProtocolError.INVALID_FIELD);
+        assertThat(errorOf("{\"cid\":\"c\",\"body\":\"hi\",\"mentions\":[\"no spaces allowed\"]}"))
+                .isEqualTo(ProtocolError.INVALID_FIELD);
+        String tooMany = "[" + "\"u1\",".repeat(MessageParser.MAX_MENTIONS) + "\"u2\"]";
+        assertThat(errorOf("{\"cid\":\"c\",\"body\":\"hi\",\"mentions\":" + tooMany + "}"))
+                .isEqualTo(ProtocolError.INVALID_FIELD);
+        assertThat(errorOf("{\"cid\":\"c\",\"type\":\"event\",\"body\":{\"event\":\"dissolved\"}}"))
+                .isEqualTo(ProtocolError.INVALID_FIELD);
+    }
 }
