@@ -31,6 +31,8 @@ final class GroupFanOutBenchmark {
     private static final String DEVICE = "desktop";
     private static final int CONNECT_THREADS = 16;
     private static final long PROBE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** Probes (3 s apart) after which a member the broker did not subscribe fails the run. */
+    private static final int SERVER_SUBSCRIBE_PROBES = 10;
 
     private final BenchSettings s;
     private final Target target;
@@ -41,6 +43,7 @@ final class GroupFanOutBenchmark {
     private final AtomicInteger connectionErrorCount = new AtomicInteger();
     private final List<String> notes = new ArrayList<>();
     private String warmupProblem;
+    private String readinessProblem;
 
     GroupFanOutBenchmark(BenchSettings s, Target target, String runId, PrintStream out) {
         this.s = s;
@@ -77,7 +80,7 @@ final class GroupFanOutBenchmark {
         try {
             List<BenchClient> byMember = connectAll(pool, ledger, members);
             clients.addAll(byMember);
-            int probes = awaitReady(byMember.get(0), ledger);
+            int probes = awaitReady(byMember, ledger);
             notes.add(probes + " readiness probe(s) published before every member received the group");
             List<BenchClient> senders = byMember.subList(0, g.senders());
             int[] sentUpTo = new int[g.senders()];
@@ -89,7 +92,9 @@ final class GroupFanOutBenchmark {
                     warmupProblem = "warm-up " + warm.incomplete();
                 }
             }
+            java.util.Optional<ThreadCpu> cpu = ThreadCpu.start();
             Phase measured = phase(ledger, senders, s.warmup(), s.warmup() + s.messages(), true, s.duration(), sentUpTo);
+            cpu.ifPresent(c -> notes.add(c.summary(8)));
             out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", target.name(), measured.seconds(),
                     measured.complete() ? "" : " (INCOMPLETE)");
             return result(ledger, measured, sentUpTo);
@@ -143,14 +148,17 @@ final class GroupFanOutBenchmark {
 
     /**
      * Publishes probes from the first member until one reached every member's connection; returns how many
-     * were published. Fails when the phase time limit passes first.
+     * were published. Members that the broker did not subscribe within {@value #SERVER_SUBSCRIBE_PROBES} probes are
+     * a failed check; they then subscribe themselves (members may), so that the run can go on. Fails when the
+     * phase time limit passes first.
      */
-    private int awaitReady(BenchClient prober, GroupLedger ledger) throws Exception {
+    private int awaitReady(List<BenchClient> clients, GroupLedger ledger) throws Exception {
         long t0 = System.nanoTime();
         long deadline = t0 + s.maxPhaseTime().toNanos();
+        boolean selfSubscribed = !target.subscribesGroupMembers();
         for (int j = 0; System.nanoTime() - deadline < 0; j++) {
             int probe = j;
-            prober.publish(ledger.topic, sendLoop.payload(GroupLedger.probeCid(j)),
+            clients.get(0).publish(ledger.topic, sendLoop.payload(GroupLedger.probeCid(j)),
                     (now, failure) -> ledger.onProbeAck(probe, failure));
             if (SendLoop.awaitUntil(() -> ledger.probeEverywhere(probe),
                     Math.min(deadline, System.nanoTime() + PROBE_WAIT_NANOS))) {
@@ -158,11 +166,35 @@ final class GroupFanOutBenchmark {
                         target.name(), j, ledger.members(), (System.nanoTime() - t0) / 1e9);
                 return j + 1;
             }
-            out.printf(Locale.ROOT, "  %s: probe %d missed %d members, probing again%n", target.name(), j,
-                    ledger.withoutProbe(probe));
+            List<Integer> missing = ledger.withoutProbe(probe);
+            out.printf(Locale.ROOT, "  %s: probe %d missed %d members (%s), probing again%n", target.name(), j,
+                    missing.size(), describe(missing, ledger, 5));
+            if (!selfSubscribed && j + 1 >= SERVER_SUBSCRIBE_PROBES) {
+                selfSubscribed = true;
+                readinessProblem = missing.size() + " of " + ledger.members() + " members never received the group's "
+                        + "messages after " + (j + 1) + " probes (" + (System.nanoTime() - t0) / 1_000_000_000
+                        + " s): the broker did not subscribe them at CONNECT: " + describe(missing, ledger, 10)
+                        + "; they then subscribed themselves for the rest of the run";
+                out.println("  " + target.name() + ": FAILED CHECK: " + readinessProblem);
+                for (int m : missing) {
+                    clients.get(m).subscribe(ledger.topic);
+                }
+            }
         }
         throw new IllegalStateException("after " + s.maxPhaseTime().toSeconds()
                 + " s of probing, some members still do not receive the group's messages");
+    }
+
+    /** The first members of the list with the broker's view of their subscriptions (where it has one). */
+    private String describe(List<Integer> members, GroupLedger ledger, int max) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(max, members.size()); i++) {
+            String clientId = ledger.receiver(members.get(i)).userId + ":" + DEVICE;
+            b.append(i == 0 ? "" : ", ").append(clientId);
+            target.subscriptionsOf(clientId).ifPresent(subs -> b.append(" [broker: subscribed to ").append(subs)
+                    .append(']'));
+        }
+        return members.size() > max ? b.append(", …").toString() : b.toString();
     }
 
     private Phase phase(GroupLedger ledger, List<BenchClient> senders, int fromK, int toK, boolean measured,
@@ -197,6 +229,9 @@ final class GroupFanOutBenchmark {
         GroupLedger.Outcome o = ledger.check(sentUpTo, target.storedCount(ledger.conv),
                 target.storedFrom(senderIds));
         List<String> problems = new ArrayList<>();
+        if (readinessProblem != null) {
+            problems.add(readinessProblem);
+        }
         if (warmupProblem != null) {
             problems.add(warmupProblem);
         }

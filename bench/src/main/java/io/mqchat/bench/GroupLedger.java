@@ -350,15 +350,15 @@ final class GroupLedger {
         return true;
     }
 
-    /** Members whose connection has not received probe {@code j} or a later one. */
-    long withoutProbe(int j) {
-        long n = 0;
-        for (Receiver r : receivers) {
-            if (r.highestProbe() < j) {
-                n++;
+    /** The members (indexes) whose connection has not received probe {@code j} or a later one. */
+    List<Integer> withoutProbe(int j) {
+        List<Integer> missing = new ArrayList<>();
+        for (int m = 0; m < receivers.length; m++) {
+            if (receivers[m].highestProbe() < j) {
+                missing.add(m);
             }
         }
-        return n;
+        return missing;
     }
 
     long lastMeasuredNanos() {

@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.common.auth.AccessTokens;
@@ -38,6 +40,7 @@ import java.util.Date;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -186,6 +189,17 @@ final class MqchatTarget implements Target {
         return messages.countDocuments(Filters.in(StoreSchema.Message.FROM, senders));
     }
 
+    /** Read from the embedded broker's subscription store, as the extension sees it. */
+    @Override
+    public Optional<String> subscriptionsOf(String clientId) {
+        try {
+            return Optional.of(Services.subscriptionStore().getSubscriptions(clientId).get(5, TimeUnit.SECONDS)
+                    .stream().map(TopicSubscription::getTopicFilter).sorted().toList().toString());
+        } catch (Exception e) {
+            return Optional.of("unknown: " + e);
+        }
+    }
+
     /** What chat-api sends when membership changes: a bus message with nobody to (un)subscribe and no event. */
     @Override
     public void groupChanged(String groupId) {
@@ -241,14 +255,18 @@ final class MqchatTarget implements Target {
         }
     };
 
+    /** Count, mean, percentiles and max; in µs when even the max is under a millisecond. */
     private static String timer(Timer t) {
         HistogramSnapshot snap = t.takeSnapshot();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%d, mean %.2f ms", snap.count(),
-                snap.mean(TimeUnit.MILLISECONDS)));
+        boolean micros = snap.max(TimeUnit.MILLISECONDS) < 1;
+        TimeUnit unit = micros ? TimeUnit.MICROSECONDS : TimeUnit.MILLISECONDS;
+        String u = micros ? " µs" : " ms";
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%d, mean %.2f%s", snap.count(),
+                snap.mean(unit), u));
         for (ValueAtPercentile v : snap.percentileValues()) {
-            b.append(String.format(Locale.ROOT, ", p%.0f %.2f ms", v.percentile() * 100, v.value(TimeUnit.MILLISECONDS)));
+            b.append(String.format(Locale.ROOT, ", p%.0f %.2f%s", v.percentile() * 100, v.value(unit), u));
         }
-        b.append(String.format(Locale.ROOT, ", max %.2f ms", snap.max(TimeUnit.MILLISECONDS)));
+        b.append(String.format(Locale.ROOT, ", max %.2f%s", snap.max(unit), u));
         return b.toString();
     }
 

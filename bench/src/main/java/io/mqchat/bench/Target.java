@@ -2,6 +2,7 @@ package io.mqchat.bench;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /** A broker under load: how to connect, and what it stored. */
 interface Target extends BenchClient.Connector, AutoCloseable {
@@ -33,6 +34,11 @@ interface Target extends BenchClient.Connector, AutoCloseable {
     /** Messages stored from these senders in any conversation, or -1 when this target stores nothing. */
     default long storedFrom(Collection<String> senders) {
         return -1;
+    }
+
+    /** The topic filters the broker holds for a client's session, when it can tell (for diagnostics). */
+    default Optional<String> subscriptionsOf(String clientId) {
+        return Optional.empty();
     }
 
     /** Tells the broker that the group's membership changed, so that it forgets what it cached about it. */
