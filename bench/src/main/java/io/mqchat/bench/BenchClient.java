@@ -46,6 +46,17 @@ interface BenchClient extends AutoCloseable {
     record Credentials(String username, String password) {
     }
 
+    /**
+     * Keep-alive pings of all clients on two shared threads. Paho's default starts a {@link java.util.Timer}
+     * thread per client, on top of its three own threads (receiver, sender, callback): a thousand clients
+     * would need four thousand threads.
+     */
+    java.util.concurrent.ScheduledExecutorService PINGS = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "bench-mqtt-ping");
+        t.setDaemon(true);
+        return t;
+    });
+
     static BenchClient connect(boolean mqtt3, Connector connector, String user, String device, int maxInflight,
                                boolean tcpNoDelay, MessageListener messages, ErrorListener errors) throws Exception {
         Credentials credentials = connector.credentials(user, device);

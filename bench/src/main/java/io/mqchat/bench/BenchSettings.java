@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * One benchmark run's parameters, validated as a whole.
  *
- * @param pairs            sender/receiver pairs (one conversation each)
+ * @param scenario         direct messages between pairs, or fan-out in one group
+ * @param group            the group scenario's shape (ignored for direct messages)
+ * @param pairs            sender/receiver pairs (one conversation each; direct messages only)
  * @param messages         measured messages per sender (an upper bound when {@code duration} is set)
  * @param warmup           messages per sender sent, acknowledged and delivered before measuring
  * @param inflight         QoS 1 publishes each sender keeps in flight
@@ -22,15 +24,37 @@ import java.util.List;
  * @param maxPhaseTime     hard limit per phase (warm-up or measured) of one side
  * @param sides            which sides to run
  * @param tcpNoDelay       clients turn Nagle's algorithm off (Paho leaves it on)
+ * @param rate             publishes per second across all senders, 0 for as fast as the in-flight window allows
  */
-public record BenchSettings(int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
+public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
                             boolean mqtt3, int storeBatchSize, int storeWriters, Duration storeTimeout,
                             String mongoUri, String redisAddress, Duration maxPhaseTime, Sides sides,
-                            boolean tcpNoDelay) {
+                            boolean tcpNoDelay, int rate) {
 
     /** The refused size of a run: messages across all senders, warm-up included. */
     public static final long MAX_TOTAL_MESSAGES = 1_000_000;
     public static final int MAX_PAIRS = 500;
+    /** The refused size of a group run: member deliveries (messages x members), warm-up included. */
+    public static final long MAX_TOTAL_DELIVERIES = 5_000_000;
+    public static final int MAX_RATE = 100_000;
+
+    /** What load to run. */
+    public enum Scenario {
+        /** N sender/receiver pairs, one direct conversation each. */
+        direct,
+        /** A few senders in one large group, every member connected. */
+        group;
+
+        /** Measured messages per sender when not given. */
+        int defaultMessages() {
+            return this == group ? 50 : 2_000;
+        }
+
+        /** Warm-up messages per sender when not given. */
+        int defaultWarmup() {
+            return this == group ? 5 : 200;
+        }
+    }
 
     /** Which brokers to load. */
     public enum Sides {
@@ -46,24 +70,60 @@ public record BenchSettings(int pairs, int messages, int warmup, int inflight, i
     }
 
     public static BenchSettings defaults() {
-        return new BenchSettings(20, 2_000, 200, 10, 100, null, false, 256, 2, Duration.ofSeconds(5), null, null,
-                Duration.ofMinutes(5), Sides.both, true);
+        return new BenchSettings(Scenario.direct, GroupSettings.defaults(), 20, 2_000, 200, 10, 100, null, false, 256,
+                2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0);
     }
 
     public BenchSettings withSize(int pairs, int messages, int warmup, int inflight) {
-        return new BenchSettings(pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3, storeBatchSize,
-                storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay);
+        return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
     }
 
+    /** The group scenario with this shape, sizes as given (messages and warm-up per sender). */
+    public BenchSettings withGroup(GroupSettings group, int messages, int warmup, int inflight) {
+        return new BenchSettings(Scenario.group, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+    }
+
+    public BenchSettings withRate(int rate) {
+        return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+    }
+
+    /** Publishing clients: one per pair, or the group's senders. */
+    public int senders() {
+        return scenario == Scenario.group ? group.senders() : pairs;
+    }
+
+    /** Messages across all senders, warm-up included. */
     public long totalMessages() {
-        return (long) pairs * ((long) messages + warmup);
+        return (long) senders() * ((long) messages + warmup);
+    }
+
+    /** Deliveries the load asks for: one per message for direct messages, one per member and message in a group. */
+    public long totalDeliveries() {
+        return totalMessages() * (scenario == Scenario.group ? group.members() : 1);
     }
 
     /** Every problem at once; empty when the settings are usable. */
     public List<String> problems() {
         List<String> p = new ArrayList<>();
-        if (pairs < 1 || pairs > MAX_PAIRS) {
+        if (scenario == null) {
+            p.add("--scenario must be direct or group");
+            return p;
+        }
+        if (scenario == Scenario.direct && (pairs < 1 || pairs > MAX_PAIRS)) {
             p.add("--pairs must be between 1 and " + MAX_PAIRS + ", was " + pairs);
+        }
+        if (scenario == Scenario.group) {
+            p.addAll(group.problems());
+            if (totalDeliveries() > MAX_TOTAL_DELIVERIES) {
+                p.add("refusing " + totalDeliveries() + " member deliveries per side (senders x (messages + warmup) x "
+                        + "members); the limit is " + MAX_TOTAL_DELIVERIES);
+            }
+        }
+        if (rate < 0 || rate > MAX_RATE) {
+            p.add("--rate must be between 0 (unpaced) and " + MAX_RATE + ", was " + rate);
         }
         if (messages < 1) {
             p.add("--messages must be at least 1, was " + messages);
@@ -79,7 +139,7 @@ public record BenchSettings(int pairs, int messages, int warmup, int inflight, i
                     + payloadBytes);
         }
         if (totalMessages() > MAX_TOTAL_MESSAGES) {
-            p.add("refusing " + totalMessages() + " messages per side (pairs x (messages + warmup)); the limit is "
+            p.add("refusing " + totalMessages() + " messages per side (senders x (messages + warmup)); the limit is "
                     + MAX_TOTAL_MESSAGES);
         }
         if (duration != null && (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(10)) > 0)) {
@@ -108,8 +168,9 @@ public record BenchSettings(int pairs, int messages, int warmup, int inflight, i
 
     /** A one-line description for the report. */
     public String describe() {
-        return pairs + " pairs x " + messages + " msgs/sender" + (duration != null ? " (or " + duration.toSeconds() + " s)" : "")
-                + ", warm-up " + warmup + "/sender, in-flight " + inflight + ", body " + payloadBytes + " B, "
+        String shape = scenario == Scenario.group ? group.describe() + ", " : pairs + " pairs x ";
+        return shape + messages + " msgs/sender" + (duration != null ? " (or " + duration.toSeconds() + " s)" : "")
+                + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + "/sender, in-flight " + inflight + ", body " + payloadBytes + " B, "
                 + (mqtt3 ? "MQTT 3.1.1" : "MQTT 5") + ", QoS 1, " + (tcpNoDelay ? "TCP_NODELAY" : "Nagle on") + "; store batch " + storeBatchSize + ", writers "
                 + storeWriters + "; mongo " + (mongoUri == null ? "embedded H2 file (commit before ack)" : "external")
                 + ", redis " + (redisAddress == null ? "embedded" : "external");

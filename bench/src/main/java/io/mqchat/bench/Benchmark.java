@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * Runs the load on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
+ * Runs the load (direct messages or group fan-out) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
  * stopped before the next starts — and returns both results.
  */
 public final class Benchmark {
@@ -33,20 +33,28 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 try (MqchatTarget target = MqchatTarget.start(s, workDir)) {
                     out.printf(Locale.ROOT, "  mqchat: started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-                    mqchat = new LoadRun(s, target, runId, out).run();
+                    mqchat = load(s, target, runId, out);
                 }
             }
             if (s.sides().plain()) {
                 System.gc(); // leave the previous stack's garbage out of the baseline's pauses
                 out.println("plain HiveMQ: starting embedded broker without extension");
                 try (PlainTarget target = PlainTarget.start(s, workDir)) {
-                    plain = new LoadRun(s, target, runId, out).run();
+                    plain = load(s, target, runId, out);
                 }
             }
             return new BenchmarkReport(s, mqchat, plain);
         } finally {
             deleteQuietly(workDir);
         }
+    }
+
+    /** The scenario's load on one broker. */
+    private static SideResult load(BenchSettings s, Target target, String runId, PrintStream out) throws Exception {
+        return switch (s.scenario()) {
+            case direct -> new LoadRun(s, target, runId, out).run();
+            case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
+        };
     }
 
     private static String runId() {

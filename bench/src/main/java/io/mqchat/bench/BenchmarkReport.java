@@ -15,21 +15,30 @@ public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideRes
     /** The result table (Markdown-compatible), then each side's problems and notes. */
     public String table() {
         StringBuilder b = new StringBuilder();
-        b.append("Direct messages: ").append(settings.describe()).append('\n').append('\n');
+        boolean group = settings.scenario() == BenchSettings.Scenario.group;
+        b.append(group ? "Group fan-out: " : "Direct messages: ").append(settings.describe()).append('\n').append('\n');
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "", "mqchat", "plain HiveMQ",
                 "mqchat/plain"));
         b.append("|").append("-".repeat(32)).append("|").append("-".repeat(15)).append(":|")
                 .append("-".repeat(15)).append(":|").append("-".repeat(13)).append(":|\n");
         row(b, "acked msgs/s", SideResult::ackedPerSecond, 0);
-        row(b, "delivered msgs/s", SideResult::deliveredPerSecond, 0);
+        row(b, group ? "member deliveries/s" : "delivered msgs/s", SideResult::deliveredPerSecond, 0);
         row(b, "send→PUBACK p50 (ms)", r -> r.ackLatency().p50(), 2);
         row(b, "send→PUBACK p99 (ms)", r -> r.ackLatency().p99(), 2);
         row(b, "send→PUBACK max (ms)", r -> r.ackLatency().max(), 2);
         row(b, "send→delivery p50 (ms)", r -> r.deliveryLatency().p50(), 2);
         row(b, "send→delivery p99 (ms)", r -> r.deliveryLatency().p99(), 2);
         row(b, "send→delivery max (ms)", r -> r.deliveryLatency().max(), 2);
-        b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "measured acked / delivered",
-                counts(mqchat), counts(plain), ""));
+        if (group) {
+            b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "measured acked msgs",
+                    mqchat == null ? "-" : Long.toString(mqchat.measuredAcked()),
+                    plain == null ? "-" : Long.toString(plain.measuredAcked()), ""));
+            b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "member deliveries / expected",
+                    deliveries(mqchat), deliveries(plain), ""));
+        } else {
+            b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "measured acked / delivered",
+                    counts(mqchat), counts(plain), ""));
+        }
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "stored in MongoDB (+ warm-up)",
                 mqchat == null ? "-" : Long.toString(mqchat.stored()), "n/a", ""));
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "correctness checks",
@@ -81,6 +90,10 @@ public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideRes
 
     private static String counts(SideResult r) {
         return r == null ? "-" : r.measuredAcked() + " / " + r.measuredDelivered();
+    }
+
+    private static String deliveries(SideResult r) {
+        return r == null ? "-" : r.measuredDelivered() + " / " + r.expectedDelivered();
     }
 
     private static String verdict(SideResult r) {

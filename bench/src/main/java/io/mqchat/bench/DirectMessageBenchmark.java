@@ -9,13 +9,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * Direct-message benchmark: N sender/receiver pairs over MQTT QoS 1 through embedded HiveMQ with the
- * mqchat extension (store-before-ack on embedded MongoDB, seq from Redis), then the same load through a
- * plain embedded HiveMQ, printed side by side. Exit code 0 when every correctness check passed, 1 when one
- * failed, 2 for invalid options.
+ * The benchmark's command line. Direct messages (default): N sender/receiver pairs over MQTT QoS 1 through
+ * embedded HiveMQ with the mqchat extension (store-before-ack on embedded MongoDB, seq from Redis), then the
+ * same load through a plain embedded HiveMQ, printed side by side. {@code --scenario group}: the same for
+ * fan-out in one large group ({@link GroupFanOutBenchmark}). Exit code 0 when every correctness check passed,
+ * 1 when one failed, 2 for invalid options.
  */
 @Command(name = "mqchat-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Direct messages over MQTT QoS 1: mqchat (store before PUBACK) vs plain HiveMQ, same run.")
+        description = "Direct messages (or group fan-out) over MQTT QoS 1: mqchat (store before PUBACK) vs plain "
+                + "HiveMQ, same run.")
 public final class DirectMessageBenchmark implements Callable<Integer> {
 
     static {
@@ -25,11 +27,25 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--pairs", description = "sender/receiver pairs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", description = "direct (sender/receiver pairs) or group (fan-out to every member "
+            + "of one group) (default: ${DEFAULT-VALUE})")
+    BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
+
+    @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
     int pairs = 20;
 
-    @Option(names = "--messages", description = "measured messages per sender (default: ${DEFAULT-VALUE})")
-    int messages = 2_000;
+    @Option(names = "--members", description = "group: members, all connected (default: ${DEFAULT-VALUE})")
+    int members = GroupSettings.defaults().members();
+
+    @Option(names = "--senders", description = "group: members that publish (default: ${DEFAULT-VALUE})")
+    int senders = GroupSettings.defaults().senders();
+
+    @Option(names = "--invalidate-every", description = "group, mqchat: announce a membership change every this "
+            + "many publishes, so the broker's membership cache misses (default: 0, never)")
+    int invalidateEvery;
+
+    @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50)")
+    Integer messages;
 
     @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender (default: ${DEFAULT-VALUE})")
     int inflight = 10;
@@ -37,8 +53,12 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     @Option(names = "--payload-bytes", description = "message body length (default: ${DEFAULT-VALUE})")
     int payloadBytes = 100;
 
-    @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: ${DEFAULT-VALUE})")
-    int warmup = 200;
+    @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: 200; group: 5)")
+    Integer warmup;
+
+    @Option(names = "--rate", description = "publishes per second across all senders (default: 0, as fast as the "
+            + "in-flight window allows)")
+    int rate;
 
     @Option(names = "--duration", converter = DurationConverter.class,
             description = "stop each side's measured phase after this long (e.g. 30s), --messages still caps it")
@@ -80,8 +100,11 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     }
 
     BenchSettings settings() {
-        return new BenchSettings(pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3, batchSize, writers,
-                storeTimeout, mongoUri, redis, maxPhaseTime, sides, tcpNoDelay);
+        BenchSettings.Scenario sc = scenario == null ? BenchSettings.Scenario.direct : scenario;
+        return new BenchSettings(sc, new GroupSettings(members, senders, invalidateEvery), pairs,
+                messages != null ? messages : sc.defaultMessages(), warmup != null ? warmup : sc.defaultWarmup(),
+                inflight, payloadBytes, duration, mqtt3, batchSize, writers, storeTimeout, mongoUri, redis, maxPhaseTime,
+                sides, tcpNoDelay, rate);
     }
 
     @Override

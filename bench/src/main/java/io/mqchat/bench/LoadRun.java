@@ -1,18 +1,16 @@
 package io.mqchat.bench;
 
+import io.mqchat.bench.SendLoop.Phase;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Topics;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Drives one broker: connects receivers (subscribed to their inboxes) and senders, runs the warm-up
@@ -35,6 +33,7 @@ final class LoadRun {
     private final int[] sentUpTo;
     private final ConcurrentLinkedQueue<String> connectionErrors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connectionErrorCount = new AtomicInteger();
+    private final SendLoop sendLoop;
 
     LoadRun(BenchSettings s, Target target, String runId, PrintStream out) {
         this.s = s;
@@ -42,6 +41,7 @@ final class LoadRun {
         this.runId = runId;
         this.out = out;
         this.sentUpTo = new int[s.pairs()];
+        this.sendLoop = new SendLoop(s.payloadBytes());
     }
 
     SideResult run() throws Exception {
@@ -74,11 +74,11 @@ final class LoadRun {
             if (s.warmup() > 0) {
                 Phase warm = runPhase(senders, 0, s.warmup(), null);
                 out.printf(Locale.ROOT, "  %s: warm-up of %d messages done in %.1f s%s%n", target.name(),
-                        (long) s.warmup() * s.pairs(), warm.seconds(), warm.complete ? "" : " (INCOMPLETE)");
+                        (long) s.warmup() * s.pairs(), warm.seconds(), warm.complete() ? "" : " (INCOMPLETE)");
             }
             Phase measured = runPhase(senders, s.warmup(), s.warmup() + s.messages(), s.duration());
             out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", target.name(), measured.seconds(),
-                    measured.complete ? "" : " (INCOMPLETE)");
+                    measured.complete() ? "" : " (INCOMPLETE)");
             return result(measured);
         } finally {
             senders.forEach(BenchClient::close);
@@ -92,130 +92,49 @@ final class LoadRun {
         }
     }
 
-    private record Phase(long startNanos, long endNanos, boolean complete, String incomplete) {
-        double seconds() {
-            return (endNanos - startNanos) / 1e9;
-        }
-    }
-
     private Phase runPhase(List<BenchClient> senders, int fromK, int toK, java.time.Duration duration)
             throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + s.maxPhaseTime().toNanos();
-        long stopSendingAt = duration == null ? deadline : Math.min(deadline, start + duration.toNanos());
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i++) {
-            Pair p = pairs.get(i);
-            BenchClient client = senders.get(i);
-            int pairIndex = i;
-            Thread t = new Thread(() -> send(p, client, fromK, toK, stopSendingAt, deadline, pairIndex),
-                    "bench-sender-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
-        // Wait for the last answers and deliveries; the measured times come from the callbacks.
-        while (System.nanoTime() - deadline < 0 && !pairs.stream().allMatch(Pair::settled)) {
-            LockSupport.parkNanos(2_000_000);
-        }
-        boolean complete = pairs.stream().allMatch(Pair::settled) && threads.stream().noneMatch(Thread::isAlive);
-        long end = System.nanoTime();
-        if (fromK >= s.warmup()) {
-            long last = start;
-            for (Pair p : pairs) {
-                last = latest(last, p.lastMeasuredAckNanos);
-                last = latest(last, p.lastMeasuredDeliveryNanos());
-            }
-            end = complete ? last : end;
-        }
-        String incomplete = null;
-        if (!complete) {
-            long unanswered = 0;
-            long undelivered = 0;
-            for (Pair p : pairs) {
-                unanswered += p.sent.get() - p.acked.get() - p.failed.get();
-                undelivered += Math.max(0, p.acked.get() - p.distinctDelivered());
-            }
-            incomplete = "phase not finished after " + s.maxPhaseTime().toSeconds() + " s: " + unanswered
-                    + " publishes unanswered, " + undelivered + " acked messages not delivered";
-            threads.forEach(Thread::interrupt);
-        }
+        Phase phase = sendLoop.phase(pairs, senders, fromK, toK, fromK >= s.warmup(), duration, s.rate(),
+                s.maxPhaseTime(), sentUpTo, new SendLoop.Progress() {
+                    @Override
+                    public boolean settled() {
+                        return pairs.stream().allMatch(Pair::settled);
+                    }
+
+                    @Override
+                    public long lastMeasuredNanos() {
+                        long last = 0;
+                        for (Pair p : pairs) {
+                            last = latest(latest(last, p.lastMeasuredAckNanos), p.lastMeasuredDeliveryNanos());
+                        }
+                        return last;
+                    }
+
+                    @Override
+                    public String pending() {
+                        long unanswered = 0;
+                        long undelivered = 0;
+                        for (Pair p : pairs) {
+                            unanswered += p.sent.get() - p.acked.get() - p.failed.get();
+                            undelivered += Math.max(0, p.acked.get() - p.distinctDelivered());
+                        }
+                        return unanswered + " publishes unanswered, " + undelivered + " acked messages not delivered";
+                    }
+                });
         if (incompleteNote == null) {
-            incompleteNote = incomplete;
+            incompleteNote = phase.incomplete();
         }
-        return new Phase(start, end, complete, incomplete);
+        return phase;
     }
 
     private String incompleteNote;
 
-    private static long latest(long a, long b) {
+    /** The later of two {@code nanoTime}s, 0 meaning none. */
+    static long latest(long a, long b) {
+        if (a == 0 || b == 0) {
+            return a == 0 ? b : a;
+        }
         return b - a > 0 ? b : a;
-    }
-
-    private void send(Pair p, BenchClient client, int fromK, int toK, long stopSendingAt, long deadline,
-                      int pairIndex) {
-        int k = fromK;
-        try {
-            for (; k < toK; k++) {
-                if (System.nanoTime() - stopSendingAt > 0) {
-                    break;
-                }
-                long wait = deadline - System.nanoTime();
-                if (wait <= 0 || !p.window.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-                byte[] payload = payload(k);
-                p.sent.incrementAndGet();
-                int msg = k;
-                while (true) {
-                    p.sendNanos.set(k, System.nanoTime());
-                    try {
-                        client.publish(p.topic, payload, (now, failure) -> p.onAck(msg, now, failure));
-                        break;
-                    } catch (BenchClient.WindowFullException full) {
-                        if (System.nanoTime() - deadline > 0) {
-                            p.onSendError(k, full);
-                            return;
-                        }
-                        LockSupport.parkNanos(50_000);
-                    } catch (Exception e) {
-                        p.onSendError(k, e);
-                        break;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            sentUpTo[pairIndex] = k;
-        }
-    }
-
-    private final byte[][] bodyCache = new byte[1][];
-
-    /** {@code {"cid":"m{k}","body":"xxx…"}} with a body of {@code payloadBytes} characters. */
-    private byte[] payload(int k) {
-        byte[] body = bodyCache[0];
-        if (body == null) {
-            StringBuilder b = new StringBuilder(s.payloadBytes());
-            String text = "the quick brown fox jumps over the lazy dog ";
-            while (b.length() < s.payloadBytes()) {
-                b.append(text);
-            }
-            b.setLength(s.payloadBytes());
-            body = b.toString().getBytes(StandardCharsets.UTF_8);
-            bodyCache[0] = body;
-        }
-        byte[] head = ("{\"cid\":\"" + Pair.cid(k) + "\",\"body\":\"").getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[head.length + body.length + 2];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(body, 0, out, head.length, body.length);
-        out[out.length - 2] = '"';
-        out[out.length - 1] = '}';
-        return out;
     }
 
     private SideResult result(Phase measured) {
@@ -334,10 +253,11 @@ final class LoadRun {
         return new SideResult(target.name(), measuredSent, measuredAcked, measuredDelivered, failed, redeliveries,
                 outOfOrder, ackSeconds > 0 ? measuredAcked / ackSeconds : 0,
                 deliverySeconds > 0 ? measuredDelivered / deliverySeconds : 0, SideResult.Latency.of(ack),
-                SideResult.Latency.of(delivery), seconds, stored, List.copyOf(problems), List.copyOf(notes));
+                SideResult.Latency.of(delivery), seconds, stored, List.copyOf(problems), List.copyOf(notes),
+                measuredAcked);
     }
 
-    private static double secondsTo(long start, long[] ends) {
+    static double secondsTo(long start, long[] ends) {
         long last = start;
         for (long e : ends) {
             if (e != 0) {

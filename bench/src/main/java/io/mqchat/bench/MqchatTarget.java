@@ -6,19 +6,28 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import org.bson.Document;
+import org.redisson.client.codec.StringCodec;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,10 +35,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Date;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,15 +54,17 @@ final class MqchatTarget implements Target {
     private final AccessTokens tokens;
     private io.mqchat.common.redis.DeviceLogins logins;
     private final MongoCollection<Document> messages;
+    private final MongoDatabase db;
     private final MongoCollection<Document> users;
     private final EmbeddedBroker broker;
     private SimpleMeterRegistry meters;
+    private org.redisson.api.RedissonClient redisson;
 
-    private MqchatTarget(AccessTokens tokens, MongoCollection<Document> messages, MongoCollection<Document> users,
-                         EmbeddedBroker broker) {
+    private MqchatTarget(AccessTokens tokens, MongoDatabase db, EmbeddedBroker broker) {
         this.tokens = tokens;
-        this.messages = messages;
-        this.users = users;
+        this.db = db;
+        this.messages = db.getCollection(StoreSchema.MESSAGES);
+        this.users = db.getCollection(StoreSchema.USERS);
         this.broker = broker;
     }
 
@@ -59,6 +72,7 @@ final class MqchatTarget implements Target {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         // The extension records its timers in Micrometer's global registry; collect them for the report.
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        meters.config().meterFilter(WHOLE_RUN_PERCENTILES);
         Metrics.addRegistry(meters);
         started.push(() -> {
             Metrics.removeRegistry(meters);
@@ -98,8 +112,8 @@ final class MqchatTarget implements Target {
             redisConfig.useSingleServer().setAddress(redisAddress);
             org.redisson.api.RedissonClient redisson = org.redisson.Redisson.create(redisConfig);
             started.push(redisson::shutdown);
-            MqchatTarget target = new MqchatTarget(new AccessTokens(secret), db.getCollection(StoreSchema.MESSAGES),
-                    db.getCollection(StoreSchema.USERS), broker);
+            MqchatTarget target = new MqchatTarget(new AccessTokens(secret), db, broker);
+            target.redisson = redisson;
             // what chat-api's login does: each token becomes its device's current login
             target.logins = new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC());
             target.started.addAll(started);
@@ -148,6 +162,51 @@ final class MqchatTarget implements Target {
         return messages.countDocuments(Filters.eq(StoreSchema.Message.CONV, conv));
     }
 
+    /** What chat-api does when a group is created and its members added: one group, one document per member. */
+    @Override
+    public void createGroup(String groupId, List<String> memberIds) {
+        Date now = new Date();
+        db.getCollection(StoreSchema.GROUPS).insertOne(new Document(StoreSchema.Group.ID, groupId)
+                .append(StoreSchema.Group.NAME, "bench " + groupId).append(StoreSchema.Group.OWNER, memberIds.get(0))
+                .append(StoreSchema.Group.MEMBER_COUNT, memberIds.size()).append(StoreSchema.Group.CREATED_AT, now));
+        List<Document> docs = new ArrayList<>(memberIds.size());
+        for (String user : memberIds) {
+            docs.add(new Document(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, user))
+                    .append(StoreSchema.GroupMember.GROUP_ID, groupId).append(StoreSchema.GroupMember.USER_ID, user)
+                    .append(StoreSchema.GroupMember.ROLE, docs.isEmpty() ? GroupDirectory.OWNER : GroupDirectory.MEMBER)
+                    .append(StoreSchema.GroupMember.JOINED_AT, now).append(StoreSchema.GroupMember.FROM_SEQ, 1L));
+        }
+        db.getCollection(StoreSchema.GROUP_MEMBERS).insertMany(docs);
+    }
+
+    @Override
+    public boolean subscribesGroupMembers() {
+        return true;
+    }
+
+    @Override
+    public long storedFrom(Collection<String> senders) {
+        return messages.countDocuments(Filters.in(StoreSchema.Message.FROM, senders));
+    }
+
+    /** Read from the embedded broker's subscription store, as the extension sees it. */
+    @Override
+    public Optional<String> subscriptionsOf(String clientId) {
+        try {
+            return Optional.of(Services.subscriptionStore().getSubscriptions(clientId).get(5, TimeUnit.SECONDS)
+                    .stream().map(TopicSubscription::getTopicFilter).sorted().toList().toString());
+        } catch (Exception e) {
+            return Optional.of("unknown: " + e);
+        }
+    }
+
+    /** What chat-api sends when membership changes: a bus message with nobody to (un)subscribe and no event. */
+    @Override
+    public void groupChanged(String groupId) {
+        redisson.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE)
+                .publish(BusMessage.group(groupId, List.of(), List.of(), null).toJson());
+    }
+
     /** The extension's own timings (all phases): where a publish's time goes inside the broker. */
     @Override
     public List<String> internals() {
@@ -165,17 +224,49 @@ final class MqchatTarget implements Target {
             lines.add(String.format(Locale.ROOT, "batch size: %d batches, mean %.1f, max %.0f messages",
                     batch.count(), batch.mean(), batch.max()));
         }
+        for (String cache : List.of("hit", "miss")) {
+            Timer check = meters.find(GROUP_CHECK).tag("cache", cache).timer();
+            if (check != null && check.count() > 0) {
+                lines.add("group membership check, cache " + cache + ": " + timer(check));
+            }
+        }
         return lines;
     }
 
+    /** The extension's timer of a publish's membership check, tagged {@code cache} = {@code hit} or {@code miss}. */
+    static final String GROUP_CHECK = "mqchat.group.check";
+
+    /**
+     * The report's percentiles cover the whole run: the extension's timers get p50 and p99 if they publish
+     * none, and their statistics do not decay (Micrometer's default window is two minutes).
+     */
+    static final MeterFilter WHOLE_RUN_PERCENTILES = new MeterFilter() {
+        @Override
+        public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+            if (!id.getName().startsWith("mqchat.") || id.getType() != Meter.Type.TIMER) {
+                return config;
+            }
+            DistributionStatisticConfig.Builder wholeRun = DistributionStatisticConfig.builder()
+                    .expiry(Duration.ofDays(1)).bufferLength(1);
+            if (config.getPercentiles() == null || config.getPercentiles().length == 0) {
+                wholeRun.percentiles(0.5, 0.99);
+            }
+            return wholeRun.build().merge(config);
+        }
+    };
+
+    /** Count, mean, percentiles and max; in µs when even the max is under a millisecond. */
     private static String timer(Timer t) {
         HistogramSnapshot snap = t.takeSnapshot();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%d, mean %.2f ms", snap.count(),
-                snap.mean(TimeUnit.MILLISECONDS)));
+        boolean micros = snap.max(TimeUnit.MILLISECONDS) < 1;
+        TimeUnit unit = micros ? TimeUnit.MICROSECONDS : TimeUnit.MILLISECONDS;
+        String u = micros ? " µs" : " ms";
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%d, mean %.2f%s", snap.count(),
+                snap.mean(unit), u));
         for (ValueAtPercentile v : snap.percentileValues()) {
-            b.append(String.format(Locale.ROOT, ", p%.0f %.2f ms", v.percentile() * 100, v.value(TimeUnit.MILLISECONDS)));
+            b.append(String.format(Locale.ROOT, ", p%.0f %.2f%s", v.percentile() * 100, v.value(unit), u));
         }
-        b.append(String.format(Locale.ROOT, ", max %.2f ms", snap.max(TimeUnit.MILLISECONDS)));
+        b.append(String.format(Locale.ROOT, ", max %.2f%s", snap.max(unit), u));
         return b.toString();
     }
 

@@ -10,6 +10,7 @@ import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.ScheduledExecutorPingSender;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
@@ -26,7 +27,8 @@ final class Mqtt3BenchClient implements BenchClient {
 
     static Mqtt3BenchClient connect(String uri, String clientId, Credentials credentials, int maxInflight, boolean tcpNoDelay,
                                     MessageListener messages, ErrorListener errors) throws MqttException {
-        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence(),
+                new ScheduledExecutorPingSender(PINGS), null);
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {

@@ -9,6 +9,7 @@ import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.TimerPingSender;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -33,7 +34,8 @@ final class Mqtt5BenchClient implements BenchClient {
     static Mqtt5BenchClient connect(String uri, String clientId, Credentials credentials, boolean tcpNoDelay,
                                     MessageListener messages,
                                     ErrorListener errors) throws MqttException {
-        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence(),
+                new TimerPingSender(PINGS), null);
         client.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse response) {

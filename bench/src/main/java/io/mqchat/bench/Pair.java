@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * One sender, one receiver, one conversation: what was sent when, what was acknowledged, what arrived.
  * Message {@code k} of the sender has cid {@code m{k}}; messages below {@code warmup} are not measured.
  */
-final class Pair {
+final class Pair implements SendLoop.Ledger {
 
     static final long HISTOGRAM_MAX_MICROS = 600_000_000L;
     private static final int ACK_NONE = 0;
@@ -86,8 +86,34 @@ final class Pair {
         return "m" + k;
     }
 
+    @Override
+    public Semaphore window() {
+        return window;
+    }
+
+    @Override
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public String cidOf(int k) {
+        return cid(k);
+    }
+
+    @Override
+    public void started(int k) {
+        sent.incrementAndGet();
+    }
+
+    @Override
+    public void sending(int k, long nanoTime) {
+        sendNanos.set(k, nanoTime);
+    }
+
     /** The sender's PUBACK (or failure) for message k. */
-    void onAck(int k, long nanoTime, String failure) {
+    @Override
+    public void onAck(int k, long nanoTime, String failure) {
         try {
             if (failure == null) {
                 if (ackState.compareAndSet(k, ACK_NONE, ACK_OK)) {
@@ -110,7 +136,8 @@ final class Pair {
     }
 
     /** A publish that could not even be handed to the client. */
-    void onSendError(int k, Exception e) {
+    @Override
+    public void onSendError(int k, Exception e) {
         ackState.set(k, ACK_FAILED);
         failed.incrementAndGet();
         error("publish " + cid(k) + " of " + sender + " not sent: " + e);
@@ -264,7 +291,8 @@ final class Pair {
         return c;
     }
 
-    private static int parseK(String cid) {
+    /** The number in a cid {@code m{k}}, or -1. */
+    static int parseK(String cid) {
         if (cid.length() < 2 || cid.charAt(0) != 'm') {
             return -1;
         }

@@ -10,7 +10,7 @@ import java.util.List;
  * @param name             mqchat or plain HiveMQ
  * @param measuredSent     publishes sent in the measured phase
  * @param measuredAcked    of them, acknowledged with success
- * @param measuredDelivered of them, delivered (after dedupe)
+ * @param measuredDelivered of them, delivered (after dedupe); in a group, member deliveries (message x member)
  * @param failed           publishes refused or failed (all phases)
  * @param redeliveries     deliveries removed by dedupe (same id, or same cid on plain HiveMQ)
  * @param outOfOrder       arrivals whose seq (mqchat) or send index (plain) was lower than an earlier one's
@@ -22,11 +22,13 @@ import java.util.List;
  * @param stored           messages of the run's conversations in MongoDB (-1: not a storing broker)
  * @param problems         failed correctness checks (empty: passed)
  * @param notes            observations that are not failures
+ * @param expectedDelivered deliveries the measured acked messages should have made (direct: one each; group:
+ *                         one per member connection)
  */
 public record SideResult(String name, long measuredSent, long measuredAcked, long measuredDelivered, long failed,
                          long redeliveries, long outOfOrder, double ackedPerSecond, double deliveredPerSecond,
                          Latency ackLatency, Latency deliveryLatency, double seconds, long stored,
-                         List<String> problems, List<String> notes) {
+                         List<String> problems, List<String> notes, long expectedDelivered) {
 
     public boolean passed() {
         return problems.isEmpty();
