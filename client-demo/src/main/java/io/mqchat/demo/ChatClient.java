@@ -44,6 +44,8 @@ import java.util.function.Consumer;
  * alice.connect(URI.create("tcp://localhost:1883"), false);         // then syncs what was missed
  * alice.conversations().forEach(c -> System.out.println(c.peer() + ": " + c.unread() + " unread"));
  * ChatMessage stored = alice.send("bob", "hello").get(10, TimeUnit.SECONDS);   // stored.seq() is its place
+ * RestClient.Group team = alice.createGroup("team", List.of("bob", "carol"));
+ * alice.sendToGroup(team.groupId(), "hi @bob", Mentions.extract("hi @bob")).get(10, TimeUnit.SECONDS);
  * alice.close();
  * }</pre>
  *
@@ -56,7 +58,15 @@ import java.util.function.Consumer;
  *   <li><b>Re-send after every (re)connect</b> — and after a restart — with the <em>same</em> cid. The server
  *       stores a (sender, cid) once and answers a retry with the original id/seq, so this never duplicates.</li>
  *   <li><b>Confirmation is the stored copy.</b> The server delivers every stored message to the sender's
- *       inbox too; {@link #send} completes with that copy, which carries the server's id, conv and seq.</li>
+ *       inbox too; {@link #send} completes with that copy, which carries the server's id, conv and seq. A group
+ *       message comes back on the group topic instead (every member device gets it, the sender's included):
+ *       {@link #sendToGroup} completes with it, matched by cid the same way.</li>
+ *   <li><b>Groups need no subscribing.</b> The server subscribes our devices to {@code chat/g/{groupId}} for
+ *       every group we are in (on connect and when we join); group messages and group events (stored messages
+ *       of type {@code event}, see {@link GroupEventText}) reach {@link #onMessage} like direct ones, exactly once
+ *       and in seq order per conversation. A removal (or leaving, or the group dissolving) arrives as that
+ *       group's last event — on our inbox when we were removed — and closes the conversation: sync no longer
+ *       covers it, so nothing waits for a gap below it.</li>
  *   <li><b>Sync after every (re)connect.</b> {@code POST /api/v1/sync} with the stored cursor, page after
  *       page while {@code hasMore}: everything missed in every conversation (also ones this device has never
  *       seen, and past the broker's 1,000-message offline queue). The new cursor is saved after each page.
@@ -93,6 +103,7 @@ public final class ChatClient implements AutoCloseable {
     private static final long CONNECT_TIMEOUT_SECONDS = 30;
 
     private final RestClient rest = new RestClient();
+    private final URI api;
     private final String user;
     private final String device;
     private final RestClient.Login login;
@@ -126,7 +137,8 @@ public final class ChatClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile String loggedOut;
 
-    private ChatClient(String user, String device, RestClient.Login login, LocalState state) {
+    private ChatClient(URI api, String user, String device, RestClient.Login login, LocalState state) {
+        this.api = api;
         this.user = user;
         this.device = device;
         this.login = login;
@@ -149,7 +161,7 @@ public final class ChatClient implements AutoCloseable {
         }
         LocalState state = LocalState.load(LocalState.fileFor(stateDir, user, device));
         RestClient.Login login = new RestClient().login(api, user, password, device);
-        return new ChatClient(user, device, login, state);
+        return new ChatClient(api, user, device, login, state);
     }
 
     /**
@@ -161,7 +173,11 @@ public final class ChatClient implements AutoCloseable {
         return this;
     }
 
-    /** Called with every new (deduplicated) chat message, including the copies of our own. */
+    /**
+     * Called with every new (deduplicated) chat message, including the copies of our own, in seq order per
+     * conversation: direct ({@code d:...}) and group ({@code g:...}) messages, and group events (type
+     * {@code event}; {@link GroupEventText#render} says them in words).
+     */
     public ChatClient onMessage(Consumer<ChatMessage> listener) {
         messageListeners.add(Objects.requireNonNull(listener));
         return this;
@@ -237,8 +253,45 @@ public final class ChatClient implements AutoCloseable {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("invalid user id '" + peer + "': " + Ids.userIdRule()));
         }
-        LocalState.Pending message = new LocalState.Pending(Cids.next(device), peer, type, body,
-                System.currentTimeMillis());
+        return enqueue(new LocalState.Pending(Cids.next(device), peer, type, body, System.currentTimeMillis()));
+    }
+
+    /**
+     * Sends a text message to a group; {@code mentions} are user ids (or {@code "all"}, admins only) to notify —
+     * see {@link Mentions#extract} for taking them from {@code @user} words. See
+     * {@link #sendToGroup(String, String, JsonNode, List)}.
+     */
+    public CompletableFuture<ChatMessage> sendToGroup(String groupId, String text, List<String> mentions) {
+        return sendToGroup(groupId, "text", TextNode.valueOf(text), mentions);
+    }
+
+    /**
+     * Sends a message to a group (QoS 1 to {@code chat/g/{groupId}}), with the same guarantees as {@link #send}:
+     * written ahead, re-sent with the same cid after a reconnect or restart, and the future completes with the
+     * stored copy (server id, conv {@code g:{groupId}}, seq) when it arrives on the group topic — every member
+     * device gets it, ours included. Refusals complete it exceptionally with a {@link SendRefusedException}:
+     * {@code not_authorized} (not a member), {@code muted} (we or the whole group are muted), ...
+     */
+    public CompletableFuture<ChatMessage> sendToGroup(String groupId, String type, JsonNode body, List<String> mentions) {
+        if (!Ids.isValidGroupId(groupId)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("invalid group id '" + groupId + "'"));
+        }
+        List<String> named = mentions == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(mentions));
+        for (String mention : named) {
+            if (!mention.equals(ChatMessage.MENTION_ALL) && !Ids.isValidUserId(mention)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("invalid mention '" + mention
+                        + "': a user id or \"" + ChatMessage.MENTION_ALL + "\""));
+            }
+        }
+        if (named.size() > Mentions.MAX) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("at most " + Mentions.MAX + " mentions"));
+        }
+        return enqueue(LocalState.Pending.toGroup(Cids.next(device), groupId, type, body, System.currentTimeMillis(),
+                named));
+    }
+
+    /** Writes the message ahead and publishes it when the connection allows; see {@link #send}. */
+    private CompletableFuture<ChatMessage> enqueue(LocalState.Pending message) {
         CompletableFuture<ChatMessage> result = new CompletableFuture<>();
         waiting.put(message.cid(), result);
         if (!runOnEvents(() -> {
@@ -265,7 +318,41 @@ public final class ChatClient implements AutoCloseable {
         return rest(() -> rest.history(requireHistory(), login.token(), conversationWith(peer), afterSeq, limit));
     }
 
-    /** Our conversations, most recently active first, with unread counts. Blocking REST call; needs {@link #withHistory}. */
+    /**
+     * One page of any conversation we belong to ({@code d:...} or {@code g:{groupId}}), ascending, after
+     * {@code afterSeq}. Blocking REST call; needs {@link #withHistory}.
+     */
+    public RestClient.HistoryPage conversationHistory(String conv, long afterSeq, int limit) throws IOException {
+        return rest(() -> rest.history(requireHistory(), login.token(), conv, afterSeq, limit));
+    }
+
+    /** Creates a group with us as its owner and {@code members} as members (chat-api). Blocking REST call. */
+    public RestClient.Group createGroup(String name, List<String> members) throws IOException {
+        return rest(() -> rest.createGroup(api, login.token(), name, members));
+    }
+
+    /** The groups we are a member of (chat-api). Blocking REST call. */
+    public List<RestClient.Group> myGroups() throws IOException {
+        return rest(() -> rest.myGroups(api, login.token()));
+    }
+
+    /** Adds users to a group (admins and the owner; chat-api). Blocking REST call. */
+    public void addMembers(String groupId, List<String> userIds) throws IOException {
+        rest(() -> {
+            rest.addMembers(api, login.token(), groupId, userIds);
+            return null;
+        });
+    }
+
+    /** Removes a member from a group (admins: members, the owner: anyone; our own id: leave). Blocking REST call. */
+    public void removeMember(String groupId, String userId) throws IOException {
+        rest(() -> {
+            rest.removeMember(api, login.token(), groupId, userId);
+            return null;
+        });
+    }
+
+    /** Our conversations (direct and groups), most recently active first, with unread counts. Blocking REST call; needs {@link #withHistory}. */
     public List<RestClient.Conversation> conversations() throws IOException {
         return rest(() -> rest.conversations(requireHistory(), login.token(), 100));
     }
@@ -409,15 +496,22 @@ public final class ChatClient implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, byte[] payload) {
-            // Handle it completely (state saved, listeners called) before returning: Paho sends the
-            // PUBACK only after this returns, so a crash here means the broker delivers it again.
-            try {
-                events.submit(() -> onPayload(topic, payload)).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | RejectedExecutionException e) {
-                // closed, or a listener threw; nothing more to do
-            }
+            received(topic, payload);
+        }
+    }
+
+    /**
+     * A message arrived on {@code topic} (our inbox, or a group topic the server subscribed us to). Handles it
+     * completely (state saved, listeners called) before returning: Paho sends the PUBACK only after this
+     * returns, so a crash here means the broker delivers it again. Package-private for tests.
+     */
+    void received(String topic, byte[] payload) {
+        try {
+            events.submit(() -> onPayload(topic, payload)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RejectedExecutionException e) {
+            // closed, or a listener threw; nothing more to do
         }
     }
 
@@ -472,7 +566,7 @@ public final class ChatClient implements AutoCloseable {
             }
             Object attempt = new Object();
             inFlight.put(message.cid(), attempt);
-            c.publish(Topics.inbox(message.peer()), payload(message))
+            c.publish(message.topic(), payload(message))
                     .whenCompleteAsync((ok, error) -> published(message, attempt, error), events);
         }
     }
@@ -508,12 +602,18 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** The wire format of a message: {@code {"cid","type","body"}} — the server adds everything else. */
+    /**
+     * The wire format of a message: {@code {"cid","type","body"}}, plus {@code "mentions"} for a group message
+     * that mentions someone — the server adds everything else.
+     */
     static byte[] payload(LocalState.Pending message) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("cid", message.cid());
         node.put("type", message.type());
         node.set("body", message.body());
+        if (message.mentions() != null) {
+            message.mentions().forEach(node.putArray("mentions")::add);
+        }
         try {
             return Json.MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -585,6 +685,12 @@ public final class ChatClient implements AutoCloseable {
             }
         }
         int delivered = deliver(state.receive(message));
+        if (GroupEventText.endsMembership(message, user)) {
+            // Removed, left, or dissolved: the server sends nothing more of this group, and sync leaves it out.
+            // Whatever still waits behind a gap below this event will never come: deliver up to it now, and
+            // do not keep syncing for the gap.
+            delivered += deliver(state.completeUpTo(message.conv(), message.seq()));
+        }
         if (live && state.hasGap(message.conv()) && historyService != null) {
             requestSync();      // a seq is missing: sync fetches it, or says it is a permanent hole
         }

@@ -1,8 +1,10 @@
 package io.mqchat.demo;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.Topics;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -46,8 +48,35 @@ public final class LocalState {
     /** How many delivered message ids are remembered for dedupe (older duplicates are very unlikely). */
     static final int MAX_SEEN_IDS = 2_000;
 
-    /** A sent message awaiting acknowledgement: everything needed to publish it again, identically. */
-    public record Pending(String cid, String peer, String type, JsonNode body, long createdAt) {
+    /**
+     * A sent message awaiting acknowledgement: everything needed to publish it again, identically. A direct
+     * message has a {@code peer} (published to {@code chat/u/{peer}}); a group message has a {@code group}
+     * instead (published to {@code chat/g/{group}}) and may have {@code mentions}. Older state files have
+     * neither field: they read as direct messages.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Pending(String cid, String peer, String type, JsonNode body, long createdAt, String group,
+                          List<String> mentions) {
+
+        public Pending {
+            mentions = mentions == null || mentions.isEmpty() ? null : List.copyOf(mentions);
+        }
+
+        /** A direct message to {@code peer}. */
+        public Pending(String cid, String peer, String type, JsonNode body, long createdAt) {
+            this(cid, peer, type, body, createdAt, null, null);
+        }
+
+        /** A message to group {@code group}, mentioning {@code mentions} (user ids or "all"; may be empty). */
+        public static Pending toGroup(String cid, String group, String type, JsonNode body, long createdAt,
+                                      List<String> mentions) {
+            return new Pending(cid, null, type, body, createdAt, group, mentions);
+        }
+
+        /** Where it is published: {@code chat/g/{group}} or {@code chat/u/{peer}}. */
+        public String topic() {
+            return group != null ? Topics.group(group) : Topics.inbox(peer);
+        }
     }
 
     /** The file format (version 2; version 1 had {@code lastSeq} instead of {@code complete} and no cursor). */

@@ -2,19 +2,39 @@ package io.mqchat.demo;
 
 import io.mqchat.common.protocol.ChatMessage;
 
-/** How the CLI shows a message: {@code [d:alice:bob #12] alice: hello}, own messages marked. */
+import java.util.function.Function;
+
+/**
+ * How the CLI shows a message: {@code [d:alice:bob #12] alice: hello}, own messages marked; group messages
+ * as {@code [Team #7] bob: hi @alice (mentions you)} and group events as {@code * [Team] alice added bob}.
+ */
 final class Printer {
 
     private Printer() {
     }
 
     static String format(ChatMessage message, String me, String myDevice) {
+        return format(message, me, myDevice, groupId -> null);
+    }
+
+    /** @param groupNames a group's name by group id, {@code null} when unknown (then the id is shown) */
+    static String format(ChatMessage message, String me, String myDevice, Function<String, String> groupNames) {
+        String groupId = GroupEventText.groupId(message.conv());
+        String where = message.conv();
+        if (groupId != null) {
+            String name = groupNames.apply(groupId);
+            where = name != null ? name : groupId;
+        }
+        if (GroupEventText.isEvent(message)) {
+            return "* [" + where + "] " + GroupEventText.render(message);
+        }
         String body = message.body() == null ? "" : message.body().isTextual() ? message.body().asText()
                 : message.body().toString();
         String type = "text".equals(message.type()) ? "" : "(" + message.type() + ") ";
         String mark = !me.equals(message.from()) ? ""
                 : myDevice.equals(message.dev()) ? " (you)" : " (you, " + message.dev() + ")";
-        return "[" + message.conv() + " #" + message.seq() + "] " + message.from() + mark + ": " + type + body;
+        String mentioned = groupId != null && !me.equals(message.from()) && message.mentions(me) ? "  (mentions you)" : "";
+        return "[" + where + " #" + message.seq() + "] " + message.from() + mark + ": " + type + body + mentioned;
     }
 
     /** {@code * bob read d:alice:bob up to #42}, {@code * logged in on another phone}, ... */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
 
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in (chat-api);
+ * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in, groups (chat-api);
  * history, sync, the conversation list and read positions (history-service). Blocking; call it off any
  * event thread. A {@code 401} on a call with a token means the token is dead (this device was replaced by a
  * newer login, or logged out): {@link ApiException#loggedOut()}.
@@ -47,9 +48,30 @@ public final class RestClient {
                            Long retryAfterMs, List<JsonNode> recalls) {
     }
 
-    /** One entry of the conversation list; {@code lastText} is null for non-text messages. */
+    /**
+     * One entry of the conversation list; {@code lastText} is null for non-text messages. Direct conversations
+     * have a {@code peer}; group conversations ({@code g:{groupId}}) a {@code groupId} instead, and
+     * {@code mentioned} says whether an unread message mentions us. {@code type} is {@code "direct"} or
+     * {@code "group"} (derived from {@code conv} when the server does not say).
+     */
     public record Conversation(String conv, String peer, long lastSeq, long lastTs, String lastFrom, String lastText,
-                               long readSeq, long unread, long peerReadSeq) {
+                               long readSeq, long unread, long peerReadSeq, String type, String groupId,
+                               boolean mentioned) {
+
+        /** A direct conversation's entry (no group fields). */
+        public Conversation(String conv, String peer, long lastSeq, long lastTs, String lastFrom, String lastText,
+                            long readSeq, long unread, long peerReadSeq) {
+            this(conv, peer, lastSeq, lastTs, lastFrom, lastText, readSeq, unread, peerReadSeq,
+                    conv != null && conv.startsWith("g:") ? "group" : "direct", GroupEventText.groupId(conv), false);
+        }
+
+        public boolean isGroup() {
+            return groupId != null;
+        }
+    }
+
+    /** A group as its members see it ({@code GroupView} of chat-api); {@code role} is ours: owner, admin or member. */
+    public record Group(String groupId, String conv, String name, String owner, int memberCount, String role) {
     }
 
     /** The answer to marking a conversation read. */
@@ -113,12 +135,72 @@ public final class RestClient {
         List<Conversation> list = new ArrayList<>();
         for (JsonNode c : json.path("conversations")) {
             JsonNode last = c.path("last");
-            list.add(new Conversation(c.path("conv").asText(), c.path("peer").asText(null), c.path("lastSeq").asLong(),
+            String conv = c.path("conv").asText();
+            // group fields are newer: tolerate their absence (derive them from the conversation id)
+            String groupId = c.hasNonNull("groupId") ? c.get("groupId").asText() : GroupEventText.groupId(conv);
+            String type = c.hasNonNull("type") ? c.get("type").asText() : groupId != null ? "group" : "direct";
+            JsonNode mentioned = c.path("mentioned");
+            list.add(new Conversation(conv, c.path("peer").asText(null), c.path("lastSeq").asLong(),
                     c.path("lastTs").asLong(), last.path("from").asText(null),
                     last.hasNonNull("text") ? last.get("text").asText() : null,
-                    c.path("readSeq").asLong(), c.path("unread").asLong(), c.path("peerReadSeq").asLong()));
+                    c.path("readSeq").asLong(), c.path("unread").asLong(), c.path("peerReadSeq").asLong(),
+                    type, groupId, mentioned.isBoolean() ? mentioned.asBoolean() : mentioned.asLong() > 0));
         }
         return list;
+    }
+
+    /** {@code POST /api/v1/groups {"name","members"}}: a new group with us as its owner (chat-api). */
+    public Group createGroup(URI api, String token, String name, List<String> members) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", name);
+        members.forEach(body.putArray("members")::add);
+        return group(send(authorized(post(resolve(api, "/api/v1/groups"), body), token)));
+    }
+
+    /** {@code GET /api/v1/groups?page=&size=}, all pages: the groups we are a member of (chat-api). */
+    public List<Group> myGroups(URI api, String token) throws IOException {
+        List<Group> groups = new ArrayList<>();
+        for (int page = 0; page < 100; page++) {      // at most 10,000 groups: enough for a demo
+            JsonNode json = send(authorized(get(resolve(api, "/api/v1/groups?page=" + page + "&size=100")), token));
+            json.path("items").forEach(g -> groups.add(group(g)));
+            if (!json.path("hasMore").asBoolean()) {
+                break;
+            }
+        }
+        return groups;
+    }
+
+    /** {@code POST /api/v1/groups/{groupId}/members {"userIds":[...]}} (admins and the owner). */
+    public void addMembers(URI api, String token, String groupId, List<String> userIds) throws IOException {
+        requireGroupId(groupId);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        userIds.forEach(body.putArray("userIds")::add);
+        send(authorized(post(resolve(api, "/api/v1/groups/" + groupId + "/members"), body), token));
+    }
+
+    /**
+     * {@code DELETE /api/v1/groups/{groupId}/members/{userId}}: admins remove members, the owner anyone; with our
+     * own user id it is leaving the group.
+     */
+    public void removeMember(URI api, String token, String groupId, String userId) throws IOException {
+        requireGroupId(groupId);
+        if (!Ids.isValidUserId(userId)) {
+            throw new IllegalArgumentException("invalid user id '" + userId + "': " + Ids.userIdRule());
+        }
+        send(authorized(HttpRequest.newBuilder(resolve(api, "/api/v1/groups/" + groupId + "/members/" + userId))
+                .timeout(TIMEOUT).header("Accept", "application/json").DELETE().build(), token));
+    }
+
+    private static Group group(JsonNode g) {
+        String groupId = g.path("groupId").asText();
+        return new Group(groupId, g.path("conversationId").asText("g:" + groupId), g.path("name").asText(groupId),
+                g.path("owner").asText(null), g.path("memberCount").asInt(), g.path("role").asText(null));
+    }
+
+    private static void requireGroupId(String groupId) {
+        // group ids use only URL-safe characters
+        if (!Ids.isValidGroupId(groupId)) {
+            throw new IllegalArgumentException("not a group id: " + groupId);
+        }
     }
 
     /** {@code POST /api/v1/conversations/{conv}/read {"seq": N}}: read up to N (only ever moves forward). */

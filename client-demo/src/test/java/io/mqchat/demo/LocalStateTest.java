@@ -170,4 +170,72 @@ class LocalStateTest {
         // id-0 was evicted, but its seq is at or below complete: still a duplicate
         assertThat(state.receive(message("id-0", "d:alice:bob", 1))).isEmpty();
     }
+    @Test
+    void aGroupMessageIsSavedWithItsGroupAndMentionsAndGoesToTheGroupTopic() throws Exception {
+        Path file = dir.resolve("alice-phone.json");
+        LocalState state = LocalState.load(file);
+        LocalState.Pending toGroup = LocalState.Pending.toGroup("phone-g1", "team1", "text", TextNode.valueOf("hi @bob"),
+                42L, List.of("bob"));
+        state.addUnacked(pending("phone-d1", "bob"));
+        state.addUnacked(toGroup);
+        state.save();
+        // direct messages are written as before (no group fields)
+        assertThat(Files.readString(file)).doesNotContain("\"mentions\" : null").doesNotContain("\"group\" : null");
+
+        LocalState reloaded = LocalState.load(file);
+        assertThat(reloaded.unacked()).containsExactly(pending("phone-d1", "bob"), toGroup);
+        assertThat(reloaded.unacked().get(0).topic()).isEqualTo("chat/u/bob");
+        assertThat(reloaded.unacked().get(1).topic()).isEqualTo("chat/g/team1");
+        assertThat(reloaded.unacked().get(1).mentions()).containsExactly("bob");
+        assertThat(LocalState.Pending.toGroup("c", "team1", "text", TextNode.valueOf("x"), 1, List.of()).mentions())
+                .isNull();
+    }
+
+    @Test
+    void unackedMessagesOfAnOlderFileAreDirectMessages() throws Exception {
+        Path file = dir.resolve("old.json");
+        Files.writeString(file, "{\"version\":2,\"unacked\":[{\"cid\":\"phone-1\",\"peer\":\"bob\",\"type\":\"text\","
+                + "\"body\":\"hi\",\"createdAt\":5}],\"complete\":{}}");
+        LocalState.Pending p = LocalState.load(file).unacked().get(0);
+        assertThat(p.group()).isNull();
+        assertThat(p.mentions()).isNull();
+        assertThat(p.topic()).isEqualTo("chat/u/bob");
+    }
+
+    @Test
+    void groupConversationsAreOrderedAndDedupedOnTheirOwn() throws Exception {
+        LocalState state = LocalState.load(dir.resolve("s.json"));
+        assertThat(seqs(state.receive(message("g1", "g:team1", 1)))).containsExactly(1L);
+        assertThat(seqs(state.receive(message("d1", "d:alice:bob", 1)))).containsExactly(1L);
+        assertThat(state.receive(message("g3", "g:team1", 3))).isEmpty();           // waits for seq 2
+        assertThat(state.hasGap("g:team1")).isTrue();
+        assertThat(state.hasGap("d:alice:bob")).isFalse();
+        assertThat(seqs(state.receive(message("d2", "d:alice:bob", 2)))).containsExactly(2L);
+        assertThat(seqs(state.receive(message("g2", "g:team1", 2)))).containsExactly(2L, 3L);
+        assertThat(state.receive(message("g2", "g:team1", 2))).isEmpty();            // the copy from sync
+        assertThat(state.completes()).containsEntry("g:team1", 3L).containsEntry("d:alice:bob", 2L);
+    }
+
+    @Test
+    void joiningAGroupLateWaitsForSyncToSayWhereWeStart() throws Exception {
+        // bob is added at seq 41: the first live message is 41, and seqs 1-40 are not his to read
+        LocalState state = LocalState.load(dir.resolve("s.json"));
+        assertThat(state.receive(message("g41", "g:team1", 41))).isEmpty();
+        assertThat(state.hasGap("g:team1")).isTrue();                                 // -> the client syncs
+        assertThat(seqs(state.receive(message("g41", "g:team1", 41)))).isEmpty();     // sync returns it again
+        assertThat(seqs(state.completeUpTo("g:team1", 41))).containsExactly(41L);    // sync: complete up to 41
+        assertThat(seqs(state.receive(message("g42", "g:team1", 42)))).containsExactly(42L);
+    }
+
+    @Test
+    void theLastEventOfAGroupWeLeftClosesItsGap() throws Exception {
+        // removed at seq 9 while seq 8 was still missing: sync no longer covers the group, so the client
+        // delivers up to the removal at once (ChatClient does this for a membership-ending event)
+        LocalState state = LocalState.load(dir.resolve("s.json"));
+        state.receive(message("g7", "g:team1", 7));
+        state.completeUpTo("g:team1", 7);
+        assertThat(state.receive(message("g9", "g:team1", 9))).isEmpty();
+        assertThat(seqs(state.completeUpTo("g:team1", 9))).containsExactly(9L);
+        assertThat(state.hasGaps()).isFalse();
+    }
 }
