@@ -68,15 +68,20 @@ public final class ChatExtensionMain implements ExtensionMain {
                 backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
                 Services.extensionExecutorService());
-        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence, groupSubscriptions);
+        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 new InboxPublisher(Services.publishService()), config.storeTimeout(), config.recallWindow(),
                 config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);
-        Services.initializerRegistry().setClientInitializer(
-                (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+        // The initializer runs once per connection, after authentication and the session's set-up: the
+        // place to give a member's device its group subscriptions.
+        Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
+            clientContext.addPublishInboundInterceptor(interceptor);
+            io.mqchat.common.protocol.ClientId.parse(initializerInput.getClientInformation().getClientId())
+                    .ifPresent(groupSubscriptions::connected);
+        });
         log.info("mqchat extension started: {}", config);
     }
 

@@ -9,17 +9,15 @@ import io.mqchat.common.protocol.ClientId;
 
 import java.util.Optional;
 
-/** Follows connections as they come and go: which token each uses, presence, group subscriptions. */
+/** Follows connections as they come and go: which token each uses, and presence. */
 public final class ConnectionLifecycle implements ClientLifecycleEventListener {
 
     private final ConnectedDevices connected;
     private final Presence presence;
-    private final GroupSubscriptions groups;
 
-    public ConnectionLifecycle(ConnectedDevices connected, Presence presence, GroupSubscriptions groups) {
+    public ConnectionLifecycle(ConnectedDevices connected, Presence presence) {
         this.connected = connected;
         this.presence = presence;
-        this.groups = groups;
     }
 
     @Override
@@ -29,10 +27,7 @@ public final class ConnectionLifecycle implements ClientLifecycleEventListener {
 
     @Override
     public void onAuthenticationSuccessful(@NotNull AuthenticationSuccessfulInput input) {
-        ClientId.parse(input.getClientInformation().getClientId()).ifPresent(client -> {
-            presence.connected(client);
-            groups.connected(client);
-        });
+        ClientId.parse(input.getClientInformation().getClientId()).ifPresent(presence::connected);
     }
 
     @Override

@@ -297,6 +297,15 @@ class GroupChatEndToEndTest {
             IMqttToken allowed = dave.subscribe(new MqttSubscription("chat/g/g-moves", 1));
             allowed.waitForCompletion(5_000);
             assertThat(allowed.getReasonCodes()).containsExactly(1);
+            // group members see each other's presence; users sharing no group (or conversation) do not
+            IMqttToken presence = dave.subscribe(new MqttSubscription("chat/p/carol", 1));
+            presence.waitForCompletion(5_000);
+            assertThat(presence.getReasonCodes()).containsExactly(1);
+            MqttAsyncClient erin = fx.mqtt5("erin", "web", new Inbox());
+            IMqttToken stranger = erin.subscribe(new MqttSubscription("chat/p/dave", 1));
+            stranger.waitForCompletion(5_000);
+            assertThat(stranger.getReasonCodes()).containsExactly(0x87);
+            erin.disconnect().waitForCompletion(5_000);
             // a reconnecting removed member is not subscribed again
             bob.disconnect().waitForCompletion(5_000);
             bob.close();
