@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  * <p>Request: {@code {"op":"sync","rid":"r1","cursor":"...","conversations":{"d:a:b":12},"limit":200}}
  * ({@code rid}, {@code cursor}/{@code conversations} and {@code limit} optional). Response:
  * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool,
- * "recalls":[{"conv","id","msgSeq","recalledAt"}]}} (recalls since the cursor's last sync, at most
+ * "recalls":[{"conv","id","msgSeq","recalledAt"}],"left":[conv]}} (recalls since the cursor's last sync, at most
  * {@link SyncEngine#MAX_RECALLS}, about 10 KiB: within the packet limit with the messages' budget).
  * Sync honours the history policy of the requesting device type.
  *
@@ -317,6 +317,8 @@ public final class SyncRequests {
             recalls.addObject().put("conv", r.conv()).put("id", r.id()).put("msgSeq", r.msgSeq())
                     .put("recalledAt", r.recalledAt());
         }
+        ArrayNode left = n.putArray("left");
+        result.left().forEach(left::add);
         return write(n);
     }
 

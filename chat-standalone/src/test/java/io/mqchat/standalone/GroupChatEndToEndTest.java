@@ -138,6 +138,11 @@ class GroupChatEndToEndTest {
             assertThat(client.api("DELETE", "/api/v1/groups/" + groupId + "/members/carol/mute", null, alicePhone)
                     .statusCode()).isIn(200, 204);
 
+            // bob's device syncs while a member: its cursor holds the group
+            JsonNode bobSync = StackClient.json(client.history("GET", "/api/v1/sync", null, bobWeb));
+            assertThat(bobSync.get("complete").has(conv)).isTrue();
+            String bobCursor = bobSync.get("cursor").asText();
+
             // bob removed: he is told on his inbox, gets nothing more, and history answers 403
             assertThat(client.api("DELETE", "/api/v1/groups/" + groupId + "/members/bob", null, alicePhone)
                     .statusCode()).isIn(200, 204);
@@ -156,6 +161,10 @@ class GroupChatEndToEndTest {
             assertThat(bobHistory.statusCode()).isEqualTo(403);
             assertThat(bobHistory.headers().firstValue("Content-Type")).hasValueSatisfying(
                     t -> assertThat(t).contains("problem+json"));
+            // a device that missed the removal learns it from sync: the group is listed as left
+            JsonNode afterRemoval = StackClient.json(client.history("GET", "/api/v1/sync?cursor=" + bobCursor, null, bobWeb));
+            assertThat(afterRemoval.get("left")).extracting(JsonNode::asText).containsExactly(conv);
+            assertThat(afterRemoval.get("messages")).noneMatch(n -> n.get("conv").asText().equals(conv));
 
             // carol goes offline; alice sends 500 messages; carol's new device recovers all by sync
             c.close();

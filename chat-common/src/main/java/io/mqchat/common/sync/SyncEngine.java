@@ -106,9 +106,22 @@ public final class SyncEngine {
      * @param recalls      messages recalled after the request's recall mark, oldest recall first (empty when
      *                     the request had no mark)
      * @param recallMark   how far recalls are reported after this page (what the next cursor holds)
+     * @param left         group conversations the request held a position for that the user is no longer a
+     *                     member of (removed, left, dissolved): the device stops expecting messages there
      */
     public record Result(List<ChatMessage> messages, Map<String, Long> complete, Map<String, Long> positions,
-                         boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark) {
+                         boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark,
+                         List<String> left) {
+
+        public Result {
+            left = left == null ? List.of() : List.copyOf(left);
+        }
+
+        /** A page that left no group. */
+        public Result(List<ChatMessage> messages, Map<String, Long> complete, Map<String, Long> positions,
+                      boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark) {
+            this(messages, complete, positions, hasMore, retryAfterMs, recalls, recallMark, List.of());
+        }
 
         public String cursor() {
             return SyncCursor.encode(positions, recallMark);
@@ -188,7 +201,14 @@ public final class SyncEngine {
             groups.groupsOf(request.user()).forEach((groupId, fromSeq) ->
                     groupFloors.put(ConversationId.group(groupId).toString(), fromSeq));
         }
-        positions.keySet().removeIf(conv -> conv.startsWith("g:") && !groupFloors.containsKey(conv));
+        List<String> left = new ArrayList<>();
+        positions.keySet().removeIf(conv -> {
+            boolean gone = conv.startsWith("g:") && !groupFloors.containsKey(conv);
+            if (gone) {
+                left.add(conv);
+            }
+            return gone;
+        });
         Map<String, Long> candidates = new LinkedHashMap<>();
         Map<String, Long> known = new LinkedHashMap<>(summaries.lastSeqs(request.user()));
         known.putAll(summaries.groupLastSeqs(groupFloors.keySet()));
@@ -275,7 +295,7 @@ public final class SyncEngine {
             mark = recalls(request.user(), groupFloors, request.recalls(), notBefore, now, recalls, more);
             hasMore |= more[0];
         }
-        return new Result(page, complete, positions, hasMore, retryAfter, recalls, mark);
+        return new Result(page, complete, positions, hasMore, retryAfter, recalls, mark, left);
     }
 
     /**

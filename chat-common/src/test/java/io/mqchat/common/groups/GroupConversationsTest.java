@@ -172,6 +172,8 @@ class GroupConversationsTest {
         SyncEngine.Result removed = engine.sync(new SyncEngine.Request("bob", Map.of(CONV, 5L), 100, 1 << 20));
         assertThat(removed.messages()).isEmpty();
         assertThat(removed.positions()).doesNotContainKey(CONV);
+        assertThat(removed.left()).as("the device learns it is out").containsExactly(CONV);
+        assertThat(bob.left()).isEmpty();
         assertThat(directory.member("team", "bob")).isEmpty();
         assertThat(directory.member("team", "alice")).hasValueSatisfying(m -> assertThat(m.isAdmin()).isTrue());
     }

@@ -48,10 +48,12 @@ public class SyncController {
      * @param retryAfterMs when present, a message may still be in flight: ask again after this many ms
      * @param recalls      messages of your conversations recalled since the cursor's last sync: remove their
      *                     content wherever you keep it (empty without a cursor)
+     * @param left         group conversations you held a position for but are no longer a member of (removed,
+     *                     left, dissolved): stop expecting messages there
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SyncPage(List<Map<String, Object>> messages, Map<String, Long> complete, String cursor,
-                           boolean hasMore, Long retryAfterMs, List<SyncEngine.Recall> recalls) {
+                           boolean hasMore, Long retryAfterMs, List<SyncEngine.Recall> recalls, List<String> left) {
     }
 
     private final SyncEngine engine;
@@ -133,7 +135,7 @@ public class SyncController {
         SyncEngine.Result r = engine.sync(SyncEngine.Request.of(user, state, limit, MAX_BYTES,
                 MessageController.visibility(policy, caller)));
         return new SyncPage(r.messages().stream().map(MessageController::toPlainJson).toList(), r.complete(),
-                r.cursor(), r.hasMore(), r.retryAfterMs(), r.recalls());
+                r.cursor(), r.hasMore(), r.retryAfterMs(), r.recalls(), r.left());
     }
 
     private static SyncCursor.State decode(String cursor) {
