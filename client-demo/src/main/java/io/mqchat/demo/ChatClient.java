@@ -823,6 +823,11 @@ public final class ChatClient implements AutoCloseable {
         for (Map.Entry<String, Long> complete : page.complete().entrySet()) {
             delivered += deliver(state.completeUpTo(complete.getKey(), complete.getValue()));
         }
+        for (String conv : page.left()) {
+            // removed (or the group dissolved) while this device was away: nothing more comes from there
+            delivered += deliver(state.closeGroup(conv));
+            status("no longer a member of " + conv);
+        }
         state.syncCursor(page.cursor());
         save();     // after the messages: a crash in between only means the page comes again (deduped)
         return delivered;

@@ -203,6 +203,15 @@ public final class LocalState {
      * the seqs missing up to there are permanent holes. Returns the waiting messages that can now be
      * delivered, in seq order.
      */
+    /**
+     * We are out of a group (sync listed it as left): nothing behind a gap will come, so everything still
+     * waiting is delivered and the conversation is complete up to the last of it.
+     */
+    public synchronized List<ChatMessage> closeGroup(String conv) {
+        TreeMap<Long, ChatMessage> queue = waiting.get(conv);
+        return queue == null || queue.isEmpty() ? List.of() : completeUpTo(conv, queue.lastKey());
+    }
+
     public synchronized List<ChatMessage> completeUpTo(String conv, long seq) {
         List<ChatMessage> released = new ArrayList<>();
         TreeMap<Long, ChatMessage> queue = waiting.get(conv);

@@ -42,10 +42,11 @@ public final class RestClient {
      * at is complete, the cursor to store, whether to ask again now ({@code hasMore}), and — when a young gap
      * stopped a conversation — after how many ms to ask again ({@code null} if not needed); and the recalls
      * since the cursor's last sync, as recall events ({@code {"type":"recall","conv","id","msgSeq","ts",
-     * "recalledAt"}}, the same shape as the live event, without {@code by}).
+     * "recalledAt"}}, the same shape as the live event, without {@code by}); and the groups we were in but are
+     * no longer ({@code left}).
      */
     public record SyncPage(List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
-                           Long retryAfterMs, List<JsonNode> recalls) {
+                           Long retryAfterMs, List<JsonNode> recalls, List<String> left) {
     }
 
     /**
@@ -125,8 +126,10 @@ public final class RestClient {
                 .put("conv", r.path("conv").asText()).put("id", r.path("id").asText())
                 .put("msgSeq", r.path("msgSeq").asLong()).put("ts", r.path("recalledAt").asLong())
                 .put("recalledAt", r.path("recalledAt").asLong())));
+        List<String> left = new ArrayList<>();
+        json.path("left").forEach(conv -> left.add(conv.asText()));
         return new SyncPage(messages, complete, json.path("cursor").asText(cursor), json.path("hasMore").asBoolean(),
-                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null, recalls);
+                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null, recalls, left);
     }
 
     /** {@code GET /api/v1/conversations?limit=N}: the most recently active conversations, with unread counts. */

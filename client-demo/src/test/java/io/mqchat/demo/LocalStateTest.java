@@ -238,4 +238,18 @@ class LocalStateTest {
         assertThat(seqs(state.completeUpTo("g:team1", 9))).containsExactly(9L);
         assertThat(state.hasGaps()).isFalse();
     }
+
+    @Test
+    void closingALeftGroupReleasesWhatWaitsBehindAGapAndKeepsLaterSeqsNew() throws Exception {
+        LocalState state = LocalState.load(dir.resolve("alice-phone.json"));
+        assertThat(seqs(state.receive(message("g1", "g:crew", 1)))).containsExactly(1L);
+        assertThat(state.receive(message("g3", "g:crew", 3))).as("waits for seq 2").isEmpty();
+        assertThat(state.receive(message("g4", "g:crew", 4))).isEmpty();
+        assertThat(seqs(state.closeGroup("g:crew"))).containsExactly(3L, 4L);
+        assertThat(state.complete("g:crew")).isEqualTo(4);
+        assertThat(state.closeGroup("g:crew")).isEmpty();
+        // back in the group later: newer messages are still delivered
+        assertThat(seqs(state.receive(message("g9", "g:crew", 9)))).isEmpty();
+        assertThat(seqs(state.completeUpTo("g:crew", 8))).containsExactly(9L);
+    }
 }
