@@ -101,6 +101,29 @@ final class BrokerFixture implements AutoCloseable {
         return client;
     }
 
+    /** Publishes QoS 1 and waits for the PUBACK; a refusal is read from the returned token, not thrown. */
+    static org.eclipse.paho.mqttv5.client.IMqttToken publish5(MqttAsyncClient client, String topic, String payload)
+            throws Exception {
+        org.eclipse.paho.mqttv5.common.MqttMessage message =
+                new org.eclipse.paho.mqttv5.common.MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+        message.setQos(1);
+        org.eclipse.paho.mqttv5.client.IMqttToken token = client.publish(topic, message);
+        try {
+            token.waitForCompletion(15_000);
+        } catch (org.eclipse.paho.mqttv5.common.MqttException refused) {
+            // Paho reports an error PUBACK as an exception; the caller reads the PUBACK itself.
+        }
+        return token;
+    }
+
+    static int pubackCode(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+        return ((org.eclipse.paho.mqttv5.common.packet.MqttPubAck) token.getResponse()).getReturnCode();
+    }
+
+    static String pubackReason(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+        return token.getResponse().getProperties().getReasonString();
+    }
+
     /** What chat-api's login does: a token that is now the device's current login. */
     String login(String user, String device) {
         return logins.issue(tokens, user, device, Duration.ofHours(1), DevicePolicy.perType()).token();

@@ -7,9 +7,7 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.MqttPubAck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import static io.mqchat.broker.BrokerFixture.pubackCode;
+import static io.mqchat.broker.BrokerFixture.pubackReason;
+import static io.mqchat.broker.BrokerFixture.publish5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -58,25 +59,8 @@ class DirectMessageEndToEndTest {
         return inbox;
     }
 
-    private static IMqttToken publish5(MqttAsyncClient client, String topic, String payload) throws Exception {
-        MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
-        message.setQos(1);
-        IMqttToken token = client.publish(topic, message);
-        try {
-            token.waitForCompletion(15_000);
-        } catch (MqttException refused) {
-            // Paho reports an error PUBACK as an exception; the test reads the PUBACK itself.
-        }
-        return token;
-    }
 
-    private static int pubackCode(IMqttToken token) {
-        return ((MqttPubAck) token.getResponse()).getReturnCode();
-    }
 
-    private static String pubackReason(IMqttToken token) {
-        return token.getResponse().getProperties().getReasonString();
-    }
 
     @Test
     void directMessagesArriveEnrichedInOrderAndAreStored() throws Exception {

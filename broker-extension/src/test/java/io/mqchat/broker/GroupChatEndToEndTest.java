@@ -14,10 +14,8 @@ import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttPubAck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +29,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static io.mqchat.broker.BrokerFixture.pubackCode;
+import static io.mqchat.broker.BrokerFixture.pubackReason;
+import static io.mqchat.broker.BrokerFixture.publish5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,25 +87,8 @@ class GroupChatEndToEndTest {
         });
     }
 
-    private static IMqttToken publish(MqttAsyncClient client, String topic, String payload) throws Exception {
-        MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
-        message.setQos(1);
-        IMqttToken token = client.publish(topic, message);
-        try {
-            token.waitForCompletion(15_000);
-        } catch (MqttException refused) {
-            // an error PUBACK; the test reads it
-        }
-        return token;
-    }
 
-    private static int code(IMqttToken token) {
-        return ((MqttPubAck) token.getResponse()).getReturnCode();
-    }
 
-    private static String reason(IMqttToken token) {
-        return token.getResponse().getProperties().getReasonString();
-    }
 
     private static List<JsonNode> inConv(Inbox inbox, String conv) {
         return inbox.chat().stream().filter(n -> n.path("conv").asText().equals(conv)).toList();
@@ -140,8 +124,8 @@ class GroupChatEndToEndTest {
                 awaitSubscribed(clientId, "chat/g/g-team", true);
             }
             for (int i = 1; i <= 3; i++) {
-                IMqttToken ack = publish(a1, "chat/g/g-team", "{\"cid\":\"ga-" + i + "\",\"body\":\"hello " + i + "\"}");
-                assertThat(code(ack)).as("PUBACK %d", i).isLessThan(0x80);
+                IMqttToken ack = publish5(a1, "chat/g/g-team", "{\"cid\":\"ga-" + i + "\",\"body\":\"hello " + i + "\"}");
+                assertThat(pubackCode(ack)).as("PUBACK %d", i).isLessThan(0x80);
             }
             var carolAck = c.publish("chat/g/g-team", "{\"cid\":\"gc-1\",\"body\":\"hi from 3.1.1\"}".getBytes(), 1, false);
             carolAck.waitForCompletion(10_000);
@@ -171,14 +155,14 @@ class GroupChatEndToEndTest {
 
             // the sender recalls a group message over MQTT: every member device hears it on the group topic
             String recalledId = got.get(0).get("id").asText();
-            publish(a1, "chat/req/alice", "{\"op\":\"recall\",\"id\":\"" + recalledId + "\",\"rid\":\"r1\"}");
+            publish5(a1, "chat/req/alice", "{\"op\":\"recall\",\"id\":\"" + recalledId + "\",\"rid\":\"r1\"}");
             for (Inbox inbox : List.of(aliceDesktop, bobWeb, carolTablet)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> inbox.received.stream().anyMatch(n ->
                         "recall".equals(n.path("type").asText()) && recalledId.equals(n.path("id").asText())
                                 && "g:g-team".equals(n.path("conv").asText())));
             }
             // another member may not recall it
-            publish(b, "chat/req/bob", "{\"op\":\"recall\",\"id\":\"" + got.get(3).get("id").asText()
+            publish5(b, "chat/req/bob", "{\"op\":\"recall\",\"id\":\"" + got.get(3).get("id").asText()
                     + "\",\"rid\":\"r2\"}");
             await().atMost(Duration.ofSeconds(10)).until(() -> bobWeb.received.stream().anyMatch(n ->
                     "r2".equals(n.path("rid").asText()) && "error".equals(n.path("type").asText())));
@@ -199,34 +183,34 @@ class GroupChatEndToEndTest {
         MqttAsyncClient bob = fx.mqtt5("bob", "phone", new Inbox());
         MqttAsyncClient mallory = fx.mqtt5("mallory", "web", new Inbox());
         try {
-            IMqttToken stranger = publish(mallory, "chat/g/g-rules", "{\"cid\":\"m-1\",\"body\":\"let me in\"}");
-            assertThat(code(stranger)).isEqualTo(0x87);
-            assertThat(reason(stranger)).startsWith("not_authorized:").contains("not a member");
-            IMqttToken unknown = publish(alice, "chat/g/g-nowhere", "{\"cid\":\"a-0\",\"body\":\"anyone?\"}");
-            assertThat(code(unknown)).isEqualTo(0x90);
-            assertThat(reason(unknown)).startsWith("unknown_recipient:");
+            IMqttToken stranger = publish5(mallory, "chat/g/g-rules", "{\"cid\":\"m-1\",\"body\":\"let me in\"}");
+            assertThat(pubackCode(stranger)).isEqualTo(0x87);
+            assertThat(pubackReason(stranger)).startsWith("not_authorized:").contains("not a member");
+            IMqttToken unknown = publish5(alice, "chat/g/g-nowhere", "{\"cid\":\"a-0\",\"body\":\"anyone?\"}");
+            assertThat(pubackCode(unknown)).isEqualTo(0x90);
+            assertThat(pubackReason(unknown)).startsWith("unknown_recipient:");
 
-            IMqttToken all = publish(bob, "chat/g/g-rules", "{\"cid\":\"b-1\",\"body\":\"hey\",\"mentions\":[\"all\"]}");
-            assertThat(code(all)).isEqualTo(0x87);
-            assertThat(reason(all)).contains("only admins");
-            IMqttToken outsider = publish(bob, "chat/g/g-rules", "{\"cid\":\"b-2\",\"body\":\"hey\",\"mentions\":[\"dave\"]}");
-            assertThat(code(outsider)).isEqualTo(0x99);
-            assertThat(reason(outsider)).contains("'dave'");
-            IMqttToken named = publish(bob, "chat/g/g-rules", "{\"cid\":\"b-3\",\"body\":\"@carol\",\"mentions\":[\"carol\"]}");
-            assertThat(code(named)).isLessThan(0x80);
-            IMqttToken everyone = publish(alice, "chat/g/g-rules", "{\"cid\":\"a-1\",\"body\":\"@all\",\"mentions\":[\"all\"]}");
-            assertThat(code(everyone)).as("the owner may mention all").isLessThan(0x80);
-            IMqttToken direct = publish(alice, "chat/u/bob", "{\"cid\":\"a-2\",\"body\":\"hi\",\"mentions\":[\"bob\"]}");
-            assertThat(code(direct)).isEqualTo(0x99);
+            IMqttToken all = publish5(bob, "chat/g/g-rules", "{\"cid\":\"b-1\",\"body\":\"hey\",\"mentions\":[\"all\"]}");
+            assertThat(pubackCode(all)).isEqualTo(0x87);
+            assertThat(pubackReason(all)).contains("only admins");
+            IMqttToken outsider = publish5(bob, "chat/g/g-rules", "{\"cid\":\"b-2\",\"body\":\"hey\",\"mentions\":[\"dave\"]}");
+            assertThat(pubackCode(outsider)).isEqualTo(0x99);
+            assertThat(pubackReason(outsider)).contains("'dave'");
+            IMqttToken named = publish5(bob, "chat/g/g-rules", "{\"cid\":\"b-3\",\"body\":\"@carol\",\"mentions\":[\"carol\"]}");
+            assertThat(pubackCode(named)).isLessThan(0x80);
+            IMqttToken everyone = publish5(alice, "chat/g/g-rules", "{\"cid\":\"a-1\",\"body\":\"@all\",\"mentions\":[\"all\"]}");
+            assertThat(pubackCode(everyone)).as("the owner may mention all").isLessThan(0x80);
+            IMqttToken direct = publish5(alice, "chat/u/bob", "{\"cid\":\"a-2\",\"body\":\"hi\",\"mentions\":[\"bob\"]}");
+            assertThat(pubackCode(direct)).isEqualTo(0x99);
 
             // chat-api mutes bob for an hour and announces it: the very next publish is refused
             db().getCollection(StoreSchema.GROUP_MEMBERS).updateOne(Filters.eq("_id", "g-rules|bob"),
                     Updates.set("mutedUntil", System.currentTimeMillis() + 3_600_000));
             announce(BusMessage.group("g-rules", List.of(), List.of(), null));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                IMqttToken muted = publish(bob, "chat/g/g-rules", "{\"cid\":\"b-m" + System.nanoTime() + "\",\"body\":\"x\"}");
-                assertThat(code(muted)).isEqualTo(0x87);
-                assertThat(reason(muted)).startsWith("muted: you are muted in this group until");
+                IMqttToken muted = publish5(bob, "chat/g/g-rules", "{\"cid\":\"b-m" + System.nanoTime() + "\",\"body\":\"x\"}");
+                assertThat(pubackCode(muted)).isEqualTo(0x87);
+                assertThat(pubackReason(muted)).startsWith("muted: you are muted in this group until");
             });
             // the whole group muted: members are refused, the owner still speaks
             db().getCollection(StoreSchema.GROUPS).updateOne(Filters.eq("_id", "g-rules"), Updates.set("mutedAll", true));
@@ -234,10 +218,10 @@ class GroupChatEndToEndTest {
                     Updates.unset("mutedUntil"));
             announce(BusMessage.group("g-rules", List.of(), List.of(), null));
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                IMqttToken muted = publish(bob, "chat/g/g-rules", "{\"cid\":\"b-g" + System.nanoTime() + "\",\"body\":\"x\"}");
-                assertThat(reason(muted)).startsWith("muted: the group is muted");
+                IMqttToken muted = publish5(bob, "chat/g/g-rules", "{\"cid\":\"b-g" + System.nanoTime() + "\",\"body\":\"x\"}");
+                assertThat(pubackReason(muted)).startsWith("muted: the group is muted");
             });
-            assertThat(code(publish(alice, "chat/g/g-rules", "{\"cid\":\"a-3\",\"body\":\"admins only now\"}")))
+            assertThat(pubackCode(publish5(alice, "chat/g/g-rules", "{\"cid\":\"a-3\",\"body\":\"admins only now\"}")))
                     .isLessThan(0x80);
             List<Document> stored = fx.messages().find(Filters.eq("conv", "g:g-rules")).sort(new Document("seq", 1))
                     .into(new java.util.ArrayList<>());
@@ -267,7 +251,7 @@ class GroupChatEndToEndTest {
             IMqttToken denied = dave.subscribe(new MqttSubscription("chat/g/g-moves", 1));
             denied.waitForCompletion(5_000);
             assertThat(denied.getReasonCodes()).containsExactly(0x87);
-            assertThat(code(publish(alice, "chat/g/g-moves", "{\"cid\":\"before\",\"body\":\"one\"}"))).isLessThan(0x80);
+            assertThat(pubackCode(publish5(alice, "chat/g/g-moves", "{\"cid\":\"before\",\"body\":\"one\"}"))).isLessThan(0x80);
             await().atMost(Duration.ofSeconds(10)).until(() -> inConv(bobInbox, "g:g-moves").size() == 1);
 
             // bob removed, dave added: chat-api writes the store, stores the event, announces it
@@ -282,9 +266,9 @@ class GroupChatEndToEndTest {
             announce(BusMessage.group("g-moves", List.of("dave"), List.of(), null));
             awaitSubscribed("dave:tablet", "chat/g/g-moves", true);
 
-            IMqttToken bobSends = publish(bob, "chat/g/g-moves", "{\"cid\":\"after-b\",\"body\":\"still here?\"}");
-            assertThat(code(bobSends)).isEqualTo(0x87);
-            assertThat(code(publish(alice, "chat/g/g-moves", "{\"cid\":\"after\",\"body\":\"two\"}"))).isLessThan(0x80);
+            IMqttToken bobSends = publish5(bob, "chat/g/g-moves", "{\"cid\":\"after-b\",\"body\":\"still here?\"}");
+            assertThat(pubackCode(bobSends)).isEqualTo(0x87);
+            assertThat(pubackCode(publish5(alice, "chat/g/g-moves", "{\"cid\":\"after\",\"body\":\"two\"}"))).isLessThan(0x80);
             await().atMost(Duration.ofSeconds(10)).until(() -> inConv(daveInbox, "g:g-moves").stream()
                     .anyMatch(n -> n.path("cid").asText().equals("after")));
             await().atMost(Duration.ofSeconds(10)).until(() -> inConv(aliceInbox, "g:g-moves").stream()

@@ -4,22 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.Json;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,16 +37,16 @@ class OfflineSyncEndToEndTest {
     @TempDir
     static Path dataDir;
     private static EmbeddedStack stack;
-    private static StandaloneSettings s;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static StackClient client;
 
     @BeforeAll
     static void start() throws Exception {
         Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        s = StandaloneSettings.fromEnvironment(env);
+        StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
         stack = EmbeddedStack.start(s, env);
-        assertThat(send(s.apiPort(), "POST", "/api/v1/auth/register", "{\"userId\":\"alice\",\"password\":\"wonderland-42\"}", null).statusCode()).isEqualTo(201);
-        assertThat(send(s.apiPort(), "POST", "/api/v1/auth/register", "{\"userId\":\"bob\",\"password\":\"builder-4242\"}", null).statusCode()).isEqualTo(201);
+        client = new StackClient(s);
+        client.register("alice", "wonderland-42");
+        client.register("bob", "builder-4242");
     }
 
     @AfterAll
@@ -66,72 +56,20 @@ class OfflineSyncEndToEndTest {
         }
     }
 
-    private static HttpResponse<String> send(int port, String method, String path, String json, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String login(String user, String password, String device) throws Exception {
-        HttpResponse<String> r = send(s.apiPort(), "POST", "/api/v1/auth/login",
-                "{\"userId\":\"" + user + "\",\"password\":\"" + password + "\",\"deviceType\":\"" + device + "\"}", null);
-        assertThat(r.statusCode()).isEqualTo(200);
-        return Json.MAPPER.readTree(r.body()).get("token").asText();
-    }
-
-    private static MqttAsyncClient connect(String user, String device, String token, List<JsonNode> arrivals,
-                                           String... filters) throws Exception {
-        MqttAsyncClient client = new MqttAsyncClient("tcp://127.0.0.1:" + s.mqttPort(), user + ":" + device,
-                new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            public void disconnected(MqttDisconnectResponse r) {
-            }
-
-            public void mqttErrorOccurred(MqttException e) {
-            }
-
-            public void messageArrived(String topic, MqttMessage m) throws Exception {
-                arrivals.add(Json.MAPPER.readTree(m.getPayload()));
-            }
-
-            public void deliveryComplete(IMqttToken t) {
-            }
-
-            public void connectComplete(boolean reconnect, String uri) {
-            }
-
-            public void authPacketArrived(int code, MqttProperties p) {
-            }
-        });
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName(user);
-        options.setPassword(token.getBytes(StandardCharsets.UTF_8));
-        client.connect(options).waitForCompletion(10_000);
-        for (String f : filters) {
-            client.subscribe(new MqttSubscription(f, 1)).waitForCompletion(10_000);
-        }
-        return client;
-    }
-
     private static JsonNode conversations(String token) throws Exception {
-        HttpResponse<String> r = send(s.historyPort(), "GET", "/api/v1/conversations", null, token);
+        HttpResponse<String> r = client.history("GET", "/api/v1/conversations", null, token);
         assertThat(r.statusCode()).isEqualTo(200);
         return Json.MAPPER.readTree(r.body()).get("conversations");
     }
 
     @Test
     void offlineDesktopAndNewTabletGetAll2000ExactlyOnceAndReadingClearsUnreadEverywhere() throws Exception {
-        String aliceToken = login("alice", "wonderland-42", "phone");
-        String bobDesktopToken = login("bob", "builder-4242", "desktop");
+        String aliceToken = client.login("alice", "wonderland-42", "phone");
+        String bobDesktopToken = client.login("bob", "builder-4242", "desktop");
 
         // bob is offline; alice sends 2,000 messages, up to 50 in flight
-        MqttAsyncClient alice = connect("alice", "phone", aliceToken, new CopyOnWriteArrayList<>());
+        StackClient.Device alicePhone = client.new Device("alice", "phone", aliceToken);
+        MqttAsyncClient alice = alicePhone.mqtt;
         Deque<IMqttToken> inFlight = new ArrayDeque<>();
         for (int i = 1; i <= COUNT; i++) {
             MqttMessage m = new MqttMessage(("{\"cid\":\"m-" + i + "\",\"body\":\"message " + i + "\"}")
@@ -153,8 +91,10 @@ class OfflineSyncEndToEndTest {
         assertThat(conversations(bobDesktopToken).get(0).get("unread").asLong()).isEqualTo(COUNT);
 
         // the desktop comes back and syncs over MQTT (MQTT 5 response topic), page after page
-        List<JsonNode> desktop = new CopyOnWriteArrayList<>();
-        MqttAsyncClient bob = connect("bob", "desktop", bobDesktopToken, desktop, "chat/u/bob", "chat/res/bob/desktop");
+        StackClient.Device bobDesktop = client.new Device("bob", "desktop", bobDesktopToken, "chat/u/bob",
+                "chat/res/bob/desktop");
+        List<JsonNode> desktop = bobDesktop.arrivals;
+        MqttAsyncClient bob = bobDesktop.mqtt;
         List<JsonNode> synced = new ArrayList<>();
         String cursor = null;
         for (int page = 1; ; page++) {
@@ -181,11 +121,11 @@ class OfflineSyncEndToEndTest {
         assertThat(synced.get(COUNT - 1).get("body").asText()).isEqualTo("message " + COUNT);
 
         // a brand-new tablet: everything through REST sync, exactly once, in order
-        String tabletToken = login("bob", "builder-4242", "tablet");
+        String tabletToken = client.login("bob", "builder-4242", "tablet");
         List<Long> tabletSeqs = new ArrayList<>();
         String restCursor = null;
         while (true) {
-            HttpResponse<String> r = send(s.historyPort(), "GET", "/api/v1/sync?limit=500"
+            HttpResponse<String> r = client.history("GET", "/api/v1/sync?limit=500"
                     + (restCursor == null ? "" : "&cursor=" + restCursor), null, tabletToken);
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode page = Json.MAPPER.readTree(r.body());
@@ -198,7 +138,7 @@ class OfflineSyncEndToEndTest {
         assertThat(tabletSeqs).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, COUNT).boxed().toList());
 
         // reading on the tablet clears unread for bob: the desktop's token sees it, alice's sees "read"
-        HttpResponse<String> read = send(s.historyPort(), "POST", "/api/v1/conversations/" + CONV + "/read",
+        HttpResponse<String> read = client.history("POST", "/api/v1/conversations/" + CONV + "/read",
                 "{\"seq\":" + COUNT + "}", tabletToken);
         assertThat(read.statusCode()).isEqualTo(200);
         JsonNode bobView = conversations(bobDesktopToken).get(0);

@@ -308,13 +308,14 @@ public class GroupStore {
         return doc.get(field) instanceof Number n ? n.longValue() : absent;
     }
 
-    private static void requireGroup(String groupId) {
+    /** Stores accept validated ids only: a slip is a bug, never a query. */
+    static void requireGroup(String groupId) {
         if (!Ids.isValidGroupId(groupId)) {
             throw new IllegalArgumentException("unvalidated group id passed to the store");
         }
     }
 
-    private static void requireUser(String userId) {
+    static void requireUser(String userId) {
         if (!Ids.isValidUserId(userId)) {
             throw new IllegalArgumentException("unvalidated user id passed to the store");
         }

@@ -6,7 +6,6 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
-import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
 import org.springframework.stereotype.Repository;
@@ -123,14 +122,10 @@ public class PendingJoinStore {
     }
 
     private static void requireGroup(String groupId) {
-        if (!Ids.isValidGroupId(groupId)) {
-            throw new IllegalArgumentException("unvalidated group id passed to the store");
-        }
+        GroupStore.requireGroup(groupId);
     }
 
     private static void requireUser(String userId) {
-        if (!Ids.isValidUserId(userId)) {
-            throw new IllegalArgumentException("unvalidated user id passed to the store");
-        }
+        GroupStore.requireUser(userId);
     }
 }
