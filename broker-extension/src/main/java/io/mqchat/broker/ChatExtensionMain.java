@@ -27,6 +27,7 @@ public final class ChatExtensionMain implements ExtensionMain {
     private volatile ChatBackend backend;
     private volatile NodeBus bus;
     private volatile Presence presence;
+    private volatile PeerForwarder peers;
     private volatile String startFailure;
 
     /** Used by HiveMQ when loading the zip. */
@@ -60,18 +61,23 @@ public final class ChatExtensionMain implements ExtensionMain {
         String nodeId = UUID.randomUUID().toString();
         GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
                 Services.subscriptionStore(), Services.publishService(), config.deviceTypes(), backend.io);
+        peers = new PeerForwarder(nodeId, backend.redisson(), backend.presenceStore, Services.publishService(),
+                Metrics.globalRegistry);
         bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected,
-                groupSubscriptions);
+                groupSubscriptions, peers);
         presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),
                 backend.io, nodeId, config.presenceGrace(), config.presenceHeartbeat(), Clock.systemUTC());
+        presence.forwardTo(peers);
+        // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
+        peers.start(bus, Services.extensionExecutorService(), backend.io, config.presenceHeartbeat());
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
                 backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
                 Services.extensionExecutorService());
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
-                new InboxPublisher(Services.publishService()), config.storeTimeout(), config.recallWindow(),
-                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);
+                new InboxPublisher(Services.publishService(), peers), config.storeTimeout(), config.recallWindow(),
+                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry, peers);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);
@@ -106,6 +112,9 @@ public final class ChatExtensionMain implements ExtensionMain {
 
     @Override
     public void extensionStop(@NotNull ExtensionStopInput input, @NotNull ExtensionStopOutput output) {
+        if (peers != null) {
+            peers.close();
+        }
         if (presence != null) {
             presence.close();
         }

@@ -57,16 +57,19 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Duration recallWindow;
     private final HistoryPolicy historyPolicy;
     private volatile SyncRequests requests;
+    private final Forwarding forwarding;
 
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
                                   Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
         this(parser, acceptor, inboxes, storeTimeout, Duration.ofMinutes(2), HistoryPolicy.allForEveryone(),
-                callbacks, metrics);
+                callbacks, metrics, Forwarding.NONE);
     }
 
+    /** @param forwarding where deliveries also go, for devices on other broker nodes */
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
                                   Duration storeTimeout, Duration recallWindow, HistoryPolicy historyPolicy,
-                                  Executor callbacks, MeterRegistry metrics) {
+                                  Executor callbacks, MeterRegistry metrics, Forwarding forwarding) {
+        this.forwarding = forwarding;
         this.recallWindow = recallWindow;
         this.historyPolicy = historyPolicy;
         this.parser = parser;
@@ -175,15 +178,19 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN),
                     acceptor.groups().directory()),
                     store.recall(recallWindow, acceptor.groups().directory()), historyPolicy, Services::publishService, store.readers(),
-                    SyncCursor.MAX_TEXT + 1024);
+                    SyncCursor.MAX_TEXT + 1024, forwarding);
             requests = current;
         }
         return current;
     }
 
-    /** Replaces the client's payload with the stored envelope and sends the sender's devices their copy. */
+    /**
+     * Replaces the client's payload with the stored envelope and sends the sender's devices their copy; both
+     * also go to the other broker nodes' devices.
+     */
     private void deliver(ModifiablePublishPacket packet, ChatMessage stored, ClientId sender) {
-        packet.setPayload(ByteBuffer.wrap(stored.toJsonBytes()));
+        byte[] json = stored.toJsonBytes();
+        packet.setPayload(ByteBuffer.wrap(json));
         packet.setRetain(false); // a retained chat message would be replayed on every subscribe
         packet.setPayloadFormatIndicator(PayloadFormatIndicator.UTF_8);
         packet.setContentType("application/json");
@@ -196,6 +203,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         if (!stored.conv().startsWith("g:") && !stored.to().equals(sender.userId())) {
             inboxes.deliverCopy(sender.userId(), stored);
         }
+        forwarding.forward(packet.getTopic(), new String(json, java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
     private void refuse(PublishInboundOutput output, ProtocolException e, boolean mqtt5, String clientId,

@@ -23,17 +23,25 @@ public final class InboxPublisher {
     private static final Logger log = LoggerFactory.getLogger(InboxPublisher.class);
 
     private final PublishService publishService;
+    private final Forwarding forwarding;
 
     public InboxPublisher(PublishService publishService) {
+        this(publishService, Forwarding.NONE);
+    }
+
+    /** @param forwarding where sender copies also go, for devices on other broker nodes */
+    public InboxPublisher(PublishService publishService, Forwarding forwarding) {
         this.publishService = publishService;
+        this.forwarding = forwarding;
     }
 
     /** The stored message to every device of {@code userId}. */
     public void deliverCopy(String userId, ChatMessage message) {
+        byte[] json = message.toJsonBytes();
         Publish publish = Builders.publish()
                 .topic(Topics.inbox(userId))
                 .qos(Qos.AT_LEAST_ONCE)
-                .payload(ByteBuffer.wrap(message.toJsonBytes()))
+                .payload(ByteBuffer.wrap(json))
                 .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
                 .contentType("application/json")
                 .userProperty("id", message.id())
@@ -45,6 +53,7 @@ public final class InboxPublisher {
             log.warn("mqchat: sender copy of {} to {} failed: {}", message.id(), userId, e.toString());
             return null;
         });
+        forwarding.forward(Topics.inbox(userId), new String(json, java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
     /** An error event to one device's inbox subscription (for MQTT 3.1.1 clients, which get no reason codes). */

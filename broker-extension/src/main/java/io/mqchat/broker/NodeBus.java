@@ -38,16 +38,21 @@ public final class NodeBus implements AutoCloseable {
     private final ConnectedDevices connected;
     private final int listenerId;
     private final GroupSubscriptions groups;
+    private final PeerForwarder peers;
 
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
                    ConnectedDevices connected) {
-        this(redis, publishService, clientService, connected, null);
+        this(redis, publishService, clientService, connected, null, null);
     }
 
-    /** @param groups where group membership changes go (null: ignored) */
+    /**
+     * @param groups where group membership changes go (null: ignored)
+     * @param peers  where other nodes' forwarded deliveries and announcements go (null: ignored)
+     */
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
-                   ConnectedDevices connected, GroupSubscriptions groups) {
+                   ConnectedDevices connected, GroupSubscriptions groups, PeerForwarder peers) {
         this.groups = groups;
+        this.peers = peers;
         this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
         this.publishService = publishService;
         this.clientService = clientService;
@@ -72,6 +77,14 @@ public final class NodeBus implements AutoCloseable {
                 publish(m);
             } else if (BusMessage.GROUP.equals(m.kind())) {
                 groupChanged(m);
+            } else if (BusMessage.FORWARD.equals(m.kind())) {
+                if (peers != null) {
+                    peers.received(m);
+                }
+            } else if (BusMessage.NODE.equals(m.kind())) {
+                if (peers != null) {
+                    peers.announced(m);
+                }
             } else {
                 kick(m);
             }

@@ -33,6 +33,7 @@ public final class Presence implements AutoCloseable {
 
     private final PresenceStore store;
     private final PublishService publishService;
+    private volatile Forwarding forwarding = Forwarding.NONE;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
     private final String nodeId;
@@ -111,6 +112,7 @@ public final class Presence implements AutoCloseable {
 
     private void publish(String userId) {
         String payload = store.presenceEvent(userId, clock.millis());
+        forwarding.forward(Topics.presence(userId), payload, true); // retained on every node
         publishService.publish(Builders.publish()
                 .topic(Topics.presence(userId))
                 .qos(Qos.AT_LEAST_ONCE)
@@ -119,6 +121,11 @@ public final class Presence implements AutoCloseable {
                 .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
                 .contentType("application/json")
                 .build());
+    }
+
+    /** Presence changes also go to the other broker nodes (retained there too). */
+    void forwardTo(Forwarding forwarding) {
+        this.forwarding = forwarding;
     }
 
     @Override

@@ -68,6 +68,7 @@ public final class SyncRequests {
     private final MessageRecall recall;
     private final HistoryPolicy historyPolicy;
     private final Supplier<PublishService> publishService;
+    private final Forwarding forwarding;
     private final Executor readers;
     private final int maxRequestBytes;
 
@@ -86,7 +87,9 @@ public final class SyncRequests {
     }
 
     public SyncRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
-                        Supplier<PublishService> publishService, Executor readers, int maxRequestBytes) {
+                        Supplier<PublishService> publishService, Executor readers, int maxRequestBytes,
+                        Forwarding forwarding) {
+        this.forwarding = forwarding;
         this.engine = engine;
         this.recall = recall;
         this.historyPolicy = historyPolicy;
@@ -281,6 +284,7 @@ public final class SyncRequests {
             log.warn("mqchat: recall event to {} failed: {}", topic, e.toString());
             return null;
         });
+        forwarding.forward(topic, event, false);
     }
 
     private static byte[] error(String rid, String code, String reason, ClientId sender) {

@@ -21,12 +21,18 @@ import java.util.Optional;
  *       group, removes the group's subscription from the devices of {@code unsubscribe} and adds it to
  *       the devices of {@code subscribe}, then publishes {@code payload} (the stored event, if any) to the
  *       group topic and to the inboxes of the {@code unsubscribe} users (who no longer get the group topic).</li>
+ *   <li>{@code forward}: a broker node delivered {@code payload} on {@code topic} to its own clients (a
+ *       stored message, a sender's copy, a recall event, retained presence); every <em>other</em> node
+ *       ({@code origin} is the sender) publishes it to its clients too. HiveMQ CE has no cluster: this is how
+ *       a message reaches devices connected to another node.</li>
+ *   <li>{@code node}: broker node {@code origin} has started (or, with {@code reason} "reply", answers one
+ *       that did): nodes forward to each other once they know of one another.</li>
  *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
  *       {@code payload} on its inbox if given — but only if that connection was authenticated with
  *       {@code tokenId} (when given), so a late kick never hits the device that replaced it.</li>
  * </ul>
  *
- * @param kind     {@code publish}, {@code group} or {@code disconnect}
+ * @param kind     {@code publish}, {@code group}, {@code forward}, {@code node} or {@code disconnect}
  * @param topic    for publish: the MQTT topic
  * @param payload  the payload text (JSON), may be null for disconnect
  * @param clientId the one client concerned, or null for all subscribers
@@ -38,14 +44,17 @@ import java.util.Optional;
  * @param groupId  for group: the group
  * @param subscribe for group: users whose devices now get the group topic
  * @param unsubscribe for group: users whose devices no longer get it
+ * @param origin   for forward and node: the broker node that sent it
  */
 public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
                          String tokenId, boolean loggedOut, String groupId, java.util.List<String> subscribe,
-                         java.util.List<String> unsubscribe) {
+                         java.util.List<String> unsubscribe, String origin) {
 
     public static final String PUBLISH = "publish";
     public static final String DISCONNECT = "disconnect";
     public static final String GROUP = "group";
+    public static final String FORWARD = "forward";
+    public static final String NODE = "node";
 
     public BusMessage {
         subscribe = subscribe == null ? java.util.List.of() : java.util.List.copyOf(subscribe);
@@ -54,7 +63,18 @@ public record BusMessage(String kind, String topic, String payload, String clien
 
     private BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
                        String tokenId, boolean loggedOut) {
-        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null);
+        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null, null);
+    }
+
+    /** What node {@code origin} delivered to its own clients, for the other nodes' clients. */
+    public static BusMessage forward(String origin, String topic, String payload, boolean retain) {
+        return new BusMessage(FORWARD, topic, payload, null, retain, null, null, false, null, null, null, origin);
+    }
+
+    /** Node {@code origin} is up ({@code reply}: in answer to another node's announcement). */
+    public static BusMessage node(String origin, boolean reply) {
+        return new BusMessage(NODE, null, null, null, false, reply ? "reply" : null, null, false, null, null, null,
+                origin);
     }
 
     /**
@@ -65,7 +85,7 @@ public record BusMessage(String kind, String topic, String payload, String clien
                                    java.util.Collection<String> unsubscribe, String eventPayload) {
         return new BusMessage(GROUP, null, eventPayload, null, false, null, null, false, groupId,
                 subscribe == null ? null : java.util.List.copyOf(subscribe),
-                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe));
+                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe), null);
     }
 
     public static BusMessage publish(String topic, String payload) {
@@ -113,6 +133,9 @@ public record BusMessage(String kind, String topic, String payload, String clien
         if (loggedOut) {
             node.put("loggedOut", true);
         }
+        if (origin != null) {
+            node.put("origin", origin);
+        }
         if (groupId != null) {
             node.put("groupId", groupId);
             subscribe.forEach(node.putArray("subscribe")::add);
@@ -139,13 +162,20 @@ public record BusMessage(String kind, String topic, String payload, String clien
         try {
             JsonNode n = Json.MAPPER.readTree(json);
             String kind = n.path("kind").asText(null);
-            if (!PUBLISH.equals(kind) && !DISCONNECT.equals(kind) && !GROUP.equals(kind)) {
+            if (!java.util.Set.of(PUBLISH, DISCONNECT, GROUP, FORWARD, NODE).contains(kind)) {
                 return Optional.empty();
             }
             BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
                     n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null),
                     n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false),
-                    n.path("groupId").asText(null), texts(n.get("subscribe")), texts(n.get("unsubscribe")));
+                    n.path("groupId").asText(null), texts(n.get("subscribe")), texts(n.get("unsubscribe")),
+                    n.path("origin").asText(null));
+            if ((FORWARD.equals(kind) || NODE.equals(kind)) && m.origin() == null) {
+                return Optional.empty();
+            }
+            if (FORWARD.equals(kind) && (m.topic() == null || m.payload() == null)) {
+                return Optional.empty();
+            }
             if (GROUP.equals(kind) && (m.groupId() == null || !io.mqchat.common.protocol.Ids.isValidGroupId(m.groupId())
                     || !m.subscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId)
                     || !m.unsubscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId))) {
