@@ -40,11 +40,16 @@ import java.util.Set;
  *                             the same setting as history-service's {@code MQCHAT_RECALL_WINDOW})
  * @param historyPolicy        how much history each device type may sync ({@code history-policy}, the same
  *                             setting as history-service's {@code MQCHAT_HISTORYPOLICY})
+ * @param groupCacheTtl        how long a node keeps a group's members without hearing of a change
+ *                             ({@code groups.cache-ttl}; changes clear it at once, this only bounds a lost notice)
+ * @param forwardToPeers       whether deliveries are forwarded to other broker nodes over Redis while any are
+ *                             alive ({@code bus.forward}: {@code auto}, or {@code off} on a HiveMQ cluster that
+ *                             routes between its nodes itself)
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
                            int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
                            Duration presenceGrace, Duration presenceHeartbeat, Duration recallWindow,
-                           HistoryPolicy historyPolicy) {
+                           HistoryPolicy historyPolicy, Duration groupCacheTtl, boolean forwardToPeers) {
 
     /** Refused configuration; the message lists every problem. */
     public static class InvalidConfigException extends RuntimeException {
@@ -125,11 +130,20 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         } catch (IllegalArgumentException e) {
             problems.add(s.name("history-policy") + ": " + e.getMessage());
         }
+        Duration groupCacheTtl = s.duration("groups.cache-ttl", Duration.ofMinutes(1), problems);
+        if (groupCacheTtl != null && (groupCacheTtl.compareTo(Duration.ofSeconds(1)) < 0
+                || groupCacheTtl.compareTo(Duration.ofHours(1)) > 0)) {
+            problems.add(s.name("groups.cache-ttl") + " must be between 1s and 1h, was " + groupCacheTtl);
+        }
+        String forward = s.get("bus.forward", "auto");
+        if (!forward.equals("auto") && !forward.equals("off")) {
+            problems.add(s.name("bus.forward") + " must be 'auto' or 'off', was '" + forward + "'");
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
         return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
-                heartbeat, recall, historyPolicy);
+                heartbeat, recall, historyPolicy, groupCacheTtl, forward.equals("auto"));
     }
 
     /** Never print the secret. */
@@ -139,7 +153,8 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
                 + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
                 + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
                 + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat
-                + ", recallWindow=" + recallWindow + ", historyPolicy=" + historyPolicy + "]";
+                + ", recallWindow=" + recallWindow + ", historyPolicy=" + historyPolicy + ", groupCacheTtl="
+                + groupCacheTtl + ", forwardToPeers=" + forwardToPeers + "]";
     }
 
     private static String redactUri(String uri) {
@@ -227,18 +242,20 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     /** A copy with other store settings. */
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
-                deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy);
+                deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy, groupCacheTtl, forwardToPeers);
     }
 
     /** A copy with other presence timings. */
     public BrokerConfig withPresence(Duration grace, Duration heartbeat) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
-                maxPayloadBytes, deviceTypes, grace, heartbeat, recallWindow, historyPolicy);
+                maxPayloadBytes, deviceTypes, grace, heartbeat, recallWindow, historyPolicy, groupCacheTtl,
+                forwardToPeers);
     }
 
     /** A copy with another recall window and history policy. */
     public BrokerConfig withHistory(Duration recall, HistoryPolicy policy) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
-                maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recall, policy);
+                maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recall, policy, groupCacheTtl,
+                forwardToPeers);
     }
 }

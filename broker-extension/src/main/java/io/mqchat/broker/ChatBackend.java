@@ -78,7 +78,7 @@ public final class ChatBackend implements AutoCloseable {
             SequenceAllocator sequences = new SequenceAllocator(redis, store::maxSeq);
             GroupDirectory groupDirectory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                     db.getCollection(StoreSchema.GROUP_MEMBERS));
-            this.groups = new GroupMembership(groupDirectory, lookups, Duration.ofMinutes(1), metrics);
+            this.groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
             this.acceptor = new MessageAcceptor(users, groups, sequences, store, Clock.systemUTC());
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());

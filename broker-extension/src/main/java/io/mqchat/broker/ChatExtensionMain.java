@@ -61,23 +61,26 @@ public final class ChatExtensionMain implements ExtensionMain {
         String nodeId = UUID.randomUUID().toString();
         GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
                 Services.subscriptionStore(), Services.publishService(), config.deviceTypes(), backend.io);
-        peers = new PeerForwarder(nodeId, backend.redisson(), backend.presenceStore, Services.publishService(),
-                Metrics.globalRegistry);
+        peers = config.forwardToPeers() ? new PeerForwarder(nodeId, backend.redisson(), backend.presenceStore,
+                Services.publishService(), Metrics.globalRegistry) : null;
+        Forwarding forwarding = peers != null ? peers : Forwarding.NONE;
         bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected,
                 groupSubscriptions, peers);
         presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),
                 backend.io, nodeId, config.presenceGrace(), config.presenceHeartbeat(), Clock.systemUTC());
-        presence.forwardTo(peers);
-        // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
-        peers.start(bus, Services.extensionExecutorService(), backend.io, config.presenceHeartbeat());
+        presence.forwardTo(forwarding);
+        if (peers != null) {
+            // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
+            peers.start(bus, Services.extensionExecutorService(), backend.io, config.presenceHeartbeat());
+        }
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
                 backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
                 Services.extensionExecutorService());
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
-                new InboxPublisher(Services.publishService(), peers), config.storeTimeout(), config.recallWindow(),
-                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry, peers);
+                new InboxPublisher(Services.publishService(), forwarding), config.storeTimeout(), config.recallWindow(),
+                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry, forwarding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);

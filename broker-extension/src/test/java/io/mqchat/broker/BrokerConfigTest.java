@@ -65,4 +65,19 @@ class BrokerConfigTest {
                 .hasMessageContaining("MQCHAT_HISTORYPOLICY (history-policy)")
                 .hasMessageContaining("'sometimes' is not a mode");
     }
+
+    @Test
+    void groupCacheAndForwardingAreReadAndValidated() {
+        BrokerConfig defaults = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
+        assertThat(defaults.groupCacheTtl()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.forwardToPeers()).isTrue();
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_GROUPS_CACHETTL", "30s", "MQCHAT_BUS_FORWARD", "off"));
+        assertThat(c.groupCacheTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.forwardToPeers()).isFalse();
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_GROUPS_CACHETTL", "2h", "MQCHAT_BUS_FORWARD", "sometimes")))
+                .hasMessageContaining("MQCHAT_GROUPS_CACHETTL (groups.cache-ttl) must be between 1s and 1h")
+                .hasMessageContaining("MQCHAT_BUS_FORWARD (bus.forward) must be 'auto' or 'off'");
+    }
 }
