@@ -241,7 +241,7 @@ public final class SyncRequests {
         MessageRecall.Outcome outcome = recall.recall(sender.userId(), null, request.messageId());
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
-            String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), m.from(), m.recalledAt());
+            String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
             if (r.now() && m.conv().startsWith("g:")) {
                 publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
             } else if (r.now()) {

@@ -393,7 +393,10 @@ class GroupsEndToEndTest {
         ChatMessage target = message(CHESS, 2);
         String path = "/api/v1/conversations/" + CHESS + "/messages/" + target.id() + "/recall";
 
-        assertProblem(post(path, null, "ann"), 403, "Only the sender");           // a member, not the sender
+        member("chess-club", "hal", "member", 1);
+        assertProblem(post(path, null, "hal"), 403, "Only the sender");           // a plain member, not the sender
+        db.getCollection(StoreSchema.GROUP_MEMBERS).deleteOne(Filters.eq(StoreSchema.GroupMember.ID,
+                StoreSchema.GroupMember.id("chess-club", "hal")));
         assertProblem(post(path, null, "eve"), 403, "not a member");              // not a member
         assertProblem(post("/api/v1/conversations/" + BOOK + "/messages/" + target.id() + "/recall", null, "bea"),
                 404, "No such message");                                          // not in that conversation

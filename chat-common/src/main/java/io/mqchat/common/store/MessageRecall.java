@@ -35,6 +35,10 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * given by the caller counts as checked membership for {@link NotSender}, and without a {@code conv} (a
  * message id only) anyone else gets {@link NotFound}. The group summary ({@code _id} = the conversation
  * id) has its preview blanked like a direct one.
+ *
+ * <p>Moderation: with a {@link GroupDirectory}, the group's owner may also recall anyone's message and an
+ * admin a plain member's (or a former member's), at any age — the window is the sender's, not theirs. The
+ * stored {@code recalledBy} and {@link Recalled#by()} name who did it, so the event can say so.
  */
 public final class MessageRecall {
 
@@ -42,8 +46,11 @@ public final class MessageRecall {
     public sealed interface Outcome {
     }
 
-    /** The message is recalled; {@code now} is false when it had been recalled before. */
-    public record Recalled(ChatMessage message, boolean now) implements Outcome {
+    /**
+     * The message is recalled; {@code now} is false when it had been recalled before; {@code by} recalled it
+     * (the sender, or a group's owner or admin).
+     */
+    public record Recalled(ChatMessage message, boolean now, String by) implements Outcome {
     }
 
     /** No message with this id (in this conversation). */
@@ -101,7 +108,13 @@ public final class MessageRecall {
             if (groups != null && !mayRead(user, group.get().first(), message.seq())) {
                 return new NotFound();
             }
+            if (ChatMessage.EVENT_TYPE.equals(message.type())) {
+                return new NotSender(); // the group's record of its changes stays
+            }
             if (!message.from().equals(user)) {
+                if (groups != null && moderates(user, group.get().first(), message.from())) {
+                    return moderate(message, user);
+                }
                 return groups != null || conv != null ? new NotSender() : new NotFound();
             }
         } else if (!message.from().equals(user)) {
@@ -109,7 +122,7 @@ public final class MessageRecall {
             return message.to().equals(user) ? new NotSender() : new NotFound();
         }
         if (message.recalled()) {
-            return new Recalled(message, false);
+            return new Recalled(message, false, recalledBy(doc));
         }
         long now = clock.millis();
         if (now - message.ts() > window.toMillis()) {
@@ -118,7 +131,7 @@ public final class MessageRecall {
         Document after = messages.findOneAndUpdate(Filters.and(Filters.eq(Message.ID, id), Filters.eq(Message.FROM, user),
                         Filters.exists(Message.RECALLED_AT, false), Filters.gte(Message.TS, now - window.toMillis())),
                 Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY),
-                        Updates.set(Message.RECALLED_AT, now)),
+                        Updates.set(Message.RECALLED_AT, now), Updates.set(Message.RECALLED_BY, user)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (after == null) {
             // lost a race with another recall of the same message (or the window closed just now)
@@ -127,11 +140,55 @@ public final class MessageRecall {
                 return new NotFound();
             }
             ChatMessage current = MessageDocuments.fromDocument(again);
-            return current.recalled() ? new Recalled(current, false) : new TooLate(window);
+            return current.recalled() ? new Recalled(current, false, recalledBy(again)) : new TooLate(window);
         }
+        blankPreviews(message, group.isPresent());
+        return new Recalled(MessageDocuments.fromDocument(after), true, user);
+    }
+
+    /** A group's owner or admin removes a member's message (no window). */
+    private Outcome moderate(ChatMessage message, String moderator) {
+        if (message.recalled()) {
+            Document doc = messages.find(Filters.eq(Message.ID, message.id())).first();
+            return new Recalled(message, false, doc == null ? message.from() : recalledBy(doc));
+        }
+        long now = clock.millis();
+        Document after = messages.findOneAndUpdate(Filters.and(Filters.eq(Message.ID, message.id()),
+                        Filters.exists(Message.RECALLED_AT, false)),
+                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY),
+                        Updates.set(Message.RECALLED_AT, now), Updates.set(Message.RECALLED_BY, moderator)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+        if (after == null) {
+            Document again = messages.find(Filters.eq(Message.ID, message.id())).first();
+            return again == null ? new NotFound()
+                    : new Recalled(MessageDocuments.fromDocument(again), false, recalledBy(again));
+        }
+        blankPreviews(message, true);
+        return new Recalled(MessageDocuments.fromDocument(after), true, moderator);
+    }
+
+    /** The owner moderates everyone; an admin moderates plain members and people no longer in the group. */
+    private boolean moderates(String user, String groupId, String sender) {
+        Optional<GroupDirectory.Member> me = groups.member(groupId, user);
+        if (me.isEmpty() || !me.get().isAdmin()) {
+            return false;
+        }
+        if (GroupDirectory.OWNER.equals(me.get().role())) {
+            return true;
+        }
+        return groups.member(groupId, sender).map(s -> GroupDirectory.MEMBER.equals(s.role())).orElse(true);
+    }
+
+    private static String recalledBy(Document doc) {
+        String by = doc.getString(Message.RECALLED_BY);
+        return by != null ? by : doc.getString(Message.FROM);
+    }
+
+    private void blankPreviews(ChatMessage message, boolean group) {
+        String id = message.id();
         // previews of this message show no content any more: one per participant (direct) or the group's one;
         // by _id, so the update walks the primary key rather than the whole collection
-        List<String> previews = group.isPresent() ? List.of(message.conv())
+        List<String> previews = group ? List.of(message.conv())
                 : message.from().equals(message.to()) ? List.of(ConversationSummaries.id(message.from(), message.conv()))
                 : List.of(ConversationSummaries.id(message.from(), message.conv()),
                 ConversationSummaries.id(message.to(), message.conv()));
@@ -139,7 +196,6 @@ public final class MessageRecall {
                         Filters.eq(Conversation.CONV, message.conv()), Filters.eq(Conversation.LAST + ".id", id)),
                 Updates.combine(Updates.set(Conversation.LAST + ".type", ChatMessage.RECALLED_TYPE),
                         Updates.set(Conversation.LAST + ".text", null)));
-        return new Recalled(MessageDocuments.fromDocument(after), true);
     }
 
     /** Whether {@code user} may see group message {@code seq} of {@code groupId}: a current member who joined before it. */

@@ -41,6 +41,8 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** When the sender recalled the message (epoch ms); absent if not recalled. */
         public static final String RECALLED_AT = "recalledAt";
+        /** Who recalled it: the sender, or a group's owner or admin (absent on older recalls: the sender). */
+        public static final String RECALLED_BY = "recalledBy";
         /** Group messages: mentioned user ids (or "all"); absent when none. */
         public static final String MENTIONS = "mentions";
 

@@ -10,6 +10,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.Json;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -175,5 +176,48 @@ class MessageRecallTest {
         assertThat(recall.recall("alice", null, m.id())).isInstanceOf(MessageRecall.Recalled.class);
         assertThat(summary(ConversationSummaries.id("alice", "d:alice:alice")).get(StoreSchema.Conversation.LAST,
                 Document.class).getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
+    }
+
+    private void role(String user, String role) {
+        db.getCollection(StoreSchema.GROUP_MEMBERS).updateOne(Filters.eq(StoreSchema.GroupMember.ID,
+                StoreSchema.GroupMember.id("crew", user)), com.mongodb.client.model.Updates.set(StoreSchema.GroupMember.ROLE, role));
+    }
+
+    @Test
+    void theOwnerAndAdminsModerateMembersMessagesAtAnyAgeButNotEachOtherOrEvents() {
+        role("alice", "owner");
+        role("bob", "admin");
+        member("dave", 1);
+        ChatMessage byAdmin = store(GROUP, 1, "bob", "crew", null);
+        ChatMessage byMember = store(GROUP, 2, "dave", "crew", null);
+        ChatMessage byOwner = store(GROUP, 3, "alice", "crew", null);
+        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), GROUP, 4, "alice", "crew", NOW, "server",
+                "evt-1", ChatMessage.EVENT_TYPE, Json.MAPPER.createObjectNode().put("event", "group_muted"));
+        messages.insertOne(MessageDocuments.toDocument(event));
+        clock.advance(WINDOW.toMillis() * 10); // far past the sender's window
+
+        assertThat(recall.recall("dave", GROUP, byAdmin.id())).isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("bob", GROUP, byOwner.id())).as("an admin does not moderate the owner")
+                .isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("alice", GROUP, event.id())).as("events stay").isInstanceOf(MessageRecall.NotSender.class);
+        assertThat(recall.recall("dave", GROUP, byMember.id())).as("the sender's window has passed")
+                .isInstanceOf(MessageRecall.TooLate.class);
+
+        MessageRecall.Outcome byAdminOnMember = recall.recall("bob", GROUP, byMember.id());
+        assertThat(byAdminOnMember).isInstanceOfSatisfying(MessageRecall.Recalled.class, r -> {
+            assertThat(r.now()).isTrue();
+            assertThat(r.by()).isEqualTo("bob");
+            assertThat(r.message().type()).isEqualTo(ChatMessage.RECALLED_TYPE);
+        });
+        MessageRecall.Outcome byOwnerOnAdmin = recall.recall("alice", null, byAdmin.id());
+        assertThat(byOwnerOnAdmin).isInstanceOfSatisfying(MessageRecall.Recalled.class,
+                r -> assertThat(r.by()).isEqualTo("alice"));
+        assertThat(messages.find(Filters.eq(StoreSchema.Message.ID, byAdmin.id())).first()
+                .getString(StoreSchema.Message.RECALLED_BY)).isEqualTo("alice");
+        // asked again, the answer still names who did it
+        assertThat(recall.recall("bob", GROUP, byAdmin.id())).isInstanceOfSatisfying(MessageRecall.Recalled.class, r -> {
+            assertThat(r.now()).isFalse();
+            assertThat(r.by()).isEqualTo("alice");
+        });
     }
 }

@@ -52,7 +52,7 @@ public class RecallController {
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
             if (r.now()) {
-                String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), m.from(), m.recalledAt());
+                String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
                 if (c.type() == ConversationId.Type.GROUP) {
                     // one publish: every member's devices are subscribed to the group topic (the sender's too)
                     bus.publish(BusMessage.publish(Topics.group(c.first()), event));
@@ -66,7 +66,8 @@ public class RecallController {
             return MessageController.toPlainJson(m);
         }
         if (outcome instanceof MessageRecall.NotSender) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "Only the sender may recall a message.", "not_authorized");
+            throw new ApiException(HttpStatus.FORBIDDEN, "Only the sender may recall a message (in a group also its owner, and admins "
+                    + "for plain members' messages).", "not_authorized");
         }
         if (outcome instanceof MessageRecall.TooLate t) {
             throw new ApiException(HttpStatus.CONFLICT, "A message can be recalled within "
