@@ -8,6 +8,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import static io.mqchat.api.TestSupport.get;
-import static io.mqchat.api.TestSupport.postJson;
-import static io.mqchat.api.TestSupport.send;
+import static io.mqchat.web.TestHttp.get;
+import static io.mqchat.web.TestHttp.postJson;
+import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -77,7 +78,7 @@ class ChatApiEndToEndTest {
     @Test
     void registerStoresABcryptHashAndAnswersWithLocation() {
         String user = uniqueUser();
-        TestSupport.Response response = postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
+        TestHttp.Response response = postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
 
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.header("Location")).isEqualTo("/api/v1/users/" + user);
@@ -100,7 +101,7 @@ class ChatApiEndToEndTest {
         String user = uniqueUser();
         assertThat(postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass")).status()).isEqualTo(201);
 
-        TestSupport.Response again = postJson(port, "/api/v1/auth/register", credentials(user, "other-pass-9"));
+        TestHttp.Response again = postJson(port, "/api/v1/auth/register", credentials(user, "other-pass-9"));
 
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.contentType()).startsWith(PROBLEM_JSON);
@@ -111,7 +112,7 @@ class ChatApiEndToEndTest {
     void weakPasswordsAreRefused() {
         String user = uniqueUser();
         for (String weak : new String[]{"short1", "onlyletters", "1234567890", user + "-1", "x".repeat(70) + "éé"}) {
-            TestSupport.Response response = postJson(port, "/api/v1/auth/register", credentials(user, weak));
+            TestHttp.Response response = postJson(port, "/api/v1/auth/register", credentials(user, weak));
             assertThat(response.status()).as(weak).isEqualTo(400);
             assertThat(response.contentType()).startsWith(PROBLEM_JSON);
             assertThat(response.json().get("detail").asText()).as(weak).startsWith("password must");
@@ -128,11 +129,11 @@ class ChatApiEndToEndTest {
                 credentials("{\\\"$gt\\\":\\\"\\\"}", "s3cret-pass"),
                 "{\"userId\":{\"$gt\":\"\"},\"password\":\"s3cret-pass\"}",
                 "{\"userId\":{\"$ne\":null},\"password\":\"s3cret-pass\",\"deviceType\":\"phone\"}"}) {
-            TestSupport.Response response = postJson(port, "/api/v1/auth/register", body);
+            TestHttp.Response response = postJson(port, "/api/v1/auth/register", body);
             assertThat(response.status()).as(body).isEqualTo(400);
             assertThat(response.contentType()).startsWith(PROBLEM_JSON);
         }
-        TestSupport.Response loginInjection = postJson(port, "/api/v1/auth/login",
+        TestHttp.Response loginInjection = postJson(port, "/api/v1/auth/login",
                 "{\"userId\":{\"$gt\":\"\"},\"password\":\"s3cret-pass\",\"deviceType\":\"phone\"}");
         assertThat(loginInjection.status()).isEqualTo(400);
         assertThat(loginInjection.json().get("detail").asText()).isEqualTo("Field 'userId' has the wrong type.");
@@ -144,7 +145,7 @@ class ChatApiEndToEndTest {
         String user = uniqueUser();
         postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
 
-        TestSupport.Response response = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pass", "tablet"));
+        TestHttp.Response response = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pass", "tablet"));
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().get("clientId").asText()).isEqualTo(user + ":tablet");
@@ -156,7 +157,7 @@ class ChatApiEndToEndTest {
         assertThat(expiresAt).isEqualTo(token.expiresAt())
                 .isCloseTo(Instant.now().plus(Duration.ofDays(7)), within(Duration.ofMinutes(1)));
 
-        TestSupport.Response self = get(port, "/api/v1/users/" + user, response.json().get("token").asText());
+        TestHttp.Response self = get(port, "/api/v1/users/" + user, response.json().get("token").asText());
         assertThat(self.status()).isEqualTo(200);
         assertThat(self.json().get("userId").asText()).isEqualTo(user);
         assertThat(Instant.parse(self.json().get("createdAt").asText())).isBefore(Instant.now().plusSeconds(1));
@@ -168,8 +169,8 @@ class ChatApiEndToEndTest {
         String user = uniqueUser();
         postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
 
-        TestSupport.Response wrong = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pasS", "phone"));
-        TestSupport.Response unknown = postJson(port, "/api/v1/auth/login", login(uniqueUser(), "s3cret-pass", "phone"));
+        TestHttp.Response wrong = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pasS", "phone"));
+        TestHttp.Response unknown = postJson(port, "/api/v1/auth/login", login(uniqueUser(), "s3cret-pass", "phone"));
 
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(unknown.status()).isEqualTo(401);
@@ -183,32 +184,32 @@ class ChatApiEndToEndTest {
         String user = uniqueUser();
         postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
 
-        TestSupport.Response device = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pass", "toaster"));
+        TestHttp.Response device = postJson(port, "/api/v1/auth/login", login(user, "s3cret-pass", "toaster"));
         assertThat(device.status()).isEqualTo(400);
         assertThat(device.json().get("detail").asText()).contains("deviceType must be one of").contains("phone");
 
-        TestSupport.Response missing = postJson(port, "/api/v1/auth/login", credentials(user, "s3cret-pass"));
+        TestHttp.Response missing = postJson(port, "/api/v1/auth/login", credentials(user, "s3cret-pass"));
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.json().get("detail").asText()).isEqualTo("deviceType is required");
     }
 
     @Test
     void malformedRequestsGetProblemDetails() {
-        TestSupport.Response malformed = postJson(port, "/api/v1/auth/register", "{\"userId\": \"abc\", ");
+        TestHttp.Response malformed = postJson(port, "/api/v1/auth/register", "{\"userId\": \"abc\", ");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.contentType()).startsWith(PROBLEM_JSON);
         assertThat(malformed.json().get("detail").asText()).isEqualTo("The request body is not valid JSON.");
         assertThat(malformed.raw().body()).doesNotContain("Exception").doesNotContain("at io.");
 
-        TestSupport.Response text = send(port, "POST", "/api/v1/auth/register", "text/plain", "hello", null);
+        TestHttp.Response text = send(port, "POST", "/api/v1/auth/register", "text/plain", "hello", null);
         assertThat(text.status()).isEqualTo(415);
         assertThat(text.contentType()).startsWith(PROBLEM_JSON);
 
-        TestSupport.Response unknownRoute = get(port, "/api/v1/nothing-here", tokenFor("someone"));
+        TestHttp.Response unknownRoute = get(port, "/api/v1/nothing-here", tokenFor("someone"));
         assertThat(unknownRoute.status()).isEqualTo(404);
         assertThat(unknownRoute.contentType()).startsWith(PROBLEM_JSON);
 
-        TestSupport.Response wrongMethod = get(port, "/api/v1/auth/login", null);
+        TestHttp.Response wrongMethod = get(port, "/api/v1/auth/login", null);
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.contentType()).startsWith(PROBLEM_JSON);
     }
@@ -218,7 +219,7 @@ class ChatApiEndToEndTest {
         String user = uniqueUser();
         postJson(port, "/api/v1/auth/register", credentials(user, "s3cret-pass"));
 
-        TestSupport.Response none = get(port, "/api/v1/users/" + user, null);
+        TestHttp.Response none = get(port, "/api/v1/users/" + user, null);
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
         assertThat(none.contentType()).startsWith(PROBLEM_JSON);
@@ -234,11 +235,11 @@ class ChatApiEndToEndTest {
     void actuatorExposesHealthAndPrometheus() {
         postJson(port, "/api/v1/auth/login", login("nobody", "whatever-1", "phone"));
 
-        TestSupport.Response health = get(port, "/actuator/health", null);
+        TestHttp.Response health = get(port, "/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asText()).isEqualTo("UP");
 
-        TestSupport.Response prometheus = get(port, "/actuator/prometheus", null);
+        TestHttp.Response prometheus = get(port, "/actuator/prometheus", null);
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.raw().body()).contains("http_server_requests_seconds_count")
                 .contains("application=\"chat-api\"")

@@ -2,6 +2,7 @@ package io.mqchat.api;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.web.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -37,7 +38,7 @@ class MongoDownTest {
         MONGO.shutdownNow();
         long start = System.nanoTime();
 
-        TestSupport.Response response = TestSupport.postJson(port, "/api/v1/auth/register",
+        TestHttp.Response response = TestHttp.postJson(port, "/api/v1/auth/register",
                 "{\"userId\":\"carol\",\"password\":\"s3cret-pass\"}");
 
         assertThat(response.status()).isEqualTo(503);

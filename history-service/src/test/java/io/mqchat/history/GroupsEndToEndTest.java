@@ -15,6 +15,7 @@ import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
@@ -161,22 +162,22 @@ class GroupsEndToEndTest {
     @LocalServerPort
     int port;
 
-    private TestSupport.Response get(String path, String user) {
-        return TestSupport.get(port, path, REDIS.login(user, "phone"));
+    private TestHttp.Response get(String path, String user) {
+        return TestHttp.get(port, path, REDIS.login(user, "phone"));
     }
 
-    private TestSupport.Response post(String path, String body, String user) {
-        return TestSupport.send(port, "POST", path, body == null ? null : "application/json", body,
+    private TestHttp.Response post(String path, String body, String user) {
+        return TestHttp.send(port, "POST", path, body == null ? null : "application/json", body,
                 REDIS.login(user, "phone"));
     }
 
-    private static void assertProblem(TestSupport.Response r, int status, String detail) {
+    private static void assertProblem(TestHttp.Response r, int status, String detail) {
         assertThat(r.status()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
         assertThat(r.json().get("detail").asText()).contains(detail);
     }
 
-    private static List<Long> seqs(TestSupport.Response r) {
+    private static List<Long> seqs(TestHttp.Response r) {
         List<Long> seqs = new ArrayList<>();
         r.json().get("messages").forEach(m -> seqs.add(m.get("seq").asLong()));
         return seqs;
@@ -190,7 +191,7 @@ class GroupsEndToEndTest {
         }
     }
 
-    private static JsonNode entry(TestSupport.Response list, String conv) {
+    private static JsonNode entry(TestHttp.Response list, String conv) {
         for (JsonNode n : list.json().get("conversations")) {
             if (n.get("conv").asText().equals(conv)) {
                 return n;
@@ -201,7 +202,7 @@ class GroupsEndToEndTest {
 
     @Test
     void theListMergesGroupsWithDirectConversationsWithUnreadAndMentions() {
-        TestSupport.Response ann = get("/api/v1/conversations", "ann");
+        TestHttp.Response ann = get("/api/v1/conversations", "ann");
         assertThat(ann.status()).isEqualTo(200);
         // newest first; on equal lastTs (d:ann:dan and book-club at T0+7) by conversation id
         assertThat(ann.json().get("conversations")).extracting(n -> n.get("conv").asText())
@@ -241,7 +242,7 @@ class GroupsEndToEndTest {
         boolean more = true;
         int pages = 0;
         while (more && pages < 10) {
-            TestSupport.Response page = get("/api/v1/conversations?limit=2" + (cursor == null ? "" : "&before=" + cursor), "ann");
+            TestHttp.Response page = get("/api/v1/conversations?limit=2" + (cursor == null ? "" : "&before=" + cursor), "ann");
             assertThat(page.status()).isEqualTo(200);
             page.json().get("conversations").forEach(n -> seen.add(n.get("conv").asText()));
             more = page.json().get("hasMore").asBoolean();
@@ -256,7 +257,7 @@ class GroupsEndToEndTest {
         cursor = null;
         more = true;
         while (more && seen.size() < 10) {
-            TestSupport.Response page = get("/api/v1/conversations?limit=1" + (cursor == null ? "" : "&before=" + cursor), "ann");
+            TestHttp.Response page = get("/api/v1/conversations?limit=1" + (cursor == null ? "" : "&before=" + cursor), "ann");
             page.json().get("conversations").forEach(n -> seen.add(n.get("conv").asText()));
             more = page.json().get("hasMore").asBoolean();
             cursor = more ? page.json().get("cursor").asText() : null;
@@ -268,21 +269,21 @@ class GroupsEndToEndTest {
     void historyIsForCurrentMembersFromTheirFromSeq() {
         String path = "/api/v1/conversations/" + BOOK + "/messages";
         assertThat(seqs(get(path, "dan"))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
-        TestSupport.Response cal = get(path, "cal");
+        TestHttp.Response cal = get(path, "cal");
         assertThat(cal.status()).isEqualTo(200);
         assertThat(seqs(cal)).containsExactly(5L, 6L, 7L);
         assertThat(cal.json().get("hasMore").asBoolean()).isFalse();
         assertThat(cal.json().get("messages").get(0).get("type").asText()).isEqualTo("event");
         assertThat(cal.json().get("messages").get(1).get("mentions")).extracting(JsonNode::asText).containsExactly("cal");
         // paging by seq and by time stops at the floor, and says so
-        TestSupport.Response back = get(path + "?beforeSeq=7&limit=2", "cal");
+        TestHttp.Response back = get(path + "?beforeSeq=7&limit=2", "cal");
         assertThat(seqs(back)).containsExactly(5L, 6L);
         assertThat(back.json().get("hasMore").asBoolean()).isFalse();
         assertThat(get(path + "?beforeSeq=7&limit=1", "cal").json().get("hasMore").asBoolean()).isTrue();
         assertThat(seqs(get(path + "?beforeSeq=5", "cal"))).isEmpty();
         assertThat(seqs(get(path + "?afterSeq=1&limit=2", "cal"))).containsExactly(5L, 6L);
         assertThat(seqs(get(path + "?afterSeq=0&beforeSeq=6", "cal"))).containsExactly(5L);
-        TestSupport.Response byTime = get(path + "?beforeTs=" + (T0 + 7), "cal");
+        TestHttp.Response byTime = get(path + "?beforeTs=" + (T0 + 7), "cal");
         assertThat(seqs(byTime)).containsExactly(5L, 6L);
         assertThat(byTime.json().get("hasMore").asBoolean()).isFalse();
         assertThat(seqs(get(path + "?afterTs=" + T0, "cal"))).containsExactly(5L, 6L, 7L);
@@ -301,7 +302,7 @@ class GroupsEndToEndTest {
         assertThat(before.get("unread").asLong()).isEqualTo(5); // 2, 3, 4, 6, 7: events not counted
         assertThat(before.get("mentioned").asBoolean()).isTrue(); // bea mentioned him at 3
 
-        TestSupport.Response partly = post("/api/v1/conversations/" + BOOK + "/read", "{\"seq\":4}", "dan");
+        TestHttp.Response partly = post("/api/v1/conversations/" + BOOK + "/read", "{\"seq\":4}", "dan");
         assertThat(partly.status()).isEqualTo(200);
         assertThat(partly.json().get("readSeq").asLong()).isEqualTo(4);
         assertThat(partly.json().get("unread").asLong()).isEqualTo(2);
@@ -314,7 +315,7 @@ class GroupsEndToEndTest {
         assertThat(event.get("upTo").asLong()).isEqualTo(4);
 
         // beyond the last stored seq: capped at it
-        TestSupport.Response all = post("/api/v1/conversations/" + BOOK + "/read", "{\"seq\":999}", "dan");
+        TestHttp.Response all = post("/api/v1/conversations/" + BOOK + "/read", "{\"seq\":999}", "dan");
         assertThat(all.json().get("readSeq").asLong()).isEqualTo(7);
         assertThat(all.json().get("unread").asLong()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> readEvents("dan").size() == 2);
@@ -351,32 +352,32 @@ class GroupsEndToEndTest {
 
     @Test
     void syncDeliversGroupsFromFromSeqAndNothingOfGroupsLeft() {
-        TestSupport.Response cal = get("/api/v1/sync", "cal");
+        TestHttp.Response cal = get("/api/v1/sync", "cal");
         assertThat(cal.status()).isEqualTo(200);
         List<String> got = new ArrayList<>();
         cal.json().get("messages").forEach(m -> got.add(m.get("conv").asText() + "/" + m.get("seq").asLong()));
         assertThat(got).containsExactlyInAnyOrder(BOOK + "/5", BOOK + "/6", BOOK + "/7", "d:ann:cal/1");
         assertThat(cal.json().get("complete").get(BOOK).asLong()).isEqualTo(7);
         // a position below the floor does not reach behind it
-        TestSupport.Response explicit = post("/api/v1/sync", "{\"conversations\":{\"" + BOOK + "\":2}}", "cal");
+        TestHttp.Response explicit = post("/api/v1/sync", "{\"conversations\":{\"" + BOOK + "\":2}}", "cal");
         assertThat(explicit.json().get("messages")).extracting(m -> m.get("conv").asText() + "/" + m.get("seq").asLong())
                 .contains(BOOK + "/5", BOOK + "/6", BOOK + "/7").doesNotContain(BOOK + "/3", BOOK + "/4");
 
         // rex was removed: even naming the group gets nothing of it
-        TestSupport.Response rex = post("/api/v1/sync", "{\"conversations\":{\"" + BOOK + "\":1}}", "rex");
+        TestHttp.Response rex = post("/api/v1/sync", "{\"conversations\":{\"" + BOOK + "\":1}}", "rex");
         assertThat(rex.status()).isEqualTo(200);
         assertThat(rex.json().get("messages")).isEmpty();
         assertThat(rex.json().get("complete").has(BOOK)).isFalse();
 
         // gus syncs trivia, is removed, a message follows: his next sync no longer includes the group
-        TestSupport.Response first = get("/api/v1/sync", "gus");
+        TestHttp.Response first = get("/api/v1/sync", "gus");
         assertThat(first.json().get("messages")).extracting(m -> m.get("conv").asText() + "/" + m.get("seq").asLong())
                 .containsExactly(TRIVIA + "/1", TRIVIA + "/2");
         String cursor = first.json().get("cursor").asText();
         db.getCollection(StoreSchema.GROUP_MEMBERS).deleteOne(Filters.eq(StoreSchema.GroupMember.ID,
                 StoreSchema.GroupMember.id("trivia", "gus")));
         store(List.of(text(TRIVIA, 3, "fay", T0 + 3, List.of("all"))));
-        TestSupport.Response next = get("/api/v1/sync?cursor=" + cursor, "gus");
+        TestHttp.Response next = get("/api/v1/sync?cursor=" + cursor, "gus");
         assertThat(next.json().get("messages")).isEmpty();
         assertThat(next.json().get("complete").has(TRIVIA)).isFalse();
         assertThat(get("/api/v1/sync", "gus").json().get("messages")).isEmpty();
@@ -401,7 +402,7 @@ class GroupsEndToEndTest {
         assertProblem(post("/api/v1/conversations/" + BOOK + "/messages/" + target.id() + "/recall", null, "bea"),
                 404, "No such message");                                          // not in that conversation
 
-        TestSupport.Response recalled = post(path, null, "bea");
+        TestHttp.Response recalled = post(path, null, "bea");
         assertThat(recalled.status()).isEqualTo(200);
         assertThat(recalled.json().get("type").asText()).isEqualTo("recalled");
         assertThat(recalled.json().get("body").isNull()).isTrue();
@@ -420,7 +421,7 @@ class GroupsEndToEndTest {
         // history shows it recalled; sync with an earlier cursor lists the recall
         assertThat(get("/api/v1/conversations/" + CHESS + "/messages", "ann").json().get("messages").get(1)
                 .get("type").asText()).isEqualTo("recalled");
-        TestSupport.Response sync = get("/api/v1/sync?cursor=" + cursor, "ann");
+        TestHttp.Response sync = get("/api/v1/sync?cursor=" + cursor, "ann");
         assertThat(sync.json().get("recalls")).extracting(r -> r.get("id").asText()).contains(target.id());
 
         // again: the same answer, no second event
@@ -429,7 +430,7 @@ class GroupsEndToEndTest {
 
         // an old group message: the window has passed
         ChatMessage old = message(BOOK, 3);
-        TestSupport.Response late = post("/api/v1/conversations/" + BOOK + "/messages/" + old.id() + "/recall", null, "bea");
+        TestHttp.Response late = post("/api/v1/conversations/" + BOOK + "/messages/" + old.id() + "/recall", null, "bea");
         assertProblem(late, 409, "recalled within");
         assertThat(late.json().get("code").asText()).isEqualTo("recall_window_passed");
     }

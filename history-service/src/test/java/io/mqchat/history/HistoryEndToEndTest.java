@@ -11,6 +11,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,11 +89,11 @@ class HistoryEndToEndTest {
     @LocalServerPort
     int port;
 
-    private TestSupport.Response page(String query, String token) {
-        return TestSupport.get(port, PATH + query, token);
+    private TestHttp.Response page(String query, String token) {
+        return TestHttp.get(port, PATH + query, token);
     }
 
-    private static List<Long> seqs(TestSupport.Response response) {
+    private static List<Long> seqs(TestHttp.Response response) {
         List<Long> seqs = new ArrayList<>();
         response.json().get("messages").forEach(m -> seqs.add(m.get("seq").asLong()));
         return seqs;
@@ -104,7 +105,7 @@ class HistoryEndToEndTest {
 
     @Test
     void defaultPageIsTheNewest50Ascending() {
-        TestSupport.Response response = page("", ALICE);
+        TestHttp.Response response = page("", ALICE);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().get("conv").asText()).isEqualTo(CONV);
@@ -118,7 +119,7 @@ class HistoryEndToEndTest {
 
     @Test
     void messagesLookExactlyLikeTheMqttEnvelope() {
-        TestSupport.Response response = page("?afterSeq=6&limit=1", BOB);
+        TestHttp.Response response = page("?afterSeq=6&limit=1", BOB);
 
         JsonNode only = response.json().get("messages").get(0);
         JsonNode expected = new ChatMessage("m7", CONV, 7, "alice", "bob", 1_700_000_000_007L, "phone", "c7",
@@ -134,7 +135,7 @@ class HistoryEndToEndTest {
         boolean hasMore = true;
         int requests = 0;
         while (hasMore) {
-            TestSupport.Response response = page("?afterSeq=" + after + "&limit=50", ALICE);
+            TestHttp.Response response = page("?afterSeq=" + after + "&limit=50", ALICE);
             assertThat(response.status()).isEqualTo(200);
             List<Long> batch = seqs(response);
             seen.addAll(batch);
@@ -150,29 +151,29 @@ class HistoryEndToEndTest {
 
     @Test
     void beforeSeqPagingWalksBackwards() {
-        TestSupport.Response first = page("?beforeSeq=71&limit=50", ALICE);
+        TestHttp.Response first = page("?beforeSeq=71&limit=50", ALICE);
         assertThat(seqs(first)).isEqualTo(range(21, 70));
         assertThat(first.json().get("hasMore").asBoolean()).isTrue();
 
-        TestSupport.Response second = page("?beforeSeq=21&limit=50", ALICE);
+        TestHttp.Response second = page("?beforeSeq=21&limit=50", ALICE);
         assertThat(seqs(second)).isEqualTo(range(1, 20));
         assertThat(second.json().get("hasMore").asBoolean()).isFalse();
     }
 
     @Test
     void bothBoundsGiveTheRangeBetweenAscending() {
-        TestSupport.Response response = page("?afterSeq=10&beforeSeq=20&limit=5", ALICE);
+        TestHttp.Response response = page("?afterSeq=10&beforeSeq=20&limit=5", ALICE);
         assertThat(seqs(response)).isEqualTo(range(11, 15));
         assertThat(response.json().get("hasMore").asBoolean()).isTrue();
 
-        TestSupport.Response rest = page("?afterSeq=15&beforeSeq=20&limit=5", ALICE);
+        TestHttp.Response rest = page("?afterSeq=15&beforeSeq=20&limit=5", ALICE);
         assertThat(seqs(rest)).isEqualTo(range(16, 19));
         assertThat(rest.json().get("hasMore").asBoolean()).isFalse();
     }
 
     @Test
     void limitIsCappedAt200() {
-        TestSupport.Response response = page("?afterSeq=0&limit=100000", ALICE);
+        TestHttp.Response response = page("?afterSeq=0&limit=100000", ALICE);
         assertThat(response.status()).isEqualTo(200);
         assertThat(seqs(response)).isEqualTo(range(1, 120));
         assertThat(response.json().get("hasMore").asBoolean()).isFalse();
@@ -182,7 +183,7 @@ class HistoryEndToEndTest {
     void badPagingParametersAre400() {
         for (String query : new String[]{"?limit=0", "?limit=-3", "?limit=ten", "?afterSeq=x", "?beforeSeq=0",
                 "?afterSeq=-1", "?afterSeq=20&beforeSeq=20", "?limit=99999999999999999999"}) {
-            TestSupport.Response response = page(query, ALICE);
+            TestHttp.Response response = page(query, ALICE);
             assertThat(response.status()).as(query).isEqualTo(400);
             assertThat(response.contentType()).startsWith("application/problem+json");
         }
@@ -190,7 +191,7 @@ class HistoryEndToEndTest {
 
     @Test
     void tokensAreRequired() {
-        TestSupport.Response none = page("", null);
+        TestHttp.Response none = page("", null);
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.contentType()).startsWith("application/problem+json");
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
@@ -204,7 +205,7 @@ class HistoryEndToEndTest {
 
     @Test
     void nonMembersAreForbidden() {
-        TestSupport.Response response = page("", REDIS.login("carol", "phone"));
+        TestHttp.Response response = page("", REDIS.login("carol", "phone"));
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.raw().body()).doesNotContain("message ");
@@ -214,7 +215,7 @@ class HistoryEndToEndTest {
     void invalidConversationIdsAre400() {
         for (String conv : new String[]{"d:bob:alice", "alice", "d:alice", "d:alice:bob:carol", "x:alice:bob",
                 "d:alice:{$gt:''}", "d:al:bob"}) {
-            TestSupport.Response response = TestSupport.get(port,
+            TestHttp.Response response = TestHttp.get(port,
                     "/api/v1/conversations/" + java.net.URLEncoder.encode(conv, java.nio.charset.StandardCharsets.UTF_8)
                             + "/messages", ALICE);
             assertThat(response.status()).as(conv).isEqualTo(400);
@@ -224,11 +225,11 @@ class HistoryEndToEndTest {
 
     @Test
     void groupsOfNonMembersAre403AndUnknownPeers404() {
-        TestSupport.Response group = TestSupport.get(port, "/api/v1/conversations/g:friends/messages", ALICE);
+        TestHttp.Response group = TestHttp.get(port, "/api/v1/conversations/g:friends/messages", ALICE);
         assertThat(group.status()).isEqualTo(403);
         assertThat(group.json().get("detail").asText()).contains("not a member");
 
-        TestSupport.Response ghost = TestSupport.get(port, "/api/v1/conversations/d:alice:ghost/messages", ALICE);
+        TestHttp.Response ghost = TestHttp.get(port, "/api/v1/conversations/d:alice:ghost/messages", ALICE);
         assertThat(ghost.status()).isEqualTo(404);
         assertThat(ghost.json().get("detail").asText()).contains("other user does not exist");
     }
@@ -236,11 +237,11 @@ class HistoryEndToEndTest {
     @Test
     void actuatorExposesHealthAndPrometheus() {
         page("", ALICE);
-        TestSupport.Response health = TestSupport.get(port, "/actuator/health", null);
+        TestHttp.Response health = TestHttp.get(port, "/actuator/health", null);
         assertThat(health.json().get("status").asText()).isEqualTo("UP");
-        assertThat(TestSupport.get(port, "/actuator/prometheus", null).raw().body())
+        assertThat(TestHttp.get(port, "/actuator/prometheus", null).raw().body())
                 .contains("application=\"history-service\"").contains("http_server_requests_seconds_count");
-        assertThat(TestSupport.get(port, "/v3/api-docs", null).raw().body())
+        assertThat(TestHttp.get(port, "/v3/api-docs", null).raw().body())
                 .contains("/api/v1/conversations/{conv}/messages");
     }
 }

@@ -15,6 +15,7 @@ import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,13 +111,13 @@ class RecallPolicyRetentionEndToEndTest {
     @LocalServerPort
     int port;
 
-    private TestSupport.Response recall(String conv, String id, String token) {
-        return TestSupport.send(port, "POST", "/api/v1/conversations/" + conv + "/messages/" + id + "/recall",
+    private TestHttp.Response recall(String conv, String id, String token) {
+        return TestHttp.send(port, "POST", "/api/v1/conversations/" + conv + "/messages/" + id + "/recall",
                 null, null, token);
     }
 
-    private TestSupport.Response history(String conv, String token) {
-        return TestSupport.get(port, "/api/v1/conversations/" + conv + "/messages", token);
+    private TestHttp.Response history(String conv, String token) {
+        return TestHttp.get(port, "/api/v1/conversations/" + conv + "/messages", token);
     }
 
     private static List<Long> seqs(JsonNode messages) {
@@ -129,7 +130,7 @@ class RecallPolicyRetentionEndToEndTest {
     @Order(1)
     void theSenderRecallsWithinTheWindowAndBothSidesAreTold() {
         String amy = REDIS.login("amy", "phone");
-        TestSupport.Response r = recall("d:amy:ben", "d:amy:ben-3", amy);
+        TestHttp.Response r = recall("d:amy:ben", "d:amy:ben-3", amy);
         assertThat(r.status()).isEqualTo(200);
         JsonNode m = r.json();
         assertThat(m.get("id").asText()).isEqualTo("d:amy:ben-3");
@@ -157,14 +158,14 @@ class RecallPolicyRetentionEndToEndTest {
         assertThat(db.getCollection(StoreSchema.MESSAGES).find(Filters.eq("_id", "d:amy:ben-3")).first())
                 .doesNotContainKey("body");
         // the conversation list no longer previews the recalled text
-        JsonNode conversations = TestSupport.get(port, "/api/v1/conversations", REDIS.login("ben", "phone")).json();
+        JsonNode conversations = TestHttp.get(port, "/api/v1/conversations", REDIS.login("ben", "phone")).json();
         JsonNode last = conversations.get("conversations").get(0).get("last");
         assertThat(last.get("id").asText()).isEqualTo("d:amy:ben-3");
         assertThat(last.get("type").asText()).isEqualTo("recalled");
         assertThat(last.get("text").isNull()).isTrue();
 
         // again: the same answer, no second event
-        TestSupport.Response again = recall("d:amy:ben", "d:amy:ben-3", amy);
+        TestHttp.Response again = recall("d:amy:ben", "d:amy:ben-3", amy);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("recalledAt").asLong()).isEqualTo(m.get("recalledAt").asLong());
         assertThat(bus).hasSize(2);
@@ -183,11 +184,11 @@ class RecallPolicyRetentionEndToEndTest {
     void recallsThatAreNotAllowedAreRefused() {
         String amy = REDIS.login("amy", "phone");
         int events = bus.size();
-        TestSupport.Response late = recall("d:amy:ben", "d:amy:ben-1", amy);
+        TestHttp.Response late = recall("d:amy:ben", "d:amy:ben-1", amy);
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.contentType()).startsWith("application/problem+json");
         assertThat(late.json().get("code").asText()).isEqualTo("recall_window_passed");
-        TestSupport.Response notMine = recall("d:amy:ben", "d:amy:ben-2", amy);
+        TestHttp.Response notMine = recall("d:amy:ben", "d:amy:ben-2", amy);
         assertThat(notMine.status()).isEqualTo(403);
         assertThat(recall("d:amy:ben", "d:amy:ben-2", REDIS.login("cyd", "phone")).status()).isEqualTo(403);
         assertThat(recall("d:amy:ben", "no-such-id", amy).status()).isEqualTo(404);
@@ -205,7 +206,7 @@ class RecallPolicyRetentionEndToEndTest {
         String cy = REDIS.login("cyd", "phone");
         assertThat(seqs(history("d:amy:cyd", cy).json().get("messages"))).containsExactly(3L);
         assertThat(history("d:ben:cyd", cy).json().get("messages")).isEmpty();
-        JsonNode list = TestSupport.get(port, "/api/v1/conversations", cy).json().get("conversations");
+        JsonNode list = TestHttp.get(port, "/api/v1/conversations", cy).json().get("conversations");
         JsonNode gone = null;
         for (JsonNode c : list) {
             if (c.get("conv").asText().equals("d:ben:cyd")) {
@@ -216,11 +217,11 @@ class RecallPolicyRetentionEndToEndTest {
         assertThat(gone.get("lastSeq").asLong()).isEqualTo(1);
         assertThat(gone.get("last").get("text").isNull()).as("no purged text in the preview").isTrue();
         // sync moves past what was purged instead of waiting for it
-        JsonNode sync = TestSupport.get(port, "/api/v1/sync", cy).json();
+        JsonNode sync = TestHttp.get(port, "/api/v1/sync", cy).json();
         assertThat(seqs(sync.get("messages"))).containsExactly(3L);
         assertThat(sync.get("complete").get("d:ben:cyd").asLong()).isEqualTo(1);
         assertThat(sync.get("complete").get("d:amy:cyd").asLong()).isEqualTo(3);
-        String metrics = TestSupport.get(port, "/actuator/prometheus", null).raw().body();
+        String metrics = TestHttp.get(port, "/actuator/prometheus", null).raw().body();
         assertThat(metrics).containsPattern("mqchat_retention_purged_total\\{[^}]*} 3\\.0");
     }
 
@@ -236,15 +237,15 @@ class RecallPolicyRetentionEndToEndTest {
                 Clock.systemUTC()).apply(List.of(fresh));
 
         assertThat(seqs(history("d:amy:ben", web).json().get("messages"))).containsExactly(4L);
-        JsonNode sync = TestSupport.get(port, "/api/v1/sync", web).json();
+        JsonNode sync = TestHttp.get(port, "/api/v1/sync", web).json();
         assertThat(seqs(sync.get("messages"))).containsExactly(4L);
         assertThat(sync.get("complete").get("d:amy:ben").asLong()).isEqualTo(4);
-        JsonNode posted = TestSupport.send(port, "POST", "/api/v1/sync", "application/json",
+        JsonNode posted = TestHttp.send(port, "POST", "/api/v1/sync", "application/json",
                 "{\"conversations\":{\"d:amy:ben\":0}}", web).json();
         assertThat(seqs(posted.get("messages"))).containsExactly(4L);
 
         assertThat(history("d:amy:ben", iot).json().get("messages")).isEmpty();
-        JsonNode iotSync = TestSupport.get(port, "/api/v1/sync", iot).json();
+        JsonNode iotSync = TestHttp.get(port, "/api/v1/sync", iot).json();
         assertThat(iotSync.get("messages")).isEmpty();
         assertThat(iotSync.get("hasMore").asBoolean()).isFalse();
         // a phone (policy all) still sees everything
@@ -258,10 +259,10 @@ class RecallPolicyRetentionEndToEndTest {
         String first = REDIS.login("amy", "desktop");
         assertThat(history("d:amy:ben", first).status()).isEqualTo(200);
         String second = REDIS.login("amy", "desktop");
-        TestSupport.Response refused = history("d:amy:ben", first);
+        TestHttp.Response refused = history("d:amy:ben", first);
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.contentType()).startsWith("application/problem+json");
-        assertThat(TestSupport.get(port, "/api/v1/sync", first).status()).isEqualTo(401);
+        assertThat(TestHttp.get(port, "/api/v1/sync", first).status()).isEqualTo(401);
         assertThat(history("d:amy:ben", second).status()).isEqualTo(200);
         REDIS.logins.remove("amy", "desktop"); // logout
         assertThat(history("d:amy:ben", second).status()).isEqualTo(401);
@@ -272,7 +273,7 @@ class RecallPolicyRetentionEndToEndTest {
     void redisDownIs503() throws Exception {
         String amy = REDIS.login("amy", "phone");
         REDIS.server.stop();
-        TestSupport.Response r = history("d:amy:ben", amy);
+        TestHttp.Response r = history("d:amy:ben", amy);
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.contentType()).startsWith("application/problem+json");
     }

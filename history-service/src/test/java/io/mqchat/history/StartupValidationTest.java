@@ -1,30 +1,15 @@
 package io.mqchat.history;
 
+import io.mqchat.web.StartupFailures;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Bad configuration stops start-up with a message that says what to fix. */
 class StartupValidationTest {
 
-    /** Nothing listens on port 1: if configuration were not checked first, start-up would fail on Mongo instead. */
-    private static final Map<String, Object> BASE = Map.of("server.port", 0,
-            "mqchat.mongo.uri", "mongodb://127.0.0.1:1/never",
-            "mqchat.mongo.server-selection-timeout", "200ms");
-
     private static String failureMessages(String... args) {
-        Throwable failure = catchThrowable(() -> HistoryServiceApplication.builder().properties(BASE).run(args).close());
-        assertThat(failure).as("start-up must fail").isNotNull();
-        List<String> messages = new ArrayList<>();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            messages.add(String.valueOf(t.getMessage()));
-        }
-        return String.join("\n", messages);
+        return StartupFailures.messages(HistoryServiceApplication.builder(), args);
     }
 
     @Test

@@ -4,7 +4,7 @@ import io.mqchat.api.config.ChatApiProperties;
 import io.mqchat.api.users.User;
 import io.mqchat.api.users.UserAlreadyExistsException;
 import io.mqchat.api.users.UserStore;
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.redis.DeviceLogins;

@@ -1,8 +1,8 @@
 package io.mqchat.api.config;
 
-import com.mongodb.ConnectionString;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.web.MongoProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
@@ -21,7 +21,7 @@ import java.util.List;
  */
 @Validated
 @ConfigurationProperties("mqchat")
-public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
+public record ChatApiProperties(@Valid @NotNull @DefaultValue MongoProperties mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
                                 @Valid @NotNull @DefaultValue Redis redis,
                                 @NotEmpty(message = "list at least one device type (MQCHAT_DEVICETYPES)")
@@ -49,21 +49,6 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
         }
     }
 
-    /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
-    public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,
-                        @NotNull @DefaultValue("5s") Duration serverSelectionTimeout) {
-
-        @AssertTrue(message = "must be a mongodb:// or mongodb+srv:// connection string (MQCHAT_MONGO_URI)")
-        public boolean isUriValid() {
-            return MongoSettings.isValidUri(uri);
-        }
-
-        @AssertTrue(message = "must be positive (MQCHAT_MONGO_SERVER_SELECTION_TIMEOUT)")
-        public boolean isServerSelectionTimeoutPositive() {
-            return serverSelectionTimeout == null || serverSelectionTimeout.toMillis() > 0;
-        }
-    }
-
     /** Access tokens: the shared HS256 secret (never in the repo) and how long a login lasts. */
     public record Jwt(String secret, @NotNull @DefaultValue("7d") Duration lifetime) {
 
@@ -88,23 +73,5 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue Mongo mongo,
     @AssertTrue(message = "device types must be lower-case names such as 'phone' (MQCHAT_DEVICETYPES)")
     public boolean isDeviceTypesValid() {
         return deviceTypes == null || deviceTypes.stream().allMatch(Ids::isValidDeviceType);
-    }
-
-    /** Shared checks for the Mongo settings. */
-    static final class MongoSettings {
-        private MongoSettings() {
-        }
-
-        static boolean isValidUri(String uri) {
-            if (uri == null) {
-                return true; // reported by @NotNull
-            }
-            try {
-                new ConnectionString(uri);
-                return true;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.mqchat.api.devices;
 
-import io.mqchat.api.auth.BearerTokenInterceptor;
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.BearerTokenInterceptor;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.Ids;
 import io.swagger.v3.oas.annotations.Operation;

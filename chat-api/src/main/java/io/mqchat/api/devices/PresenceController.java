@@ -2,9 +2,9 @@ package io.mqchat.api.devices;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import io.mqchat.api.auth.BearerTokenInterceptor;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.api.users.UserStore;
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;

@@ -2,7 +2,7 @@ package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.api.devices.BrokerBus;
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupEventLog;
 import io.mqchat.common.protocol.ChatMessage;

@@ -1,6 +1,6 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.api.auth.BearerTokenInterceptor;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.common.auth.AccessTokens;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;

@@ -1,6 +1,6 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import org.springframework.stereotype.Service;
 

@@ -1,7 +1,7 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.Ids;
 import org.springframework.stereotype.Service;

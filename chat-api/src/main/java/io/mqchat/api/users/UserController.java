@@ -1,6 +1,6 @@
 package io.mqchat.api.users;
 
-import io.mqchat.api.web.ApiException;
+import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** User lookup for signed-in clients (the bearer check is {@code io.mqchat.api.auth.BearerTokenInterceptor}). */
+/** User lookup for signed-in clients (the bearer check is {@code io.mqchat.api.auth.AuthWebConfig}). */
 @RestController
 @RequestMapping("/api/v1/users")
 public class UserController {

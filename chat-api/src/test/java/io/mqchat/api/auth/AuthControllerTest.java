@@ -51,7 +51,7 @@ class AuthControllerTest {
 
         @Bean
         ChatApiProperties chatApiProperties() {
-            return new ChatApiProperties(new ChatApiProperties.Mongo("mongodb://unused", Duration.ofSeconds(1)),
+            return new ChatApiProperties(new io.mqchat.web.MongoProperties("mongodb://unused", Duration.ofSeconds(1)),
                     new ChatApiProperties.Jwt(TestSupport.SECRET, Duration.ofHours(2)),
                     new ChatApiProperties.Redis("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type");
         }

@@ -57,7 +57,7 @@ class GroupAnnouncerTest {
         GroupAnnouncer announcer = new GroupAnnouncer(log, mock(BrokerBus.class));
 
         assertThatCode(() -> announcer.reserveSeq("g1234"))
-                .isInstanceOfSatisfying(io.mqchat.api.web.ApiException.class,
+                .isInstanceOfSatisfying(io.mqchat.web.ApiException.class,
                         e -> assertThat(e.status().value()).isEqualTo(503));
     }
 }

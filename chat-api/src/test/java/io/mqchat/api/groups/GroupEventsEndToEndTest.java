@@ -1,8 +1,8 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class GroupEventsEndToEndTest extends GroupsApiTestBase {
     @Test
     void createStoresCreatedAndSubscribesEveryoneFromThatEvent() {
         List<String> u = users(3);
-        TestSupport.Response created = call("POST", "/api/v1/groups",
+        TestHttp.Response created = call("POST", "/api/v1/groups",
                 "{\"name\":\"Team\",\"members\":" + json(u.subList(1, 3)) + "}", u.get(0));
         assertStatus(created, 201);
         String g = created.json().get("groupId").asText();
@@ -54,7 +54,7 @@ class GroupEventsEndToEndTest extends GroupsApiTestBase {
         assertThat(fromSeq(g, owner)).isLessThan(seq(added));
         assertAnnounced(g, added, List.of(u.get(3)), List.of());
 
-        TestSupport.Response edited = call("PATCH", base, "{\"name\":\"Renamed\",\"description\":\"d\","
+        TestHttp.Response edited = call("PATCH", base, "{\"name\":\"Renamed\",\"description\":\"d\","
                 + "\"joinPolicy\":\"open\",\"membersInvite\":false}", owner);
         assertStatus(edited, 200);
         assertThat(edited.json().get("joinPolicy").asText()).isEqualTo("open");

@@ -1,8 +1,8 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.api.TestSupport;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +20,13 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         String invite = "{\"userIds\":[\"" + u.get(2) + "\"]}";
 
         // plain members may invite while membersInvite is on (the default)
-        TestSupport.Response invited = call("POST", "/api/v1/groups/" + g + "/invitations", invite, u.get(1));
+        TestHttp.Response invited = call("POST", "/api/v1/groups/" + g + "/invitations", invite, u.get(1));
         assertStatus(invited, 201);
         assertThat(invited.json()).hasSize(1);
         assertThat(invited.json().get(0).get("userId").asText()).isEqualTo(u.get(2));
         assertThat(invited.json().get(0).get("by").asText()).isEqualTo(u.get(1));
         // inviting again changes nothing: the first invitation stands
-        TestSupport.Response again = call("POST", "/api/v1/groups/" + g + "/invitations", invite, u.get(0));
+        TestHttp.Response again = call("POST", "/api/v1/groups/" + g + "/invitations", invite, u.get(0));
         assertStatus(again, 201);
         assertThat(again.json().get(0).get("by").asText()).isEqualTo(u.get(1));
         assertThat(again.json().get(0).get("createdAt").asText()).isEqualTo(invited.json().get(0).get("createdAt").asText());
@@ -40,7 +40,7 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         assertThat(mine.get(0).get("by").asText()).isEqualTo(u.get(1));
         assertThat(mine.get(0).get("createdAt").asText()).isNotEmpty();
 
-        TestSupport.Response accepted = call("POST", "/api/v1/invitations/" + g + "/accept", null, u.get(2));
+        TestHttp.Response accepted = call("POST", "/api/v1/invitations/" + g + "/accept", null, u.get(2));
         assertStatus(accepted, 201);
         assertThat(accepted.json().get("role").asText()).isEqualTo("member");
         assertThat(accepted.json().get("memberCount").asInt()).isEqualTo(3);
@@ -116,7 +116,7 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         String g = create(u.get(0), List.of(), "\"joinPolicy\":\"open\",\"history\":\"all\"");
         String path = "/api/v1/groups/" + g + "/join-requests";
 
-        TestSupport.Response joined = call("POST", path, null, u.get(1));
+        TestHttp.Response joined = call("POST", path, null, u.get(1));
         assertStatus(joined, 201);
         assertThat(joined.header("Location")).isEqualTo("/api/v1/groups/" + g);
         assertThat(joined.json().get("role").asText()).isEqualTo("member");
@@ -143,7 +143,7 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         String g = create(owner, u.subList(1, 2), "");
         String path = "/api/v1/groups/" + g + "/join-requests";
 
-        TestSupport.Response requested = call("POST", path, null, u.get(2));
+        TestHttp.Response requested = call("POST", path, null, u.get(2));
         assertStatus(requested, 202);
         assertThat(requested.json().get("userId").asText()).isEqualTo(u.get(2));
         assertStatus(call("POST", path, null, u.get(2)), 202);
@@ -162,7 +162,7 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
 
         assertProblem(call("POST", path + "/" + u.get(2) + "/approve", null, u.get(1)), 403, "Only admins");
         assertProblem(call("POST", path + "/" + u.get(3) + "/approve", null, owner), 404, "No such join request");
-        TestSupport.Response approved = call("POST", path + "/" + u.get(2) + "/approve", null, owner);
+        TestHttp.Response approved = call("POST", path + "/" + u.get(2) + "/approve", null, owner);
         assertStatus(approved, 201);
         assertThat(approved.json().get("userId").asText()).isEqualTo(u.get(2));
         assertThat(approved.json().get("role").asText()).isEqualTo("member");
@@ -223,7 +223,7 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
 
     @Test
     void theResourcesAreInTheOpenApiDocument() {
-        String docs = TestSupport.get(port, "/v3/api-docs", null).raw().body();
+        String docs = TestHttp.get(port, "/v3/api-docs", null).raw().body();
         assertThat(docs).contains("/api/v1/groups/{groupId}/invitations", "/api/v1/invitations/{groupId}/accept",
                 "/api/v1/groups/{groupId}/join-requests/{userId}/approve", "/api/v1/groups/{groupId}/members/{userId}/mute",
                 "/api/v1/groups/{groupId}/mute", "joinPolicy", "mutedUntil");

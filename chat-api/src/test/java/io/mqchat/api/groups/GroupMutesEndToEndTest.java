@@ -1,8 +1,8 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.api.TestSupport;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class GroupMutesEndToEndTest extends GroupsApiTestBase {
         assertStatus(call("PUT", base + u.get(1) + "/role", "{\"role\":\"admin\"}", owner), 200);
 
         long before = System.currentTimeMillis();
-        TestSupport.Response muted = call("PUT", base + u.get(2) + "/mute", "{\"durationSeconds\":60}", u.get(1));
+        TestHttp.Response muted = call("PUT", base + u.get(2) + "/mute", "{\"durationSeconds\":60}", u.get(1));
         assertStatus(muted, 200);
         assertThat(muted.json().get("userId").asText()).isEqualTo(u.get(2));
         long until = Instant.parse(muted.json().get("mutedUntil").asText()).toEpochMilli();
@@ -97,7 +97,7 @@ class GroupMutesEndToEndTest extends GroupsApiTestBase {
         assertStatus(call("PUT", base + "/members/" + u.get(1) + "/role", "{\"role\":\"admin\"}", owner), 200);
 
         assertProblem(call("PUT", base + "/mute", null, u.get(2)), 403, "Only admins and the owner can mute the group");
-        TestSupport.Response muted = call("PUT", base + "/mute", null, u.get(1));
+        TestHttp.Response muted = call("PUT", base + "/mute", null, u.get(1));
         assertStatus(muted, 200);
         assertThat(muted.json().get("mutedAll").asBoolean()).isTrue();
         assertThat(groupDoc(g).getBoolean(StoreSchema.Group.MUTED_ALL)).isTrue();

@@ -14,6 +14,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.redisson.Redisson;
@@ -36,7 +37,7 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import static io.mqchat.api.TestSupport.send;
+import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -108,7 +109,7 @@ abstract class GroupsApiTestBase {
         return ids;
     }
 
-    TestSupport.Response call(String method, String path, String body, String user) {
+    TestHttp.Response call(String method, String path, String body, String user) {
         return send(port, method, path, body == null ? null : "application/json", body,
                 TestSupport.loggedInToken(user, "phone"));
     }
@@ -119,19 +120,19 @@ abstract class GroupsApiTestBase {
 
     /** Creates a group; {@code settings} is extra JSON members such as {@code "history":"all"} (or empty). */
     String create(String owner, List<String> members, String settings) {
-        TestSupport.Response r = call("POST", "/api/v1/groups", "{\"name\":\"Team\",\"members\":" + json(members)
+        TestHttp.Response r = call("POST", "/api/v1/groups", "{\"name\":\"Team\",\"members\":" + json(members)
                 + (settings.isEmpty() ? "" : "," + settings) + "}", owner);
         assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
         return r.json().get("groupId").asText();
     }
 
-    static void assertProblem(TestSupport.Response r, int status, String detailPart) {
+    static void assertProblem(TestHttp.Response r, int status, String detailPart) {
         assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith(PROBLEM_JSON);
         assertThat(r.json().get("detail").asText()).contains(detailPart);
     }
 
-    static void assertStatus(TestSupport.Response r, int status) {
+    static void assertStatus(TestHttp.Response r, int status) {
         assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
     }
 

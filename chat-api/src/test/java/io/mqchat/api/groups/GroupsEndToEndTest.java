@@ -8,6 +8,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
-import static io.mqchat.api.TestSupport.send;
+import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Group management over real HTTP against an in-process MongoDB, with a small maximum group size. */
@@ -70,7 +71,7 @@ class GroupsEndToEndTest {
         return TestSupport.loggedInToken(user, "phone");
     }
 
-    private TestSupport.Response call(String method, String path, String body, String user) {
+    private TestHttp.Response call(String method, String path, String body, String user) {
         return send(port, method, path, body == null ? null : "application/json", body, token(user));
     }
 
@@ -79,13 +80,13 @@ class GroupsEndToEndTest {
     }
 
     private String create(String owner, List<String> members) {
-        TestSupport.Response r = call("POST", "/api/v1/groups",
+        TestHttp.Response r = call("POST", "/api/v1/groups",
                 "{\"name\":\"Team\",\"description\":\"d\",\"members\":" + json(members) + "}", owner);
         assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
         return r.json().get("groupId").asText();
     }
 
-    private static void assertProblem(TestSupport.Response r, int status, String detailPart) {
+    private static void assertProblem(TestHttp.Response r, int status, String detailPart) {
         assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith(PROBLEM_JSON);
         assertThat(r.json().get("detail").asText()).contains(detailPart);
@@ -94,7 +95,7 @@ class GroupsEndToEndTest {
     @Test
     void createAndReadAsMemberAndNonMember() {
         List<String> u = users(3);
-        TestSupport.Response created = call("POST", "/api/v1/groups",
+        TestHttp.Response created = call("POST", "/api/v1/groups",
                 "{\"name\":\" Team \",\"avatarUrl\":\"https://x.example/a.png\",\"members\":" + json(u.subList(1, 2)) + "}",
                 u.get(0));
         assertThat(created.status()).isEqualTo(201);
@@ -105,7 +106,7 @@ class GroupsEndToEndTest {
         assertThat(created.json().get("name").asText()).isEqualTo("Team");
         assertThat(created.json().get("memberCount").asInt()).isEqualTo(2);
 
-        TestSupport.Response asMember = call("GET", "/api/v1/groups/" + groupId, null, u.get(1));
+        TestHttp.Response asMember = call("GET", "/api/v1/groups/" + groupId, null, u.get(1));
         assertThat(asMember.status()).isEqualTo(200);
         assertThat(asMember.json().get("role").asText()).isEqualTo("member");
         assertThat(asMember.json().get("conversationId").asText()).isEqualTo("g:" + groupId);
@@ -145,7 +146,7 @@ class GroupsEndToEndTest {
         assertProblem(call("POST", base, "{\"userIds\":[\"" + u.get(2) + "\"]}", u.get(1)), 403, "Only admins");
         assertProblem(call("POST", base, "{\"userIds\":[\"" + u.get(1) + "\"]}", owner), 409, u.get(1));
         assertProblem(call("POST", base, "{\"userIds\":[\"ghost-user\"]}", owner), 400, "ghost-user");
-        TestSupport.Response added = call("POST", base, "{\"userIds\":[\"" + u.get(2) + "\",\"" + u.get(3) + "\"]}", owner);
+        TestHttp.Response added = call("POST", base, "{\"userIds\":[\"" + u.get(2) + "\",\"" + u.get(3) + "\"]}", owner);
         assertThat(added.status()).isEqualTo(201);
         assertThat(added.json()).hasSize(2);
 
@@ -182,10 +183,10 @@ class GroupsEndToEndTest {
                 "Only the owner");
         assertProblem(call("PUT", base + "/members/" + u.get(1) + "/role", "{\"role\":\"owner\"}", owner), 400, "role");
         assertProblem(call("PUT", base + "/members/" + owner + "/role", "{\"role\":\"member\"}", owner), 409, "owner");
-        TestSupport.Response promoted = call("PUT", base + "/members/" + u.get(1) + "/role", "{\"role\":\"admin\"}", owner);
+        TestHttp.Response promoted = call("PUT", base + "/members/" + u.get(1) + "/role", "{\"role\":\"admin\"}", owner);
         assertThat(promoted.json().get("role").asText()).isEqualTo("admin");
 
-        TestSupport.Response edited = call("PATCH", base, "{\"name\":\"New\",\"description\":\"\"}", u.get(1));
+        TestHttp.Response edited = call("PATCH", base, "{\"name\":\"New\",\"description\":\"\"}", u.get(1));
         assertThat(edited.status()).isEqualTo(200);
         assertThat(edited.json().get("name").asText()).isEqualTo("New");
         assertThat(edited.json().get("description").isNull()).isTrue();
@@ -208,7 +209,7 @@ class GroupsEndToEndTest {
         assertProblem(call("DELETE", base + "/members/" + owner, null, owner), 409, "transfer ownership first");
         assertProblem(call("POST", base + "/owner", "{\"userId\":\"" + u.get(2) + "\"}", u.get(1)), 403, "Only the owner");
         assertProblem(call("POST", base + "/owner", "{\"userId\":\"stranger\"}", owner), 400, "must be a member");
-        TestSupport.Response transferred = call("POST", base + "/owner", "{\"userId\":\"" + u.get(1) + "\"}", owner);
+        TestHttp.Response transferred = call("POST", base + "/owner", "{\"userId\":\"" + u.get(1) + "\"}", owner);
         assertThat(transferred.status()).isEqualTo(200);
         assertThat(transferred.json().get("owner").asText()).isEqualTo(u.get(1));
         assertThat(transferred.json().get("role").asText()).isEqualTo("admin");

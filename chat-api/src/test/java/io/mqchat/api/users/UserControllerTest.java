@@ -95,4 +95,24 @@ class UserControllerTest {
         }
         verify(store, never()).find(anyString());
     }
+
+    @Test
+    void aReplacedTokenIs401AndUnreachableRedisIs503LikeTheDatabase() throws Exception {
+        // chat-api checks current logins through its own DeviceLogins; Redis down reads as the database down
+        when(logins.isCurrentNow(org.mockito.ArgumentMatchers.any())).thenReturn(false);
+        mvc.perform(get("/api/v1/users/alice").header("Authorization", "Bearer " + token))
+                .andExpect(status().isUnauthorized())
+                .andExpect(header().string("WWW-Authenticate", "Bearer"))
+                .andExpect(jsonPath("$.detail").value(
+                        "This device was logged out (signed in elsewhere or logged out); log in again."));
+
+        when(logins.isCurrentNow(org.mockito.ArgumentMatchers.any()))
+                .thenThrow(new org.redisson.client.RedisConnectionException("Unable to connect to Redis server"));
+        mvc.perform(get("/api/v1/users/alice").header("Authorization", "Bearer " + token))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(header().string("Retry-After", "5"))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value("The database is unavailable; try again later."));
+        verify(store, never()).find(anyString());
+    }
 }

@@ -1,25 +1,18 @@
 package io.mqchat.history.auth;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.web.BearerTokenWebConfig;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Which routes need a bearer token: everything under {@code /api/v1}. */
+/**
+ * Which routes need a bearer token: everything under {@code /api/v1}. Like chat-api, a token counts only
+ * while it is its device's current login (a replaced or logged-out device gets 401; Redis unreachable: 503),
+ * read through {@link CurrentLogins}.
+ */
 @Configuration(proxyBeanMethods = false)
-public class AuthWebConfig implements WebMvcConfigurer {
-
-    private final AccessTokens tokens;
-    private final CurrentLogins logins;
+public class AuthWebConfig extends BearerTokenWebConfig {
 
     public AuthWebConfig(AccessTokens tokens, CurrentLogins logins) {
-        this.tokens = tokens;
-        this.logins = logins;
-    }
-
-    @Override
-    public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new BearerTokenInterceptor(tokens, logins))
-                .addPathPatterns("/api/v1/**");
+        super(tokens, logins);
     }
 }

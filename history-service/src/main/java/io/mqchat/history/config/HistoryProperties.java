@@ -1,7 +1,7 @@
 package io.mqchat.history.config;
 
-import com.mongodb.ConnectionString;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.web.MongoProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
@@ -18,7 +18,7 @@ import java.time.Duration;
  */
 @Validated
 @ConfigurationProperties("mqchat")
-public record HistoryProperties(@Valid @NotNull @DefaultValue Mongo mongo,
+public record HistoryProperties(@Valid @NotNull @DefaultValue MongoProperties mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
                                 @Valid @NotNull @DefaultValue Redis redis,
                                 @Valid @NotNull @DefaultValue Sync sync,
@@ -92,29 +92,6 @@ public record HistoryProperties(@Valid @NotNull @DefaultValue Mongo mongo,
         @AssertTrue(message = "must be positive, and longer than the broker's store timeout (MQCHAT_SYNC_HOLE_GRACE)")
         public boolean isHoleGracePositive() {
             return holeGrace == null || holeGrace.toMillis() > 0;
-        }
-    }
-
-    /** MongoDB connection. The database is the URI's path ({@code mqchat} when it has none). */
-    public record Mongo(@NotNull @DefaultValue("mongodb://localhost:27017/mqchat") String uri,
-                        @NotNull @DefaultValue("5s") Duration serverSelectionTimeout) {
-
-        @AssertTrue(message = "must be a mongodb:// or mongodb+srv:// connection string (MQCHAT_MONGO_URI)")
-        public boolean isUriValid() {
-            if (uri == null) {
-                return true; // reported by @NotNull
-            }
-            try {
-                new ConnectionString(uri);
-                return true;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-        }
-
-        @AssertTrue(message = "must be positive (MQCHAT_MONGO_SERVER_SELECTION_TIMEOUT)")
-        public boolean isServerSelectionTimeoutPositive() {
-            return serverSelectionTimeout == null || serverSelectionTimeout.toMillis() > 0;
         }
     }
 

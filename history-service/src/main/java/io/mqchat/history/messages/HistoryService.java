@@ -4,7 +4,7 @@ import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.history.users.UserDirectory;
-import io.mqchat.history.web.ApiException;
+import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
 import java.util.List;

@@ -4,7 +4,7 @@ import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
-import io.mqchat.history.auth.BearerTokenInterceptor;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -1,6 +1,6 @@
 package io.mqchat.history.messages;
 
-import io.mqchat.history.web.ApiException;
+import io.mqchat.web.ApiException;
 
 /**
  * Validated paging parameters. {@code afterSeq}/{@code beforeSeq} are exclusive bounds; either may be

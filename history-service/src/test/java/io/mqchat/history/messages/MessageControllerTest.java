@@ -171,4 +171,21 @@ class MessageControllerTest {
         when(users.exists(anyString())).thenThrow(new MongoSocketOpenException("refused", new ServerAddress()));
         expectProblem(read("d:alice:bob", "", "alice"), 503, "The database is unavailable; try again later.");
     }
+
+    @Test
+    void aReplacedTokenIs401AndUnreachableRedisIs503ForLogins() throws Exception {
+        // history-service checks current logins through CurrentLogins; Redis down means logins cannot be checked
+        when(logins.isCurrent(any())).thenReturn(false);
+        expectProblem(read("d:alice:bob", "", "alice"), 401,
+                "This device was logged out (signed in elsewhere or logged out); log in again.");
+
+        when(logins.isCurrent(any()))
+                .thenThrow(new org.redisson.client.RedisConnectionException("Unable to connect to Redis server"));
+        ResultActions redisDown = read("d:alice:bob", "", "alice");
+        expectProblem(redisDown, 503,
+                "Logins cannot be checked right now (session store unavailable); try again later.");
+        redisDown.andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                .string("Retry-After", "5"));
+        verifyNoInteractions(store, users);
+    }
 }

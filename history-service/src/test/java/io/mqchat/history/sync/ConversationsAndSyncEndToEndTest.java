@@ -16,6 +16,7 @@ import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.history.TestSupport;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
@@ -133,22 +134,22 @@ class ConversationsAndSyncEndToEndTest {
                 Duration.ofHours(1), io.mqchat.common.auth.DevicePolicy.perType()).token();
     }
 
-    private TestSupport.Response get(String path, String user) {
-        return TestSupport.get(port, path, user == null ? null : token(user));
+    private TestHttp.Response get(String path, String user) {
+        return TestHttp.get(port, path, user == null ? null : token(user));
     }
 
-    private TestSupport.Response post(String path, String body, String user) {
-        return TestSupport.send(port, "POST", path, "application/json", body, token(user));
+    private TestHttp.Response post(String path, String body, String user) {
+        return TestHttp.send(port, "POST", path, "application/json", body, token(user));
     }
 
-    private static void assertProblem(TestSupport.Response r, int status) {
+    private static void assertProblem(TestHttp.Response r, int status) {
         assertThat(r.status()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");
     }
 
     @Test
     void conversationsAreListedRecentFirstWithUnreadAndPeerReadPositionsAndPaged() {
-        TestSupport.Response r = get("/api/v1/conversations", "bob");
+        TestHttp.Response r = get("/api/v1/conversations", "bob");
         assertThat(r.status()).isEqualTo(200);
         JsonNode list = r.json().get("conversations");
         assertThat(list).extracting(n -> n.get("conv").asText()).containsExactly("d:bob:carol", "d:alice:bob");
@@ -163,9 +164,9 @@ class ConversationsAndSyncEndToEndTest {
         assertThat(list.get(1).get("peerReadSeq").asLong()).isEqualTo(5);
         assertThat(r.json().get("hasMore").asBoolean()).isFalse();
 
-        TestSupport.Response first = get("/api/v1/conversations?limit=1", "bob");
+        TestHttp.Response first = get("/api/v1/conversations?limit=1", "bob");
         assertThat(first.json().get("hasMore").asBoolean()).isTrue();
-        TestSupport.Response second = get("/api/v1/conversations?limit=1&before=" + first.json().get("cursor").asText(), "bob");
+        TestHttp.Response second = get("/api/v1/conversations?limit=1&before=" + first.json().get("cursor").asText(), "bob");
         assertThat(second.json().get("conversations")).extracting(n -> n.get("conv").asText()).containsExactly("d:alice:bob");
         assertThat(second.json().get("hasMore").asBoolean()).isFalse();
 
@@ -177,7 +178,7 @@ class ConversationsAndSyncEndToEndTest {
 
     @Test
     void readingMovesForwardOnlyRecomputesUnreadAndTellsAllDevicesAndThePeer() {
-        TestSupport.Response read = post("/api/v1/conversations/d:dave:erin/read", "{\"seq\":4}", "dave");
+        TestHttp.Response read = post("/api/v1/conversations/d:dave:erin/read", "{\"seq\":4}", "dave");
         assertThat(read.status()).isEqualTo(200);
         assertThat(read.json().get("readSeq").asLong()).isEqualTo(4);
         assertThat(read.json().get("unread").asLong()).isEqualTo(2);
@@ -225,7 +226,7 @@ class ConversationsAndSyncEndToEndTest {
         boolean more = true;
         int pages = 0;
         while (more) {
-            TestSupport.Response r = get("/api/v1/sync?limit=3" + (cursor == null ? "" : "&cursor=" + cursor), "bob");
+            TestHttp.Response r = get("/api/v1/sync?limit=3" + (cursor == null ? "" : "&cursor=" + cursor), "bob");
             assertThat(r.status()).isEqualTo(200);
             r.json().get("messages").forEach(m -> got.add(m.get("conv").asText() + "/" + m.get("seq").asLong()));
             cursor = r.json().get("cursor").asText();
@@ -236,11 +237,11 @@ class ConversationsAndSyncEndToEndTest {
         assertThat(pages).isEqualTo(3);
         assertThat(got).containsExactly("d:bob:carol/1", "d:bob:carol/2", "d:bob:carol/3", "d:bob:carol/4",
                 "d:alice:bob/1", "d:alice:bob/2", "d:alice:bob/3", "d:alice:bob/4", "d:alice:bob/5");
-        TestSupport.Response again = post("/api/v1/sync", "{\"cursor\":\"" + cursor + "\"}", "bob");
+        TestHttp.Response again = post("/api/v1/sync", "{\"cursor\":\"" + cursor + "\"}", "bob");
         assertThat(again.json().get("messages")).isEmpty();
         assertThat(again.json().get("hasMore").asBoolean()).isFalse();
 
-        TestSupport.Response explicit = post("/api/v1/sync", "{\"conversations\":{\"d:alice:bob\":3,\"d:bob:carol\":4},\"limit\":10}", "bob");
+        TestHttp.Response explicit = post("/api/v1/sync", "{\"conversations\":{\"d:alice:bob\":3,\"d:bob:carol\":4},\"limit\":10}", "bob");
         assertThat(explicit.json().get("messages")).extracting(m -> m.get("seq").asLong()).containsExactly(4L, 5L);
         assertThat(explicit.json().get("complete").get("d:alice:bob").asLong()).isEqualTo(5);
         assertThat(explicit.json().get("messages").get(0).get("body").asText()).isEqualTo("alice says 4");

@@ -1,4 +1,4 @@
-package io.mqchat.history.web;
+package io.mqchat.web;
 
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
@@ -11,25 +11,43 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
+import java.util.Objects;
+
 /**
  * Turns every failure into RFC 9457 problem details ({@code application/problem+json}). Extending
  * {@link ResponseEntityExceptionHandler} covers Spring MVC's own errors (unknown route, wrong method or
- * content type, unreadable body); the handlers below cover ours, a down database and bugs — the latter
- * without leaking a stack trace to the client.
+ * content type, unreadable body); the handlers below cover ours, a down database or Redis, and bugs — the
+ * latter without leaking a stack trace to the client.
+ *
+ * <p>Each service subclasses it as a {@code @RestControllerAdvice} in its own {@code web} package, so that
+ * its component scan (and its {@code @WebMvcTest} slices) find it, and says there what an unreachable Redis
+ * means to its clients: for chat-api, whose users, sessions and presence all sit behind it, "the database";
+ * for history-service, which reads Redis only to check logins, that logins cannot be checked.
  */
-@RestControllerAdvice
-public class ProblemHandler extends ResponseEntityExceptionHandler {
+public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    /** The detail of the 503 answered while MongoDB cannot be reached. */
+    public static final String DATABASE_UNAVAILABLE = "The database is unavailable; try again later.";
+
+    /** Seconds a client should wait before trying again after a 503 ({@code Retry-After}). */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final String redisUnavailableDetail;
+
+    /** @param redisUnavailableDetail the detail of the 503 answered while Redis cannot be reached */
+    protected ProblemHandler(String redisUnavailableDetail) {
+        this.redisUnavailableDetail = Objects.requireNonNull(redisUnavailableDetail);
+    }
+
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<ProblemDetail> handleApi(ApiException e) {
+    public ResponseEntity<ProblemDetail> handleApi(ApiException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
         if (e.code() != null) {
             problem.setProperty("code", e.code());
@@ -42,24 +60,26 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({MongoTimeoutException.class, MongoSocketException.class})
-    ResponseEntity<ProblemDetail> handleStorageDown(RuntimeException e) {
+    public ResponseEntity<ProblemDetail> handleMongoDown(RuntimeException e) {
         // expected during outages: one line, no stack trace
         log.warn("MongoDB unavailable: {}", e.getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The database is unavailable; try again later.");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+        return unavailable(DATABASE_UNAVAILABLE);
     }
 
     @ExceptionHandler(org.redisson.client.RedisException.class)
-    ResponseEntity<ProblemDetail> handleRedisDown(RuntimeException e) {
+    public ResponseEntity<ProblemDetail> handleRedisDown(RuntimeException e) {
         log.warn("Redis unavailable: {}", e.getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "Logins cannot be checked right now (session store unavailable); try again later.");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+        return unavailable(redisUnavailableDetail);
+    }
+
+    private static ResponseEntity<ProblemDetail> unavailable(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).body(problem);
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+    public ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
         log.error("Unexpected error", e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "An unexpected error occurred.");

@@ -1,4 +1,4 @@
-package io.mqchat.history.web;
+package io.mqchat.web;
 
 import org.springframework.http.HttpStatus;
 
@@ -27,6 +27,7 @@ public class ApiException extends RuntimeException {
         return status;
     }
 
+    /** The problem document's {@code code} member, or null for none. */
     public String code() {
         return code;
     }
@@ -45,5 +46,9 @@ public class ApiException extends RuntimeException {
 
     public static ApiException notFound(String detail) {
         return new ApiException(HttpStatus.NOT_FOUND, detail);
+    }
+
+    public static ApiException conflict(String detail) {
+        return new ApiException(HttpStatus.CONFLICT, detail);
     }
 }

@@ -1,13 +1,14 @@
-package io.mqchat.api.config;
+package io.mqchat.web;
 
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.stereotype.Component;
 
-/** Reports MongoDB reachability on {@code /actuator/health} (Boot's own indicator is not used, see MongoConfig). */
-@Component("mongo")
+/**
+ * Reports MongoDB reachability on {@code /actuator/health} (Boot's own indicator is not used, see
+ * {@link MongoConfig}, which registers this one).
+ */
 public class MongoHealthIndicator extends AbstractHealthIndicator {
 
     private final MongoDatabase db;

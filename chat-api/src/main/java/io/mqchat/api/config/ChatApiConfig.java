@@ -1,0 +1,30 @@
+package io.mqchat.api.config;
+
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.web.MongoConfig;
+import io.mqchat.web.MongoProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * chat-api's validated configuration ({@link ChatApiProperties}), the MongoDB client built from it (the
+ * shared {@link MongoConfig}) and the token service. The Mongo settings are handed over from the validated
+ * properties, so a bad value stops start-up with its message before anything tries to reach MongoDB.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ChatApiProperties.class)
+@Import(MongoConfig.class)
+public class ChatApiConfig {
+
+    @Bean
+    MongoProperties mongoProperties(ChatApiProperties properties) {
+        return properties.mongo();
+    }
+
+    @Bean
+    AccessTokens accessTokens(ChatApiProperties properties) {
+        return new AccessTokens(properties.jwt().secret());
+    }
+}
