@@ -2,7 +2,6 @@ package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.common.packet.MqttPubAck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,13 +53,7 @@ class GroupChatEndToEndTest {
         }
     }
 
-    private static int code(IMqttToken token) {
-        return ((MqttPubAck) token.getResponse()).getReturnCode();
-    }
 
-    private static String reason(IMqttToken token) {
-        return token.getResponse().getProperties().getReasonString();
-    }
 
     private static List<Long> seqs(List<JsonNode> messages) {
         return messages.stream().map(n -> n.get("seq").asLong()).toList();
@@ -100,7 +93,7 @@ class GroupChatEndToEndTest {
             int i = 0;
             for (StackClient.Device sender : List.of(a1, b, c, a2)) {
                 i++;
-                assertThat(code(sender.publish(topic, "{\"cid\":\"m" + i + "\",\"body\":\"hello " + i + "\"}")))
+                assertThat(StackClient.pubackCode(sender.publish(topic, "{\"cid\":\"m" + i + "\",\"body\":\"hello " + i + "\"}")))
                         .isLessThan(0x80);
             }
             for (StackClient.Device d : all) {
@@ -118,7 +111,7 @@ class GroupChatEndToEndTest {
             assertThat(client.api("POST", "/api/v1/groups/" + groupId + "/members", "{\"userIds\":[\"dave\"]}",
                     alicePhone).statusCode()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(10)).until(() -> c.in(conv).stream().anyMatch(n -> event(n) != null));
-            assertThat(code(b.publish(topic, "{\"cid\":\"after-add\",\"body\":\"welcome dave\"}"))).isLessThan(0x80);
+            assertThat(StackClient.pubackCode(b.publish(topic, "{\"cid\":\"after-add\",\"body\":\"welcome dave\"}"))).isLessThan(0x80);
             await().atMost(Duration.ofSeconds(10)).until(() -> c.in(conv).size() == 6);
             List<JsonNode> carolSees = c.in(conv);
             assertThat(seqs(carolSees)).isSorted().doesNotHaveDuplicates();
@@ -133,8 +126,8 @@ class GroupChatEndToEndTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> c.in(conv).stream()
                     .anyMatch(n -> "member_muted".equals(event(n))));
             IMqttToken muted = c.publish(topic, "{\"cid\":\"muted-1\",\"body\":\"can I talk?\"}");
-            assertThat(code(muted)).isEqualTo(0x87);
-            assertThat(reason(muted)).startsWith("muted:");
+            assertThat(StackClient.pubackCode(muted)).isEqualTo(0x87);
+            assertThat(StackClient.pubackReason(muted)).startsWith("muted:");
             assertThat(client.api("DELETE", "/api/v1/groups/" + groupId + "/members/carol/mute", null, alicePhone)
                     .statusCode()).isIn(200, 204);
 
@@ -149,14 +142,14 @@ class GroupChatEndToEndTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> b.in(conv).stream()
                     .anyMatch(n -> "member_removed".equals(event(n))));
             int bobHad = b.in(conv).size();
-            assertThat(code(a1.publish(topic, "{\"cid\":\"after-remove\",\"body\":\"bob is gone\"}"))).isLessThan(0x80);
+            assertThat(StackClient.pubackCode(a1.publish(topic, "{\"cid\":\"after-remove\",\"body\":\"bob is gone\"}"))).isLessThan(0x80);
             await().atMost(Duration.ofSeconds(10)).until(() -> c.in(conv).stream()
                     .anyMatch(n -> "after-remove".equals(n.path("cid").asText())));
             await().atMost(Duration.ofSeconds(10)).until(() -> a2.in(conv).stream()
                     .anyMatch(n -> "after-remove".equals(n.path("cid").asText())));
             assertThat(b.in(conv)).hasSize(bobHad);
             IMqttToken bobSends = b.publish(topic, "{\"cid\":\"bob-late\",\"body\":\"hello?\"}");
-            assertThat(code(bobSends)).isEqualTo(0x87);
+            assertThat(StackClient.pubackCode(bobSends)).isEqualTo(0x87);
             HttpResponse<String> bobHistory = client.history("GET", "/api/v1/conversations/" + conv + "/messages", null, bobWeb);
             assertThat(bobHistory.statusCode()).isEqualTo(403);
             assertThat(bobHistory.headers().firstValue("Content-Type")).hasValueSatisfying(

@@ -72,6 +72,16 @@ final class StackClient {
         return Json.MAPPER.readTree(r.body()).get("token").asText();
     }
 
+    /** The reason code of a PUBACK (0x00 stored; 0x80 and above refused). */
+    static int pubackCode(IMqttToken token) {
+        return ((org.eclipse.paho.mqttv5.common.packet.MqttPubAck) token.getResponse()).getReturnCode();
+    }
+
+    /** The reason string of a refusing PUBACK, {@code "code: detail"}. */
+    static String pubackReason(IMqttToken token) {
+        return token.getResponse().getProperties().getReasonString();
+    }
+
     static JsonNode json(HttpResponse<String> response) throws IOException {
         return Json.MAPPER.readTree(response.body());
     }

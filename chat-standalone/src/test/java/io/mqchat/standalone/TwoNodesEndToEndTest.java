@@ -5,7 +5,6 @@ import io.mqchat.embedded.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttPubAck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,9 +107,6 @@ class TwoNodesEndToEndTest {
         }
     }
 
-    private static int code(IMqttToken token) {
-        return ((MqttPubAck) token.getResponse()).getReturnCode();
-    }
 
     @Test
     void directGroupAndPresenceCrossNodes() throws Exception {
@@ -130,7 +126,7 @@ class TwoNodesEndToEndTest {
             });
 
             for (int i = 1; i <= 20; i++) {
-                assertThat(code(a1.publish("chat/u/bob", "{\"cid\":\"x" + i + "\",\"body\":\"across " + i + "\"}")))
+                assertThat(StackClient.pubackCode(a1.publish("chat/u/bob", "{\"cid\":\"x" + i + "\",\"body\":\"across " + i + "\"}")))
                         .isLessThan(0x80);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> b.in("d:alice:bob").size() == 20);
@@ -141,7 +137,7 @@ class TwoNodesEndToEndTest {
             // the sender's other device, on the other node, gets the copies
             await().atMost(Duration.ofSeconds(10)).until(() -> a2.in("d:alice:bob").size() == 20);
             // and a reply from node 2 reaches node 1
-            assertThat(code(b.publish("chat/u/alice", "{\"cid\":\"back\",\"body\":\"hello node 1\"}"))).isLessThan(0x80);
+            assertThat(StackClient.pubackCode(b.publish("chat/u/alice", "{\"cid\":\"back\",\"body\":\"hello node 1\"}"))).isLessThan(0x80);
             await().atMost(Duration.ofSeconds(10)).until(() -> a1.in("d:alice:bob").stream()
                     .anyMatch(n -> "back".equals(n.path("cid").asText())));
 
@@ -152,7 +148,7 @@ class TwoNodesEndToEndTest {
             String groupId = StackClient.json(created).get("groupId").asText();
             String conv = "g:" + groupId;
             await().atMost(Duration.ofSeconds(10)).until(() -> !c.in(conv).isEmpty()); // the "created" event
-            assertThat(code(a1.publish("chat/g/" + groupId, "{\"cid\":\"g1\",\"body\":\"hi all\"}"))).isLessThan(0x80);
+            assertThat(StackClient.pubackCode(a1.publish("chat/g/" + groupId, "{\"cid\":\"g1\",\"body\":\"hi all\"}"))).isLessThan(0x80);
             for (StackClient.Device d : List.of(b, c, a2, a1)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> d.in(conv).stream()
                         .anyMatch(n -> "g1".equals(n.path("cid").asText())));
