@@ -263,7 +263,7 @@ public final class ConversationSummaries {
         long floor = Math.max(readSeq, fromSeq - 1);
         long unread = lastSeq <= floor ? 0 : messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
                         Filters.gt(Message.SEQ, floor), Filters.ne(Message.FROM, user),
-                        Filters.ne(Message.TYPE, ChatMessage.EVENT_TYPE)),
+                        Filters.nin(Message.TYPE, ChatMessage.EVENT_TYPE, ChatMessage.RECALLED_TYPE)),
                 new com.mongodb.client.model.CountOptions().limit(UNREAD_CAP));
         long mentionSeq = Math.max(mine == null ? 0 : number(mine, Conversation.MENTION_SEQ),
                 number(group, Conversation.ALL_MENTION_SEQ));
@@ -453,7 +453,8 @@ public final class ConversationSummaries {
         long unread;
         if (Boolean.TRUE.equals(d.getBoolean(Conversation.UNREAD_CAPPED))) {
             unread = messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
-                    Filters.gt(Message.SEQ, readSeq), Filters.ne(Message.FROM, user)));
+                    Filters.gt(Message.SEQ, readSeq), Filters.ne(Message.FROM, user),
+                    Filters.ne(Message.TYPE, ChatMessage.RECALLED_TYPE)));
         } else {
             unread = 0;
             List<?> seqs = d.getList(Conversation.UNREAD_SEQS, Object.class, List.of());

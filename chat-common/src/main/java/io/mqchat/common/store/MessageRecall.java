@@ -196,6 +196,12 @@ public final class MessageRecall {
                         Filters.eq(Conversation.CONV, message.conv()), Filters.eq(Conversation.LAST + ".id", id)),
                 Updates.combine(Updates.set(Conversation.LAST + ".type", ChatMessage.RECALLED_TYPE),
                         Updates.set(Conversation.LAST + ".text", null)));
+        if (!group && !message.from().equals(message.to())) {
+            // a recalled message is nothing to read: the recipient's unread count drops (groups count from the
+            // messages, where recalled ones are left out)
+            summaries.updateOne(Filters.eq(Conversation.ID, ConversationSummaries.id(message.to(), message.conv())),
+                    Updates.pull(Conversation.UNREAD_SEQS, message.seq()));
+        }
     }
 
     /** Whether {@code user} may see group message {@code seq} of {@code groupId}: a current member who joined before it. */

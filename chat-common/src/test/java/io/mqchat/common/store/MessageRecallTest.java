@@ -220,4 +220,20 @@ class MessageRecallTest {
             assertThat(r.by()).isEqualTo("alice");
         });
     }
+
+    @Test
+    void aRecalledMessageIsNoLongerUnreadDirectOrGroup() {
+        store("d:alice:bob", 1, "alice", "bob", null);
+        ChatMessage second = store("d:alice:bob", 2, "alice", "bob", null);
+        assertThat(summaries.find("bob", "d:alice:bob").orElseThrow().unread()).isEqualTo(2);
+        assertThat(recall.recall("alice", "d:alice:bob", second.id())).isInstanceOf(MessageRecall.Recalled.class);
+        assertThat(summaries.find("bob", "d:alice:bob").orElseThrow().unread()).isEqualTo(1);
+        assertThat(summaries.find("alice", "d:alice:bob").orElseThrow().unread()).isZero();
+
+        store(GROUP, 1, "alice", "crew", null);
+        ChatMessage groupMessage = store(GROUP, 2, "alice", "crew", null);
+        assertThat(summaries.groupView("bob", GROUP, 1).orElseThrow().unread()).isEqualTo(2);
+        assertThat(recall.recall("alice", GROUP, groupMessage.id())).isInstanceOf(MessageRecall.Recalled.class);
+        assertThat(summaries.groupView("bob", GROUP, 1).orElseThrow().unread()).isEqualTo(1);
+    }
 }
