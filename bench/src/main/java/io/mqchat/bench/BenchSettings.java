@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One benchmark run's parameters, validated as a whole.
  *
- * @param scenario         direct messages between pairs, or fan-out in one group
+ * @param scenario         direct messages between pairs, fan-out in one group, or the pairs across two nodes
  * @param group            the group scenario's shape (ignored for direct messages)
  * @param pairs            sender/receiver pairs (one conversation each; direct messages only)
  * @param messages         measured messages per sender (an upper bound when {@code duration} is set)
@@ -43,7 +43,32 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
         /** N sender/receiver pairs, one direct conversation each. */
         direct,
         /** A few senders in one large group, every member connected. */
-        group;
+        group,
+        /**
+         * The direct pairs on two mqchat broker nodes: receivers on the senders' node (baseline), then receivers
+         * on a second node in a child JVM (every delivery forwarded over the Redis bus). Written {@code cross-node}.
+         */
+        crossNode;
+
+        /** The name on the command line. */
+        public String cliName() {
+            return this == crossNode ? "cross-node" : name();
+        }
+
+        /** Parses a command-line name ({@code direct}, {@code group}, {@code cross-node}). */
+        public static Scenario ofCliName(String name) {
+            for (Scenario s : values()) {
+                if (s.cliName().equalsIgnoreCase(name.strip())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown scenario '" + name + "' (direct, group or cross-node)");
+        }
+
+        /** Whether the load is the direct sender/receiver pairs. */
+        boolean pairs() {
+            return this != group;
+        }
 
         /** Measured messages per sender when not given. */
         int defaultMessages() {
@@ -109,10 +134,13 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
     public List<String> problems() {
         List<String> p = new ArrayList<>();
         if (scenario == null) {
-            p.add("--scenario must be direct or group");
+            p.add("--scenario must be direct, group or cross-node");
             return p;
         }
-        if (scenario == Scenario.direct && (pairs < 1 || pairs > MAX_PAIRS)) {
+        if (scenario == Scenario.crossNode && sides != Sides.both) {
+            p.add("--sides does not apply to cross-node (both sides are mqchat: same node, then across nodes)");
+        }
+        if (scenario.pairs() && (pairs < 1 || pairs > MAX_PAIRS)) {
             p.add("--pairs must be between 1 and " + MAX_PAIRS + ", was " + pairs);
         }
         if (scenario == Scenario.group) {

@@ -27,8 +27,9 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--scenario", description = "direct (sender/receiver pairs) or group (fan-out to every member "
-            + "of one group) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", converter = ScenarioConverter.class, description = "direct (sender/receiver pairs), "
+            + "group (fan-out to every member of one group) or cross-node (the pairs with receivers on the senders' "
+            + "node, then on a second mqchat node in a child JVM) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -124,6 +125,17 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         System.out.println(report.passed() ? "All correctness checks passed."
                 : "CORRECTNESS CHECKS FAILED — see above.");
         return report.passed() ? 0 : 1;
+    }
+
+    static final class ScenarioConverter implements CommandLine.ITypeConverter<BenchSettings.Scenario> {
+        @Override
+        public BenchSettings.Scenario convert(String value) {
+            try {
+                return BenchSettings.Scenario.ofCliName(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** {@code 30s}, {@code 500ms}, {@code 2m} or ISO-8601 {@code PT30S}. */
