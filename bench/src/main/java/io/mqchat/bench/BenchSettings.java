@@ -25,11 +25,12 @@ import java.util.List;
  * @param sides            which sides to run
  * @param tcpNoDelay       clients turn Nagle's algorithm off (Paho leaves it on)
  * @param rate             publishes per second across all senders, 0 for as fast as the in-flight window allows
+ * @param acrossFirst      cross-node: run the side across nodes before the same-node side (to see what the order does)
  */
 public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
                             boolean mqtt3, int storeBatchSize, int storeWriters, Duration storeTimeout,
                             String mongoUri, String redisAddress, Duration maxPhaseTime, Sides sides,
-                            boolean tcpNoDelay, int rate) {
+                            boolean tcpNoDelay, int rate, boolean acrossFirst) {
 
     /** The refused size of a run: messages across all senders, warm-up included. */
     public static final long MAX_TOTAL_MESSAGES = 1_000_000;
@@ -96,23 +97,23 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
 
     public static BenchSettings defaults() {
         return new BenchSettings(Scenario.direct, GroupSettings.defaults(), 20, 2_000, 200, 10, 100, null, false, 256,
-                2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0);
+                2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0, false);
     }
 
     public BenchSettings withSize(int pairs, int messages, int warmup, int inflight) {
         return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     /** The group scenario with this shape, sizes as given (messages and warm-up per sender). */
     public BenchSettings withGroup(GroupSettings group, int messages, int warmup, int inflight) {
         return new BenchSettings(Scenario.group, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     public BenchSettings withRate(int rate) {
         return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     /** Publishing clients: one per pair, or the group's senders. */
@@ -201,6 +202,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
                 + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + "/sender, in-flight " + inflight + ", body " + payloadBytes + " B, "
                 + (mqtt3 ? "MQTT 3.1.1" : "MQTT 5") + ", QoS 1, " + (tcpNoDelay ? "TCP_NODELAY" : "Nagle on") + "; store batch " + storeBatchSize + ", writers "
                 + storeWriters + "; mongo " + (mongoUri == null ? "embedded H2 file (commit before ack)" : "external")
-                + ", redis " + (redisAddress == null ? "embedded" : "external");
+                + ", redis " + (redisAddress == null ? "embedded" : "external")
+                + (scenario == Scenario.crossNode ? (acrossFirst ? "; across-nodes side first" : "; same-node side first") : "");
     }
 }

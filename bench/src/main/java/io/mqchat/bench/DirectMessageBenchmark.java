@@ -95,6 +95,10 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             description = "clients disable Nagle's algorithm (default: ${DEFAULT-VALUE}; Paho's own default is off)")
     boolean tcpNoDelay = true;
 
+    @Option(names = "--across-first", description = "cross-node: run the side across nodes first, then the same-node "
+            + "side (default: same node first)")
+    boolean acrossFirst;
+
     public static void main(String[] args) {
         int code = new CommandLine(new DirectMessageBenchmark()).execute(args);
         System.exit(code);
@@ -105,7 +109,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         return new BenchSettings(sc, new GroupSettings(members, senders, invalidateEvery), pairs,
                 messages != null ? messages : sc.defaultMessages(), warmup != null ? warmup : sc.defaultWarmup(),
                 inflight, payloadBytes, duration, mqtt3, batchSize, writers, storeTimeout, mongoUri, redis, maxPhaseTime,
-                sides, tcpNoDelay, rate);
+                sides, tcpNoDelay, rate, acrossFirst);
     }
 
     @Override
