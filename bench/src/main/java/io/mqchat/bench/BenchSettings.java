@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One benchmark run's parameters, validated as a whole.
  *
- * @param scenario         direct messages between pairs, or fan-out in one group
+ * @param scenario         direct messages between pairs, fan-out in one group, or the pairs across two nodes
  * @param group            the group scenario's shape (ignored for direct messages)
  * @param pairs            sender/receiver pairs (one conversation each; direct messages only)
  * @param messages         measured messages per sender (an upper bound when {@code duration} is set)
@@ -25,11 +25,12 @@ import java.util.List;
  * @param sides            which sides to run
  * @param tcpNoDelay       clients turn Nagle's algorithm off (Paho leaves it on)
  * @param rate             publishes per second across all senders, 0 for as fast as the in-flight window allows
+ * @param acrossFirst      cross-node: run the side across nodes before the same-node side (to see what the order does)
  */
 public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
                             boolean mqtt3, int storeBatchSize, int storeWriters, Duration storeTimeout,
                             String mongoUri, String redisAddress, Duration maxPhaseTime, Sides sides,
-                            boolean tcpNoDelay, int rate) {
+                            boolean tcpNoDelay, int rate, boolean acrossFirst) {
 
     /** The refused size of a run: messages across all senders, warm-up included. */
     public static final long MAX_TOTAL_MESSAGES = 1_000_000;
@@ -43,7 +44,32 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
         /** N sender/receiver pairs, one direct conversation each. */
         direct,
         /** A few senders in one large group, every member connected. */
-        group;
+        group,
+        /**
+         * The direct pairs on two mqchat broker nodes: receivers on the senders' node (baseline), then receivers
+         * on a second node in a child JVM (every delivery forwarded over the Redis bus). Written {@code cross-node}.
+         */
+        crossNode;
+
+        /** The name on the command line. */
+        public String cliName() {
+            return this == crossNode ? "cross-node" : name();
+        }
+
+        /** Parses a command-line name ({@code direct}, {@code group}, {@code cross-node}). */
+        public static Scenario ofCliName(String name) {
+            for (Scenario s : values()) {
+                if (s.cliName().equalsIgnoreCase(name.strip())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown scenario '" + name + "' (direct, group or cross-node)");
+        }
+
+        /** Whether the load is the direct sender/receiver pairs. */
+        boolean pairs() {
+            return this != group;
+        }
 
         /** Measured messages per sender when not given. */
         int defaultMessages() {
@@ -71,23 +97,23 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
 
     public static BenchSettings defaults() {
         return new BenchSettings(Scenario.direct, GroupSettings.defaults(), 20, 2_000, 200, 10, 100, null, false, 256,
-                2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0);
+                2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0, false);
     }
 
     public BenchSettings withSize(int pairs, int messages, int warmup, int inflight) {
         return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     /** The group scenario with this shape, sizes as given (messages and warm-up per sender). */
     public BenchSettings withGroup(GroupSettings group, int messages, int warmup, int inflight) {
         return new BenchSettings(Scenario.group, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     public BenchSettings withRate(int rate) {
         return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
-                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate);
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     /** Publishing clients: one per pair, or the group's senders. */
@@ -109,10 +135,13 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
     public List<String> problems() {
         List<String> p = new ArrayList<>();
         if (scenario == null) {
-            p.add("--scenario must be direct or group");
+            p.add("--scenario must be direct, group or cross-node");
             return p;
         }
-        if (scenario == Scenario.direct && (pairs < 1 || pairs > MAX_PAIRS)) {
+        if (scenario == Scenario.crossNode && sides != Sides.both) {
+            p.add("--sides does not apply to cross-node (both sides are mqchat: same node, then across nodes)");
+        }
+        if (scenario.pairs() && (pairs < 1 || pairs > MAX_PAIRS)) {
             p.add("--pairs must be between 1 and " + MAX_PAIRS + ", was " + pairs);
         }
         if (scenario == Scenario.group) {
@@ -173,6 +202,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
                 + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + "/sender, in-flight " + inflight + ", body " + payloadBytes + " B, "
                 + (mqtt3 ? "MQTT 3.1.1" : "MQTT 5") + ", QoS 1, " + (tcpNoDelay ? "TCP_NODELAY" : "Nagle on") + "; store batch " + storeBatchSize + ", writers "
                 + storeWriters + "; mongo " + (mongoUri == null ? "embedded H2 file (commit before ack)" : "external")
-                + ", redis " + (redisAddress == null ? "embedded" : "external");
+                + ", redis " + (redisAddress == null ? "embedded" : "external")
+                + (scenario == Scenario.crossNode ? (acrossFirst ? "; across-nodes side first" : "; same-node side first") : "");
     }
 }

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * Runs the load (direct messages or group fan-out) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
- * stopped before the next starts — and returns both results.
+ * stopped before the next starts — and returns both results. The cross-node scenario compares two mqchat sides instead
+ * ({@link CrossNodeBenchmark}).
  */
 public final class Benchmark {
 
@@ -25,6 +26,9 @@ public final class Benchmark {
         Path workDir = Files.createTempDirectory("mqchat-bench");
         String runId = runId();
         try {
+            if (s.scenario() == BenchSettings.Scenario.crossNode) {
+                return CrossNodeBenchmark.run(s, workDir, runId, out);
+            }
             SideResult mqchat = null;
             SideResult plain = null;
             if (s.sides().mqchat()) {
@@ -54,6 +58,7 @@ public final class Benchmark {
         return switch (s.scenario()) {
             case direct -> new LoadRun(s, target, runId, out).run();
             case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
+            case crossNode -> throw new IllegalStateException("cross-node runs its own two sides");
         };
     }
 

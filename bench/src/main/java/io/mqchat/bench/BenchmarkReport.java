@@ -5,20 +5,32 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** Both sides of one run and the side-by-side table. Either side may be null when it was not run. */
-public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideResult plain) {
+/**
+ * Both sides of one run and the side-by-side table, the measured side first and the ratio measured/baseline.
+ * Either side may be null when it was not run.
+ *
+ * @param measured mqchat; cross-node: receivers on node 2
+ * @param baseline plain HiveMQ; cross-node: receivers on the senders' node
+ */
+public record BenchmarkReport(BenchSettings settings, SideResult measured, SideResult baseline) {
 
     public boolean passed() {
-        return (mqchat == null || mqchat.passed()) && (plain == null || plain.passed());
+        return (measured == null || measured.passed()) && (baseline == null || baseline.passed());
+    }
+
+    private boolean crossNode() {
+        return settings.scenario() == BenchSettings.Scenario.crossNode;
     }
 
     /** The result table (Markdown-compatible), then each side's problems and notes. */
     public String table() {
         StringBuilder b = new StringBuilder();
         boolean group = settings.scenario() == BenchSettings.Scenario.group;
-        b.append(group ? "Group fan-out: " : "Direct messages: ").append(settings.describe()).append('\n').append('\n');
-        b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "", "mqchat", "plain HiveMQ",
-                "mqchat/plain"));
+        b.append(group ? "Group fan-out: " : crossNode() ? "Direct messages, node 1 → node 2 vs same node: "
+                : "Direct messages: ").append(settings.describe()).append('\n').append('\n');
+        b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "",
+                crossNode() ? CrossNodeBenchmark.ACROSS_NODES : "mqchat",
+                crossNode() ? CrossNodeBenchmark.SAME_NODE : "plain HiveMQ", crossNode() ? "across/same" : "mqchat/plain"));
         b.append("|").append("-".repeat(32)).append("|").append("-".repeat(15)).append(":|")
                 .append("-".repeat(15)).append(":|").append("-".repeat(13)).append(":|\n");
         row(b, "acked msgs/s", SideResult::ackedPerSecond, 0);
@@ -31,18 +43,23 @@ public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideRes
         row(b, "send→delivery max (ms)", r -> r.deliveryLatency().max(), 2);
         if (group) {
             b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "measured acked msgs",
-                    mqchat == null ? "-" : Long.toString(mqchat.measuredAcked()),
-                    plain == null ? "-" : Long.toString(plain.measuredAcked()), ""));
+                    measured == null ? "-" : Long.toString(measured.measuredAcked()),
+                    baseline == null ? "-" : Long.toString(baseline.measuredAcked()), ""));
             b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "member deliveries / expected",
-                    deliveries(mqchat), deliveries(plain), ""));
+                    deliveries(measured), deliveries(baseline), ""));
         } else {
             b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "measured acked / delivered",
-                    counts(mqchat), counts(plain), ""));
+                    counts(measured), counts(baseline), ""));
+        }
+        if (crossNode()) {
+            b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "deliveries of an id twice",
+                    measured == null ? "-" : Long.toString(measured.redeliveries()),
+                    baseline == null ? "-" : Long.toString(baseline.redeliveries()), ""));
         }
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "stored in MongoDB (+ warm-up)",
-                mqchat == null ? "-" : Long.toString(mqchat.stored()), "n/a", ""));
+                stored(measured), stored(baseline), ""));
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "correctness checks",
-                verdict(mqchat), verdict(plain), ""));
+                verdict(measured), verdict(baseline), ""));
         for (SideResult r : sides()) {
             if (!r.problems().isEmpty()) {
                 b.append('\n').append("FAILED (").append(r.name()).append("):\n");
@@ -58,22 +75,22 @@ public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideRes
 
     private List<SideResult> sides() {
         List<SideResult> list = new ArrayList<>();
-        if (mqchat != null) {
-            list.add(mqchat);
+        if (measured != null) {
+            list.add(measured);
         }
-        if (plain != null) {
-            list.add(plain);
+        if (baseline != null) {
+            list.add(baseline);
         }
         return list;
     }
 
     private void row(StringBuilder b, String label, ToDoubleFunction<SideResult> value, int decimals) {
-        String m = mqchat == null ? "-" : number(value.applyAsDouble(mqchat), decimals);
-        String p = plain == null ? "-" : number(value.applyAsDouble(plain), decimals);
+        String m = measured == null ? "-" : number(value.applyAsDouble(measured), decimals);
+        String p = baseline == null ? "-" : number(value.applyAsDouble(baseline), decimals);
         String ratio = "-";
-        if (mqchat != null && plain != null) {
-            double pv = value.applyAsDouble(plain);
-            double mv = value.applyAsDouble(mqchat);
+        if (measured != null && baseline != null) {
+            double pv = value.applyAsDouble(baseline);
+            double mv = value.applyAsDouble(measured);
             if (pv > 0 && !Double.isNaN(pv) && !Double.isNaN(mv)) {
                 ratio = String.format(Locale.ROOT, "%.2f", mv / pv);
             }
@@ -94,6 +111,10 @@ public record BenchmarkReport(BenchSettings settings, SideResult mqchat, SideRes
 
     private static String deliveries(SideResult r) {
         return r == null ? "-" : r.measuredDelivered() + " / " + r.expectedDelivered();
+    }
+
+    private static String stored(SideResult r) {
+        return r == null ? "-" : r.stored() < 0 ? "n/a" : Long.toString(r.stored());
     }
 
     private static String verdict(SideResult r) {

@@ -27,8 +27,9 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--scenario", description = "direct (sender/receiver pairs) or group (fan-out to every member "
-            + "of one group) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", converter = ScenarioConverter.class, description = "direct (sender/receiver pairs), "
+            + "group (fan-out to every member of one group) or cross-node (the pairs with receivers on the senders' "
+            + "node, then on a second mqchat node in a child JVM) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -94,6 +95,10 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             description = "clients disable Nagle's algorithm (default: ${DEFAULT-VALUE}; Paho's own default is off)")
     boolean tcpNoDelay = true;
 
+    @Option(names = "--across-first", description = "cross-node: run the side across nodes first, then the same-node "
+            + "side (default: same node first)")
+    boolean acrossFirst;
+
     public static void main(String[] args) {
         int code = new CommandLine(new DirectMessageBenchmark()).execute(args);
         System.exit(code);
@@ -104,7 +109,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         return new BenchSettings(sc, new GroupSettings(members, senders, invalidateEvery), pairs,
                 messages != null ? messages : sc.defaultMessages(), warmup != null ? warmup : sc.defaultWarmup(),
                 inflight, payloadBytes, duration, mqtt3, batchSize, writers, storeTimeout, mongoUri, redis, maxPhaseTime,
-                sides, tcpNoDelay, rate);
+                sides, tcpNoDelay, rate, acrossFirst);
     }
 
     @Override
@@ -124,6 +129,17 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
         System.out.println(report.passed() ? "All correctness checks passed."
                 : "CORRECTNESS CHECKS FAILED — see above.");
         return report.passed() ? 0 : 1;
+    }
+
+    static final class ScenarioConverter implements CommandLine.ITypeConverter<BenchSettings.Scenario> {
+        @Override
+        public BenchSettings.Scenario convert(String value) {
+            try {
+                return BenchSettings.Scenario.ofCliName(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** {@code 30s}, {@code 500ms}, {@code 2m} or ISO-8601 {@code PT30S}. */

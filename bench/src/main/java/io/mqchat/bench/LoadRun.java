@@ -27,6 +27,8 @@ final class LoadRun {
 
     private final BenchSettings s;
     private final Target target;
+    private final BenchClient.Connector receiverNode;
+    private final String label;
     private final String runId;
     private final PrintStream out;
     private final List<Pair> pairs = new ArrayList<>();
@@ -36,8 +38,20 @@ final class LoadRun {
     private final SendLoop sendLoop;
 
     LoadRun(BenchSettings s, Target target, String runId, PrintStream out) {
+        this(s, target, target, target.name(), runId, out);
+    }
+
+    /**
+     * @param receiverNode where the receivers connect (the senders connect to {@code target}): another broker
+     *                     node on the same stores for cross-node delivery
+     * @param label        the side's name in the report
+     */
+    LoadRun(BenchSettings s, Target target, BenchClient.Connector receiverNode, String label, String runId,
+            PrintStream out) {
         this.s = s;
         this.target = target;
+        this.receiverNode = receiverNode;
+        this.label = label;
         this.runId = runId;
         this.out = out;
         this.sentUpTo = new int[s.pairs()];
@@ -61,7 +75,7 @@ final class LoadRun {
         int clientInflight = Math.min(65_535, Math.max(10, 2 * s.inflight()));
         try {
             for (Pair p : pairs) {
-                BenchClient r = BenchClient.connect(s.mqtt3(), target, p.receiver, RECEIVER_DEVICE, clientInflight,
+                BenchClient r = BenchClient.connect(s.mqtt3(), receiverNode, p.receiver, RECEIVER_DEVICE, clientInflight,
                         s.tcpNoDelay(), p::onArrival, this::connectionError);
                 receivers.add(r);
                 r.subscribe(p.topic);
@@ -73,11 +87,11 @@ final class LoadRun {
             }
             if (s.warmup() > 0) {
                 Phase warm = runPhase(senders, 0, s.warmup(), null);
-                out.printf(Locale.ROOT, "  %s: warm-up of %d messages done in %.1f s%s%n", target.name(),
+                out.printf(Locale.ROOT, "  %s: warm-up of %d messages done in %.1f s%s%n", label,
                         (long) s.warmup() * s.pairs(), warm.seconds(), warm.complete() ? "" : " (INCOMPLETE)");
             }
             Phase measured = runPhase(senders, s.warmup(), s.warmup() + s.messages(), s.duration());
-            out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", target.name(), measured.seconds(),
+            out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", label, measured.seconds(),
                     measured.complete() ? "" : " (INCOMPLETE)");
             return result(measured);
         } finally {
@@ -250,7 +264,7 @@ final class LoadRun {
         double ackSeconds = secondsTo(measured.startNanos(), pairs.stream().mapToLong(p -> p.lastMeasuredAckNanos).toArray());
         double deliverySeconds = secondsTo(measured.startNanos(),
                 pairs.stream().mapToLong(Pair::lastMeasuredDeliveryNanos).toArray());
-        return new SideResult(target.name(), measuredSent, measuredAcked, measuredDelivered, failed, redeliveries,
+        return new SideResult(label, measuredSent, measuredAcked, measuredDelivered, failed, redeliveries,
                 outOfOrder, ackSeconds > 0 ? measuredAcked / ackSeconds : 0,
                 deliverySeconds > 0 ? measuredDelivered / deliverySeconds : 0, SideResult.Latency.of(ack),
                 SideResult.Latency.of(delivery), seconds, stored, List.copyOf(problems), List.copyOf(notes),

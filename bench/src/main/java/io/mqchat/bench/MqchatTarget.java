@@ -59,6 +59,9 @@ final class MqchatTarget implements Target {
     private final EmbeddedBroker broker;
     private SimpleMeterRegistry meters;
     private org.redisson.api.RedissonClient redisson;
+    private String mongoUri;
+    private String redisAddress;
+    private String jwtSecret;
 
     private MqchatTarget(AccessTokens tokens, MongoDatabase db, EmbeddedBroker broker) {
         this.tokens = tokens;
@@ -114,6 +117,9 @@ final class MqchatTarget implements Target {
             started.push(redisson::shutdown);
             MqchatTarget target = new MqchatTarget(new AccessTokens(secret), db, broker);
             target.redisson = redisson;
+            target.mongoUri = mongoUri;
+            target.redisAddress = redisAddress;
+            target.jwtSecret = secret;
             // what chat-api's login does: each token becomes its device's current login
             target.logins = new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC());
             target.started.addAll(started);
@@ -128,6 +134,25 @@ final class MqchatTarget implements Target {
     @Override
     public String name() {
         return "mqchat";
+    }
+
+    /** The stores and the secret another broker node needs to join this one. */
+    String mongoUri() {
+        return mongoUri;
+    }
+
+    String redisAddress() {
+        return redisAddress;
+    }
+
+    String jwtSecret() {
+        return jwtSecret;
+    }
+
+    /** A counter of the extension in this process (e.g. {@code mqchat.bus.forwarded}), 0 when not registered yet. */
+    long counter(String name) {
+        io.micrometer.core.instrument.Counter c = meters.find(name).counter();
+        return c == null ? 0 : Math.round(c.count());
     }
 
     @Override

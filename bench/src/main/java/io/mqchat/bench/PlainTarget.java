@@ -24,8 +24,12 @@ final class PlainTarget implements Target {
      * publishes a client may have in flight; Paho MQTT 5 obeys it) is kept above the in-flight window.
      */
     static EmbeddedBroker.Settings brokerSettings(BenchSettings s) {
+        return brokerSettings(s.inflight());
+    }
+
+    static EmbeddedBroker.Settings brokerSettings(int inflight) {
         return new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(), FreePorts.next(), 256 * 1024, 1000,
-                Math.min(65_535, Math.max(100, 2 * s.inflight())));
+                Math.min(65_535, Math.max(100, 2 * inflight)));
     }
 
     @Override

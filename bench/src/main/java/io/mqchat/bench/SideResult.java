@@ -34,6 +34,13 @@ public record SideResult(String name, long measuredSent, long measuredAcked, lon
         return problems.isEmpty();
     }
 
+    /** The same result with other notes. */
+    SideResult withNotes(List<String> otherNotes) {
+        return new SideResult(name, measuredSent, measuredAcked, measuredDelivered, failed, redeliveries, outOfOrder,
+                ackedPerSecond, deliveredPerSecond, ackLatency, deliveryLatency, seconds, stored, problems,
+                List.copyOf(otherNotes), expectedDelivered);
+    }
+
     /** Latency percentiles in milliseconds. */
     public record Latency(double p50, double p99, double max, long count) {
         static Latency of(Histogram micros) {

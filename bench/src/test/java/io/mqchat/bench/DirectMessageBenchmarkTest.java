@@ -23,9 +23,9 @@ class DirectMessageBenchmarkTest {
         BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         String table = report.table();
-        assertThat(report.mqchat().problems()).as(table).isEmpty();
-        assertThat(report.plain().problems()).as(table).isEmpty();
-        for (SideResult side : new SideResult[] {report.mqchat(), report.plain()}) {
+        assertThat(report.measured().problems()).as(table).isEmpty();
+        assertThat(report.baseline().problems()).as(table).isEmpty();
+        for (SideResult side : new SideResult[] {report.measured(), report.baseline()}) {
             assertThat(side.measuredAcked()).as(side.name()).isEqualTo(100);
             assertThat(side.measuredDelivered()).as(side.name()).isEqualTo(100);
             assertThat(side.ackedPerSecond()).as(side.name()).isPositive();
@@ -34,7 +34,7 @@ class DirectMessageBenchmarkTest {
             assertThat(side.deliveryLatency().count()).as(side.name()).isEqualTo(100);
         }
         // warm-up and measured messages, each stored exactly once
-        assertThat(report.mqchat().stored()).isEqualTo(120);
+        assertThat(report.measured().stored()).isEqualTo(120);
         assertThat(table).contains("mqchat/plain").contains("passed");
     }
 
