@@ -6,6 +6,7 @@ import io.mqchat.web.ApiException;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupEventLog;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -81,6 +82,20 @@ public class GroupAnnouncer {
         } catch (RuntimeException e) {
             log.error("Group {}: the change is stored but the '{}' bus message could not be sent; broker nodes "
                     + "keep stale membership and subscriptions until their cache expires", groupId, event, e);
+        }
+    }
+
+    /**
+     * A notice (a server event, not stored) to every device of each user: invitations, join requests. It is a
+     * convenience — the pending record is the truth and is listed over REST — so a failure is only logged.
+     */
+    public void tell(Collection<String> users, String eventJson) {
+        for (String user : users) {
+            try {
+                bus.send(BusMessage.publish(Topics.inbox(user), eventJson));
+            } catch (RuntimeException e) {
+                log.warn("Notice to {} not sent: {}", user, e.toString());
+            }
         }
     }
 }

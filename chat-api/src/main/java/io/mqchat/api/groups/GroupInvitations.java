@@ -2,6 +2,7 @@ package io.mqchat.api.groups;
 
 import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.ServerEvent;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
@@ -21,11 +22,13 @@ public class GroupInvitations {
     private final GroupService groups;
     private final GroupStore store;
     private final PendingJoinStore pending;
+    private final GroupAnnouncer announcer;
 
-    public GroupInvitations(GroupService groups, GroupStore store, PendingJoinStore pending) {
+    public GroupInvitations(GroupService groups, GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer) {
         this.groups = groups;
         this.store = store;
         this.pending = pending;
+        this.announcer = announcer;
     }
 
     /** A pending invitation as its invitee sees it. */
@@ -54,7 +57,10 @@ public class GroupInvitations {
         List<PendingJoin> result = new ArrayList<>();
         for (String user : users) {
             PendingJoin invitation = new PendingJoin(groupId, user, caller, now);
-            if (!pending.insert(PendingJoinStore.Kind.INVITATION, invitation)) {
+            if (pending.insert(PendingJoinStore.Kind.INVITATION, invitation)) {
+                announcer.tell(List.of(user), ServerEvent.groupInvitation(groupId, mine.group().name(), caller,
+                        now.toEpochMilli()));
+            } else {
                 invitation = pending.find(PendingJoinStore.Kind.INVITATION, groupId, user).orElse(invitation);
             }
             result.add(invitation);

@@ -2,6 +2,7 @@ package io.mqchat.api.groups;
 
 import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.ServerEvent;
 import org.springframework.stereotype.Service;
 
 import java.util.List;
@@ -17,11 +18,13 @@ public class GroupJoinRequests {
     private final GroupService groups;
     private final GroupStore store;
     private final PendingJoinStore pending;
+    private final GroupAnnouncer announcer;
 
-    public GroupJoinRequests(GroupService groups, GroupStore store, PendingJoinStore pending) {
+    public GroupJoinRequests(GroupService groups, GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer) {
         this.groups = groups;
         this.store = store;
         this.pending = pending;
+        this.announcer = announcer;
     }
 
     /** What asking to join did: either {@code joined} or {@code request} (pending) is set. */
@@ -41,7 +44,10 @@ public class GroupJoinRequests {
             }
             default -> {
                 PendingJoin request = new PendingJoin(groupId, caller, caller, groups.now());
-                if (!pending.insert(PendingJoinStore.Kind.JOIN_REQUEST, request)) {
+                if (pending.insert(PendingJoinStore.Kind.JOIN_REQUEST, request)) {
+                    announcer.tell(store.managerIds(groupId), ServerEvent.groupJoinRequest(groupId, group.name(),
+                            caller, request.createdAt().toEpochMilli()));
+                } else {
                     request = pending.find(PendingJoinStore.Kind.JOIN_REQUEST, groupId, caller).orElse(request);
                 }
                 return new Outcome(null, request);

@@ -231,6 +231,18 @@ public class GroupStore {
         return ids;
     }
 
+    /** The owner and the admins of a group (who decide on join requests). */
+    public List<String> managerIds(String groupId) {
+        requireGroup(groupId);
+        List<String> ids = new ArrayList<>();
+        for (Document doc : members.find(Filters.and(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId),
+                        Filters.in(StoreSchema.GroupMember.ROLE, GroupRole.OWNER.wire(), GroupRole.ADMIN.wire())))
+                .projection(Projections.include(StoreSchema.GroupMember.USER_ID))) {
+            ids.add(doc.getString(StoreSchema.GroupMember.USER_ID));
+        }
+        return ids;
+    }
+
     /** A page of the group's members, by user id; {@code limit + 1} asked by callers that want "more". */
     public List<GroupMember> members(String groupId, int skip, int limit) {
         requireGroup(groupId);

@@ -32,6 +32,12 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         assertThat(again.json().get(0).get("createdAt").asText()).isEqualTo(invited.json().get(0).get("createdAt").asText());
         assertThat(pending(StoreSchema.GROUP_INVITATIONS, g)).hasSize(1);
         assertThat(eventNames(g)).containsExactly("created");
+        // the invitee's devices are told once (not again for the repeated invitation)
+        JsonNode notice = awaitNotices(u.get(2), "group_invitation", 1).get(0);
+        assertThat(notice.get("groupId").asText()).isEqualTo(g);
+        assertThat(notice.get("name").asText()).isEqualTo("Team");
+        assertThat(notice.get("by").asText()).isEqualTo(u.get(1));
+        assertThat(notices(u.get(2), "group_invitation")).hasSize(1);
 
         JsonNode mine = call("GET", "/api/v1/invitations", null, u.get(2)).json().get("items");
         assertThat(mine).hasSize(1);
@@ -149,6 +155,12 @@ class GroupJoiningEndToEndTest extends GroupsApiTestBase {
         assertStatus(call("POST", path, null, u.get(2)), 202);
         assertThat(pending(StoreSchema.GROUP_JOIN_REQUESTS, g)).hasSize(1);
         assertThat(member(g, u.get(2))).isNull();
+        // the owner (who decides) is told once; a plain member is not
+        JsonNode notice = awaitNotices(owner, "group_join_request", 1).get(0);
+        assertThat(notice.get("groupId").asText()).isEqualTo(g);
+        assertThat(notice.get("user").asText()).isEqualTo(u.get(2));
+        assertThat(notices(owner, "group_join_request")).hasSize(1);
+        assertThat(notices(u.get(1), "group_join_request")).isEmpty();
         // the same user also has an invitation: approving drops it too
         assertStatus(call("POST", "/api/v1/groups/" + g + "/invitations", "{\"userIds\":[\"" + u.get(2) + "\"]}",
                 u.get(1)), 201);

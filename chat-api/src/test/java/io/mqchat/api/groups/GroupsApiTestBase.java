@@ -211,6 +211,17 @@ abstract class GroupsApiTestBase {
         return m;
     }
 
+    /** The notices (inbox publishes) of one type sent to {@code user}'s devices (waits for {@code count}). */
+    static List<JsonNode> awaitNotices(String user, String type, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> notices(user, type).size() >= count);
+        return notices(user, type);
+    }
+
+    static List<JsonNode> notices(String user, String type) {
+        return BUS.stream().filter(m -> BusMessage.PUBLISH.equals(m.kind()) && ("chat/u/" + user).equals(m.topic()))
+                .map(GroupsApiTestBase::payload).filter(p -> type.equals(p.path("type").asText())).toList();
+    }
+
     static List<BusMessage> busFor(String groupId) {
         return BUS.stream().filter(m -> groupId.equals(m.groupId())).toList();
     }

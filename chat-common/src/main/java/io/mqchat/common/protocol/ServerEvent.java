@@ -6,13 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Events the server sends to inboxes next to chat messages. A chat message always has a {@code seq};
  * an event never has one and is identified by its {@code type}: {@code error} (see {@link ErrorEvent}),
- * {@code kick}, {@code read}, {@code recall}.
+ * {@code kick}, {@code read}, {@code recall}, {@code group_invitation}, {@code group_join_request}.
  */
 public final class ServerEvent {
 
     public static final String KICK = "kick";
     public static final String READ = "read";
     public static final String RECALL = "recall";
+    public static final String GROUP_INVITATION = "group_invitation";
+    public static final String GROUP_JOIN_REQUEST = "group_join_request";
 
     private ServerEvent() {
     }
@@ -47,6 +49,34 @@ public final class ServerEvent {
         n.put("id", messageId);
         n.put("msgSeq", messageSeq);
         n.put("by", user);
+        n.put("ts", ts);
+        return write(n);
+    }
+
+    /**
+     * You were invited to a group: {@code {"type":"group_invitation","groupId","name","by","ts"}} (accept or
+     * decline over REST).
+     */
+    public static String groupInvitation(String groupId, String groupName, String by, long ts) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", GROUP_INVITATION);
+        n.put("groupId", groupId);
+        n.put("name", groupName);
+        n.put("by", by);
+        n.put("ts", ts);
+        return write(n);
+    }
+
+    /**
+     * To a group's owner and admins: {@code user} asks to join:
+     * {@code {"type":"group_join_request","groupId","name","user","ts"}} (approve or reject over REST).
+     */
+    public static String groupJoinRequest(String groupId, String groupName, String user, long ts) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", GROUP_JOIN_REQUEST);
+        n.put("groupId", groupId);
+        n.put("name", groupName);
+        n.put("user", user);
         n.put("ts", ts);
         return write(n);
     }
