@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ErrorEvent;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.protocol.OutgoingMessage;
@@ -200,7 +201,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         packet.getUserProperties().addUserProperty("seq", Long.toString(stored.seq()));
         // a group message goes to every subscribed member device, the sender's included; a direct one to
         // the peer's inbox, with a copy to the sender's devices
-        if (!stored.conv().startsWith("g:") && !stored.to().equals(sender.userId())) {
+        if (ConversationId.groupOf(stored.conv()).isEmpty() && !stored.to().equals(sender.userId())) {
             inboxes.deliverCopy(sender.userId(), stored);
         }
         forwarding.forward(packet.getTopic(), new String(json, java.nio.charset.StandardCharsets.UTF_8), false);

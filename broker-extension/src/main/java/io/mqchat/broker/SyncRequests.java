@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.ProtocolError;
@@ -242,7 +243,7 @@ public final class SyncRequests {
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
             String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
-            if (r.now() && m.conv().startsWith("g:")) {
+            if (r.now() && ConversationId.groupOf(m.conv()).isPresent()) {
                 publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
             } else if (r.now()) {
                 publishEvent(Topics.inbox(m.from()), event);

@@ -3,6 +3,7 @@ package io.mqchat.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ public final class GroupEventText {
 
     /** Whether {@code message} is a group event (rather than something a member said). */
     public static boolean isEvent(ChatMessage message) {
-        return ChatMessage.EVENT_TYPE.equals(message.type()) && message.conv() != null && message.conv().startsWith("g:");
+        return ChatMessage.EVENT_TYPE.equals(message.type()) && groupId(message.conv()) != null;
     }
 
     /** The event's name ({@code members_added}, ...), {@code ""} if the body has none. */
@@ -31,7 +32,7 @@ public final class GroupEventText {
 
     /** The group id of a group conversation id {@code g:{groupId}}, {@code null} for other conversations. */
     public static String groupId(String conv) {
-        return conv != null && conv.startsWith("g:") ? conv.substring(2) : null;
+        return ConversationId.groupOf(conv).orElse(null);
     }
 
     /**

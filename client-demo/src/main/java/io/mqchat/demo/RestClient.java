@@ -63,7 +63,7 @@ public final class RestClient {
         public Conversation(String conv, String peer, long lastSeq, long lastTs, String lastFrom, String lastText,
                             long readSeq, long unread, long peerReadSeq) {
             this(conv, peer, lastSeq, lastTs, lastFrom, lastText, readSeq, unread, peerReadSeq,
-                    conv != null && conv.startsWith("g:") ? "group" : "direct", GroupEventText.groupId(conv), false);
+                    GroupEventText.groupId(conv) != null ? "group" : "direct", GroupEventText.groupId(conv), false);
         }
 
         public boolean isGroup() {

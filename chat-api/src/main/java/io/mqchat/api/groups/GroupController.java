@@ -3,6 +3,7 @@ package io.mqchat.api.groups;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.ConversationId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.http.ResponseEntity;
@@ -54,7 +55,7 @@ public class GroupController {
                             String owner, int memberCount, String createdAt, String role, String joinPolicy,
                             boolean membersInvite, String history, boolean mutedAll) {
         static GroupView of(Group g, GroupRole role) {
-            return new GroupView(g.groupId(), "g:" + g.groupId(), g.name(), g.description(), g.avatarUrl(), g.owner(),
+            return new GroupView(g.groupId(), ConversationId.group(g.groupId()).toString(), g.name(), g.description(), g.avatarUrl(), g.owner(),
                     g.memberCount(), text(g.createdAt()), role.wire(), g.joinPolicy().wire(), g.membersInvite(),
                     g.history().wire(), g.mutedAll());
         }

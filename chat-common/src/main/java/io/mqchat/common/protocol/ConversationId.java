@@ -29,6 +29,11 @@ public record ConversationId(Type type, String first, String second) {
         return new ConversationId(Type.GROUP, groupId, null);
     }
 
+    /** The group of a group conversation id {@code g:{groupId}}; empty for a direct or an invalid one. */
+    public static Optional<String> groupOf(String text) {
+        return parse(text).filter(c -> c.type() == Type.GROUP).map(ConversationId::first);
+    }
+
     /** Parses the text form; empty when it is not a valid conversation id. */
     public static Optional<ConversationId> parse(String text) {
         if (text == null) {

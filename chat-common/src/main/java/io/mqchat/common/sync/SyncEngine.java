@@ -203,7 +203,7 @@ public final class SyncEngine {
         }
         List<String> left = new ArrayList<>();
         positions.keySet().removeIf(conv -> {
-            boolean gone = conv.startsWith("g:") && !groupFloors.containsKey(conv);
+            boolean gone = ConversationId.groupOf(conv).isPresent() && !groupFloors.containsKey(conv);
             if (gone) {
                 left.add(conv);
             }

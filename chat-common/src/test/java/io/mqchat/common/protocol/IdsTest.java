@@ -44,4 +44,13 @@ class IdsTest {
         assertThat(Topics.parseChatTopic("chat/p/bob")).isEmpty();
         assertThat(Topics.parseChatTopic("other")).isEmpty();
     }
+
+    @Test
+    void groupOfNamesTheGroupOfAGroupConversationOnly() {
+        assertThat(ConversationId.groupOf("g:team-1")).contains("team-1");
+        assertThat(ConversationId.groupOf("d:alice:bob")).isEmpty();
+        assertThat(ConversationId.groupOf("g:")).isEmpty();
+        assertThat(ConversationId.groupOf("g:bad/id")).isEmpty();
+        assertThat(ConversationId.groupOf(null)).isEmpty();
+    }
 }
