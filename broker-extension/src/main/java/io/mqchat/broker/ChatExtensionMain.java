@@ -59,11 +59,12 @@ public final class ChatExtensionMain implements ExtensionMain {
         }
         ConnectedDevices connected = new ConnectedDevices();
         String nodeId = UUID.randomUUID().toString();
-        GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
-                Services.subscriptionStore(), Services.publishService(), config.deviceTypes(), backend.io);
         peers = config.forwardToPeers() ? new PeerForwarder(nodeId, backend.redisson(), backend.presenceStore,
                 Services.publishService(), Metrics.globalRegistry) : null;
         Forwarding forwarding = peers != null ? peers : Forwarding.NONE;
+        ServerPublisher publisher = new ServerPublisher(Services.publishService(), forwarding);
+        GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
+                Services.subscriptionStore(), publisher, config.deviceTypes(), backend.io);
         bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected,
                 groupSubscriptions, peers);
         presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),
@@ -79,8 +80,8 @@ public final class ChatExtensionMain implements ExtensionMain {
                 Services.extensionExecutorService());
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
-                new InboxPublisher(Services.publishService(), forwarding), config.storeTimeout(), config.recallWindow(),
-                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry, forwarding);
+                publisher, config.storeTimeout(), config.recallWindow(),
+                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);

@@ -50,7 +50,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     private final MessageParser parser;
     private final MessageAcceptor acceptor;
-    private final InboxPublisher inboxes;
+    private final ServerPublisher publisher;
     private final Duration storeTimeout;
     private final Executor callbacks;
     private final MeterRegistry metrics;
@@ -58,24 +58,22 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Duration recallWindow;
     private final HistoryPolicy historyPolicy;
     private volatile SyncRequests requests;
-    private final Forwarding forwarding;
 
-    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
+    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, ServerPublisher publisher,
                                   Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
-        this(parser, acceptor, inboxes, storeTimeout, Duration.ofMinutes(2), HistoryPolicy.allForEveryone(),
-                callbacks, metrics, Forwarding.NONE);
+        this(parser, acceptor, publisher, storeTimeout, Duration.ofMinutes(2), HistoryPolicy.allForEveryone(),
+                callbacks, metrics);
     }
 
-    /** @param forwarding where deliveries also go, for devices on other broker nodes */
-    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, InboxPublisher inboxes,
+    /** @param publisher sender copies, events, and the hand-over of deliveries to other broker nodes */
+    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, ServerPublisher publisher,
                                   Duration storeTimeout, Duration recallWindow, HistoryPolicy historyPolicy,
-                                  Executor callbacks, MeterRegistry metrics, Forwarding forwarding) {
-        this.forwarding = forwarding;
+                                  Executor callbacks, MeterRegistry metrics) {
         this.recallWindow = recallWindow;
         this.historyPolicy = historyPolicy;
         this.parser = parser;
         this.acceptor = acceptor;
-        this.inboxes = inboxes;
+        this.publisher = publisher;
         this.storeTimeout = storeTimeout;
         this.callbacks = callbacks;
         this.metrics = metrics;
@@ -179,7 +177,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN),
                     acceptor.groups().directory()),
                     store.recall(recallWindow, acceptor.groups().directory()), historyPolicy, Services::publishService, store.readers(),
-                    SyncCursor.MAX_TEXT + 1024, forwarding);
+                    SyncCursor.MAX_TEXT + 1024, publisher);
             requests = current;
         }
         return current;
@@ -202,9 +200,9 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         // a group message goes to every subscribed member device, the sender's included; a direct one to
         // the peer's inbox, with a copy to the sender's devices
         if (ConversationId.groupOf(stored.conv()).isEmpty() && !stored.to().equals(sender.userId())) {
-            inboxes.deliverCopy(sender.userId(), stored);
+            publisher.deliverCopy(sender.userId(), stored, json);
         }
-        forwarding.forward(packet.getTopic(), new String(json, java.nio.charset.StandardCharsets.UTF_8), false);
+        publisher.delivered(packet.getTopic(), json);
     }
 
     private void refuse(PublishInboundOutput output, ProtocolException e, boolean mqtt5, String clientId,
@@ -215,7 +213,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         } else {
             // 3.1.1: a reason code would close the connection; drop (PUBACK) and tell the device instead.
             output.preventPublishDelivery();
-            inboxes.sendError(clientId, sender.userId(), new ErrorEvent(e.cid(), e.error(), e.getMessage(), topic));
+            publisher.sendError(clientId, sender.userId(), new ErrorEvent(e.cid(), e.error(), e.getMessage(), topic));
         }
     }
 

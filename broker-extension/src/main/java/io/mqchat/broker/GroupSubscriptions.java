@@ -1,9 +1,7 @@
 package io.mqchat.broker;
 
 import com.hivemq.extension.sdk.api.packets.general.Qos;
-import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
-import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import io.mqchat.common.bus.BusMessage;
@@ -13,8 +11,6 @@ import io.mqchat.common.protocol.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,16 +41,16 @@ public final class GroupSubscriptions {
     private final GroupDirectory directory;
     private final GroupMembership membership;
     private final SubscriptionStore subscriptions;
-    private final PublishService publishService;
+    private final ServerPublisher publisher;
     private final Set<String> deviceTypes;
     private final Executor lookups;
 
     public GroupSubscriptions(GroupDirectory directory, GroupMembership membership, SubscriptionStore subscriptions,
-                              PublishService publishService, Set<String> deviceTypes, Executor lookups) {
+                              ServerPublisher publisher, Set<String> deviceTypes, Executor lookups) {
         this.directory = directory;
         this.membership = membership;
         this.subscriptions = subscriptions;
-        this.publishService = publishService;
+        this.publisher = publisher;
         this.deviceTypes = Set.copyOf(deviceTypes);
         this.lookups = lookups;
     }
@@ -123,9 +119,10 @@ public final class GroupSubscriptions {
             return;
         }
         CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
-            publish(topic, m.payload());
+            // every node is told the same on the bus: publish to this node's devices only
+            publisher.publishHere(topic, m.payload());
             // removed members no longer get the group topic: they learn of their removal on their inbox
-            m.unsubscribe().forEach(user -> publish(Topics.inbox(user), m.payload()));
+            m.unsubscribe().forEach(user -> publisher.publishHere(Topics.inbox(user), m.payload()));
         });
     }
 
@@ -135,15 +132,6 @@ public final class GroupSubscriptions {
         return ids;
     }
 
-    private void publish(String topic, String payload) {
-        publishService.publish(Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
-                .payload(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)))
-                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8).contentType("application/json").build())
-                .exceptionally(e -> {
-                    log.warn("mqchat: group event to {} not published: {}", topic, e.toString());
-                    return null;
-                });
-    }
 
     private static Set<TopicSubscription> topicSubscriptions(Set<String> topics) {
         Set<TopicSubscription> result = new HashSet<>();

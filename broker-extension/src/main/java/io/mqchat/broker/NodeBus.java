@@ -2,7 +2,6 @@ package io.mqchat.broker;
 
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
-import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
@@ -95,14 +94,8 @@ public final class NodeBus implements AutoCloseable {
     }
 
     private void publish(BusMessage m) {
-        Publish publish = Builders.publish()
-                .topic(m.topic())
-                .qos(Qos.AT_LEAST_ONCE)
-                .retain(m.retain())
-                .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8)))
-                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
-                .contentType("application/json")
-                .build();
+        Publish publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8))
+                .retain(m.retain()).build();
         if (m.clientId() == null) {
             publishService.publish(publish);
         } else if (connected.tokenIdOf(m.clientId()).isPresent()) {

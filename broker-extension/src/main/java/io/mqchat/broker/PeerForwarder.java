@@ -1,9 +1,6 @@
 package io.mqchat.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.extension.sdk.api.packets.general.Qos;
-import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
-import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -97,17 +93,13 @@ public final class PeerForwarder implements Forwarding, AutoCloseable {
         }
         peers.add(m.origin());
         received.increment();
-        PublishBuilder publish = Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE).retain(m.retain())
-                .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8)))
-                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8).contentType("application/json");
+        byte[] payload = m.payload().getBytes(StandardCharsets.UTF_8);
         JsonNode message = chatMessage(m.payload());
-        if (message != null) {
-            // as a local delivery carries them (MQTT 5 user properties of chat messages)
-            publish.userProperty("id", message.path("id").asText())
-                    .userProperty("conv", message.path("conv").asText())
-                    .userProperty("seq", message.path("seq").asText());
-        }
-        publishService.publish(publish.build()).exceptionally(e -> {
+        // a chat message carries the user properties of a local delivery
+        PublishBuilder publish = message == null ? ServerPublisher.json(m.topic(), payload)
+                : ServerPublisher.storedMessage(m.topic(), payload, message.path("id").asText(),
+                message.path("conv").asText(), message.path("seq").asText());
+        publishService.publish(publish.retain(m.retain()).build()).exceptionally(e -> {
             log.debug("mqchat bus: forwarded delivery to {} not published: {}", m.topic(), e.toString());
             return null;
         });

@@ -1,8 +1,5 @@
 package io.mqchat.broker;
 
-import com.hivemq.extension.sdk.api.packets.general.Qos;
-import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
-import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Topics;
@@ -10,7 +7,6 @@ import io.mqchat.common.redis.PresenceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,14 +109,8 @@ public final class Presence implements AutoCloseable {
     private void publish(String userId) {
         String payload = store.presenceEvent(userId, clock.millis());
         forwarding.forward(Topics.presence(userId), payload, true); // retained on every node
-        publishService.publish(Builders.publish()
-                .topic(Topics.presence(userId))
-                .qos(Qos.AT_LEAST_ONCE)
-                .retain(true)
-                .payload(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)))
-                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
-                .contentType("application/json")
-                .build());
+        publishService.publish(ServerPublisher.json(Topics.presence(userId), payload.getBytes(StandardCharsets.UTF_8))
+                .retain(true).build());
     }
 
     /** Presence changes also go to the other broker nodes (retained there too). */

@@ -69,7 +69,7 @@ public final class SyncRequests {
     private final MessageRecall recall;
     private final HistoryPolicy historyPolicy;
     private final Supplier<PublishService> publishService;
-    private final Forwarding forwarding;
+    private final ServerPublisher events;
     private final Executor readers;
     private final int maxRequestBytes;
 
@@ -89,8 +89,8 @@ public final class SyncRequests {
 
     public SyncRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
                         Supplier<PublishService> publishService, Executor readers, int maxRequestBytes,
-                        Forwarding forwarding) {
-        this.forwarding = forwarding;
+                        ServerPublisher events) {
+        this.events = events;
         this.engine = engine;
         this.recall = recall;
         this.historyPolicy = historyPolicy;
@@ -244,11 +244,11 @@ public final class SyncRequests {
             ChatMessage m = r.message();
             String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
             if (r.now() && ConversationId.groupOf(m.conv()).isPresent()) {
-                publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
+                events.publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
             } else if (r.now()) {
-                publishEvent(Topics.inbox(m.from()), event);
+                events.publishEvent(Topics.inbox(m.from()), event);
                 if (!m.to().equals(m.from())) {
-                    publishEvent(Topics.inbox(m.to()), event);
+                    events.publishEvent(Topics.inbox(m.to()), event);
                 }
             }
             try {
@@ -276,17 +276,6 @@ public final class SyncRequests {
     public static final String UNKNOWN_MESSAGE = "unknown_message";
     public static final String RECALL_WINDOW_PASSED = "recall_window_passed";
 
-    private void publishEvent(String topic, String event) {
-        Publish publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
-                .payload(ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)))
-                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8).contentType("application/json").build();
-        publishService.get().publish(publish).exceptionally(e -> {
-            // recalled in the store; history and sync show it, only the live notice is lost
-            log.warn("mqchat: recall event to {} failed: {}", topic, e.toString());
-            return null;
-        });
-        forwarding.forward(topic, event, false);
-    }
 
     private static byte[] error(String rid, String code, String reason, ClientId sender) {
         ObjectNode n = Json.MAPPER.createObjectNode();
