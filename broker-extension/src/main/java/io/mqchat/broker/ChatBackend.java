@@ -83,8 +83,8 @@ public final class ChatBackend implements AutoCloseable {
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
             this.presenceStore = new PresenceStore(redis);
-            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES),
-                    db.getCollection(StoreSchema.GROUP_MEMBERS), lookups);
+            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES), groupDirectory,
+                    lookups);
             this.io = lookups;
             this.parser = new MessageParser(config.maxPayloadBytes());
             this.mongo = mongoClient;

@@ -3,6 +3,7 @@ package io.mqchat.broker;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
@@ -19,31 +20,16 @@ import java.util.concurrent.Executor;
 public final class PresenceVisibility {
 
     private final MongoCollection<Document> messages;
-    private final MongoCollection<Document> groupMembers;
+    private final GroupDirectory groups;
     private final Executor executor;
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
 
-    public PresenceVisibility(MongoCollection<Document> messages, MongoCollection<Document> groupMembers,
-                              Executor executor) {
+    public PresenceVisibility(MongoCollection<Document> messages, GroupDirectory groups, Executor executor) {
         this.messages = messages;
-        this.groupMembers = groupMembers;
+        this.groups = groups;
         this.executor = executor;
     }
 
-    private boolean shareAGroup(String viewer, String subject) {
-        java.util.List<String> viewerGroups = new java.util.ArrayList<>();
-        for (Document d : groupMembers.find(Filters.eq(StoreSchema.GroupMember.USER_ID, viewer))
-                .projection(Projections.include(StoreSchema.GroupMember.GROUP_ID))) {
-            viewerGroups.add(d.getString(StoreSchema.GroupMember.GROUP_ID));
-        }
-        if (viewerGroups.isEmpty()) {
-            return false;
-        }
-        java.util.List<String> ids = viewerGroups.stream()
-                .map(g -> StoreSchema.GroupMember.id(g, subject)).toList();
-        return groupMembers.find(Filters.in(StoreSchema.GroupMember.ID, ids))
-                .projection(Projections.include(StoreSchema.GroupMember.ID)).limit(1).first() != null;
-    }
 
     /** @param viewer and subject are valid user ids */
     public CompletableFuture<Boolean> maySee(String viewer, String subject) {
@@ -61,7 +47,7 @@ public final class PresenceVisibility {
                 allowed.add(conv); // conversations are not deleted, so a yes stays a yes
                 return true;
             }
-            return shareAGroup(viewer, subject); // not cached: members leave groups
+            return groups.shareAGroup(viewer, subject); // not cached: members leave groups
 
         }, executor);
     }

@@ -98,6 +98,17 @@ public final class GroupDirectory {
         return result;
     }
 
+    /** Whether two users are members of one group (two queries: a's groups, then b in any of them). */
+    public boolean shareAGroup(String a, String b) {
+        Map<String, Long> groupsOfA = groupsOf(a);
+        if (groupsOfA.isEmpty() || !Ids.isValidUserId(b)) {
+            return false;
+        }
+        List<String> ids = groupsOfA.keySet().stream().map(g -> GroupMember.id(g, b)).toList();
+        return members.find(Filters.in(GroupMember.ID, ids)).projection(Projections.include(GroupMember.ID))
+                .limit(1).first() != null;
+    }
+
     /** The members of a live group (user ids); empty if unknown or dissolved. */
     public List<String> memberIds(String groupId) {
         return load(groupId).map(s -> new ArrayList<>(s.members().keySet())).map(List::copyOf).orElse(List.of());
