@@ -1,6 +1,7 @@
 package io.mqchat.api.config;
 
 import io.mqchat.common.auth.DevicePolicy;
+import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import org.redisson.Redisson;
@@ -26,6 +27,12 @@ public class RedisConfig {
     @Bean
     DeviceLogins deviceLogins(RedissonClient redis) {
         return new DeviceLogins(redis, Clock.systemUTC());
+    }
+
+    /** Token buckets shared by every chat-api instance (login failures, registrations, group changes). */
+    @Bean
+    RateLimiter rateLimiter(RedissonClient redis) {
+        return new RateLimiter(redis);
     }
 
     @Bean

@@ -41,4 +41,9 @@ public final class RedisKeys {
     public static String nodeHeartbeat(String nodeId) {
         return "mqchat:node:" + nodeId;
     }
+
+    /** Hash: a token bucket of {@code kind} (publish, connect, login failures...) for one subject. */
+    public static String rateBucket(String kind, String subject) {
+        return "mqchat:rate:" + kind + ":{" + subject + "}";
+    }
 }

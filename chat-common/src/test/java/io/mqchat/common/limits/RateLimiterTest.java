@@ -1,0 +1,104 @@
+package io.mqchat.common.limits;
+
+import io.mqchat.embedded.EmbeddedRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Token buckets on a real Redis. */
+class RateLimiterTest {
+
+    private static EmbeddedRedis redis;
+    private static RedissonClient redisson;
+    private static RateLimiter limiter;
+
+    @BeforeAll
+    static void start() {
+        redis = EmbeddedRedis.start(0, null);
+        Config config = new Config();
+        config.useSingleServer().setAddress(redis.address());
+        redisson = Redisson.create(config);
+        limiter = new RateLimiter(redisson);
+    }
+
+    @AfterAll
+    static void stop() {
+        redisson.shutdown();
+        redis.close();
+    }
+
+    private static RateLimiter.Decision take(String subject, RateLimit limit) throws Exception {
+        return limiter.tryTake("test", subject, limit).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void allowsTheBurstAtOnceThenRefusesWithTheTimeToWait() throws Exception {
+        RateLimit limit = RateLimit.parse("1/m,burst=5");
+        for (int i = 0; i < 5; i++) {
+            assertThat(take("burst", limit).allowed()).isTrue();
+        }
+        RateLimiter.Decision refused = take("burst", limit);
+        assertThat(refused.allowed()).isFalse();
+        // one token comes back per minute
+        assertThat(refused.retryAfterMillis()).isBetween(50_000L, 60_000L);
+        assertThat(refused.retryAfterSeconds()).isBetween(50L, 60L);
+        assertThat(take("someone-else", limit).allowed()).as("buckets are per subject").isTrue();
+    }
+
+    @Test
+    void concurrentTakersNeverGetMoreThanTheBurst() throws Exception {
+        RateLimit limit = RateLimit.parse("1/h,burst=50");
+        List<CompletableFuture<RateLimiter.Decision>> all = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            all.add(limiter.tryTake("test", "concurrent", limit).toCompletableFuture());
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(all.stream().filter(f -> f.join().allowed()).count()).isEqualTo(50);
+    }
+
+    @Test
+    void refillsAtTheRate() throws Exception {
+        RateLimit limit = RateLimit.parse("10/s,burst=2");
+        assertThat(take("refill", limit).allowed()).isTrue();
+        assertThat(take("refill", limit).allowed()).isTrue();
+        assertThat(take("refill", limit).allowed()).isFalse();
+        await().atMost(Duration.ofSeconds(2)).until(() -> take("refill", limit).allowed());
+    }
+
+    @Test
+    void peekDoesNotSpend() throws Exception {
+        RateLimit limit = RateLimit.parse("1/h,burst=1");
+        for (int i = 0; i < 10; i++) {
+            assertThat(limiter.peek("test", "peek", limit).toCompletableFuture().get().allowed()).isTrue();
+        }
+        assertThat(take("peek", limit).allowed()).isTrue();
+        assertThat(limiter.peek("test", "peek", limit).toCompletableFuture().get().allowed()).isFalse();
+    }
+
+    @Test
+    void offAllowsEverythingWithoutRedis() throws Exception {
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(take("off", RateLimit.OFF).allowed()).isTrue();
+        }
+        assertThat(redisson.getKeys().countExists("mqchat:rate:test:{off}")).isZero();
+    }
+
+    @Test
+    void anIdleBucketExpires() throws Exception {
+        take("expiry", RateLimit.parse("100/s,burst=1"));
+        long ttl = redisson.getBucket("mqchat:rate:test:{expiry}").remainTimeToLive();
+        assertThat(ttl).isBetween(1L, 1_100L);
+    }
+}
