@@ -98,7 +98,9 @@ final class MqchatTarget implements Target {
             new SecureRandom().nextBytes(secretBytes);
             String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
             BrokerConfig config = BrokerConfig.of(mongoUri, redisAddress, secret)
-                    .withStore(s.storeTimeout(), s.storeBatchSize(), s.storeWriters());
+                    .withStore(s.storeTimeout(), s.storeBatchSize(), s.storeWriters())
+                    // benchmarks measure throughput, so the per-user rate limit is off (BENCHMARKS.md says so)
+                    .withLimits(BrokerConfig.Limits.none());
             ChatExtensionMain extension = new ChatExtensionMain(config);
             EmbeddedBroker broker = EmbeddedBroker.start(workDir.resolve("hivemq-mqchat"),
                     PlainTarget.brokerSettings(s), extension, true);

@@ -183,7 +183,8 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
         Path home = Path.of(env.get("MQCHAT_DATA_DIR"));
         BrokerConfig config = BrokerConfig.of(env.get("MQCHAT_MONGO_URI"), env.get("MQCHAT_REDIS_ADDRESS"),
                 env.get("MQCHAT_JWT_SECRET")).withStore(Duration.ofMillis(Long.parseLong(env.get("MQCHAT_STORE_TIMEOUT_MS"))),
-                Integer.parseInt(env.get("MQCHAT_STORE_BATCH_SIZE")), Integer.parseInt(env.get("MQCHAT_STORE_WRITERS")));
+                Integer.parseInt(env.get("MQCHAT_STORE_BATCH_SIZE")), Integer.parseInt(env.get("MQCHAT_STORE_WRITERS")))
+                .withLimits(BrokerConfig.Limits.none());
         ChatExtensionMain extension = new ChatExtensionMain(config);
         EmbeddedBroker broker = EmbeddedBroker.start(home.resolve("hivemq"),
                 PlainTarget.brokerSettings(Integer.parseInt(env.get("MQCHAT_BENCH_INFLIGHT"))), extension, true);

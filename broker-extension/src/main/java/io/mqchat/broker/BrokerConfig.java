@@ -2,6 +2,7 @@ package io.mqchat.broker;
 
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
+import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.protocol.DeviceTypes;
 import io.mqchat.common.protocol.Ids;
 
@@ -45,11 +46,31 @@ import java.util.Set;
  * @param forwardToPeers       whether deliveries are forwarded to other broker nodes over Redis while any are
  *                             alive ({@code bus.forward}: {@code auto}, or {@code off} on a HiveMQ cluster that
  *                             routes between its nodes itself)
+ * @param limits               what one account or address may repeat ({@link Limits})
+ * @param retryWindow          how long a message's seq stays reserved for retries of its {@code (sender, cid)}
+ *                             ({@code retry.window}): a retry within it takes the same seq, so it never leaves a
+ *                             hole; a later retry is still stored once, but its new seq is a hole
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
                            int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
                            Duration presenceGrace, Duration presenceHeartbeat, Duration recallWindow,
-                           HistoryPolicy historyPolicy, Duration groupCacheTtl, boolean forwardToPeers) {
+                           HistoryPolicy historyPolicy, Duration groupCacheTtl, boolean forwardToPeers,
+                           Limits limits, Duration retryWindow) {
+
+    /**
+     * Abuse limits, each a token bucket shared by all broker nodes ({@link RateLimit} settings, {@code off} = none).
+     *
+     * @param userPublish    chat publishes per user account, all devices together ({@code ratelimit.publish})
+     * @param connect        CONNECTs per client address ({@code ratelimit.connect}); refused with 0x9F
+     * @param qos0Pending    QoS 0 chat publishes of one connection being stored at once
+     *                       ({@code limits.qos0-pending}); more are dropped (QoS 0 has no acknowledgement to hold)
+     */
+    public record Limits(RateLimit userPublish, RateLimit connect, int qos0Pending) {
+        /** No rate limits (benchmarks, and tests that are not about limits). */
+        public static Limits none() {
+            return new Limits(RateLimit.OFF, RateLimit.OFF, 1_000);
+        }
+    }
 
     /** Refused configuration; the message lists every problem. */
     public static class InvalidConfigException extends RuntimeException {
@@ -139,11 +160,20 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         if (!forward.equals("auto") && !forward.equals("off")) {
             problems.add(s.name("bus.forward") + " must be 'auto' or 'off', was '" + forward + "'");
         }
+        RateLimit publishLimit = s.rate("ratelimit.publish", "20/s,burst=100", problems);
+        RateLimit connectLimit = s.rate("ratelimit.connect", "20/s,burst=200", problems);
+        int qos0Pending = s.integer("limits.qos0-pending", 100, 1, 100_000, problems);
+        Duration retryWindow = s.duration("retry.window", Duration.ofMinutes(5), problems);
+        if (retryWindow != null && (retryWindow.compareTo(Duration.ofSeconds(10)) < 0
+                || retryWindow.compareTo(Duration.ofDays(1)) > 0)) {
+            problems.add(s.name("retry.window") + " must be between 10s and 1d, was " + retryWindow);
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
         return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
-                heartbeat, recall, historyPolicy, groupCacheTtl, forward.equals("auto"));
+                heartbeat, recall, historyPolicy, groupCacheTtl, forward.equals("auto"),
+                new Limits(publishLimit, connectLimit, qos0Pending), retryWindow);
     }
 
     /** Never print the secret. */
@@ -154,7 +184,8 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
                 + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
                 + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat
                 + ", recallWindow=" + recallWindow + ", historyPolicy=" + historyPolicy + ", groupCacheTtl="
-                + groupCacheTtl + ", forwardToPeers=" + forwardToPeers + "]";
+                + groupCacheTtl + ", forwardToPeers=" + forwardToPeers + ", limits=" + limits + ", retryWindow="
+                + retryWindow + "]";
     }
 
     private static String redactUri(String uri) {
@@ -193,6 +224,15 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
             } catch (NumberFormatException e) {
                 problems.add(name(key) + " must be a whole number, was '" + v + "'");
                 return fallback;
+            }
+        }
+
+        RateLimit rate(String key, String fallback, List<String> problems) {
+            try {
+                return RateLimit.parse(get(key, fallback));
+            } catch (IllegalArgumentException e) {
+                problems.add(name(key) + ": " + e.getMessage());
+                return RateLimit.OFF;
             }
         }
 
@@ -242,20 +282,28 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     /** A copy with other store settings. */
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
-                deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy, groupCacheTtl, forwardToPeers);
+                deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy, groupCacheTtl, forwardToPeers,
+                limits, retryWindow);
     }
 
     /** A copy with other presence timings. */
     public BrokerConfig withPresence(Duration grace, Duration heartbeat) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
                 maxPayloadBytes, deviceTypes, grace, heartbeat, recallWindow, historyPolicy, groupCacheTtl,
-                forwardToPeers);
+                forwardToPeers, limits, retryWindow);
     }
 
     /** A copy with another recall window and history policy. */
     public BrokerConfig withHistory(Duration recall, HistoryPolicy policy) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
                 maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recall, policy, groupCacheTtl,
-                forwardToPeers);
+                forwardToPeers, limits, retryWindow);
+    }
+
+    /** A copy with other abuse limits. */
+    public BrokerConfig withLimits(Limits newLimits) {
+        return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
+                maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy,
+                groupCacheTtl, forwardToPeers, newLimits, retryWindow);
     }
 }

@@ -80,4 +80,28 @@ class BrokerConfigTest {
                 .hasMessageContaining("MQCHAT_GROUPS_CACHETTL (groups.cache-ttl) must be between 1s and 1h")
                 .hasMessageContaining("MQCHAT_BUS_FORWARD (bus.forward) must be 'auto' or 'off'");
     }
+
+    @Test
+    void limitsAndRetryWindowAreReadAndValidated() {
+        BrokerConfig defaults = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
+        assertThat(defaults.limits().userPublish().toString()).isEqualTo("20/s,burst=100");
+        assertThat(defaults.limits().connect().isOff()).isFalse();
+        assertThat(defaults.limits().qos0Pending()).isEqualTo(100);
+        assertThat(defaults.retryWindow()).isEqualTo(Duration.ofMinutes(5));
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_RATELIMIT_PUBLISH", "off", "MQCHAT_RATELIMIT_CONNECT", "5/m,burst=10",
+                "MQCHAT_LIMITS_QOS0PENDING", "10", "MQCHAT_RETRY_WINDOW", "1h"));
+        assertThat(c.limits().userPublish().isOff()).isTrue();
+        assertThat(c.limits().connect().burst()).isEqualTo(10);
+        assertThat(c.limits().qos0Pending()).isEqualTo(10);
+        assertThat(c.retryWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.toString()).contains("5/m,burst=10");
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_RATELIMIT_PUBLISH", "lots", "MQCHAT_RATELIMIT_CONNECT", "0/s",
+                "MQCHAT_LIMITS_QOS0PENDING", "0", "MQCHAT_RETRY_WINDOW", "1s")))
+                .hasMessageContaining("MQCHAT_RATELIMIT_PUBLISH (ratelimit.publish): 'lots' is not a rate")
+                .hasMessageContaining("MQCHAT_RATELIMIT_CONNECT (ratelimit.connect)")
+                .hasMessageContaining("MQCHAT_LIMITS_QOS0PENDING (limits.qos0-pending) must be between 1 and")
+                .hasMessageContaining("MQCHAT_RETRY_WINDOW (retry.window) must be between 10s and 1d");
+    }
 }

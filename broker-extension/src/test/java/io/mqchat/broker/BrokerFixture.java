@@ -48,6 +48,13 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture(Duration storeTimeout, Duration presenceGrace) throws Exception {
+        // tests that are not about abuse limits send faster than a user may; the limits have their own tests
+        this(storeTimeout, presenceGrace, config -> config.withLimits(BrokerConfig.Limits.none()));
+    }
+
+    /** A broker whose configuration {@code adjust} changes (e.g. to set limits). */
+    BrokerFixture(Duration storeTimeout, Duration presenceGrace,
+                  java.util.function.UnaryOperator<BrokerConfig> adjust) throws Exception {
         mongo = EmbeddedMongo.inMemory();
         redis = EmbeddedRedis.start(0, null);
         Config redisConfig = new Config();
@@ -55,8 +62,8 @@ final class BrokerFixture implements AutoCloseable {
         redisson = Redisson.create(redisConfig);
         logins = new DeviceLogins(redisson, java.time.Clock.systemUTC());
         home = Files.createTempDirectory("mqchat-broker-test");
-        BrokerConfig config = BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
-                .withStore(storeTimeout, 256, 2).withPresence(presenceGrace, Duration.ofSeconds(1));
+        BrokerConfig config = adjust.apply(BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
+                .withStore(storeTimeout, 256, 2).withPresence(presenceGrace, Duration.ofSeconds(1)));
         broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
                 FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
         mongoClient = MongoClients.create(mongo.uri("mqchat"));

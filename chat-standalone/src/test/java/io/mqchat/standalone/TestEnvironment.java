@@ -21,6 +21,8 @@ final class TestEnvironment {
         env.put("MQCHAT_WS_PORT", String.valueOf(FreePorts.next()));
         env.put("MQCHAT_API_PORT", String.valueOf(FreePorts.next()));
         env.put("MQCHAT_HISTORY_PORT", String.valueOf(FreePorts.next()));
+        // these tests send hundreds of messages a second from one user; the limit is tested in broker-extension
+        env.put("MQCHAT_RATELIMIT_PUBLISH", "off");
         return env;
     }
 }
