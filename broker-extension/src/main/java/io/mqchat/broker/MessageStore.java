@@ -1,6 +1,14 @@
 package io.mqchat.broker;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
+import com.mongodb.MongoExecutionTimeoutException;
+import com.mongodb.MongoInterruptedException;
+import com.mongodb.MongoNodeIsRecoveringException;
+import com.mongodb.MongoNotPrimaryException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
@@ -11,6 +19,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MessageRecall;
@@ -85,6 +95,7 @@ public final class MessageStore implements AutoCloseable {
     private final BlockingQueue<List<ChatMessage>> summaryQueue = new LinkedBlockingQueue<>(MAX_PENDING_SUMMARY_BATCHES);
     private final Thread summaryThread;
     private final io.micrometer.core.instrument.Counter summaryFailures;
+    private final io.micrometer.core.instrument.Counter failedBatches;
 
     /** How long the summary writer waits for more batches to fold into one write (summaries lag by this). */
     private static final long SUMMARY_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -109,6 +120,8 @@ public final class MessageStore implements AutoCloseable {
         this.conversations = conversations;
         this.summaries = conversations == null ? null
                 : new ConversationSummaries(conversations, messages, java.time.Clock.systemUTC());
+        this.failedBatches = io.micrometer.core.instrument.Counter.builder("mqchat.store.batches.split")
+                .description("batches refused as a whole and written one message at a time").register(metrics);
         this.summaryFailures = io.micrometer.core.instrument.Counter.builder("mqchat.summaries.failed")
                 .description("stored messages whose conversation summary update failed or was dropped")
                 .register(metrics);
@@ -146,7 +159,15 @@ public final class MessageStore implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("message store is closed"));
             return result;
         }
-        queue.add(new Pending(MessageDocuments.toDocument(message), message, deadlineNanos, result));
+        Document document;
+        try {
+            document = MessageDocuments.toDocument(message);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new ProtocolException(ProtocolError.INVALID_FIELD,
+                    "the message cannot be stored: " + e.getMessage(), message.cid()));
+            return result;
+        }
+        queue.add(new Pending(document, message, deadlineNanos, result));
         return result;
     }
 
@@ -250,16 +271,80 @@ public final class MessageStore implements AutoCloseable {
                     p.result().complete(new Stored(p.message()));
                     stored.add(p.message());
                 } else if (err.getCode() == DUPLICATE_KEY) {
-                    resolveDuplicate(p, err.getMessage());
+                    resolveDuplicate(p);
                 } else {
-                    p.result().completeExceptionally(new IllegalStateException("write error " + err.getCode()));
+                    refuseUnstorable(p, "write error " + err.getCode());
                 }
             }
             summarize(stored);
         } catch (RuntimeException e) {
-            log.warn("mqchat store: insert of {} messages failed: {}", live.size(), e.toString());
-            live.forEach(p -> p.result().completeExceptionally(e));
+            if (isUnavailable(e) || live.size() == 1) {
+                failOrRefuse(live.get(0), e, live);
+                return;
+            }
+            // Something in the batch could not be written (not the store being down): write each message on its
+            // own, so one sender's unstorable message never fails the others'.
+            failedBatches.increment();
+            log.warn("mqchat store: batch of {} messages refused ({}); writing them one by one", live.size(),
+                    e.toString());
+            List<ChatMessage> stored = new ArrayList<>(live.size());
+            for (Pending p : live) {
+                writeOne(p, stored);
+            }
+            summarize(stored);
         }
+    }
+
+    private void writeOne(Pending p, List<ChatMessage> stored) {
+        try {
+            messages.insertOne(p.document());
+            p.result().complete(new Stored(p.message()));
+            stored.add(p.message());
+        } catch (MongoWriteException e) {
+            if (e.getError().getCode() == DUPLICATE_KEY) {
+                // the failed batch may have written this one before it failed
+                Optional<ChatMessage> original = Optional.ofNullable(messages.find(Filters.and(
+                        Filters.eq(Message.FROM, p.message().from()), Filters.eq(Message.CID, p.message().cid())))
+                        .first()).map(MessageDocuments::fromDocument);
+                if (original.isPresent() && original.get().id().equals(p.message().id())) {
+                    p.result().complete(new Stored(p.message()));
+                    stored.add(p.message());
+                } else {
+                    p.result().complete(original.<Outcome>map(Duplicate::new).orElseGet(SeqConflict::new));
+                }
+            } else {
+                refuseUnstorable(p, "write error " + e.getError().getCode());
+            }
+        } catch (RuntimeException e) {
+            failOrRefuse(p, e, List.of(p));
+        }
+    }
+
+    /** A store that is down or slow fails every message (clients retry); anything else refuses the one message. */
+    private void failOrRefuse(Pending single, RuntimeException e, List<Pending> all) {
+        if (isUnavailable(e)) {
+            log.warn("mqchat store: insert of {} messages failed: {}", all.size(), e.toString());
+            all.forEach(p -> p.result().completeExceptionally(e));
+        } else {
+            refuseUnstorable(single, e.getClass().getSimpleName());
+        }
+    }
+
+    /** The message itself cannot be written: refused, never retried (a retry would fail the same way). */
+    private void refuseUnstorable(Pending p, String why) {
+        log.warn("mqchat store: message {} of {} cannot be stored: {}", p.message().cid(), p.message().from(), why);
+        p.result().completeExceptionally(new ProtocolException(ProtocolError.INVALID_FIELD,
+                "the message cannot be stored (" + why + ")", p.message().cid()));
+    }
+
+    /** Whether an insert failed because the store could not be reached or answer in time (not the data). */
+    static boolean isUnavailable(Throwable e) {
+        return e instanceof MongoSocketException || e instanceof MongoTimeoutException
+                || e instanceof MongoExecutionTimeoutException || e instanceof MongoNotPrimaryException
+                || e instanceof MongoNodeIsRecoveringException || e instanceof MongoInterruptedException
+                || e instanceof IllegalStateException // the client was closed
+                || (e instanceof MongoException m && m.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL))
+                || (e instanceof MongoException m2 && m2.hasErrorLabel("RetryableWriteError"));
     }
 
     /** Hands stored messages to the summary thread; never blocks the writer. */
@@ -311,13 +396,11 @@ public final class MessageStore implements AutoCloseable {
         }
     }
 
-    /** Tells a retried cid (answer with the original) from a stale seq (allocate again). */
-    private void resolveDuplicate(Pending p, String errorMessage) {
-        if (errorMessage != null && errorMessage.contains(StoreSchema.INDEX_CONV_SEQ)
-                && !errorMessage.contains(StoreSchema.INDEX_FROM_CID)) {
-            p.result().complete(new SeqConflict());
-            return;
-        }
+    /**
+     * Tells a retried cid (answer with the original) from a stale seq (allocate again). Always looks the cid up:
+     * a retry takes the same seq as its first attempt, so a clash on {@code (conv, seq)} may be the retry itself.
+     */
+    private void resolveDuplicate(Pending p) {
         findByClientId(p.message().from(), p.message().cid()).whenComplete((original, error) -> {
             if (error != null) {
                 p.result().completeExceptionally(error);

@@ -110,4 +110,43 @@ class MessageStoreTest {
         assertThat(late).failsWithin(10, TimeUnit.SECONDS);
         assertThat(messages.countDocuments()).isZero();
     }
+
+    @Test
+    void aMessageTheStoreRefusesFailsAloneNotItsBatch() throws Exception {
+        // larger than MongoDB's 16 MB document limit: the driver refuses the whole insertMany it is in
+        String huge = "x".repeat(17 * 1024 * 1024);
+        List<CompletableFuture<MessageStore.Outcome>> others = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            others.add(store.insert(message("d:carol:dave", i, "carol", "ok" + i), inFiveSeconds()));
+        }
+        CompletableFuture<MessageStore.Outcome> bad = store.insert(new ChatMessage(new ObjectId().toHexString(),
+                "d:alice:bob", 1, "alice", "bob", System.currentTimeMillis(), "phone", "big", "text",
+                TextNode.valueOf(huge)), inFiveSeconds());
+        for (int i = 51; i <= 100; i++) {
+            others.add(store.insert(message("d:carol:dave", i, "carol", "ok" + i), inFiveSeconds()));
+        }
+        CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(others).allSatisfy(r -> assertThat(r.get()).isInstanceOf(MessageStore.Stored.class));
+        assertThat(bad).failsWithin(30, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(io.mqchat.common.protocol.ProtocolException.class,
+                        e -> assertThat(e.error()).isEqualTo(io.mqchat.common.protocol.ProtocolError.INVALID_FIELD));
+        assertThat(messages.countDocuments()).isEqualTo(100);
+    }
+
+    @Test
+    void bodiesComeBackExactlyAsSent() throws Exception {
+        String[] bodies = {"{\"\\u0000\":1}", "{\"$numberLong\":\"1\"}", "{\"$regex\":\"a.*\",\"$options\":\"i\"}",
+                "{\"$binary\":{\"base64\":\"AA==\",\"subType\":\"00\"}}", "{\"a.b\":{\"$oid\":\"x\"}}",
+                "[1,2.50,1e400,-0,12345678901234567890123]", "true", "{\"\":\"\\u0000\"}"};
+        for (int i = 0; i < bodies.length; i++) {
+            com.fasterxml.jackson.databind.JsonNode body = io.mqchat.common.protocol.Json.MAPPER.readTree(bodies[i]);
+            ChatMessage sent = new ChatMessage(new ObjectId().toHexString(), "d:alice:bob", i + 1, "alice", "bob",
+                    System.currentTimeMillis(), "phone", "b" + i, "card", body);
+            assertThat(store.insert(sent, inFiveSeconds()).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(MessageStore.Stored.class);
+            ChatMessage read = store.findByClientId("alice", "b" + i).get(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(new String(read.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8)).as(bodies[i])
+                    .isEqualTo(new String(sent.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
 }

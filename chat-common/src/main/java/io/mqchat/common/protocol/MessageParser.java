@@ -1,6 +1,8 @@
 package io.mqchat.common.protocol;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -81,10 +83,18 @@ public final class MessageParser {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(json);
+        } catch (StreamConstraintsException e) {
+            // too deep, too long a number or name: these carry no location
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "JSON exceeds a limit: nested at most "
+                    + Json.MAX_NESTING + " levels, numbers at most " + Json.MAX_NUMBER_LENGTH + " digits");
         } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, at == null ? "invalid JSON"
+                    : "invalid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        if (!validUnicode(node)) {
             throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD,
-                    "invalid JSON at line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr());
+                    "a string or name holds an unpaired surrogate escape (not valid Unicode)");
         }
         JsonNode cidNode = node.get("cid");
         String cid = cidNode != null && cidNode.isTextual() ? cidNode.asText() : null;
@@ -169,6 +179,39 @@ public final class MessageParser {
         } catch (CharacterCodingException e) {
             throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "payload is neither JSON nor UTF-8 text");
         }
+    }
+
+    /** JSON's \\u escapes can spell half a surrogate pair, which no store or client can keep as it was. */
+    private static boolean validUnicode(JsonNode node) {
+        if (node.isTextual()) {
+            return validUnicode(node.textValue());
+        }
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> field = it.next();
+            if (!validUnicode(field.getKey()) || !validUnicode(field.getValue())) {
+                return false;
+            }
+        }
+        if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!validUnicode(item)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean validUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String truncate(String s) {

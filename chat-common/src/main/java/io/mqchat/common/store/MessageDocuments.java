@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
-import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -31,8 +30,12 @@ public final class MessageDocuments {
                 .append(Message.DEV, m.dev())
                 .append(Message.CID, m.cid())
                 .append(Message.TYPE, m.type())
-                .append(Message.BODY, toBson(m.body()))
                 .append(Message.CREATED_AT, new Date(m.ts()));
+        if (m.body() != null && m.body().isTextual()) {
+            d.append(Message.BODY, m.body().asText());
+        } else if (m.body() != null && !m.body().isNull()) {
+            d.append(Message.BODY_JSON, json(m));
+        }
         if (m.recalledAt() != null) {
             d.append(Message.RECALLED_AT, m.recalledAt());
         }
@@ -46,23 +49,33 @@ public final class MessageDocuments {
         return new ChatMessage(d.getString(Message.ID), d.getString(Message.CONV),
                 ((Number) d.get(Message.SEQ)).longValue(), d.getString(Message.FROM), d.getString(Message.TO),
                 ((Number) d.get(Message.TS)).longValue(), d.getString(Message.DEV), d.getString(Message.CID),
-                d.getString(Message.TYPE), fromBson(d.get(Message.BODY)),
+                d.getString(Message.TYPE), body(d),
                 d.get(Message.RECALLED_AT) instanceof Number n ? n.longValue() : null,
                 d.getList(Message.MENTIONS, String.class));
     }
 
-    private static Object toBson(JsonNode body) {
-        if (body == null || body.isNull()) {
-            return null;
+    private static String json(ChatMessage m) {
+        try {
+            return Json.MAPPER.writeValueAsString(m.body());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("body of message " + m.id() + " cannot be written as JSON", e);
         }
-        if (body.isTextual()) {
-            return body.asText();
-        }
-        // Objects, arrays and numbers go through the BSON JSON reader so they stay queryable documents.
-        return BsonDocument.parse("{\"v\":" + body + "}").get("v");
     }
 
-    private static JsonNode fromBson(Object value) {
+    private static JsonNode body(Document d) {
+        String json = d.getString(Message.BODY_JSON);
+        if (json == null) {
+            return legacyBody(d.get(Message.BODY));
+        }
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored body of message " + d.get(Message.ID) + " is not JSON", e);
+        }
+    }
+
+    /** Bodies written before {@link Message#BODY_JSON} existed: a string, or a BSON value. */
+    private static JsonNode legacyBody(Object value) {
         if (value == null) {
             return null;
         }

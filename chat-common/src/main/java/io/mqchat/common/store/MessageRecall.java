@@ -130,7 +130,7 @@ public final class MessageRecall {
         }
         Document after = messages.findOneAndUpdate(Filters.and(Filters.eq(Message.ID, id), Filters.eq(Message.FROM, user),
                         Filters.exists(Message.RECALLED_AT, false), Filters.gte(Message.TS, now - window.toMillis())),
-                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY),
+                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY), Updates.unset(Message.BODY_JSON),
                         Updates.set(Message.RECALLED_AT, now), Updates.set(Message.RECALLED_BY, user)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (after == null) {
@@ -155,7 +155,7 @@ public final class MessageRecall {
         long now = clock.millis();
         Document after = messages.findOneAndUpdate(Filters.and(Filters.eq(Message.ID, message.id()),
                         Filters.exists(Message.RECALLED_AT, false)),
-                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY),
+                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY), Updates.unset(Message.BODY_JSON),
                         Updates.set(Message.RECALLED_AT, now), Updates.set(Message.RECALLED_BY, moderator)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (after == null) {

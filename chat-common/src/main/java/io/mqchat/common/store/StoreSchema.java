@@ -36,7 +36,14 @@ public final class StoreSchema {
         public static final String DEV = "dev";
         public static final String CID = "cid";
         public static final String TYPE = "type";
+        /** A body that is a JSON string, as a BSON string (so text stays readable and searchable). */
         public static final String BODY = "body";
+        /**
+         * Any other body (object, array, number, boolean) as its JSON text: stored as a string, never as a BSON
+         * document, so that what history returns is exactly what was delivered (no field name is too odd for
+         * BSON, no {@code $numberLong}-style object is read back as Extended JSON).
+         */
+        public static final String BODY_JSON = "bodyJson";
         /** A BSON date of {@code ts}, for the retention TTL index. */
         public static final String CREATED_AT = "createdAt";
         /** When the sender recalled the message (epoch ms); absent if not recalled. */

@@ -104,4 +104,17 @@ class MessageParserTest {
         assertThat(errorOf("{\"cid\":\"c\",\"type\":\"event\",\"body\":{\"event\":\"dissolved\"}}"))
                 .isEqualTo(ProtocolError.INVALID_FIELD);
     }
+
+    @org.junit.jupiter.api.Test
+    void reasonStringsNeverCarryWhatMqttStringsMayNot() {
+        ProtocolException e = org.assertj.core.api.Assertions.catchThrowableOfType(ProtocolException.class, () ->
+                new MessageParser(1024).parse(java.nio.ByteBuffer.wrap(
+                        "{\"cid\":\"c1\",\"\uffff\\u0000\\u001b\\ud83d\\ude00\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "alice", "bob", null));
+        org.assertj.core.api.Assertions.assertThat(e.reasonString())
+                .isEqualTo("invalid_field: unknown field '\\uffff\\u0000\\u001b\ud83d\ude00'");
+        String longName = "x".repeat(1000) + "\ud83d\ude00";
+        org.assertj.core.api.Assertions.assertThat(ProtocolException.printable(longName, 300)).hasSize(300);
+        org.assertj.core.api.Assertions.assertThat(ProtocolException.printable("ab\ud83d\ude00", 3)).isEqualTo("ab");
+    }
 }
