@@ -82,4 +82,26 @@ class SequenceAllocatorTest {
         allocator.resync("d:a3:b3").toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(allocator.next("d:a3:b3").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(12);
     }
+
+    @Test
+    void anAttemptsSeqIsReservedForItsRetriesUntilTakenAnew() throws Exception {
+        SequenceAllocator allocator = new SequenceAllocator(redisson, conv -> CompletableFuture.completedFuture(0L));
+        java.time.Duration window = java.time.Duration.ofMinutes(1);
+        SequenceAllocator.Allocation first = allocator.next("d:a9:b9", "a9", "c1", 1_000, window, false)
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(first).isEqualTo(new SequenceAllocator.Allocation(1, false, 1_000));
+        SequenceAllocator.Allocation retry = allocator.next("d:a9:b9", "a9", "c1", 2_000, window, false)
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(retry).as("same seq, first allocation time").isEqualTo(new SequenceAllocator.Allocation(1, true, 1_000));
+        SequenceAllocator.Allocation other = allocator.next("d:a9:b9", "a9", "c2", 3_000, window, false)
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(other.seq()).isEqualTo(2);
+        SequenceAllocator.Allocation anew = allocator.next("d:a9:b9", "a9", "c1", 4_000, window, true)
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(anew).isEqualTo(new SequenceAllocator.Allocation(3, false, 4_000));
+        assertThat(allocator.next("d:a9:b9", "a9", "c1", 5_000, window, false).toCompletableFuture().get().seq())
+                .isEqualTo(3);
+        long ttl = redisson.getBucket("mqchat:retry:{d:a9:b9}:a9:c1").remainTimeToLive();
+        assertThat(ttl).isBetween(1L, 60_000L);
+    }
 }

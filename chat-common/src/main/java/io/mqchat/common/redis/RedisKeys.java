@@ -14,6 +14,14 @@ public final class RedisKeys {
         return "mqchat:seq:{" + conv + "}";
     }
 
+    /**
+     * The seq an attempt of {@code (sender, cid)} took in a conversation, kept for the retry window (same hash
+     * slot as the conversation's counter, so one script touches both).
+     */
+    public static String retrySeq(String conv, String sender, String cid) {
+        return "mqchat:retry:{" + conv + "}:" + sender + ":" + cid;
+    }
+
     /** Hash: device type → the current login of that device ({@code DeviceLogin} JSON). */
     public static String deviceLogins(String userId) {
         return "mqchat:devices:{" + userId + "}";

@@ -4,6 +4,7 @@ import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +27,38 @@ public final class SequenceAllocator {
     private static final String SEED_AND_INCR =
             "if redis.call('exists', KEYS[1]) == 0 then redis.call('set', KEYS[1], ARGV[1]) end "
                     + "return redis.call('incr', KEYS[1])";
+    /**
+     * KEYS[1] the counter, KEYS[2] the attempt's reservation; ARGV[1] reservation ms, ARGV[2] now (epoch ms),
+     * ARGV[3] '1' = allocate anew even if reserved, ARGV[4] the seed (absent: return -1 if there is no counter).
+     * Returns {1 if reserved before else 0, seq, when the seq was allocated}.
+     */
+    private static final String RESERVE = """
+            if ARGV[3] == '0' then
+              local r = redis.call('get', KEYS[2])
+              if r then
+                local i = string.find(r, ':')
+                return {1, tonumber(string.sub(r, 1, i - 1)), tonumber(string.sub(r, i + 1))}
+              end
+            end
+            if redis.call('exists', KEYS[1]) == 0 then
+              if not ARGV[4] then return {0, -1, 0} end
+              redis.call('set', KEYS[1], ARGV[4])
+            end
+            local seq = redis.call('incr', KEYS[1])
+            redis.call('set', KEYS[2], seq .. ':' .. ARGV[2], 'PX', ARGV[1])
+            return {0, seq, tonumber(ARGV[2])}
+            """;
+
+    /**
+     * A seq for one attempt of a client's message.
+     *
+     * @param seq         the seq
+     * @param retried     whether an earlier attempt of the same {@code (sender, cid)} took this seq
+     * @param allocatedAt when the seq was first allocated (epoch ms, the broker's clock)
+     */
+    public record Allocation(long seq, boolean retried, long allocatedAt) {
+    }
+
     /** Raise the counter to at least ARGV[1]. */
     private static final String RAISE_TO =
             "local v = tonumber(redis.call('get', KEYS[1]) or '0') "
@@ -51,6 +84,29 @@ public final class SequenceAllocator {
                         ? CompletableFuture.completedFuture(seq)
                         : storedMaxSeq.apply(conv).thenCompose(max -> script.<Long>evalAsync(RScript.Mode.READ_WRITE,
                                 SEED_AND_INCR, RScript.ReturnType.INTEGER, key, String.valueOf(max))));
+    }
+
+    /**
+     * The next seq of the conversation for an attempt of a client's message, reserved for the
+     * {@code (sender, cid)} for {@code window}; or, when an earlier attempt reserved one within the window, that
+     * seq (marked {@link Allocation#retried()}), so that the caller can answer a retry without taking a new seq.
+     *
+     * @param anew allocate a new seq even if one is reserved (the reserved one can no longer be used)
+     */
+    public CompletionStage<Allocation> next(String conv, String sender, String cid, long nowMillis, Duration window,
+                                            boolean anew) {
+        List<Object> keys = List.of(RedisKeys.conversationSeq(conv), RedisKeys.retrySeq(conv, sender, cid));
+        String ttl = Long.toString(window.toMillis());
+        String now = Long.toString(nowMillis);
+        String force = anew ? "1" : "0";
+        return script.<List<Long>>evalAsync(RScript.Mode.READ_WRITE, RESERVE, RScript.ReturnType.MULTI, keys, ttl, now,
+                        force)
+                .thenCompose(r -> r.get(1) >= 0
+                        ? CompletableFuture.completedFuture(r)
+                        : storedMaxSeq.apply(conv).thenCompose(max -> script.<List<Long>>evalAsync(
+                                RScript.Mode.READ_WRITE, RESERVE, RScript.ReturnType.MULTI, keys, ttl, now, force,
+                                String.valueOf(max))))
+                .thenApply(r -> new Allocation(r.get(1), r.get(0) == 1L, r.get(2)));
     }
 
     /** Moves the counter past the highest stored seq (after a duplicate {@code (conv, seq)}). */
