@@ -10,6 +10,7 @@ import com.mongodb.client.MongoDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.groups.GroupDirectory;
@@ -37,6 +38,8 @@ public final class ChatBackend implements AutoCloseable {
     private final MessageStore store;
     final AccessTokens tokens;
     final MessageAcceptor acceptor;
+    /** Token buckets in Redis shared by all nodes (publish and connect limits). */
+    final RateLimiter limiter;
     final MessageParser parser;
     final DeviceLogins deviceLogins;
     final PresenceStore presenceStore;
@@ -79,7 +82,9 @@ public final class ChatBackend implements AutoCloseable {
             GroupDirectory groupDirectory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                     db.getCollection(StoreSchema.GROUP_MEMBERS));
             this.groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
-            this.acceptor = new MessageAcceptor(users, groups, sequences, store, Clock.systemUTC());
+            this.limiter = new RateLimiter(redis);
+            this.acceptor = new MessageAcceptor(users, groups, sequences, store, limiter, config.limits().userPublish(),
+                    config.retryWindow(), Clock.systemUTC());
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
             this.presenceStore = new PresenceStore(redis);

@@ -81,7 +81,8 @@ public final class ChatExtensionMain implements ExtensionMain {
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 publisher, config.storeTimeout(), config.recallWindow(),
-                config.historyPolicy(), Services.extensionExecutorService(), Metrics.globalRegistry);
+                config.historyPolicy(), config.limits().qos0Pending(), Services.extensionExecutorService(),
+                Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);

@@ -7,6 +7,7 @@ import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
@@ -58,17 +59,15 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Duration recallWindow;
     private final HistoryPolicy historyPolicy;
     private volatile SyncRequests requests;
+    private final UnacknowledgedPublishes unacknowledged;
 
-    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, ServerPublisher publisher,
-                                  Duration storeTimeout, Executor callbacks, MeterRegistry metrics) {
-        this(parser, acceptor, publisher, storeTimeout, Duration.ofMinutes(2), HistoryPolicy.allForEveryone(),
-                callbacks, metrics);
-    }
-
-    /** @param publisher sender copies, events, and the hand-over of deliveries to other broker nodes */
+    /**
+     * @param publisher   sender copies, events, and the hand-over of deliveries to other broker nodes
+     * @param qos0Pending how many QoS 0 messages of one connection may be being stored at once
+     */
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, ServerPublisher publisher,
                                   Duration storeTimeout, Duration recallWindow, HistoryPolicy historyPolicy,
-                                  Executor callbacks, MeterRegistry metrics) {
+                                  int qos0Pending, Executor callbacks, MeterRegistry metrics) {
         this.recallWindow = recallWindow;
         this.historyPolicy = historyPolicy;
         this.parser = parser;
@@ -77,6 +76,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         this.storeTimeout = storeTimeout;
         this.callbacks = callbacks;
         this.metrics = metrics;
+        this.unacknowledged = new UnacknowledgedPublishes(qos0Pending, Duration.ofSeconds(1));
         this.acceptTimer = Timer.builder("mqchat.publish.accept")
                 .description("chat publish received to stored (what the PUBACK waits for)")
                 .publishPercentiles(0.5, 0.99).register(metrics);
@@ -84,6 +84,19 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     @Override
     public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
+        try {
+            intercept(input, output);
+        } catch (RuntimeException e) {
+            // A bug must never end in a success PUBACK for something not stored: refuse (3.1.1: disconnect).
+            log.warn("mqchat: publish of {} to {} failed unexpectedly, refused: {}",
+                    input.getClientInformation().getClientId(), output.getPublishPacket().getTopic(), e.toString());
+            metrics.counter("mqchat.messages.refused", "code", "unexpected").increment();
+            output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
+                    ProtocolError.STORAGE_UNAVAILABLE.code() + ": not stored (server error); retry with the same cid");
+        }
+    }
+
+    private void intercept(PublishInboundInput input, PublishInboundOutput output) {
         ModifiablePublishPacket packet = output.getPublishPacket();
         String clientIdText = input.getClientInformation().getClientId();
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
@@ -110,6 +123,10 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                     packet.getUserProperties().getFirst("cid").orElse(null));
         } catch (ProtocolException e) {
             refuse(output, e, mqtt5, clientIdText, sender.get(), packet.getTopic());
+            return;
+        }
+        if (packet.getQos() == Qos.AT_MOST_ONCE) {
+            acceptUnacknowledged(output, clientIdText, sender.get(), target.get(), message, packet.getTopic());
             return;
         }
         long start = System.nanoTime();
@@ -143,11 +160,62 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                     }
                 }
             } catch (RuntimeException e) {
-                log.error("mqchat: failed to complete publish {} of {}", message.cid(), clientIdText, e);
+                log.warn("mqchat: failed to complete publish {} of {}: {}", message.cid(), clientIdText, e.toString());
+                if (error == null) {
+                    // stored: acknowledge it, but deliver nothing half-built (devices get it by sync)
+                    output.preventPublishDelivery();
+                } else {
+                    output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
+                            ProtocolError.STORAGE_UNAVAILABLE.code() + ": not stored; retry with the same cid");
+                }
             } finally {
                 async.resume();
             }
         }, callbacks);
+    }
+
+    /**
+     * QoS 0: there is no acknowledgement to hold, so HiveMQ's queue for this client must not wait for the store
+     * either (a QoS 0 flood would pile up in the broker's memory). The publish is dropped at once; the message is
+     * stored in the background and the stored envelope is published by the server. At most
+     * {@code qos0Pending} of a connection's QoS 0 messages are being stored at a time; more are shed and counted.
+     */
+    private void acceptUnacknowledged(PublishInboundOutput output, String clientId, ClientId sender,
+                                      Topics.ChatTopic target, OutgoingMessage message, String topic) {
+        output.preventPublishDelivery();
+        if (!unacknowledged.tryStart(clientId)) {
+            metrics.counter("mqchat.messages.refused", "code", "qos0_shed").increment();
+            if (unacknowledged.mayTell(clientId)) {
+                publisher.sendError(clientId, sender.userId(), new ErrorEvent(message.cid(), ProtocolError.RATE_LIMITED,
+                        "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)",
+                        topic));
+            }
+            return;
+        }
+        acceptor.accept(sender, target, message, System.nanoTime() + storeTimeout.toNanos())
+                .whenCompleteAsync((accepted, error) -> {
+                    unacknowledged.finished(clientId);
+                    try {
+                        if (error == null) {
+                            metrics.counter("mqchat.messages.accepted", "duplicate",
+                                    Boolean.toString(accepted.duplicate())).increment();
+                            publisher.deliverStored(topic, accepted.message(), sender.userId());
+                            return;
+                        }
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        ProtocolException refused = cause instanceof ProtocolException p ? p
+                                : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
+                                "not stored; retry with the same cid", message.cid());
+                        metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
+                        if (unacknowledged.mayTell(clientId)) {
+                            publisher.sendError(clientId, sender.userId(),
+                                    new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("mqchat: QoS 0 message {} of {} not completed: {}", message.cid(), clientId, e.toString());
+                    }
+                }, callbacks);
     }
 
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
@@ -162,12 +230,31 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             refuse(output, e, mqtt5, clientIdText, sender, packet.getTopic());
             return;
         }
-        output.preventPublishDelivery(); // PUBACK success: accepted; the answer follows as a publish
         // the device's login time (token iat) for the history policy; unknown: as if it logged in now
         long loginAt = input.getConnectionInformation().getConnectionAttributeStore()
                 .getAsString(TokenAuthenticator.LOGIN_AT_ATTRIBUTE).map(Long::parseLong)
                 .orElse(System.currentTimeMillis());
-        handler.answer(clientIdText, sender, request, responseTopic, packet.getCorrelationData().orElse(null), loginAt);
+        ByteBuffer correlation = packet.getCorrelationData().orElse(null);
+        // requests cost store reads: they count against the account's publish rate like messages
+        Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
+                AckReasonCode.UNSPECIFIED_ERROR, ProtocolError.STORAGE_UNAVAILABLE.code() + ": try again");
+        acceptor.withinRate(sender, null).whenCompleteAsync((ignored, error) -> {
+            try {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause instanceof ProtocolException refused) {
+                    refuse(output, refused, mqtt5, clientIdText, sender, packet.getTopic());
+                } else if (cause != null) {
+                    output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
+                            ProtocolError.STORAGE_UNAVAILABLE.code() + ": try again");
+                } else {
+                    output.preventPublishDelivery(); // PUBACK success: accepted; the answer follows as a publish
+                    handler.answer(clientIdText, sender, request, responseTopic, correlation, loginAt);
+                }
+            } finally {
+                async.resume();
+            }
+        }, callbacks);
     }
 
     private SyncRequests requests() {
@@ -222,6 +309,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             case PAYLOAD_TOO_LARGE, MALFORMED_PAYLOAD, MISSING_CID, INVALID_FIELD -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
             case FORGED_FIELD, NOT_AUTHORIZED, MUTED -> AckReasonCode.NOT_AUTHORIZED;
             case INVALID_TOPIC, UNKNOWN_RECIPIENT -> AckReasonCode.TOPIC_NAME_INVALID;
+            case RATE_LIMITED -> AckReasonCode.QUOTA_EXCEEDED;
             case STORAGE_UNAVAILABLE -> AckReasonCode.UNSPECIFIED_ERROR;
         };
     }

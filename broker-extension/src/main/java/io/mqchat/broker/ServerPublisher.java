@@ -61,6 +61,23 @@ public final class ServerPublisher {
         forwarding.forward(Topics.inbox(userId), new String(json, StandardCharsets.UTF_8), false);
     }
 
+    /**
+     * A message stored without a client publish to carry it (QoS 0): its envelope to the subscribers of
+     * {@code topic} on every node, and for a direct message the copy to the sender's devices.
+     */
+    public void deliverStored(String topic, ChatMessage message, String senderId) {
+        byte[] json = message.toJsonBytes();
+        publishService.publish(storedMessage(topic, json, message.id(), message.conv(), Long.toString(message.seq()))
+                .build()).exceptionally(e -> {
+            log.warn("mqchat: delivery of {} to {} failed: {}", message.id(), topic, e.toString());
+            return null;
+        });
+        delivered(topic, json);
+        if (io.mqchat.common.protocol.ConversationId.groupOf(message.conv()).isEmpty() && !message.to().equals(senderId)) {
+            deliverCopy(senderId, message, json);
+        }
+    }
+
     /** HiveMQ delivered {@code json} on {@code topic} to this node's subscribers: the other nodes' get it too. */
     public void delivered(String topic, byte[] json) {
         forwarding.forward(topic, new String(json, StandardCharsets.UTF_8), false);

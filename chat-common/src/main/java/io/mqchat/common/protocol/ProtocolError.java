@@ -23,6 +23,8 @@ public enum ProtocolError {
     NOT_AUTHORIZED("not_authorized"),
     /** The sender is muted in this group (or the whole group is muted and the sender is no admin). */
     MUTED("muted"),
+    /** The sender's account sent more than its rate limit allows; retry after the time the reason names. */
+    RATE_LIMITED("rate_limited"),
     /** The message could not be stored in time; retry with the same cid. */
     STORAGE_UNAVAILABLE("storage_unavailable");
 
