@@ -74,6 +74,7 @@ public final class ChatExtensionMain implements ExtensionMain {
             // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
             peers.start(bus, Services.extensionExecutorService(), backend.io, config.presenceHeartbeat());
         }
+        removeForbiddenRetained();
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
                 backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
@@ -93,6 +94,29 @@ public final class ChatExtensionMain implements ExtensionMain {
                     .ifPresent(groupSubscriptions::connected);
         });
         log.info("mqchat extension started: {}", config);
+    }
+
+    /**
+     * Removes retained messages where none may be, before HiveMQ opens its listeners (extensions start first),
+     * so no subscriber gets one; waits a bounded time, then lets it finish in the background.
+     */
+    private void removeForbiddenRetained() {
+        java.util.concurrent.CompletableFuture<Integer> cleanup = new RetainedCleanup(Services.retainedMessageStore(),
+                Services.extensionExecutorService()).run().whenComplete((removed, error) -> {
+                    if (error != null) {
+                        log.warn("mqchat: could not remove retained messages from chat topics: {}", error.toString());
+                    } else {
+                        log.info("mqchat: removed {} retained message(s) from chat/u/, chat/g/, chat/req/, chat/res/",
+                                removed);
+                    }
+                });
+        try {
+            cleanup.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("mqchat: retained message clean-up not finished at start; it goes on in the background");
+        }
     }
 
     private void fail(ExtensionStartOutput output, String reason) {
