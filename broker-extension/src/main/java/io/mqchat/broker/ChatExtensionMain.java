@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mqchat.common.limits.RateLimiter;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -76,9 +79,14 @@ public final class ChatExtensionMain implements ExtensionMain {
         }
         removeForbiddenRetained();
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
-                backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
+                backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService(),
+                new RateLimiter(backend.redisson()), config.limits().connect());
+        PublishReceipts receipts = new PublishReceipts();
+        SubscribeReasons subscribeReasons = new SubscribeReasons();
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
-                Services.extensionExecutorService());
+                Services.extensionExecutorService(), receipts, subscribeReasons);
+        // longer than any disconnect takes: when the hold runs out HiveMQ writes the PUBREC after all
+        PubrecGuard pubrecGuard = new PubrecGuard(Services.clientService(), Duration.ofSeconds(60));
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 publisher, config.storeTimeout(), config.recallWindow(),
@@ -90,6 +98,9 @@ public final class ChatExtensionMain implements ExtensionMain {
         // place to give a member's device its group subscriptions.
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
             clientContext.addPublishInboundInterceptor(interceptor);
+            clientContext.addPublishInboundInterceptor(receipts); // after the chat interceptor: its receipt
+            clientContext.addPubrecOutboundInterceptor(pubrecGuard);
+            clientContext.addSubscribeInboundInterceptor(subscribeReasons);
             io.mqchat.common.protocol.ClientId.parse(initializerInput.getClientInformation().getClientId())
                     .ifPresent(groupSubscriptions::connected);
         });

@@ -7,6 +7,7 @@ import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
@@ -84,6 +85,12 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     @Override
     public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
+        if (input.getPublishPacket().getQos() == Qos.EXACTLY_ONCE) {
+            // never stored: HiveMQ answers QoS 2 resends without us, so a PUBREC cannot mean stored (PubrecGuard)
+            output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, PubrecGuard.REASON);
+            PubrecGuard.disconnect(Services.clientService(), input.getClientInformation().getClientId());
+            return;
+        }
         ModifiablePublishPacket packet = output.getPublishPacket();
         String clientIdText = input.getClientInformation().getClientId();
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
