@@ -43,7 +43,14 @@ public final class PubrecGuard implements PubrecOutboundInterceptor {
         String clientId = input.getClientInformation().getClientId();
         Async<PubrecOutboundOutput> async = output.async(hold);
         // the future completes when the connection's channel is closed: the held PUBREC then cannot be written
-        disconnect(clients, clientId).whenComplete((closed, error) -> async.resume());
+        disconnect(clients, clientId).whenComplete((closed, error) -> {
+            if (error != null || !Boolean.TRUE.equals(closed)) {
+                // not closed by us (already gone, or the call failed): the PUBREC goes to a closing channel at best
+                log.warn("mqchat: QoS 2 PUBREC of {} released without a disconnect: {}", clientId,
+                        error != null ? error.toString() : "client not connected");
+            }
+            async.resume();
+        });
     }
 
     /** Closes {@code clientId}'s connection with 0x9B and {@link #REASON} (what a QoS 2 publish gets). */

@@ -256,7 +256,10 @@ class HostileSessionEndToEndTest {
         var delivery = client.publish("chat/u/victim",
                 "{\"cid\":\"q2-3\",\"body\":\"exactly once?\"}".getBytes(StandardCharsets.UTF_8), 2, false);
         await().atMost(Duration.ofSeconds(10)).until(() -> lost.get() == 1);
-        client.connect(options).waitForCompletion(10_000); // resends the PUBLISH (DUP) on the new connection
+        // reconnect once the broker is done with the old connection, not while it takes it over
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                !Services.clientService().isClientConnected("dave:iot").get(5, TimeUnit.SECONDS));
+        client.connect(options).waitForCompletion(30_000); // resends the PUBLISH (DUP) on the new connection
         await().atMost(Duration.ofSeconds(10)).until(() -> lost.get() == 2);
         assertThat(delivery.isComplete()).as("QoS 2 delivery token completed").isFalse();
         awaitOnlyTheControlMessage(victimInbox, "control-qos2-v3");
