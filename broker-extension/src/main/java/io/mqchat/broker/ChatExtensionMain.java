@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.mqchat.common.limits.RateLimiter;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -74,10 +77,16 @@ public final class ChatExtensionMain implements ExtensionMain {
             // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
             peers.start(bus, Services.extensionExecutorService(), backend.io, config.presenceHeartbeat());
         }
+        removeForbiddenRetained();
         TokenAuthenticator authenticator = new TokenAuthenticator(backend.tokens, config.deviceTypes(),
-                backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService());
+                backend.deviceLogins, connected, config.storeTimeout(), Services.extensionExecutorService(),
+                new RateLimiter(backend.redisson()), config.limits().connect());
+        PublishReceipts receipts = new PublishReceipts();
+        SubscribeReasons subscribeReasons = new SubscribeReasons();
         TopicAuthorizer authorizer = new TopicAuthorizer(backend.presenceVisibility, backend.groups, config.storeTimeout(),
-                Services.extensionExecutorService());
+                Services.extensionExecutorService(), receipts, subscribeReasons);
+        // longer than any disconnect takes: when the hold runs out HiveMQ writes the PUBREC after all
+        PubrecGuard pubrecGuard = new PubrecGuard(Services.clientService(), Duration.ofSeconds(60));
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
         ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
                 publisher, config.storeTimeout(), config.recallWindow(),
@@ -90,10 +99,36 @@ public final class ChatExtensionMain implements ExtensionMain {
         // place to give a member's device its group subscriptions.
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
             clientContext.addPublishInboundInterceptor(interceptor);
+            clientContext.addPublishInboundInterceptor(receipts); // after the chat interceptor: its receipt
+            clientContext.addPubrecOutboundInterceptor(pubrecGuard);
+            clientContext.addSubscribeInboundInterceptor(subscribeReasons);
             io.mqchat.common.protocol.ClientId.parse(initializerInput.getClientInformation().getClientId())
                     .ifPresent(groupSubscriptions::connected);
         });
         log.info("mqchat extension started: {}", config);
+    }
+
+    /**
+     * Removes retained messages where none may be, before HiveMQ opens its listeners (extensions start first),
+     * so no subscriber gets one; waits a bounded time, then lets it finish in the background.
+     */
+    private void removeForbiddenRetained() {
+        java.util.concurrent.CompletableFuture<Integer> cleanup = new RetainedCleanup(Services.retainedMessageStore(),
+                Services.extensionExecutorService()).run().whenComplete((removed, error) -> {
+                    if (error != null) {
+                        log.warn("mqchat: could not remove retained messages from chat topics: {}", error.toString());
+                    } else {
+                        log.info("mqchat: removed {} retained message(s) from chat/u/, chat/g/, chat/req/, chat/res/",
+                                removed);
+                    }
+                });
+        try {
+            cleanup.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("mqchat: retained message clean-up not finished at start; it goes on in the background");
+        }
     }
 
     private void fail(ExtensionStartOutput output, String reason) {

@@ -97,6 +97,12 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     }
 
     private void intercept(PublishInboundInput input, PublishInboundOutput output) {
+        if (input.getPublishPacket().getQos() == Qos.EXACTLY_ONCE) {
+            // never stored: HiveMQ answers QoS 2 resends without us, so a PUBREC cannot mean stored (PubrecGuard)
+            output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, PubrecGuard.REASON);
+            PubrecGuard.disconnect(Services.clientService(), input.getClientInformation().getClientId());
+            return;
+        }
         ModifiablePublishPacket packet = output.getPublishPacket();
         String clientIdText = input.getClientInformation().getClientId();
         boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;

@@ -95,7 +95,7 @@ public final class NodeBus implements AutoCloseable {
 
     private void publish(BusMessage m) {
         Publish publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8))
-                .retain(m.retain()).build();
+                .retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build();
         if (m.clientId() == null) {
             publishService.publish(publish);
         } else if (connected.tokenIdOf(m.clientId()).isPresent()) {

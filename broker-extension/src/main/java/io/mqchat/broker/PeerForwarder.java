@@ -99,7 +99,7 @@ public final class PeerForwarder implements Forwarding, AutoCloseable {
         PublishBuilder publish = message == null ? ServerPublisher.json(m.topic(), payload)
                 : ServerPublisher.storedMessage(m.topic(), payload, message.path("id").asText(),
                 message.path("conv").asText(), message.path("seq").asText());
-        publishService.publish(publish.retain(m.retain()).build()).exceptionally(e -> {
+        publishService.publish(publish.retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build()).exceptionally(e -> {
             log.debug("mqchat bus: forwarded delivery to {} not published: {}", m.topic(), e.toString());
             return null;
         });

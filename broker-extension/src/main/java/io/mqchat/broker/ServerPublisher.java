@@ -38,6 +38,14 @@ public final class ServerPublisher {
         this.forwarding = forwarding;
     }
 
+    /**
+     * Whether a server publish to {@code topic} may be retained: only presence is. A bus message asking for
+     * retain elsewhere (another node, a REST service, or anyone who can write to Redis) is published unretained.
+     */
+    static boolean mayRetain(String topic, boolean asked) {
+        return asked && topic.startsWith(Topics.PRESENCE_PREFIX);
+    }
+
     /** A QoS 1 publish of UTF-8 JSON, as every server publish is. */
     static PublishBuilder json(String topic, byte[] payload) {
         return Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).payload(ByteBuffer.wrap(payload))

@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
+import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.mqchat.common.protocol.ClientId;
@@ -27,9 +28,10 @@ import java.util.concurrent.Executor;
  *       {@code chat/res/{you}/{device}}, and the presence {@code chat/p/{user}} of users you may see
  *       ({@link PresenceVisibility}), and {@code chat/g/{group}} of groups you are in (members' devices are
  *       subscribed to their groups by the server anyway); no wildcards, nothing else.</li>
- *   <li>Publish: only to {@code chat/u/{userId}} and {@code chat/g/{groupId}}. HiveMQ authorizes publishes after the inbound
- *       interceptors, so a chat publish reaching this point was already validated and stored by
- *       {@link ChatPublishInterceptor}; everything else is refused.</li>
+ *   <li>Publish: only to {@code chat/u/{userId}} and {@code chat/g/{groupId}}, and only what carries a
+ *       {@link PublishReceipts receipt} of {@link ChatPublishInterceptor}, which validated and stored it (HiveMQ
+ *       authorizes publishes after the inbound interceptors). HiveMQ also asks this authorizer about a CONNECT's
+ *       Last Will, which never passes the interceptors: wills are refused (the authenticator refuses them first).</li>
  * </ul>
  */
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
@@ -38,17 +40,26 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
     private final GroupMembership groups;
     private final Duration timeout;
     private final Executor callbacks;
+    private final PublishReceipts receipts;
+    private final SubscribeReasons reasons;
 
-    public TopicAuthorizer(PresenceVisibility presence, GroupMembership groups, Duration timeout, Executor callbacks) {
+    public TopicAuthorizer(PresenceVisibility presence, GroupMembership groups, Duration timeout, Executor callbacks,
+                           PublishReceipts receipts, SubscribeReasons reasons) {
+        this.reasons = reasons;
         this.presence = presence;
         this.groups = groups;
         this.timeout = timeout;
         this.callbacks = callbacks;
+        this.receipts = receipts;
     }
 
     @Override
     public void authorizeSubscribe(@NotNull SubscriptionAuthorizerInput input,
                                    @NotNull SubscriptionAuthorizerOutput output) {
+        decideSubscribe(input, reasons.once(input, output)); // one copy of each reason per SUBACK
+    }
+
+    private void decideSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
         Optional<ClientId> client = ClientId.parse(input.getClientInformation().getClientId());
         String filter = input.getSubscription().getTopicFilter();
         if (client.isEmpty()) {
@@ -113,12 +124,20 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
 
     @Override
     public void authorizePublish(@NotNull PublishAuthorizerInput input, @NotNull PublishAuthorizerOutput output) {
+        if (input.getPublishPacket() instanceof WillPublishPacket) {
+            // HiveMQ authorizes a CONNECT's will here; it would later be published past the interceptors
+            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, TokenAuthenticator.WILL_REFUSED);
+            return;
+        }
         String topic = input.getPublishPacket().getTopic();
-        if (Topics.parseChatTopic(topic).isPresent()) {
-            output.authorizeSuccessfully(); // already validated, checked and stored by the interceptor
-        } else {
+        if (Topics.parseChatTopic(topic).isEmpty()) {
             output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "invalid_topic: clients publish chat messages to "
                     + Topics.INBOX_PREFIX + "{userId} or " + Topics.GROUP_PREFIX + "{groupId} only");
+        } else if (receipts.redeem(input)) {
+            output.authorizeSuccessfully(); // validated, checked and stored by the interceptor
+        } else {
+            output.failAuthorization(AckReasonCode.NOT_AUTHORIZED,
+                    "not_authorized: this publish did not pass the chat pipeline");
         }
     }
 }

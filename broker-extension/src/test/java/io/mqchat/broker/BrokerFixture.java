@@ -36,12 +36,13 @@ final class BrokerFixture implements AutoCloseable {
 
     final EmbeddedMongo mongo;
     final EmbeddedRedis redis;
-    final EmbeddedBroker broker;
+    EmbeddedBroker broker;
     final MongoClient mongoClient;
     final AccessTokens tokens = new AccessTokens(SECRET);
     final RedissonClient redisson;
     final DeviceLogins logins;
     private final Path home;
+    private final BrokerConfig config;
 
     BrokerFixture(Duration storeTimeout) throws Exception {
         this(storeTimeout, Duration.ofSeconds(1));
@@ -62,11 +63,21 @@ final class BrokerFixture implements AutoCloseable {
         redisson = Redisson.create(redisConfig);
         logins = new DeviceLogins(redisson, java.time.Clock.systemUTC());
         home = Files.createTempDirectory("mqchat-broker-test");
-        BrokerConfig config = adjust.apply(BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
+        config = adjust.apply(BrokerConfig.of(mongo.uri("mqchat"), redis.address(), SECRET)
                 .withStore(storeTimeout, 256, 2).withPresence(presenceGrace, Duration.ofSeconds(1)));
-        broker = EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
-                FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
+        broker = startBroker();
         mongoClient = MongoClients.create(mongo.uri("mqchat"));
+    }
+
+    private EmbeddedBroker startBroker() {
+        return EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
+                FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
+    }
+
+    /** Stops the broker and starts a new one on the same data folder and stores (new ports). */
+    void restartBroker() {
+        broker.close();
+        broker = startBroker();
     }
 
     MongoCollection<Document> messages() {

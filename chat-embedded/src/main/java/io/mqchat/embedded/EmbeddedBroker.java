@@ -138,6 +138,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <receive-maximum>
                             <server-receive-maximum>%d</server-receive-maximum>
                         </receive-maximum>
+                        <quality-of-service>
+                            <max-qos>1</max-qos>
+                        </quality-of-service>
                     </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
