@@ -225,6 +225,8 @@ class GroupChatEndToEndTest {
                     .isLessThan(0x80);
             List<Document> stored = fx.messages().find(Filters.eq("conv", "g:g-rules")).sort(new Document("seq", 1))
                     .into(new java.util.ArrayList<>());
+            // the polls above may store one before the mute reaches the node (that is what they wait for)
+            stored.removeIf(d -> d.getString("cid").startsWith("b-m") || d.getString("cid").startsWith("b-g"));
             assertThat(stored).extracting(d -> d.getString("cid")).containsExactly("b-3", "a-1", "a-3");
             assertThat(stored.get(0).getList("mentions", String.class)).containsExactly("carol");
             assertThat(stored.get(1).getList("mentions", String.class)).containsExactly("all");
