@@ -4,10 +4,6 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +40,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         Path conf = home.resolve("conf");
         Path data = home.resolve("data");
         Path extensions = home.resolve("extensions");
-        try {
-            Files.createDirectories(conf);
-            Files.createDirectories(data);
-            Files.createDirectories(extensions);
-            Files.writeString(conf.resolve("config.xml"), configXml(settings), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare HiveMQ folders under " + home, e);
-        }
+        // HiveMQ's folders are ours: owner-only, like the rest of the data folder (its persistence holds
+        // queued messages)
+        OwnerOnlyFiles.createDirectories(home);
+        OwnerOnlyFiles.ownerOnlyFolder(conf);
+        OwnerOnlyFiles.ownerOnlyFolder(data);
+        OwnerOnlyFiles.ownerOnlyFolder(extensions);
+        OwnerOnlyFiles.writeString(conf.resolve("config.xml"), configXml(settings));
         var builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)

@@ -6,6 +6,7 @@ import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.embedded.OwnerOnlyFiles;
 import io.mqchat.history.HistoryServiceApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     public static EmbeddedStack start(StandaloneSettings settings, Map<String, String> env) {
+        OwnerOnlyFiles.prepareDataFolder(settings.dataDir());
         String secret = settings.jwtSecretOrGenerated();
         EmbeddedStack stack = null;
         try {
