@@ -44,6 +44,11 @@ public final class EmbeddedRedis implements AutoCloseable {
             if (dataDir != null) {
                 OwnerOnlyFiles.ownerOnlyFolder(dataDir);
                 password = OwnerOnlyFiles.readOrCreateSecret(dataDir.resolve(PASSWORD_FILE), 32);
+                if (!password.matches("[A-Za-z0-9_-]+")) {
+                    // it goes into redis.conf and into redis:// addresses unquoted
+                    throw new IllegalStateException(dataDir.resolve(PASSWORD_FILE).toAbsolutePath()
+                            + " must hold letters, digits, '-' and '_' only: delete it to have a new password generated");
+                }
                 builder.setting("dir " + dataDir.toAbsolutePath())
                         .setting("appendonly yes")
                         .setting("appendfsync everysec");

@@ -76,6 +76,15 @@ class OwnerOnlyDataTest {
     }
 
     @Test
+    void aDamagedPasswordFileIsRefusedSayingWhatToDo() throws Exception {
+        Path redisDir = Files.createDirectories(temp.resolve("redis"));
+        Files.writeString(redisDir.resolve(EmbeddedRedis.PASSWORD_FILE), "two words");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedRedis.start(0, redisDir).close())
+                .hasMessageContaining("delete it to have a new password generated")
+                .hasMessageNotContaining("two words");
+    }
+
+    @Test
     void withoutADataFolderEachServerHasItsOwnPassword() throws Exception {
         try (EmbeddedRedis one = EmbeddedRedis.start(0, null); EmbeddedRedis two = EmbeddedRedis.start(0, null)) {
             assertThat(one.password()).isNotEqualTo(two.password());
