@@ -10,6 +10,8 @@ import io.mqchat.embedded.OwnerOnlyFiles;
 import io.mqchat.history.HistoryServiceApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.ArrayDeque;
@@ -84,15 +86,16 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             // The REST apps first: Spring Boot then owns logging, which HiveMQ (started without its own
             // logging bootstrap) shares.
-            stack.chatApi = ChatApiApplication.builder()
+            stack.chatApi = run(ChatApiApplication.builder()
                     .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret, env))
                     // chat-api's /actuator/health is the stack's: it reports the broker too
                     .initializers(context -> context.getBeanFactory()
-                            .registerSingleton("brokerHealthIndicator", brokerHealth))
-                    .run();
+                            .registerSingleton("brokerHealthIndicator", brokerHealth)),
+                    "MQCHAT_API_PORT", settings.apiPort());
             stack.started.push(stack.chatApi);
-            stack.started.push(HistoryServiceApplication.builder()
-                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret, env)).run());
+            stack.started.push(run(HistoryServiceApplication.builder()
+                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret, env)),
+                    "MQCHAT_HISTORY_PORT", settings.historyPort()));
 
             Properties brokerProperties = new Properties();
             brokerProperties.setProperty("mongo.uri", mongoUri);
@@ -127,6 +130,21 @@ public final class EmbeddedStack implements AutoCloseable {
             EmbeddedBroker.requireFreePorts(brokerSettings);
         } catch (EmbeddedBroker.ListenerUnavailableException e) {
             throw listenerFailure(e);
+        }
+    }
+
+    /** Starts a REST app; a taken port fails naming the variable to change (Spring's message does not). */
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder app, String portVariable, int port) {
+        try {
+            return app.run();
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof PortInUseException) {
+                    throw new StartFailedException("cannot start mqchat: port " + port + " is in use. Stop what uses it "
+                            + "or set " + portVariable + " to a free port", e);
+                }
+            }
+            throw e;
         }
     }
 
@@ -178,6 +196,7 @@ public final class EmbeddedStack implements AutoCloseable {
         return mongoUri;
     }
 
+    /** The Redis address in use; the embedded Redis's carries its password, so do not log it. */
     public String redisAddress() {
         return redisAddress;
     }

@@ -128,6 +128,19 @@ class StandaloneOperationsTest {
     }
 
     @Test
+    void aTakenApiPortStopsTheStackNamingItsSetting() throws Exception {
+        Map<String, String> env = TestEnvironment.freshStack(temp.resolve("data"));
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            env.put("MQCHAT_API_PORT", String.valueOf(taken.getLocalPort()));
+            StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
+            assertThatThrownBy(() -> stack = EmbeddedStack.start(s, env))
+                    .isInstanceOf(EmbeddedStack.StartFailedException.class)
+                    .hasMessageContaining("port " + taken.getLocalPort() + " is in use")
+                    .hasMessageContaining("set MQCHAT_API_PORT to a free port");
+        }
+    }
+
+    @Test
     void theBrokerIsDownUntilItHasStarted() {
         assertThat(new BrokerHealthIndicator().health(true).getStatus().getCode()).isEqualTo("DOWN");
     }
