@@ -5,10 +5,10 @@ import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.protocol.DeviceTypes;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.redis.RedisAddress;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,8 @@ import java.util.Set;
  * that start-up is refused with a message that says what to fix.
  *
  * @param mongoUri             MongoDB connection string (database name in the path, default {@code mqchat})
- * @param redisAddress         Redis address, {@code redis://host:port}
+ * @param redisAddress         Redis address, {@code redis://host:port}, with credentials
+ *                             {@code redis://[user]:password@host:port}, {@code rediss://} for TLS
  * @param jwtSecret            the HS256 secret shared with chat-api
  * @param storeTimeout         how long a publish may wait to be stored before it is refused
  * @param storeBatchSize       the most messages written in one insert (group commit)
@@ -99,17 +100,14 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         Source s = new Source(file, env);
         String mongoUri = s.get("mongo.uri", "mongodb://localhost:27017/mqchat");
         if (!mongoUri.startsWith("mongodb://") && !mongoUri.startsWith("mongodb+srv://")) {
-            problems.add(s.name("mongo.uri") + " must be a mongodb:// or mongodb+srv:// URI, was '" + mongoUri + "'");
+            problems.add(s.name("mongo.uri") + " must be a mongodb:// or mongodb+srv:// URI, was '" + redactUri(mongoUri) + "'");
         }
         String redis = s.get("redis.address", "redis://localhost:6379");
         try {
-            URI u = URI.create(redis);
-            if (!("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme())) || u.getHost() == null
-                    || u.getPort() <= 0) {
-                problems.add(s.name("redis.address") + " must look like redis://host:port, was '" + redis + "'");
-            }
+            RedisAddress.parse(redis);
         } catch (IllegalArgumentException e) {
-            problems.add(s.name("redis.address") + " is not a URI: '" + redis + "'");
+            problems.add(s.name("redis.address") + " " + e.getMessage() + " (" + RedisAddress.FORMS + "), was '"
+                    + RedisAddress.redact(redis) + "'");
         }
         String secret = s.get("jwt.secret", null);
         if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < AccessTokens.MIN_SECRET_BYTES) {
@@ -176,10 +174,15 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
                 new Limits(publishLimit, connectLimit, qos0Pending), retryWindow);
     }
 
+    /** The Redis address parsed, credentials apart from the address. */
+    public RedisAddress redis() {
+        return RedisAddress.parse(redisAddress);
+    }
+
     /** Never print the secret. */
     @Override
     public String toString() {
-        return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + redactUri(redisAddress)
+        return "BrokerConfig[mongoUri=" + redactUri(mongoUri) + ", redisAddress=" + RedisAddress.redact(redisAddress)
                 + ", storeTimeout=" + storeTimeout + ", storeBatchSize=" + storeBatchSize + ", storeWriters="
                 + storeWriters + ", maxPayloadBytes=" + maxPayloadBytes + ", deviceTypes=" + deviceTypes
                 + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat

@@ -61,8 +61,7 @@ public final class ChatBackend implements AutoCloseable {
             MongoDatabase db = mongoClient.getDatabase(uri.getDatabase() == null ? "mqchat" : uri.getDatabase());
             StoreSchema.ensureIndexes(db);
             Config redisConfig = new Config();
-            redisConfig.useSingleServer()
-                    .setAddress(config.redisAddress())
+            config.redis().applyTo(redisConfig.useSingleServer())
                     .setTimeout((int) Math.min(config.storeTimeout().toMillis(), 3_000))
                     .setRetryAttempts(1)
                     .setConnectionMinimumIdleSize(2)

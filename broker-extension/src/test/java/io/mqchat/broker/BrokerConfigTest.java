@@ -104,4 +104,31 @@ class BrokerConfigTest {
                 .hasMessageContaining("MQCHAT_LIMITS_QOS0PENDING (limits.qos0-pending) must be between 1 and")
                 .hasMessageContaining("MQCHAT_RETRY_WINDOW (retry.window) must be between 10s and 1d");
     }
+
+    @Test
+    void redisAddressesWithCredentialsAndTlsAreAccepted() {
+        for (String ok : new String[]{"redis://redis:6379", "redis://:s3cret-pw@redis:6379",
+                "redis://chat:s3cret-pw@redis:6379", "rediss://redis:6380"}) {
+            BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                    "MQCHAT_REDIS_ADDRESS", ok));
+            assertThat(c.redis().serverAddress()).as(ok).doesNotContain("s3cret-pw");
+            assertThat(c.toString()).as(ok).doesNotContain("s3cret-pw");
+        }
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_REDIS_ADDRESS", "redis://chat:s3cret-pw@redis:6379"));
+        assertThat(c.redis().username()).isEqualTo("chat");
+        assertThat(c.redis().password()).isEqualTo("s3cret-pw");
+    }
+
+    @Test
+    void refusedRedisAddressNamesTheVariableAndHidesThePassword() {
+        for (String bad : new String[]{"redis:6379", "redis://redis", "redis://s3cret-pw@redis:6379",
+                "redis://:s3cret-pw@redis:6379/0", "http://:s3cret-pw@redis:6379"}) {
+            assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                    "MQCHAT_REDIS_ADDRESS", bad))).as(bad)
+                    .isInstanceOf(BrokerConfig.InvalidConfigException.class)
+                    .hasMessageContaining("MQCHAT_REDIS_ADDRESS (redis.address)")
+                    .hasMessageNotContaining("s3cret-pw");
+        }
+    }
 }

@@ -29,4 +29,11 @@ class StartupValidationTest {
         assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.device-types=phone,Bad Type"))
                 .contains("MQCHAT_DEVICETYPES");
     }
+
+    @Test
+    void invalidRedisAddressStopsStartUpWithoutShowingThePassword() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET,
+                "--mqchat.redis.address=redis://s3cret-pw@redis"))
+                .contains("MQCHAT_REDIS_ADDRESS").doesNotContain("s3cret-pw");
+    }
 }

@@ -5,9 +5,10 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +45,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         Path conf = home.resolve("conf");
         Path data = home.resolve("data");
         Path extensions = home.resolve("extensions");
-        try {
-            Files.createDirectories(conf);
-            Files.createDirectories(data);
-            Files.createDirectories(extensions);
-            Files.writeString(conf.resolve("config.xml"), configXml(settings), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare HiveMQ folders under " + home, e);
-        }
+        // HiveMQ's folders are ours: owner-only, like the rest of the data folder (its persistence holds
+        // queued messages)
+        OwnerOnlyFiles.createDirectories(home);
+        OwnerOnlyFiles.ownerOnlyFolder(conf);
+        OwnerOnlyFiles.ownerOnlyFolder(data);
+        OwnerOnlyFiles.ownerOnlyFolder(extensions);
+        OwnerOnlyFiles.writeString(conf.resolve("config.xml"), configXml(settings));
         var builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)
@@ -65,21 +65,116 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .withPriority(1000).withStartPriority(1000).withAuthor("mqchat")
                     .withExtensionMain(extension).build());
         }
+        // HiveMQ only logs a listener it cannot bind and runs on without it (it stops only when no listener at
+        // all could be bound), so a taken port is found here, before it starts, and checked again after.
+        requireFreePorts(settings);
         EmbeddedHiveMQ hivemq = builder.build();
         try {
             hivemq.start().get(120, TimeUnit.SECONDS);
+            requireListening(settings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeQuietly(hivemq);
             throw new IllegalStateException("interrupted while starting HiveMQ", e);
         } catch (ExecutionException | TimeoutException e) {
-            try {
-                hivemq.close();
-            } catch (Exception ignored) {
-                // already failing
-            }
+            closeQuietly(hivemq);
             throw new IllegalStateException("HiveMQ did not start: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(hivemq);
+            throw e;
         }
         return new EmbeddedBroker(hivemq, settings);
+    }
+
+    /** A listener that cannot be opened: its port is taken, or the bind address is not one of this machine's. */
+    public static final class ListenerUnavailableException extends IllegalStateException {
+        private final String listener;
+        private final String bindAddress;
+        private final int port;
+
+        ListenerUnavailableException(String listener, String bindAddress, int port, String reason, Throwable cause) {
+            super("cannot listen for " + listener + " on " + bindAddress + ":" + port + ": " + reason, cause);
+            this.listener = listener;
+            this.bindAddress = bindAddress;
+            this.port = port;
+        }
+
+        /** {@code MQTT} or {@code MQTT over WebSocket}. */
+        public String listener() {
+            return listener;
+        }
+
+        public String bindAddress() {
+            return bindAddress;
+        }
+
+        public int port() {
+            return port;
+        }
+    }
+
+    /**
+     * Fails with a {@link ListenerUnavailableException} if a listener's port cannot be bound now: checked before
+     * HiveMQ starts, which would otherwise run without that listener.
+     */
+    public static void requireFreePorts(Settings settings) {
+        requireFree("MQTT", settings.bindAddress(), settings.mqttPort());
+        requireFree("MQTT over WebSocket", settings.bindAddress(), settings.websocketPort());
+    }
+
+    private static void requireFree(String listener, String bindAddress, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as a server binds: a port held only by closed connections counts as free
+            probe.bind(new InetSocketAddress(bindAddress, port));
+        } catch (IOException e) {
+            throw new ListenerUnavailableException(listener, bindAddress, port,
+                    "the port is in use or the address is not this machine's (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** After start: each listener accepts TCP connections (HiveMQ could still have failed to open one). */
+    private static void requireListening(Settings settings) {
+        requireAccepting("MQTT", settings.bindAddress(), settings.mqttPort());
+        requireAccepting("MQTT over WebSocket", settings.bindAddress(), settings.websocketPort());
+    }
+
+    private static void requireAccepting(String listener, String bindAddress, int port) {
+        if (!accepts(bindAddress, port, 2_000)) {
+            throw new ListenerUnavailableException(listener, bindAddress, port,
+                    "HiveMQ did not open the listener (its log says why)", null);
+        }
+    }
+
+    /** Whether a listener bound to {@code bindAddress} (a wildcard address: reached on loopback) accepts a connection. */
+    public static boolean accepts(String bindAddress, int port, int timeoutMillis) {
+        try (Socket socket = new Socket()) {
+            InetAddress address = InetAddress.getByName(bindAddress);
+            socket.connect(new InetSocketAddress(address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress()
+                    : address, port), timeoutMillis);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether this broker's MQTT listener accepts connections now. */
+    public boolean acceptsMqttConnections() {
+        return accepts(settings.bindAddress(), settings.mqttPort(), 1_000);
+    }
+
+    private static void closeQuietly(EmbeddedHiveMQ hivemq) {
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // already failing
+        }
+        try {
+            hivemq.close();
+        } catch (Exception ignored) {
+            // already failing
+        }
     }
 
     public int mqttPort() {

@@ -5,9 +5,6 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -34,13 +31,13 @@ public final class EmbeddedMongo implements AutoCloseable {
         this.port = server.getLocalAddress().getPort();
     }
 
-    /** A server storing into {@code file} (created if missing), on loopback. */
+    /**
+     * A server storing into {@code file} (created if missing, owner-only: it holds every message and password
+     * hash; H2 would create it with the default umask), on loopback.
+     */
     public static EmbeddedMongo onFile(Path file, int port) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file.getParent(), e);
-        }
+        OwnerOnlyFiles.createDirectories(file.toAbsolutePath().getParent());
+        OwnerOnlyFiles.createFile(file.toAbsolutePath());
         return new EmbeddedMongo(new CommittingH2Backend(file.toAbsolutePath().toString()), "127.0.0.1", port);
     }
 

@@ -6,9 +6,12 @@ import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.embedded.OwnerOnlyFiles;
 import io.mqchat.history.HistoryServiceApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.util.ArrayDeque;
@@ -37,6 +40,7 @@ public final class EmbeddedStack implements AutoCloseable {
     private final StandaloneSettings settings;
     private final String mongoUri;
     private final String redisAddress;
+    private ConfigurableApplicationContext chatApi;
 
     private EmbeddedStack(StandaloneSettings settings, String mongoUri, String redisAddress) {
         this.settings = settings;
@@ -44,8 +48,21 @@ public final class EmbeddedStack implements AutoCloseable {
         this.redisAddress = redisAddress;
     }
 
+    /** The stack could not start; the message says what to change. */
+    public static class StartFailedException extends IllegalStateException {
+        public StartFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     public static EmbeddedStack start(StandaloneSettings settings, Map<String, String> env) {
+        EmbeddedBroker.Settings brokerSettings = new EmbeddedBroker.Settings(settings.bindAddress(), settings.mqttPort(),
+                settings.websocketPort(), 256 * 1024, 1000, 100);
+        // before anything else starts: a taken MQTT port is the likeliest start failure (another broker running)
+        requireFreeBrokerPorts(brokerSettings);
+        OwnerOnlyFiles.prepareDataFolder(settings.dataDir());
         String secret = settings.jwtSecretOrGenerated();
+        BrokerHealthIndicator brokerHealth = new BrokerHealthIndicator();
         EmbeddedStack stack = null;
         try {
             String mongoUri = settings.mongoUri();
@@ -69,10 +86,16 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             // The REST apps first: Spring Boot then owns logging, which HiveMQ (started without its own
             // logging bootstrap) shares.
-            stack.started.push(ChatApiApplication.builder()
-                    .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret, env)).run());
-            stack.started.push(HistoryServiceApplication.builder()
-                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret, env)).run());
+            stack.chatApi = run(ChatApiApplication.builder()
+                    .properties(springProperties(settings, settings.apiPort(), mongoUri, redisAddress, secret, env))
+                    // chat-api's /actuator/health is the stack's: it reports the broker too
+                    .initializers(context -> context.getBeanFactory()
+                            .registerSingleton("brokerHealthIndicator", brokerHealth)),
+                    "MQCHAT_API_PORT", settings.apiPort());
+            stack.started.push(stack.chatApi);
+            stack.started.push(run(HistoryServiceApplication.builder()
+                    .properties(springProperties(settings, settings.historyPort(), mongoUri, redisAddress, secret, env)),
+                    "MQCHAT_HISTORY_PORT", settings.historyPort()));
 
             Properties brokerProperties = new Properties();
             brokerProperties.setProperty("mongo.uri", mongoUri);
@@ -80,15 +103,19 @@ public final class EmbeddedStack implements AutoCloseable {
             brokerProperties.setProperty("jwt.secret", secret);
             BrokerConfig brokerConfig = BrokerConfig.load(brokerProperties, env);
             ChatExtensionMain extension = new ChatExtensionMain(brokerConfig);
-            stack.started.push(EmbeddedBroker.start(settings.dataDir().resolve("hivemq"),
-                    new EmbeddedBroker.Settings(settings.bindAddress(), settings.mqttPort(), settings.websocketPort(),
-                            256 * 1024, 1000, 100),
-                    extension, true));
+            EmbeddedBroker broker;
+            try {
+                broker = EmbeddedBroker.start(settings.dataDir().resolve("hivemq"), brokerSettings, extension, true);
+            } catch (EmbeddedBroker.ListenerUnavailableException e) {
+                throw listenerFailure(e);
+            }
+            stack.started.push(broker);
             if (!extension.isRunning()) {
                 // Embedded HiveMQ without an authenticator admits everyone: never leave it running like that.
                 throw new IllegalStateException("the mqchat broker extension did not start: "
                         + extension.startFailure().orElse("unknown reason"));
             }
+            brokerHealth.watch(broker, extension);
             return stack;
         } catch (RuntimeException e) {
             if (stack != null) {
@@ -96,6 +123,37 @@ public final class EmbeddedStack implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static void requireFreeBrokerPorts(EmbeddedBroker.Settings brokerSettings) {
+        try {
+            EmbeddedBroker.requireFreePorts(brokerSettings);
+        } catch (EmbeddedBroker.ListenerUnavailableException e) {
+            throw listenerFailure(e);
+        }
+    }
+
+    /** Starts a REST app; a taken port fails naming the variable to change (Spring's message does not). */
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder app, String portVariable, int port) {
+        try {
+            return app.run();
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof PortInUseException) {
+                    throw new StartFailedException("cannot start mqchat: port " + port + " is in use. Stop what uses it "
+                            + "or set " + portVariable + " to a free port", e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Names the setting to change: the port's variable, or the bind address's. */
+    private static StartFailedException listenerFailure(EmbeddedBroker.ListenerUnavailableException e) {
+        String variable = e.listener().equals("MQTT") ? "MQCHAT_MQTT_PORT" : "MQCHAT_WS_PORT";
+        return new StartFailedException("cannot start mqchat: " + e.getMessage() + ". Stop what uses port " + e.port()
+                + " (another MQTT broker?) or set " + variable + " to a free port (or MQCHAT_BIND_ADDRESS to an "
+                + "address of this machine)", e);
     }
 
     private static Map<String, Object> springProperties(StandaloneSettings s, int port, String mongoUri,
@@ -138,8 +196,14 @@ public final class EmbeddedStack implements AutoCloseable {
         return mongoUri;
     }
 
+    /** The Redis address in use; the embedded Redis's carries its password, so do not log it. */
     public String redisAddress() {
         return redisAddress;
+    }
+
+    /** chat-api's application context (its health registry holds the broker's indicator). */
+    ConfigurableApplicationContext chatApiContext() {
+        return chatApi;
     }
 
     public StandaloneSettings settings() {

@@ -20,7 +20,19 @@ public final class StandaloneMain {
             System.exit(2);
             return;
         }
-        EmbeddedStack stack = EmbeddedStack.start(settings, System.getenv());
+        EmbeddedStack stack;
+        try {
+            stack = EmbeddedStack.start(settings, System.getenv());
+        } catch (RuntimeException e) {
+            // whatever started has been stopped again; say why and exit non-zero instead of running half a stack
+            if (e instanceof EmbeddedStack.StartFailedException) {
+                System.err.println(e.getMessage()); // says what to change; the stack trace would bury it
+            } else {
+                log.error("mqchat did not start: {}", e.getMessage(), e);
+            }
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "mqchat-shutdown"));
         log.info("mqchat is up: MQTT tcp://{}:{}, MQTT over WebSocket ws://{}:{}/mqtt, chat-api http://{}:{}, "
                         + "history-service http://{}:{}, data in {}{}{}",

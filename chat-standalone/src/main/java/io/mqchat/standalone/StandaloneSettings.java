@@ -1,16 +1,12 @@
 package io.mqchat.standalone;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.redis.RedisAddress;
+import io.mqchat.embedded.OwnerOnlyFiles;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +21,8 @@ import java.util.Map;
  * @param apiPort       chat-api ({@code MQCHAT_API_PORT}, 8080)
  * @param historyPort   history-service ({@code MQCHAT_HISTORY_PORT}, 8081)
  * @param mongoUri      an external MongoDB ({@code MQCHAT_MONGO_URI}); null: embedded, on a file under dataDir
- * @param redisAddress  an external Redis ({@code MQCHAT_REDIS_ADDRESS}); null: embedded
+ * @param redisAddress  an external Redis ({@code MQCHAT_REDIS_ADDRESS}, e.g. {@code redis://:password@host:6379},
+ *                      {@code rediss://} for TLS); null: embedded, with a generated password
  * @param jwtSecret     {@code MQCHAT_JWT_SECRET}; null: generated once and kept in {@code dataDir/jwt-secret}
  * @param logFormat     {@code MQCHAT_LOG_FORMAT}: {@code text} (default) or a structured format, {@code ecs},
  *                      {@code logstash} or {@code gelf} (one JSON object per line)
@@ -59,8 +56,13 @@ public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort,
             problems.add("MQCHAT_MONGO_URI must be a mongodb:// URI (or unset for the embedded database)");
         }
         String redis = blankToNull(env.get("MQCHAT_REDIS_ADDRESS"));
-        if (redis != null && !redis.matches("rediss?://[^:/]+:\\d+")) {
-            problems.add("MQCHAT_REDIS_ADDRESS must look like redis://host:port (or unset for the embedded Redis)");
+        if (redis != null) {
+            try {
+                RedisAddress.parse(redis);
+            } catch (IllegalArgumentException e) {
+                problems.add("MQCHAT_REDIS_ADDRESS " + e.getMessage() + ": it must look like " + RedisAddress.FORMS
+                        + " (or be unset for the embedded Redis), was '" + RedisAddress.redact(redis) + "'");
+            }
         }
         String secret = blankToNull(env.get("MQCHAT_JWT_SECRET"));
         if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < AccessTokens.MIN_SECRET_BYTES) {
@@ -77,30 +79,25 @@ public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort,
         return new StandaloneSettings(data, bind, mqtt, ws, api, history, mongo, redis, secret, logFormat);
     }
 
-    /** The configured secret, or the one kept under the data folder (created with owner-only access). */
+    /**
+     * The configured secret, or the one kept in {@code dataDir/jwt-secret}: generated once, the file created
+     * owner-only and complete at once (never readable by others, not even while it is written).
+     */
     public String jwtSecretOrGenerated() {
         if (jwtSecret != null) {
             return jwtSecret;
         }
-        Path file = dataDir.resolve("jwt-secret");
-        try {
-            if (Files.isRegularFile(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
-            }
-            Files.createDirectories(dataDir);
-            byte[] random = new byte[48];
-            new SecureRandom().nextBytes(random);
-            String generated = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            Files.writeString(file, generated, StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Windows: the data folder's own permissions apply
-            }
-            return generated;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the JWT secret at " + file, e);
-        }
+        return OwnerOnlyFiles.readOrCreateSecret(dataDir.resolve("jwt-secret"), 48);
+    }
+
+    /** Never print the secret or the credentials in the connection strings. */
+    @Override
+    public String toString() {
+        return "StandaloneSettings[dataDir=" + dataDir + ", bindAddress=" + bindAddress + ", mqttPort=" + mqttPort
+                + ", websocketPort=" + websocketPort + ", apiPort=" + apiPort + ", historyPort=" + historyPort
+                + ", mongoUri=" + (mongoUri == null ? "embedded" : RedisAddress.redact(mongoUri))
+                + ", redisAddress=" + (redisAddress == null ? "embedded" : RedisAddress.redact(redisAddress))
+                + ", jwtSecret=" + (jwtSecret == null ? "generated" : "<hidden>") + ", logFormat=" + logFormat + "]";
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {

@@ -29,4 +29,11 @@ class StartupValidationTest {
         assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.mongo.uri=http://nope"))
                 .contains("MQCHAT_MONGO_URI");
     }
+
+    @Test
+    void invalidRedisAddressStopsStartUpWithoutShowingThePassword() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET,
+                "--mqchat.redis.address=redis://s3cret-pw@redis"))
+                .contains("MQCHAT_REDIS_ADDRESS").doesNotContain("s3cret-pw");
+    }
 }

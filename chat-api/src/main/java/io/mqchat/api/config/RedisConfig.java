@@ -12,14 +12,15 @@ import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
 
-/** Redis (device logins, presence, the bus to the broker nodes), built from {@code mqchat.redis.address}. */
+/** Redis (device logins, presence, the bus to the broker nodes), built from {@code mqchat.redis.address}
+ * (credentials set apart from the address, so that Redisson's messages do not carry the password). */
 @Configuration(proxyBeanMethods = false)
 public class RedisConfig {
 
     @Bean(destroyMethod = "shutdown")
     RedissonClient redissonClient(ChatApiProperties properties) {
         Config config = new Config();
-        config.useSingleServer().setAddress(properties.redis().address())
+        properties.redis().parsed().applyTo(config.useSingleServer())
                 .setTimeout(3_000).setRetryAttempts(1).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8);
         return Redisson.create(config);
     }

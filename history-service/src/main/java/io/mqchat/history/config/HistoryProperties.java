@@ -1,6 +1,7 @@
 package io.mqchat.history.config;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.redis.RedisAddress;
 import io.mqchat.web.MongoProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -76,9 +77,19 @@ public record HistoryProperties(@Valid @NotNull @DefaultValue MongoProperties mo
     /** Redis: only for events to the broker nodes (read receipts); history works without it. */
     public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {
 
-        @AssertTrue(message = "must look like redis://host:port (MQCHAT_REDIS_ADDRESS)")
+        @AssertTrue(message = "must look like " + RedisAddress.FORMS + " (MQCHAT_REDIS_ADDRESS)")
         public boolean isAddressValid() {
-            return address == null || address.matches("rediss?://[^:/]+:\\d+");
+            return address == null || RedisAddress.isValid(address);
+        }
+
+        /** The address parsed, credentials apart from the address. */
+        public RedisAddress parsed() {
+            return RedisAddress.parse(address);
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[address=" + RedisAddress.redact(address) + "]"; // keep the password out of logs
         }
     }
 

@@ -1,6 +1,7 @@
 package io.mqchat.history.config;
 
 import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.common.redis.RedisAddress;
 import jakarta.annotation.PreDestroy;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -18,13 +19,13 @@ import java.time.Clock;
 @Component
 public class RedisConnection {
 
-    private final String address;
+    private final RedisAddress address;
     private RedissonClient redis;
     private DeviceLogins logins;
     private boolean closed;
 
     public RedisConnection(HistoryProperties properties) {
-        this.address = properties.redis().address();
+        this.address = properties.redis().parsed();
     }
 
     public synchronized RedissonClient client() {
@@ -33,7 +34,7 @@ public class RedisConnection {
         }
         if (redis == null) {
             Config config = new Config();
-            config.useSingleServer().setAddress(address).setTimeout(3_000).setConnectTimeout(2_000)
+            address.applyTo(config.useSingleServer()).setTimeout(3_000).setConnectTimeout(2_000)
                     .setRetryAttempts(1).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8);
             try {
                 redis = Redisson.create(config);
