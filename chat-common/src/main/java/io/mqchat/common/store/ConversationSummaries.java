@@ -49,6 +49,8 @@ import static io.mqchat.common.store.StoreSchema.Message;
  *       read position therefore never counts as unread, and a user's own messages are never added (sending
  *       moves the sender's read position to the sent seq). Above {@value #UNREAD_CAP} entries the array stops
  *       growing and unread is counted from the messages instead.</li>
+ *   <li>{@code sentSeq} (direct conversations) only grows ({@code $max}): whether this user took part, which
+ *       is what presence visibility asks ({@link #bothSent}).</li>
  * </ul>
  */
 public final class ConversationSummaries {
@@ -169,6 +171,7 @@ public final class ConversationSummaries {
                     Updates.set(Conversation.UPDATED_AT, now)));
             if (g.ownMax > 0) {
                 base.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", g.ownMax)));
+                base.add(Updates.max(Conversation.SENT_SEQ, g.ownMax));
             }
             ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, id), Updates.combine(base),
                     new UpdateOptions().upsert(true)));
@@ -394,6 +397,19 @@ public final class ConversationSummaries {
             result.put(d.getString(Conversation.CONV), number(d, Conversation.LAST_SEQ));
         }
         return result;
+    }
+
+    /**
+     * Whether both users have sent at least one message in their direct conversation (a stranger's
+     * unanswered messages do not count): one read of the two summaries.
+     */
+    public boolean bothSent(String a, String b) {
+        if (a.equals(b)) {
+            return false;
+        }
+        String conv = ConversationId.direct(a, b).toString();
+        return summaries.countDocuments(Filters.and(Filters.in(Conversation.ID, id(a, conv), id(b, conv)),
+                Filters.gt(Conversation.SENT_SEQ, 0L))) == 2;
     }
 
     /** The read positions of several users in one conversation (e.g. the peer's, for "read" ticks). */

@@ -75,6 +75,11 @@ public final class StoreSchema {
         /** Sub-document: {@code id, from, type, text} of the message at {@code lastSeq}. */
         public static final String LAST = "last";
         public static final String READ_SEQ = "readSeq";
+        /**
+         * Direct conversations: the highest seq this user sent there (absent: has not sent since summaries
+         * track it). Both participants having one is what makes a conversation mutual (presence).
+         */
+        public static final String SENT_SEQ = "sentSeq";
         /** Seqs of other users' messages not yet read (entries at or below readSeq are stale and ignored). */
         public static final String UNREAD_SEQS = "unreadSeqs";
         /** Set when {@code unreadSeqs} reached its cap: unread is then counted from the messages. */

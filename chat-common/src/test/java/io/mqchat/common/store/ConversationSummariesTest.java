@@ -67,6 +67,19 @@ class ConversationSummariesTest {
     }
 
     @Test
+    void aConversationIsMutualOnlyOnceBothHaveSent() {
+        store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "alice", "bob", "hello?")));
+        summaries.markRead("bob", CONV, 2); // reading is not taking part
+        assertThat(summaries.bothSent("alice", "bob")).isFalse();
+        assertThat(summaries.bothSent("bob", "alice")).isFalse();
+        store(List.of(msg(CONV, 3, "bob", "alice", "hi alice")));
+        assertThat(summaries.bothSent("alice", "bob")).isTrue();
+        assertThat(summaries.bothSent("bob", "alice")).isTrue();
+        assertThat(summaries.bothSent("alice", "carol")).isFalse();
+        assertThat(summaries.bothSent("alice", "alice")).isFalse();
+    }
+
+    @Test
     void lastMessagePreviewUnreadAndOwnMessagesNeverUnread() {
         store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "alice", "bob", "there"),
                 msg(CONV, 3, "bob", "alice", "x".repeat(150))));
