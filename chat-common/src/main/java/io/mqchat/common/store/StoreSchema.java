@@ -24,6 +24,12 @@ public final class StoreSchema {
     public static final String GROUP_INVITATIONS = "group_invitations";
     /** Pending requests to join: one document per (group, requesting user). */
     public static final String GROUP_JOIN_REQUESTS = "group_join_requests";
+    /**
+     * A user's contacts: one document per (user, contact), {@code _id} = {@code {user}|{contact}}. Nothing
+     * writes it yet (contacts come with a later feature); the {@code contacts} setting of who may add a user
+     * to groups reads it, so until then it admits nobody.
+     */
+    public static final String CONTACTS = "contacts";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -55,6 +61,8 @@ public final class StoreSchema {
         public static final String ID = "_id";
         public static final String PASSWORD_HASH = "passwordHash";
         public static final String CREATED_AT = "createdAt";
+        /** Who may add the user to groups directly: {@code everyone} (absent), {@code contacts} or {@code nobody}. */
+        public static final String GROUP_ADDS = "groupAdds";
 
         private User() {
         }
