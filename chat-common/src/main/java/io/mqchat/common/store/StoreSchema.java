@@ -88,6 +88,11 @@ public final class StoreSchema {
          * track it). Both participants having one is what makes a conversation mutual (presence).
          */
         public static final String SENT_SEQ = "sentSeq";
+        /**
+         * True when {@link #SENT_SEQ} is complete: the summary was made since it is recorded, or was repaired
+         * from the messages once. Older summaries lack it.
+         */
+        public static final String SENT_TRACKED = "sentTracked";
         /** Seqs of other users' messages not yet read (entries at or below readSeq are stale and ignored). */
         public static final String UNREAD_SEQS = "unreadSeqs";
         /** Set when {@code unreadSeqs} reached its cap: unread is then counted from the messages. */
