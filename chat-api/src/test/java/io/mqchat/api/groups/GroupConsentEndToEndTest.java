@@ -150,4 +150,18 @@ class GroupConsentEndToEndTest extends GroupsApiTestBase {
         assertThat(texts(created.json().get("invited"))).isEmpty();
         assertThat(member(created.json().get("groupId").asText(), u.get(1))).isNotNull();
     }
+
+    @Test
+    void theSettingsAndTheNewResponseFieldsAreInTheOpenApiDocument() {
+        JsonNode docs = TestHttp.get(port, "/v3/api-docs", null).json();
+        assertThat(docs.path("paths").has("/api/v1/users/me/settings")).isTrue();
+        assertThat(docs.path("paths").path("/api/v1/users/me/settings").has("patch")).isTrue();
+        JsonNode schemas = docs.path("components").path("schemas");
+        assertThat(schemas.path("SettingsView").path("properties").path("groupAdds").path("enum").toString())
+                .contains("everyone", "contacts", "nobody");
+        // the created group keeps the group's fields (unwrapped) and adds who was added or invited
+        assertThat(schemas.path("CreatedGroupView").path("properties").has("groupId")).isTrue();
+        assertThat(schemas.path("CreatedGroupView").path("properties").has("invited")).isTrue();
+        assertThat(schemas.path("AdditionView").path("properties").has("status")).isTrue();
+    }
 }
