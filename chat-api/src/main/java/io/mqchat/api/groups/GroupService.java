@@ -24,8 +24,9 @@ import java.util.UUID;
  * Every change is written first (the record), then stored as an event in the group conversation and
  * announced to the broker nodes ({@link GroupAnnouncer}). Nobody is put into a group without their consent:
  * users whose {@code groupAdds} setting does not admit the actor are invited instead ({@link GroupAddConsent}),
- * and creating groups and adding or inviting people is rate-limited per user ({@link GroupRateLimits}). Invitations, join requests and mutes build on
- * this class ({@link GroupInvitations}, {@link GroupJoinRequests}, {@link GroupMutes}).
+ * and creating groups and adding or inviting people is rate-limited per user ({@link GroupRateLimits}).
+ * Invitations, join requests and mutes build on this class ({@link GroupInvitations}, {@link GroupJoinRequests},
+ * {@link GroupMutes}).
  */
 @Service
 public class GroupService {
