@@ -14,6 +14,8 @@ import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.presence.PresenceAudience;
+import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.StoreSchema;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -87,8 +89,9 @@ public final class ChatBackend implements AutoCloseable {
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
             this.presenceStore = new PresenceStore(redis);
-            this.presenceVisibility = new PresenceVisibility(db.getCollection(StoreSchema.MESSAGES), groupDirectory,
-                    lookups);
+            this.presenceVisibility = new PresenceVisibility(new PresenceAudience(new ConversationSummaries(
+                    db.getCollection(StoreSchema.CONVERSATIONS), db.getCollection(StoreSchema.MESSAGES),
+                    Clock.systemUTC()), groupDirectory), lookups);
             this.io = lookups;
             this.parser = new MessageParser(config.maxPayloadBytes());
             this.mongo = mongoClient;

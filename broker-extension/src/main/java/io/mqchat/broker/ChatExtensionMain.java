@@ -66,8 +66,10 @@ public final class ChatExtensionMain implements ExtensionMain {
                 Services.publishService(), Metrics.globalRegistry) : null;
         Forwarding forwarding = peers != null ? peers : Forwarding.NONE;
         ServerPublisher publisher = new ServerPublisher(Services.publishService(), forwarding);
+        PresenceRevocation presenceRevocation = new PresenceRevocation(backend.presenceVisibility,
+                Services.subscriptionStore(), config.deviceTypes(), backend.io);
         GroupSubscriptions groupSubscriptions = new GroupSubscriptions(backend.groups.directory(), backend.groups,
-                Services.subscriptionStore(), publisher, config.deviceTypes(), backend.io);
+                Services.subscriptionStore(), publisher, config.deviceTypes(), backend.io, presenceRevocation);
         bus = new NodeBus(backend.redisson(), Services.publishService(), Services.clientService(), connected,
                 groupSubscriptions, peers);
         presence = new Presence(backend.presenceStore, Services.publishService(), Services.extensionExecutorService(),

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code chat/g/{groupId}} in each member device's session. It adds them when a device connects (and drops
  * subscriptions to groups the user has left meanwhile), and moves them when chat-api announces a
  * membership change on the bus. HiveMQ then fans a group message out to the subscribed sessions: the message
- * is stored once, never once per member.
+ * is stored once, never once per member. Users leaving a group also lose presence subscriptions that only the
+ * group allowed ({@link PresenceRevocation}).
  */
 public final class GroupSubscriptions {
 
@@ -44,9 +45,13 @@ public final class GroupSubscriptions {
     private final ServerPublisher publisher;
     private final Set<String> deviceTypes;
     private final Executor lookups;
+    private final PresenceRevocation presence;
 
+    /** @param presence where the users who left a group go, to re-check presence subscriptions */
     public GroupSubscriptions(GroupDirectory directory, GroupMembership membership, SubscriptionStore subscriptions,
-                              ServerPublisher publisher, Set<String> deviceTypes, Executor lookups) {
+                              ServerPublisher publisher, Set<String> deviceTypes, Executor lookups,
+                              PresenceRevocation presence) {
+        this.presence = presence;
         this.directory = directory;
         this.membership = membership;
         this.subscriptions = subscriptions;
@@ -114,6 +119,11 @@ public final class GroupSubscriptions {
                         Builders.topicSubscription().topicFilter(topic).qos(Qos.AT_LEAST_ONCE).build())
                         .exceptionally(e -> null));
             }
+        }
+        if (!m.unsubscribe().isEmpty()) {
+            // the memberships are already gone from the store: whoever shared only this group stops seeing
+            // the leavers' presence, and they the others'
+            presence.leftAGroup(m.unsubscribe());
         }
         if (m.payload() == null) {
             return;

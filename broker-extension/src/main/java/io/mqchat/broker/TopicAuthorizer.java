@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+import io.mqchat.common.presence.PresenceAudience;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Topics;
@@ -105,7 +106,7 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
                         output.authorizeSuccessfully();
                     } else {
                         output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED,
-                                "not_authorized: you see the presence of users you have a conversation with");
+                                "not_authorized: " + PresenceAudience.REFUSAL);
                     }
                 } finally {
                     async.resume();

@@ -1,8 +1,12 @@
 package io.mqchat.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.redis.PresenceStore;
-import org.bson.Document;
+import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.StoreSchema;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -27,10 +31,16 @@ class PresenceEndToEndTest {
         for (String user : List.of("pia", "quinn")) {
             fx.createUser(user);
         }
-        // a conversation between them makes each other's presence visible
-        fx.messages().insertOne(new Document("_id", "m-presence-1").append("conv", "d:pia:quinn").append("seq", 1L)
-                .append("from", "pia").append("to", "quinn").append("ts", 1L).append("cid", "c1")
-                .append("type", "text").append("body", "hi"));
+        // a conversation both took part in makes each other's presence visible (as the broker stores it:
+        // the messages, then their summaries)
+        List<ChatMessage> talk = List.of(
+                new ChatMessage("m-presence-1", "d:pia:quinn", 1, "pia", "quinn", 1L, "phone", "c1", "text",
+                        TextNode.valueOf("hi")),
+                new ChatMessage("m-presence-2", "d:pia:quinn", 2, "quinn", "pia", 2L, "desktop", "c2", "text",
+                        TextNode.valueOf("hi pia")));
+        talk.forEach(m -> fx.messages().insertOne(MessageDocuments.toDocument(m)));
+        new ConversationSummaries(fx.mongoClient.getDatabase("mqchat").getCollection(StoreSchema.CONVERSATIONS),
+                fx.messages(), java.time.Clock.systemUTC()).apply(talk);
     }
 
     @AfterAll

@@ -201,4 +201,67 @@ class GroupChatEndToEndTest {
         assertThat(synced.stream().map(GroupChatEndToEndTest::event).filter(java.util.Objects::nonNull).toList())
                 .containsSubsequence("created", "members_added", "member_muted", "member_unmuted", "member_removed");
     }
+
+    @Test
+    void aUserWhoLetsNobodyAddThemIsInvitedReceivesNothingAndJoinsByAccepting() throws Exception {
+        for (String user : List.of("erin", "frank", "gus")) {
+            client.register(user, PASSWORD);
+        }
+        String erinPhone = client.login("erin", PASSWORD, "phone");
+        String frankPhone = client.login("frank", PASSWORD, "phone");
+        String gusWeb = client.login("gus", PASSWORD, "web");
+        assertThat(client.api("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"nobody\"}", erinPhone)
+                .statusCode()).isEqualTo(200);
+
+        try (StackClient.Device erin = client.new Device("erin", "phone", erinPhone, "chat/u/erin");
+             StackClient.Device frank = client.new Device("frank", "phone", frankPhone, "chat/u/frank");
+             StackClient.Device gus = client.new Device("gus", "web", gusWeb, "chat/u/gus")) {
+            HttpResponse<String> created = client.api("POST", "/api/v1/groups",
+                    "{\"name\":\"Hello\",\"members\":[\"erin\",\"gus\"]}", frankPhone);
+            assertThat(created.statusCode()).isEqualTo(201);
+            JsonNode group = StackClient.json(created);
+            assertThat(group.get("added").toString()).isEqualTo("[\"gus\"]");
+            assertThat(group.get("invited").toString()).isEqualTo("[\"erin\"]");
+            String groupId = group.get("groupId").asText();
+            String topic = "chat/g/" + groupId;
+            String conv = "g:" + groupId;
+
+            // erin's phone hears of the invitation on its inbox
+            await().atMost(Duration.ofSeconds(10)).until(() -> erin.arrivals.stream().anyMatch(n ->
+                    "group_invitation".equals(n.path("type").asText()) && groupId.equals(n.path("groupId").asText())));
+            // the members' devices are subscribed; erin's is not, and may not subscribe itself
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                frank.publish(topic, "{\"cid\":\"" + StackClient.PROBE + System.nanoTime() + "\",\"body\":\"probe\"}");
+                return frank.probed(conv) && gus.probed(conv);
+            });
+            assertThat(StackClient.pubackCode(frank.publish(topic, "{\"cid\":\"before\",\"body\":\"hi gus\"}")))
+                    .isLessThan(0x80);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gus.in(conv).stream()
+                    .anyMatch(n -> "before".equals(n.path("cid").asText())));
+            assertThat(erin.arrivals).noneMatch(n -> conv.equals(n.path("conv").asText()));
+            IMqttToken own = erin.mqtt.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription(topic, 1));
+            try {
+                own.waitForCompletion(10_000);
+            } catch (org.eclipse.paho.mqttv5.common.MqttException refused) {
+                // read below
+            }
+            assertThat(own.getReasonCodes()).containsExactly(0x87);
+            assertThat(StackClient.pubackCode(erin.publish(topic, "{\"cid\":\"sneak\",\"body\":\"hi\"}")))
+                    .isGreaterThanOrEqualTo(0x80);
+
+            // erin accepts: from now on her phone receives the group
+            HttpResponse<String> accepted = client.api("POST", "/api/v1/invitations/" + groupId + "/accept", null,
+                    erinPhone);
+            assertThat(accepted.statusCode()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                frank.publish(topic, "{\"cid\":\"" + StackClient.PROBE + System.nanoTime() + "\",\"body\":\"probe\"}");
+                return erin.probed(conv);
+            });
+            assertThat(StackClient.pubackCode(frank.publish(topic, "{\"cid\":\"after\",\"body\":\"welcome\"}")))
+                    .isLessThan(0x80);
+            await().atMost(Duration.ofSeconds(10)).until(() -> erin.in(conv).stream()
+                    .anyMatch(n -> "after".equals(n.path("cid").asText())));
+            assertThat(erin.in(conv)).noneMatch(n -> "before".equals(n.path("cid").asText()));
+        }
+    }
 }

@@ -210,10 +210,19 @@ class MultiDeviceEndToEndTest {
     void presenceFollowsConnectionsEvenWhenOneIsCutWithoutDisconnect() throws Exception {
         Device benTablet = device("ben", "tablet");
         Device amyWeb = device("amy", "web");
-        send(amyWeb, "ben", "p1", "hi"); // a conversation makes presence visible to each other
-        IMqttToken sub = benTablet.client.subscribe(new MqttSubscription("chat/p/amy", 1));
-        sub.waitForCompletion(10_000);
-        assertThat(sub.getReasonCodes()).containsExactly(1);
+        // a conversation both wrote in makes presence visible to each other (a message alone does not)
+        send(amyWeb, "ben", "p1", "hi");
+        send(benTablet, "amy", "p2", "hi amy");
+        // the summaries that record it are written just after the PUBACK: ask until they are
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            IMqttToken sub = benTablet.client.subscribe(new MqttSubscription("chat/p/amy", 1));
+            try {
+                sub.waitForCompletion(10_000);
+            } catch (MqttException refused) {
+                return false;
+            }
+            return sub.getReasonCodes()[0] == 1;
+        });
         await().atMost(Duration.ofSeconds(10)).until(() -> benTablet.presence.stream()
                 .anyMatch(p -> p.get("online").asBoolean() && p.get("devices").toString().contains("web")));
         JsonNode rest = Json.MAPPER.readTree(call("GET", "/api/v1/users/amy/presence", benTablet.token).body());

@@ -1,15 +1,7 @@
 package io.mqchat.api.devices;
 
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
-import io.mqchat.web.BearerTokenInterceptor;
-import io.mqchat.api.users.UserStore;
-import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.redis.PresenceStore;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,12 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
-/**
- * A user's presence, for those allowed to see it: the user, and users who have a direct conversation with
- * them (the same rule as for subscribing to {@code chat/p/{userId}}).
- */
+/** A user's presence, for those allowed to see it ({@link PresenceService}). */
 @RestController
 public class PresenceController {
 
@@ -32,33 +20,21 @@ public class PresenceController {
     public record PresenceView(String userId, boolean online, List<String> devices, String lastSeen) {
     }
 
-    private final PresenceStore presence;
-    private final UserStore users;
-    private final MongoDatabase db;
+    private final PresenceService presence;
 
-    public PresenceController(PresenceStore presence, UserStore users, MongoDatabase db) {
+    public PresenceController(PresenceService presence) {
         this.presence = presence;
-        this.users = users;
-        this.db = db;
     }
 
-    @Operation(summary = "A user's presence", description = "403 unless it is you or someone you have a "
-            + "conversation with", security = @SecurityRequirement(name = "bearer"))
+    @Operation(summary = "A user's presence", description = "Yours, and that of users you exchanged direct "
+            + "messages with (both of you sent one) or share a group with; 403 for anyone else (a message you "
+            + "sent that was not answered does not count); 404 unknown user",
+            security = @SecurityRequirement(name = "bearer"))
     @GetMapping("/api/v1/users/{userId}/presence")
     public PresenceView get(@PathVariable String userId,
                             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        if (!Ids.isValidUserId(userId) || users.find(userId).isEmpty()) {
-            throw ApiException.notFound("No such user.");
-        }
-        if (!userId.equals(caller.userId()) && db.getCollection(StoreSchema.MESSAGES)
-                .find(Filters.eq(StoreSchema.Message.CONV, ConversationId.direct(caller.userId(), userId).toString()))
-                .limit(1).first() == null) {
-            throw ApiException.forbidden("You can see the presence of users you have a conversation with.");
-        }
-        Map<String, PresenceStore.DevicePresence> devices = presence.read(userId);
-        List<String> online = devices.values().stream().filter(PresenceStore.DevicePresence::online)
-                .map(PresenceStore.DevicePresence::deviceType).toList();
-        long lastSeen = devices.values().stream().mapToLong(PresenceStore.DevicePresence::lastSeen).max().orElse(0);
-        return new PresenceView(userId, !online.isEmpty(), online, lastSeen == 0 ? null : Instant.ofEpochMilli(lastSeen).toString());
+        PresenceService.Presence p = presence.of(caller.userId(), userId);
+        return new PresenceView(p.userId(), !p.online().isEmpty(), p.online(),
+                p.lastSeen() == 0 ? null : Instant.ofEpochMilli(p.lastSeen()).toString());
     }
 }

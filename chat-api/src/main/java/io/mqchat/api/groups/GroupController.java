@@ -1,5 +1,7 @@
 package io.mqchat.api.groups;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,6 +68,32 @@ public class GroupController {
         }
     }
 
+    /**
+     * A created group: the group as {@link GroupView} shows it, plus who of the members asked for became
+     * members ({@code added}) and who was invited instead because their settings do not let the caller add
+     * them ({@code invited}).
+     */
+    public record CreatedGroupView(@JsonUnwrapped GroupView group, List<String> added, List<String> invited) {
+    }
+
+    /**
+     * One user of an addition: {@code status} {@code added} (a member now: role and joinedAt as in
+     * {@link MemberView}) or {@code invited} (their settings do not let the caller add them: a pending
+     * invitation, with {@code invitedBy} and {@code invitedAt}; role and joinedAt are null).
+     */
+    public record AdditionView(String userId, String role, String joinedAt, String mutedUntil, String status,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String invitedBy,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String invitedAt) {
+        static AdditionView added(GroupMember m) {
+            MemberView v = MemberView.of(m);
+            return new AdditionView(v.userId(), v.role(), v.joinedAt(), v.mutedUntil(), "added", null, null);
+        }
+
+        static AdditionView invited(PendingJoin p) {
+            return new AdditionView(p.userId(), null, null, null, "invited", p.by(), text(p.createdAt()));
+        }
+    }
+
     /** A member; {@code mutedUntil} only while the member is muted. */
     public record MemberView(String userId, String role, String joinedAt, String mutedUntil) {
         static MemberView of(GroupMember m) {
@@ -83,18 +112,23 @@ public class GroupController {
         this.groups = groups;
     }
 
-    @Operation(summary = "Create a group", description = "The caller becomes its owner; members are added as "
-            + "plain members. Settings: joinPolicy closed|approval (default)|open, membersInvite (default true), "
+    @Operation(summary = "Create a group", description = "The caller becomes its owner; members whose groupAdds "
+            + "setting admits the caller are added as plain members ('added'), the others are invited ('invited'). "
+            + "Settings: joinPolicy closed|approval (default)|open, membersInvite (default true), "
             + "history since-join (default)|all. Announced by the event 'created'. 201 with Location; 400 invalid "
-            + "input or unknown users (named); 409 over the maximum group size",
+            + "input or unknown users (named); 409 over the maximum group size; 429 too many groups created or "
+            + "users added recently (Retry-After)",
             security = @SecurityRequirement(name = "bearer"))
     @PostMapping
-    public ResponseEntity<GroupView> create(@RequestBody CreateGroup body, @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
-            AccessTokens.AccessToken caller) {
-        Group group = groups.create(caller.userId(), body.name(), body.description(), body.avatarUrl(), body.members(),
+    public ResponseEntity<CreatedGroupView> create(@RequestBody CreateGroup body,
+                                                   @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
+                                                   AccessTokens.AccessToken caller) {
+        GroupService.Created created = groups.create(caller.userId(), body.name(), body.description(),
+                body.avatarUrl(), body.members(),
                 new GroupService.Settings(body.joinPolicy(), body.membersInvite(), body.history()));
-        return ResponseEntity.created(URI.create("/api/v1/groups/" + group.groupId()))
-                .body(GroupView.of(group, GroupRole.OWNER));
+        return ResponseEntity.created(URI.create("/api/v1/groups/" + created.group().groupId()))
+                .body(new CreatedGroupView(GroupView.of(created.group(), GroupRole.OWNER), created.added(),
+                        created.invited().stream().map(PendingJoin::userId).toList()));
     }
 
     @Operation(summary = "My groups", description = "The groups the caller is a member of, by group id; "
@@ -139,17 +173,22 @@ public class GroupController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "Add members", description = "Admins and the owner; 201 with the added members "
-            + "(event 'members_added'; they read from that event on, or everything with history=all); 409 if "
-            + "any is already a member or the group would exceed its maximum size; 400 unknown users",
+    @Operation(summary = "Add members", description = "Admins and the owner. Users whose groupAdds setting "
+            + "admits the caller (or who asked to join) are added (event 'members_added'; they read from that "
+            + "event on, or everything with history=all); the others are invited. 201 with one entry per user: "
+            + "the added members (status 'added'), then the invitations (status 'invited'); 409 if any is "
+            + "already a member or the group would exceed its maximum size; 400 unknown users; 429 too many users "
+            + "added or invited recently (Retry-After)",
             security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/{groupId}/members")
-    public ResponseEntity<List<MemberView>> addMembers(@PathVariable String groupId, @RequestBody AddMembers body,
-                                                       @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
-                                                       AccessTokens.AccessToken caller) {
-        List<MemberView> added = groups.addMembers(groupId, caller.userId(), body.userIds()).stream()
-                .map(MemberView::of).toList();
-        return ResponseEntity.created(URI.create("/api/v1/groups/" + groupId + "/members")).body(added);
+    public ResponseEntity<List<AdditionView>> addMembers(@PathVariable String groupId, @RequestBody AddMembers body,
+                                                         @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
+                                                         AccessTokens.AccessToken caller) {
+        GroupService.Additions additions = groups.addMembers(groupId, caller.userId(), body.userIds());
+        List<AdditionView> result = new ArrayList<>();
+        additions.added().forEach(m -> result.add(AdditionView.added(m)));
+        additions.invited().forEach(p -> result.add(AdditionView.invited(p)));
+        return ResponseEntity.created(URI.create("/api/v1/groups/" + groupId + "/members")).body(result);
     }
 
     @Operation(summary = "A group's members", description = "Members only; by user id with their role; page from "

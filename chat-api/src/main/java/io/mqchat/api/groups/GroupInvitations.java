@@ -2,10 +2,8 @@ package io.mqchat.api.groups;
 
 import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.protocol.ServerEvent;
 import org.springframework.stereotype.Service;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,7 @@ import java.util.Set;
 /**
  * Invitations: members invite users (admins always; plain members while the group's {@code membersInvite}
  * is on), the invitee accepts (joins, {@code member_joined} via {@code invitation}) or declines. Works
- * whatever the join policy.
+ * whatever the join policy. Inviting counts against the inviter's {@code groupAdd} rate limit, as adding does.
  */
 @Service
 public class GroupInvitations {
@@ -22,13 +20,13 @@ public class GroupInvitations {
     private final GroupService groups;
     private final GroupStore store;
     private final PendingJoinStore pending;
-    private final GroupAnnouncer announcer;
+    private final GroupRateLimits limits;
 
-    public GroupInvitations(GroupService groups, GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer) {
+    public GroupInvitations(GroupService groups, GroupStore store, PendingJoinStore pending, GroupRateLimits limits) {
         this.groups = groups;
         this.store = store;
         this.pending = pending;
-        this.announcer = announcer;
+        this.limits = limits;
     }
 
     /** A pending invitation as its invitee sees it. */
@@ -53,19 +51,8 @@ public class GroupInvitations {
             throw ApiException.conflict("Already members: " + String.join(", ", GroupService.sorted(already)) + ".");
         }
         groups.requireExisting(users);
-        Instant now = groups.now();
-        List<PendingJoin> result = new ArrayList<>();
-        for (String user : users) {
-            PendingJoin invitation = new PendingJoin(groupId, user, caller, now);
-            if (pending.insert(PendingJoinStore.Kind.INVITATION, invitation)) {
-                announcer.tell(List.of(user), ServerEvent.groupInvitation(groupId, mine.group().name(), caller,
-                        now.toEpochMilli()));
-            } else {
-                invitation = pending.find(PendingJoinStore.Kind.INVITATION, groupId, user).orElse(invitation);
-            }
-            result.add(invitation);
-        }
-        return result;
+        limits.adding(caller, users.size());
+        return groups.invite(mine.group(), caller, users);
     }
 
     /** A page of the caller's pending invitations, oldest first. */

@@ -70,7 +70,8 @@ public class GroupJoinController {
 
     @Operation(summary = "Invite users", description = "{\"userIds\":[...]}; admins and the owner, plain members "
             + "too while membersInvite is on (403 otherwise). 201 with the pending invitations; inviting someone "
-            + "already invited changes nothing; 409 already members (named); 400 unknown users",
+            + "already invited changes nothing; 409 already members (named); 400 unknown users; 429 too many "
+            + "users added or invited recently (Retry-After)",
             security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/groups/{groupId}/invitations")
     public ResponseEntity<List<InvitationView>> invite(@PathVariable String groupId, @RequestBody Invite body,

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.ServerEvent;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,11 @@ import java.util.UUID;
 /**
  * The rules of group management: who may do what, validation, the size limit, and how members get in.
  * Every change is written first (the record), then stored as an event in the group conversation and
- * announced to the broker nodes ({@link GroupAnnouncer}). Invitations, join requests and mutes build on
- * this class ({@link GroupInvitations}, {@link GroupJoinRequests}, {@link GroupMutes}).
+ * announced to the broker nodes ({@link GroupAnnouncer}). Nobody is put into a group without their consent:
+ * users whose {@code groupAdds} setting does not admit the actor are invited instead ({@link GroupAddConsent}),
+ * and creating groups and adding or inviting people is rate-limited per user ({@link GroupRateLimits}).
+ * Invitations, join requests and mutes build on this class ({@link GroupInvitations}, {@link GroupJoinRequests},
+ * {@link GroupMutes}).
  */
 @Service
 public class GroupService {
@@ -34,22 +39,38 @@ public class GroupService {
     private final PendingJoinStore pending;
     private final GroupAnnouncer announcer;
     private final GroupsProperties properties;
+    private final GroupAddConsent consent;
+    private final GroupRateLimits limits;
     private final Clock clock = Clock.systemUTC();
 
     public GroupService(GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer,
-                        GroupsProperties properties) {
+                        GroupsProperties properties, GroupAddConsent consent, GroupRateLimits limits) {
         this.store = store;
         this.pending = pending;
         this.announcer = announcer;
         this.properties = properties;
+        this.consent = consent;
+        this.limits = limits;
+    }
+
+    /** A new group, who was made a member with it and who was invited instead (their setting). */
+    public record Created(Group group, List<String> added, List<PendingJoin> invited) {
+    }
+
+    /** What adding members did: members added directly, and invitations for those who only accept invitations. */
+    public record Additions(List<GroupMember> added, List<PendingJoin> invited) {
     }
 
     /** Group settings as sent by clients; null leaves a setting at its default (create) or unchanged (edit). */
     public record Settings(String joinPolicy, Boolean membersInvite, String history) {
     }
 
-    public Group create(String caller, String name, String description, String avatarUrl, List<String> memberIds,
-                        Settings settings) {
+    /**
+     * Creates a group owned by the caller. Of the members listed, those whose {@code groupAdds} setting admits
+     * the caller become members; the others are invited.
+     */
+    public Created create(String caller, String name, String description, String avatarUrl, List<String> memberIds,
+                          Settings settings) {
         String cleanName = requireName(name);
         checkDescription(description);
         checkAvatar(avatarUrl);
@@ -63,23 +84,47 @@ public class GroupService {
                     + size + ".");
         }
         requireExisting(others);
+        GroupAddConsent.Split split = consent.split(caller, others, null);
+        limits.creating(caller, others.size());
         Instant now = now();
         // 3..64 characters of [A-Za-z0-9_.-]: "g" + 32 hex digits
         String groupId = "g" + UUID.randomUUID().toString().replace("-", "");
         long seq = announcer.reserveSeq(groupId);
         long fromSeq = history.fromSeq(seq);
-        Group group = new Group(groupId, cleanName, emptyToNull(description), emptyToNull(avatarUrl), caller, size, now,
-                joinPolicy, settings.membersInvite() == null || settings.membersInvite(), history, false);
+        Group group = new Group(groupId, cleanName, emptyToNull(description), emptyToNull(avatarUrl), caller,
+                split.add().size() + 1, now, joinPolicy, settings.membersInvite() == null || settings.membersInvite(),
+                history, false);
         store.insertGroup(group);
         List<String> everyone = new ArrayList<>();
         everyone.add(caller);
-        everyone.addAll(others);
+        everyone.addAll(split.add());
         store.insertMember(new GroupMember(groupId, caller, GroupRole.OWNER, now, fromSeq, null));
-        for (String user : others) {
+        for (String user : split.add()) {
             store.insertMember(new GroupMember(groupId, user, GroupRole.MEMBER, now, fromSeq, null));
         }
         announcer.announce(groupId, seq, caller, GroupEvents.created(cleanName, everyone), everyone, List.of());
-        return group;
+        List<PendingJoin> invited = invite(group, caller, split.invite());
+        return new Created(group, List.copyOf(split.add()), invited);
+    }
+
+    /**
+     * Invites users who are not members: a new invitation tells the invitee's devices; a pending one stays as
+     * it was (the first invitation stands, nothing is sent again). The pending invitations.
+     */
+    List<PendingJoin> invite(Group group, String by, Collection<String> users) {
+        Instant now = now();
+        List<PendingJoin> result = new ArrayList<>();
+        for (String user : users) {
+            PendingJoin invitation = new PendingJoin(group.groupId(), user, by, now);
+            if (pending.insert(PendingJoinStore.Kind.INVITATION, invitation)) {
+                announcer.tell(List.of(user), ServerEvent.groupInvitation(group.groupId(), group.name(), by,
+                        now.toEpochMilli()));
+            } else {
+                invitation = pending.find(PendingJoinStore.Kind.INVITATION, group.groupId(), user).orElse(invitation);
+            }
+            result.add(invitation);
+        }
+        return result;
     }
 
     /** The group and the caller's role in it: 404 unknown (or an impossible id), 403 not a member. */
@@ -158,7 +203,11 @@ public class GroupService {
         }
     }
 
-    public List<GroupMember> addMembers(String groupId, String caller, List<String> userIds) {
+    /**
+     * Adds the users whose {@code groupAdds} setting admits the caller (or who asked to join) and invites the
+     * others. 409 if any already is a member or the group would exceed its size, 400 unknown users.
+     */
+    public Additions addMembers(String groupId, String caller, List<String> userIds) {
         Membership mine = view(groupId, caller);
         requireManager(mine, "add members");
         Set<String> users = validUserIds(userIds, "userIds");
@@ -170,6 +219,14 @@ public class GroupService {
             throw ApiException.conflict("Already members: " + String.join(", ", sorted(already)) + ".");
         }
         requireExisting(users);
+        GroupAddConsent.Split split = consent.split(caller, users, groupId);
+        limits.adding(caller, users.size());
+        List<GroupMember> added = split.add().isEmpty() ? List.of() : addDirectly(mine, caller, split.add());
+        return new Additions(added, invite(mine.group(), caller, split.invite()));
+    }
+
+    private List<GroupMember> addDirectly(Membership mine, String caller, Set<String> users) {
+        String groupId = mine.group().groupId();
         if (!store.reserveSeats(groupId, users.size(), properties.maxSize())) {
             throw ApiException.conflict("A group can have at most " + properties.maxSize() + " members; adding "
                     + users.size() + " would exceed it.");

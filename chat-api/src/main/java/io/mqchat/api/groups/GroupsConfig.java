@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
 
-/** Binds {@link GroupsProperties}; the event log that group changes are written to. */
+/** Binds {@link GroupsProperties} and {@link GroupRateLimitProperties}; the event log that group changes are written to. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(GroupsProperties.class)
+@EnableConfigurationProperties({GroupsProperties.class, GroupRateLimitProperties.class})
 public class GroupsConfig {
 
     @Bean

@@ -12,7 +12,10 @@ import org.springframework.stereotype.Repository;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,6 +63,21 @@ public class PendingJoinStore {
         requireUser(userId);
         return Optional.ofNullable(collection(kind).find(Filters.eq(StoreSchema.GroupPending.ID, id(groupId, userId)))
                 .first()).map(PendingJoinStore::toPending);
+    }
+
+    /** Which of these users have a pending join request to the group (one query). */
+    public Set<String> joinRequestersAmong(String groupId, Collection<String> userIds) {
+        requireGroup(groupId);
+        userIds.forEach(PendingJoinStore::requireUser);
+        Set<String> result = new HashSet<>();
+        if (userIds.isEmpty()) {
+            return result;
+        }
+        for (Document doc : joinRequests.find(Filters.in(StoreSchema.GroupPending.ID,
+                userIds.stream().map(u -> id(groupId, u)).toList()))) {
+            result.add(doc.getString(StoreSchema.GroupPending.USER_ID));
+        }
+        return result;
     }
 
     /** False if none was pending. */

@@ -98,7 +98,11 @@ public final class GroupDirectory {
         return result;
     }
 
-    /** Whether two users are members of one group (two queries: a's groups, then b in any of them). */
+    /**
+     * Whether two users are members of one group (two queries: a's groups, then b in any of them). Every
+     * membership is the member's consent (chat-api adds directly only whom the user's {@code groupAdds}
+     * setting admits; everyone else is invited), so this is what presence visibility asks.
+     */
     public boolean shareAGroup(String a, String b) {
         Map<String, Long> groupsOfA = groupsOf(a);
         if (groupsOfA.isEmpty() || !Ids.isValidUserId(b)) {

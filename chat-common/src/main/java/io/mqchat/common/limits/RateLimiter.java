@@ -67,21 +67,32 @@ public final class RateLimiter {
      * @param subject who is limited (a user id, a client address)
      */
     public CompletionStage<Decision> tryTake(String kind, String subject, RateLimit limit) {
-        return run(kind, subject, limit, true);
+        return run(kind, subject, limit, 1, true);
+    }
+
+    /**
+     * Takes {@code cost} tokens at once, or none (e.g. one per user added to a group in one request). A cost
+     * above the burst is never allowed: the caller should refuse it as too large rather than ask to wait.
+     */
+    public CompletionStage<Decision> tryTake(String kind, String subject, RateLimit limit, long cost) {
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be at least 1");
+        }
+        return run(kind, subject, limit, cost, true);
     }
 
     /** Whether {@link #tryTake} would allow one now, without taking it (e.g. "is this login locked?"). */
     public CompletionStage<Decision> peek(String kind, String subject, RateLimit limit) {
-        return run(kind, subject, limit, false);
+        return run(kind, subject, limit, 1, false);
     }
 
-    private CompletionStage<Decision> run(String kind, String subject, RateLimit limit, boolean take) {
+    private CompletionStage<Decision> run(String kind, String subject, RateLimit limit, long cost, boolean take) {
         if (limit.isOff()) {
             return CompletableFuture.completedFuture(Decision.ALLOWED);
         }
         List<Object> keys = List.of(RedisKeys.rateBucket(kind, subject));
         return script.<List<Long>>evalAsync(RScript.Mode.READ_WRITE, TAKE, RScript.ReturnType.MULTI, keys,
-                Double.toString(limit.perSecond() / 1000.0), Long.toString(limit.burst()), "1", take ? "1" : "0")
+                Double.toString(limit.perSecond() / 1000.0), Long.toString(limit.burst()), Long.toString(cost), take ? "1" : "0")
                 .thenApply(r -> r.get(0) == 1L ? Decision.ALLOWED : new Decision(false, r.get(1)));
     }
 }

@@ -49,6 +49,8 @@ import static io.mqchat.common.store.StoreSchema.Message;
  *       read position therefore never counts as unread, and a user's own messages are never added (sending
  *       moves the sender's read position to the sent seq). Above {@value #UNREAD_CAP} entries the array stops
  *       growing and unread is counted from the messages instead.</li>
+ *   <li>{@code sentSeq} (direct conversations) only grows ({@code $max}): whether this user took part, which
+ *       is what presence visibility asks ({@link #bothSent}).</li>
  * </ul>
  */
 public final class ConversationSummaries {
@@ -165,10 +167,12 @@ public final class ConversationSummaries {
                             ? conv.peerOf(key.user()) : null),
                     Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
                     Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                    Updates.setOnInsert(Conversation.SENT_TRACKED, true),
                     Updates.max(Conversation.READ_SEQ, g.ownMax),
                     Updates.set(Conversation.UPDATED_AT, now)));
             if (g.ownMax > 0) {
                 base.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", g.ownMax)));
+                base.add(Updates.max(Conversation.SENT_SEQ, g.ownMax));
             }
             ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, id), Updates.combine(base),
                     new UpdateOptions().upsert(true)));
@@ -396,6 +400,48 @@ public final class ConversationSummaries {
         return result;
     }
 
+    /**
+     * Whether both users have sent at least one message in their direct conversation (a stranger's
+     * unanswered messages do not count): one read of the two summaries.
+     */
+    public boolean bothSent(String a, String b) {
+        if (a.equals(b)) {
+            return false;
+        }
+        String conv = ConversationId.direct(a, b).toString();
+        Map<String, Document> docs = new HashMap<>();
+        for (Document d : summaries.find(Filters.in(Conversation.ID, id(a, conv), id(b, conv)))
+                .projection(Projections.include(Conversation.USER, Conversation.SENT_SEQ, Conversation.SENT_TRACKED))) {
+            docs.put(d.getString(Conversation.USER), d);
+        }
+        for (String user : List.of(a, b)) {
+            Document d = docs.get(user);
+            if (d == null) {
+                return false;
+            }
+            if (number(d, Conversation.SENT_SEQ) > 0) {
+                continue;
+            }
+            if (Boolean.TRUE.equals(d.getBoolean(Conversation.SENT_TRACKED)) || !repairSent(user, conv)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A summary from before {@code sentSeq} was recorded: looks in the messages once (the newest message of
+     * the user there, on the conversation's seq index) and records the answer, so it is never looked up again.
+     */
+    private boolean repairSent(String user, String conv) {
+        Document newest = messages.find(Filters.and(Filters.eq(Message.CONV, conv), Filters.eq(Message.FROM, user)))
+                .projection(Projections.include(Message.SEQ)).sort(Sorts.descending(Message.SEQ)).limit(1).first();
+        Bson tracked = Updates.set(Conversation.SENT_TRACKED, true);
+        summaries.updateOne(Filters.eq(Conversation.ID, id(user, conv)), newest == null ? tracked
+                : Updates.combine(Updates.max(Conversation.SENT_SEQ, number(newest, Message.SEQ)), tracked));
+        return newest != null && number(newest, Message.SEQ) > 0;
+    }
+
     /** The read positions of several users in one conversation (e.g. the peer's, for "read" ticks). */
     public Map<String, Long> readSeqs(String conv, Collection<String> users) {
         if (users.isEmpty()) {
@@ -427,6 +473,7 @@ public final class ConversationSummaries {
                         Updates.setOnInsert(Conversation.PEER, c.isDirectParticipant(user) ? c.peerOf(user) : null),
                         Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
                         Updates.setOnInsert(Conversation.LAST_TS, 0L),
+                        Updates.setOnInsert(Conversation.SENT_TRACKED, true),
                         Updates.max(Conversation.READ_SEQ, seq),
                         Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", seq)),
                         Updates.set(Conversation.UPDATED_AT, new Date(clock.millis()))),

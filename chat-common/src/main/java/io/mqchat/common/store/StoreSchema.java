@@ -24,6 +24,12 @@ public final class StoreSchema {
     public static final String GROUP_INVITATIONS = "group_invitations";
     /** Pending requests to join: one document per (group, requesting user). */
     public static final String GROUP_JOIN_REQUESTS = "group_join_requests";
+    /**
+     * A user's contacts: one document per (user, contact), {@code _id} = {@code {user}|{contact}}. Nothing
+     * writes it yet (contacts come with a later feature); the {@code contacts} setting of who may add a user
+     * to groups reads it, so until then it admits nobody.
+     */
+    public static final String CONTACTS = "contacts";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -62,6 +68,8 @@ public final class StoreSchema {
         public static final String ID = "_id";
         public static final String PASSWORD_HASH = "passwordHash";
         public static final String CREATED_AT = "createdAt";
+        /** Who may add the user to groups directly: {@code everyone} (absent), {@code contacts} or {@code nobody}. */
+        public static final String GROUP_ADDS = "groupAdds";
 
         private User() {
         }
@@ -82,6 +90,16 @@ public final class StoreSchema {
         /** Sub-document: {@code id, from, type, text} of the message at {@code lastSeq}. */
         public static final String LAST = "last";
         public static final String READ_SEQ = "readSeq";
+        /**
+         * Direct conversations: the highest seq this user sent there (absent: has not sent since summaries
+         * track it). Both participants having one is what makes a conversation mutual (presence).
+         */
+        public static final String SENT_SEQ = "sentSeq";
+        /**
+         * True when {@link #SENT_SEQ} is complete: the summary was made since it is recorded, or was repaired
+         * from the messages once. Older summaries lack it.
+         */
+        public static final String SENT_TRACKED = "sentTracked";
         /** Seqs of other users' messages not yet read (entries at or below readSeq are stale and ignored). */
         public static final String UNREAD_SEQS = "unreadSeqs";
         /** Set when {@code unreadSeqs} reached its cap: unread is then counted from the messages. */

@@ -44,6 +44,20 @@ class RateLimiterTest {
     }
 
     @Test
+    void aCostTakesThatManyTokensOrNone() throws Exception {
+        RateLimit limit = RateLimit.parse("1/m,burst=5");
+        assertThat(limiter.tryTake("test", "cost", limit, 3).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                .allowed()).isTrue();
+        RateLimiter.Decision tooMuch = limiter.tryTake("test", "cost", limit, 3).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
+        assertThat(tooMuch.allowed()).as("2 left, 3 asked: nothing taken").isFalse();
+        assertThat(tooMuch.retryAfterSeconds()).isBetween(50L, 60L);
+        assertThat(limiter.tryTake("test", "cost", limit, 2).toCompletableFuture().get(5, TimeUnit.SECONDS)
+                .allowed()).as("the refused take left the 2 tokens").isTrue();
+        assertThat(take("cost", limit).allowed()).isFalse();
+    }
+
+    @Test
     void allowsTheBurstAtOnceThenRefusesWithTheTimeToWait() throws Exception {
         RateLimit limit = RateLimit.parse("1/m,burst=5");
         for (int i = 0; i < 5; i++) {

@@ -67,6 +67,42 @@ class ConversationSummariesTest {
     }
 
     @Test
+    void aConversationIsMutualOnlyOnceBothHaveSent() {
+        store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "alice", "bob", "hello?")));
+        summaries.markRead("bob", CONV, 2); // reading is not taking part
+        assertThat(summaries.bothSent("alice", "bob")).isFalse();
+        assertThat(summaries.bothSent("bob", "alice")).isFalse();
+        store(List.of(msg(CONV, 3, "bob", "alice", "hi alice")));
+        assertThat(summaries.bothSent("alice", "bob")).isTrue();
+        assertThat(summaries.bothSent("bob", "alice")).isTrue();
+        assertThat(summaries.bothSent("alice", "carol")).isFalse();
+        assertThat(summaries.bothSent("alice", "alice")).isFalse();
+    }
+
+    @Test
+    void summariesFromBeforeSentSeqAreRepairedFromTheMessagesOnce() {
+        store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "bob", "alice", "hi alice"),
+                msg("d:alice:carol", 1, "alice", "carol", "hello carol")));
+        // as an older version wrote them: no sentSeq, no marker
+        MongoCollection<Document> docs = client.getDatabase("t").getCollection(StoreSchema.CONVERSATIONS);
+        docs.updateMany(new Document(), new Document("$unset", new Document(StoreSchema.Conversation.SENT_SEQ, "")
+                .append(StoreSchema.Conversation.SENT_TRACKED, "")));
+        assertThat(summaries.bothSent("alice", "bob")).isTrue();
+        assertThat(summaries.bothSent("alice", "carol")).isFalse();
+        Document bob = docs.find(new Document("_id", ConversationSummaries.id("bob", CONV))).first();
+        assertThat(bob.get(StoreSchema.Conversation.SENT_SEQ)).isEqualTo(2L);
+        assertThat(bob.getBoolean(StoreSchema.Conversation.SENT_TRACKED)).isTrue();
+        // carol never wrote: remembered, so the messages are not searched again
+        Document carol = docs.find(new Document("_id", ConversationSummaries.id("carol", "d:alice:carol"))).first();
+        assertThat(carol.getBoolean(StoreSchema.Conversation.SENT_TRACKED)).isTrue();
+        assertThat(carol.get(StoreSchema.Conversation.SENT_SEQ)).isNull();
+        messages.insertOne(MessageDocuments.toDocument(msg("d:alice:carol", 2, "carol", "alice", "late")));
+        assertThat(summaries.bothSent("alice", "carol")).as("only the summary writer records it now").isFalse();
+        summaries.apply(List.of(msg("d:alice:carol", 2, "carol", "alice", "late")));
+        assertThat(summaries.bothSent("alice", "carol")).isTrue();
+    }
+
+    @Test
     void lastMessagePreviewUnreadAndOwnMessagesNeverUnread() {
         store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "alice", "bob", "there"),
                 msg(CONV, 3, "bob", "alice", "x".repeat(150))));

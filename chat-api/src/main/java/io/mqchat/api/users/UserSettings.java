@@ -1,0 +1,5 @@
+package io.mqchat.api.users;
+
+/** A user's own settings; more will join {@code groupAdds}. */
+public record UserSettings(GroupAddPolicy groupAdds) {
+}

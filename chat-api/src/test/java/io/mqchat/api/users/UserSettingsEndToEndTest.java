@@ -1,0 +1,129 @@
+package io.mqchat.api.users;
+
+import io.mqchat.api.TestSupport;
+import io.mqchat.common.store.StoreSchema;
+import io.mqchat.web.TestHttp;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.InetSocketAddress;
+import java.util.Date;
+import java.util.UUID;
+
+import static io.mqchat.web.TestHttp.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code /api/v1/users/me/settings}: your own settings only, validated, problems for bad input. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
+class UserSettingsEndToEndTest {
+
+    private static final String DB = "user-settings-e2e";
+    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
+    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
+        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
+        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+    }
+
+    @AfterAll
+    static void stop() {
+        MONGO_CLIENT.close();
+        MONGO.shutdownNow();
+    }
+
+    @LocalServerPort
+    int port;
+
+    private static String user() {
+        String id = "s" + UUID.randomUUID().toString().substring(0, 8);
+        MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
+                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
+        return id;
+    }
+
+    private TestHttp.Response call(String method, String path, String body, String user) {
+        return send(port, method, path, body == null ? null : "application/json", body,
+                user == null ? null : TestSupport.loggedInToken(user, "phone"));
+    }
+
+    private static String stored(String user) {
+        Document d = MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS)
+                .find(Filters.eq(StoreSchema.User.ID, user)).first();
+        return d == null ? null : d.getString(StoreSchema.User.GROUP_ADDS);
+    }
+
+    @Test
+    void everyoneByDefaultAndEachValueCanBeSet() {
+        String amy = user();
+        TestHttp.Response initial = call("GET", "/api/v1/users/me/settings", null, amy);
+        assertThat(initial.status()).isEqualTo(200);
+        assertThat(initial.json().get("groupAdds").asText()).isEqualTo("everyone");
+        for (String value : new String[]{"nobody", "contacts", "everyone", "nobody"}) {
+            TestHttp.Response changed = call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"" + value + "\"}", amy);
+            assertThat(changed.status()).as(changed.raw().body()).isEqualTo(200);
+            assertThat(changed.json().get("groupAdds").asText()).isEqualTo(value);
+            assertThat(call("GET", "/api/v1/users/me/settings", null, amy).json().get("groupAdds").asText())
+                    .isEqualTo(value);
+        }
+        assertThat(stored(amy)).isEqualTo("nobody");
+    }
+
+    @Test
+    void badValuesAreProblemsThatListTheChoicesAndChangeNothing() {
+        String ben = user();
+        for (String body : new String[]{"{\"groupAdds\":\"Nobody\"}", "{\"groupAdds\":\"friends\"}",
+                "{\"groupAdds\":\"\"}", "{\"groupAdds\":null}", "{}", "{\"groupadds\":\"nobody\"}"}) {
+            TestHttp.Response r = call("PATCH", "/api/v1/users/me/settings", body, ben);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().get("detail").asText()).as(body).contains("\"everyone\", \"contacts\", \"nobody\"");
+        }
+        TestHttp.Response wrongType = call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":[\"nobody\"]}", ben);
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.contentType()).startsWith("application/problem+json");
+        assertThat(stored(ben)).as("nothing was written").isNull();
+    }
+
+    @Test
+    void nobodyReadsOrChangesAnotherUsersSettings() {
+        String cara = user();
+        String dan = user();
+        // there is no route naming a user: 'me' is always the token's user
+        assertThat(call("PATCH", "/api/v1/users/" + dan + "/settings", "{\"groupAdds\":\"everyone\"}", cara).status())
+                .isEqualTo(404);
+        assertThat(call("GET", "/api/v1/users/" + dan + "/settings", null, cara).status()).isEqualTo(404);
+        assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"nobody\"}", dan).status()).isEqualTo(200);
+        assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"contacts\"}", cara).status())
+                .isEqualTo(200);
+        assertThat(stored(dan)).as("cara's change is hers alone").isEqualTo("nobody");
+        assertThat(stored(cara)).isEqualTo("contacts");
+        // and without a token there is no 'me'
+        TestHttp.Response anonymous = call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"everyone\"}", null);
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(call("GET", "/api/v1/users/me/settings", null, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void anUnknownStoredValueReadsAsNobodyNotAsEveryone() {
+        String eve = user();
+        MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS).updateOne(Filters.eq(StoreSchema.User.ID, eve),
+                new Document("$set", new Document(StoreSchema.User.GROUP_ADDS, "friends-of-friends")));
+        assertThat(call("GET", "/api/v1/users/me/settings", null, eve).json().get("groupAdds").asText())
+                .isEqualTo("nobody");
+    }
+}
