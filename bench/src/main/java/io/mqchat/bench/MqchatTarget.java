@@ -99,8 +99,9 @@ final class MqchatTarget implements Target {
             String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
             BrokerConfig config = BrokerConfig.of(mongoUri, redisAddress, secret)
                     .withStore(s.storeTimeout(), s.storeBatchSize(), s.storeWriters())
-                    // benchmarks measure throughput, so the per-user rate limit is off (BENCHMARKS.md says so)
-                    .withLimits(BrokerConfig.Limits.none());
+                    // benchmarks measure throughput, so the per-user rate limit is off unless MQCHAT_RATELIMIT_PUBLISH
+                    // sets one (to measure what the limiter costs; BENCHMARKS.md says which runs had it)
+                    .withLimits(benchLimits());
             ChatExtensionMain extension = new ChatExtensionMain(config);
             EmbeddedBroker broker = EmbeddedBroker.start(workDir.resolve("hivemq-mqchat"),
                     PlainTarget.brokerSettings(s), extension, true);
@@ -311,5 +312,13 @@ final class MqchatTarget implements Target {
                 System.err.println("bench: error while stopping " + next.getClass().getSimpleName() + ": " + e);
             }
         }
+    }
+
+    private static BrokerConfig.Limits benchLimits() {
+        String publish = System.getenv("MQCHAT_RATELIMIT_PUBLISH");
+        BrokerConfig.Limits none = BrokerConfig.Limits.none();
+        return publish == null || publish.isBlank() ? none
+                : new BrokerConfig.Limits(io.mqchat.common.limits.RateLimit.parse(publish), none.connect(),
+                none.qos0Pending());
     }
 }
