@@ -3,6 +3,7 @@ package io.mqchat.api.config;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.web.MongoConfig;
 import io.mqchat.web.MongoProperties;
+import io.mqchat.web.WebHardeningConfig;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,12 +11,14 @@ import org.springframework.context.annotation.Import;
 
 /**
  * chat-api's validated configuration ({@link ChatApiProperties}), the MongoDB client built from it (the
- * shared {@link MongoConfig}) and the token service. The Mongo settings are handed over from the validated
- * properties, so a bad value stops start-up with its message before anything tries to reach MongoDB.
+ * shared {@link MongoConfig}), the token service and the shared request hardening ({@link WebHardeningConfig}:
+ * body cap, duplicate JSON keys, problem details for every error). The Mongo settings are handed over from
+ * the validated properties, so a bad value stops start-up with its message before anything tries to reach
+ * MongoDB.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ChatApiProperties.class)
-@Import(MongoConfig.class)
+@Import({MongoConfig.class, WebHardeningConfig.class})
 public class ChatApiConfig {
 
     @Bean
