@@ -29,4 +29,10 @@ class StartupValidationTest {
         assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.mongo.uri=http://nope"))
                 .contains("MQCHAT_MONGO_URI");
     }
+
+    @Test
+    void invalidBodyCapStopsStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.http.max-body=12 parsecs"))
+                .contains("MQCHAT_HTTP_MAXBODY");
+    }
 }
