@@ -17,8 +17,8 @@ import tools.jackson.core.StreamReadFeature;
 /**
  * What both services do about hostile or broken requests, beside {@link ProblemHandler}:
  * <ul>
- *   <li>request bodies capped at {@code mqchat.http.max-body} ({@link RequestBodyFilter}, 413), and
- *       refused with a wildcard {@code Content-Type} (415);</li>
+ *   <li>request bodies capped at {@code mqchat.http.max-body} ({@link RequestGuardFilter}, 413), refused
+ *       with a wildcard {@code Content-Type} (415), and unparsable {@code Accept} headers refused (400);</li>
  *   <li>JSON objects with a duplicate key refused (400), as over MQTT: which of the two values would win
  *       is parser-specific, so a proxy or validator in front may have seen the other one;</li>
  *   <li>every error a problem document: Tomcat's own error report ({@link ProblemErrorReportValve}) and
@@ -31,9 +31,9 @@ import tools.jackson.core.StreamReadFeature;
 public class WebHardeningConfig {
 
     @Bean
-    FilterRegistrationBean<RequestBodyFilter> requestBodyFilter(HttpProperties http) {
-        FilterRegistrationBean<RequestBodyFilter> registration =
-                new FilterRegistrationBean<>(new RequestBodyFilter(http.maxBodyBytes()));
+    FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(HttpProperties http) {
+        FilterRegistrationBean<RequestGuardFilter> registration =
+                new FilterRegistrationBean<>(new RequestGuardFilter(http.maxBodyBytes()));
         // before anything that might read the body
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;

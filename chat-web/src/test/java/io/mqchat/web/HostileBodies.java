@@ -29,6 +29,7 @@ public final class HostileBodies {
     public static Arbitrary<byte[]> bodies() {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, json().map(HostileBodies::utf8)),
+                net.jqwik.api.Tuple.of(4, plausible().map(HostileBodies::utf8)),
                 net.jqwik.api.Tuple.of(2, deepNesting().map(HostileBodies::utf8)),
                 net.jqwik.api.Tuple.of(2, duplicateKeys().map(HostileBodies::utf8)),
                 net.jqwik.api.Tuple.of(2, invalidUtf8()),
@@ -66,6 +67,18 @@ public final class HostileBodies {
         return Arbitraries.oneOf(scalar, scalar, object(depth),
                 Arbitraries.lazy(() -> value(depth - 1)).list().ofMaxSize(5)
                         .map(items -> "[" + String.join(",", items) + "]"));
+    }
+
+    /** Real field names with values that are nearly right, so that bodies get past parsing into the rules. */
+    public static Arbitrary<String> plausible() {
+        Arbitrary<String> field = Arbitraries.of("userId", "password", "deviceType", "name", "members",
+                "description", "seq", "cursor", "conversations", "limit");
+        Arbitrary<String> near = Arbitraries.of("\"alice\"", "\"fuzzer\"", "\"phone\"", "\"web\"",
+                "\"s3cret-pass1\"", "\"Team\"", "[\"alice\"]", "[]", "1", "0", "-1", "500", "2147483648", "null",
+                "\"\"", "\"al\\u0000ice\"", "{\"$ne\":null}", "[{\"$gt\":\"\"}]", "\"d:alice:fuzzer\"",
+                "{\"d:alice:fuzzer\":1}", "\"" + "x".repeat(300) + "\"", "[\"a\",\"a\",\"a\"]", "true");
+        return Combinators.combine(field, near).as((k, v) -> "\"" + k + "\":" + v)
+                .list().ofMinSize(1).ofMaxSize(4).map(members -> "{" + String.join(",", members) + "}");
     }
 
     /** Printable and not: NUL, other controls, surrogates, quotes, backslashes, RTL marks, emoji. */

@@ -111,6 +111,17 @@ public abstract class HostileRequestsContract {
     }
 
     @Test
+    void unusableAcceptHeadersAreProblems() {
+        TestHttp.RawResponse garbage = raw("GET " + getPath() + " HTTP/1.1\r\nHost: localhost" + auth()
+                + "\r\nAccept: garbage", null);
+        assertProblem(garbage, garbage.status());
+        assertThat(garbage.status()).isBetween(400, 499);
+        // what the client would take is not what the service makes: still told so as a problem
+        assertProblem(raw("GET " + getPath() + " HTTP/1.1\r\nHost: localhost" + auth()
+                + "\r\nAccept: image/png", null), 406);
+    }
+
+    @Test
     void missingAndBrokenBodiesAre400() {
         assertProblem(postJson("application/json", new byte[0]), 400);
         assertProblem(postJson("application/json", "{\"name\": ".getBytes(StandardCharsets.UTF_8)), 400);

@@ -18,20 +18,22 @@ import java.io.InputStreamReader;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 
 /**
- * Checks request bodies before anything reads them. A body must name a concrete media type: a wildcard
+ * Checks a request before anything reads it. An {@code Accept} header that is not a list of media types is
+ * answered 400 (Spring MVC could then write no answer at all, not even the problem). A body must name a concrete media type: a wildcard
  * {@code Content-Type} such as {@code *}{@code /*} is answered 415 (Spring MVC would fail on it with an
  * internal error). And bodies are capped. A {@code Content-Length} over the cap is answered 413 before a byte of the body is
  * read; a body without a length (chunked) or longer than announced is read up to the cap, and reading
  * further fails with {@link BodyTooLargeException}, which {@link ProblemHandler} answers with 413. Either
  * way the connection is closed afterwards, so the server does not keep draining a large upload.
  */
-public class RequestBodyFilter extends OncePerRequestFilter {
+public class RequestGuardFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
 
-    public RequestBodyFilter(long maxBytes) {
+    public RequestGuardFilter(long maxBytes) {
         this.maxBytes = maxBytes;
     }
 
@@ -43,12 +45,28 @@ public class RequestBodyFilter extends OncePerRequestFilter {
             refuse(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, BodyTooLargeException.detail(maxBytes));
             return;
         }
+        if (!acceptParses(request)) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "The Accept header is not a list of media "
+                    + "types: send Accept: application/json, or no Accept header.");
+            return;
+        }
         if (hasBody(request) && isWildcard(request.getContentType())) {
             refuse(response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE, "The Content-Type must "
                     + "name a concrete media type, not a wildcard: send the body as application/json.");
             return;
         }
         chain.doFilter(new Limited(request, maxBytes), response);
+    }
+
+    private static boolean acceptParses(HttpServletRequest request) {
+        try {
+            for (String accept : Collections.list(request.getHeaders(HttpHeaders.ACCEPT))) {
+                MediaType.parseMediaTypes(accept);
+            }
+            return true;
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static boolean hasBody(HttpServletRequest request) {
