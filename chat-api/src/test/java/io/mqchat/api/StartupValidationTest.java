@@ -36,4 +36,22 @@ class StartupValidationTest {
                 "--mqchat.redis.address=redis://s3cret-pw@redis"))
                 .contains("MQCHAT_REDIS_ADDRESS").doesNotContain("s3cret-pw");
     }
+
+    @Test
+    void invalidRateLimitsStopStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET,
+                "--mqchat.rate-limit.login-failures=ten per minute")).contains("MQCHAT_RATELIMIT_LOGINFAILURES");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET,
+                "--mqchat.rate-limit.address-login-failures=0/m")).contains("MQCHAT_RATELIMIT_ADDRESSLOGINFAILURES");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET,
+                "--mqchat.rate-limit.registrations=5/week")).contains("MQCHAT_RATELIMIT_REGISTRATIONS");
+    }
+
+    @Test
+    void invalidBodyCapStopsStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.http.max-body=lots"))
+                .contains("MQCHAT_HTTP_MAXBODY");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.http.max-body=10GB"))
+                .contains("MQCHAT_HTTP_MAXBODY");
+    }
 }

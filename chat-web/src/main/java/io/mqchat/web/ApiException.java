@@ -10,6 +10,7 @@ public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiException(HttpStatus status, String detail) {
         this(status, detail, null);
@@ -17,10 +18,15 @@ public class ApiException extends RuntimeException {
 
     /** With a machine-readable {@code code} member in the problem document (e.g. {@code recall_window_passed}). */
     public ApiException(HttpStatus status, String detail, String code) {
+        this(status, detail, code, 0);
+    }
+
+    private ApiException(HttpStatus status, String detail, String code, long retryAfterSeconds) {
         // no stack trace: these are expected outcomes, not bugs
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public HttpStatus status() {
@@ -30,6 +36,16 @@ public class ApiException extends RuntimeException {
     /** The problem document's {@code code} member, or null for none. */
     public String code() {
         return code;
+    }
+
+    /** Seconds the client should wait before trying again ({@code Retry-After}), 0 for no such header. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** 429 with {@code Retry-After}: the client may try again after {@code retryAfterSeconds} (at least 1). */
+    public static ApiException tooManyRequests(String detail, String code, long retryAfterSeconds) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, code, Math.max(1, retryAfterSeconds));
     }
 
     public static ApiException badRequest(String detail) {

@@ -2,6 +2,7 @@ package io.mqchat.web;
 
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -17,6 +18,8 @@ import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns every failure into RFC 9457 problem details ({@code application/problem+json}). Extending
@@ -56,7 +59,30 @@ public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
         if (e.status() == HttpStatus.UNAUTHORIZED) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
+        if (e.retryAfterSeconds() > 0) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        }
         return response.body(problem);
+    }
+
+    /** A query string Tomcat cannot decode (e.g. {@code ?before=%%%}); its message echoes the value. */
+    @ExceptionHandler(InvalidParameterException.class)
+    public ResponseEntity<ProblemDetail> handleUndecodableParameters(InvalidParameterException e) {
+        return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "The query string is not valid: percent-encode it (RFC 3986) as UTF-8, a '%' as %25."));
+    }
+
+    @ExceptionHandler(BodyTooLargeException.class)
+    public ResponseEntity<ProblemDetail> handleBodyTooLarge(BodyTooLargeException e) {
+        return bodyTooLarge(e);
+    }
+
+    private static ResponseEntity<ProblemDetail> bodyTooLarge(BodyTooLargeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                BodyTooLargeException.detail(e.maxBytes()));
+        // the rest of the body is unread: close rather than drain it
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
+                .body(problem);
     }
 
     @ExceptionHandler({MongoTimeoutException.class, MongoSocketException.class})
@@ -80,6 +106,10 @@ public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     public ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+        BodyTooLargeException tooLarge = BodyTooLargeException.find(e);
+        if (tooLarge != null) {
+            return bodyTooLarge(tooLarge);
+        }
         log.error("Unexpected error", e);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "An unexpected error occurred.");
@@ -90,13 +120,35 @@ public abstract class ProblemHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
                                                                   HttpHeaders headers, HttpStatusCode status,
                                                                   WebRequest request) {
+        BodyTooLargeException tooLarge = BodyTooLargeException.find(ex);
+        if (tooLarge != null) {
+            ResponseEntity<ProblemDetail> answer = bodyTooLarge(tooLarge);
+            return new ResponseEntity<>(answer.getBody(), answer.getHeaders(), answer.getStatusCode());
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, describeUnreadable(ex));
         return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    /** Jackson's message for a key seen twice (STRICT_DUPLICATE_DETECTION, see WebHardeningConfig). */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate Object property \"(.*)\"", Pattern.DOTALL);
+
+    /** A client-sent key, shortened and without control characters, fit to quote in a detail. */
+    private static String printable(String key) {
+        String clean = key.codePoints().filter(c -> !Character.isISOControl(c))
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
     }
 
     /** A useful reason without echoing the body back or exposing parser internals. */
     static String describeUnreadable(HttpMessageNotReadableException ex) {
         Throwable cause = ex.getCause();
+        if (cause instanceof StreamReadException read && read.getOriginalMessage() != null) {
+            Matcher duplicate = DUPLICATE.matcher(read.getOriginalMessage());
+            if (duplicate.matches()) {
+                return "The JSON body has the key '" + printable(duplicate.group(1))
+                        + "' twice in one object; send each key once.";
+            }
+        }
         if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             String field = mismatch.getPath().get(mismatch.getPath().size() - 1).getPropertyName();
             if (field != null) {

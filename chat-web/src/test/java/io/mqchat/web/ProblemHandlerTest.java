@@ -73,10 +73,78 @@ class ProblemHandlerTest {
         String body(@RequestBody Body body) {
             return "ok";
         }
+
+        @GetMapping("/throttled")
+        String throttled() {
+            throw ApiException.tooManyRequests("Slow down; try again in 7 s.", "login_throttled", 7);
+        }
+
+        @GetMapping("/undecodable")
+        String undecodable() {
+            throw new org.apache.tomcat.util.http.InvalidParameterException(
+                    "Character decoding failed. Parameter [before] with value [secret%%%] has been ignored.");
+        }
+
+        @GetMapping("/too-large")
+        String tooLarge() throws java.io.IOException {
+            // as a body reader sees it: wrapped by the parser
+            throw new java.io.UncheckedIOException(new BodyTooLargeException(1024));
+        }
     }
 
+    /** As WebHardeningConfig configures Spring MVC's Jackson: duplicate keys are refused. */
+    private static final tools.jackson.databind.json.JsonMapper.Builder STRICT = tools.jackson.databind.json.JsonMapper
+            .builder().enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
     private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new Failing())
+            .setMessageConverters(new org.springframework.http.converter.StringHttpMessageConverter(),
+                    new org.springframework.http.converter.json.JacksonJsonHttpMessageConverter(STRICT))
             .setControllerAdvice(new Problems()).build();
+
+    @Test
+    void tooManyRequestsCarriesRetryAfterAndTheCode() throws Exception {
+        mvc.perform(get("/throttled"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(header().string("Retry-After", "7"))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("login_throttled"))
+                .andExpect(jsonPath("$.detail").value("Slow down; try again in 7 s."));
+    }
+
+    @Test
+    void anUndecodableQueryIs400WithoutEchoingIt() throws Exception {
+        mvc.perform(get("/undecodable"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("percent-encode")))
+                .andExpect(content().string(not(containsString("secret"))));
+    }
+
+    @Test
+    void aBodyOverTheCapIs413WhereverItWasNoticed() throws Exception {
+        mvc.perform(get("/too-large"))
+                .andExpect(status().is(413))
+                .andExpect(header().string("Connection", "close"))
+                .andExpect(jsonPath("$.detail").value(BodyTooLargeException.detail(1024)));
+    }
+
+    @Test
+    void aDuplicateKeyIsNamedWithoutControlCharacters() throws Exception {
+        mvc.perform(post("/body").contentType(MediaType.APPLICATION_JSON).content("{\"count\":1,\"count\":2}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value("The JSON body has the key 'count' twice in one object; "
+                        + "send each key once."));
+        mvc.perform(post("/body").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"a\\u0000b\":1,\"a\\u0000b\":2}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("'ab' twice")));
+    }
+
+    @Test
+    void problemJsonEscapesWhatItQuotes() {
+        org.assertj.core.api.Assertions.assertThat(ProblemJson.of(400, "a \"quoted\" \\ and\na\u0000nul"))
+                .isEqualTo("{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,"
+                        + "\"detail\":\"a \\\"quoted\\\" \\\\ and\\u000aa\\u0000nul\"}");
+    }
 
     @Test
     void anApiExceptionBecomesItsStatusAndDetail() throws Exception {

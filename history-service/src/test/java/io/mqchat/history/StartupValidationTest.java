@@ -36,4 +36,10 @@ class StartupValidationTest {
                 "--mqchat.redis.address=redis://s3cret-pw@redis"))
                 .contains("MQCHAT_REDIS_ADDRESS").doesNotContain("s3cret-pw");
     }
+
+    @Test
+    void invalidBodyCapStopsStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.http.max-body=12 parsecs"))
+                .contains("MQCHAT_HTTP_MAXBODY");
+    }
 }

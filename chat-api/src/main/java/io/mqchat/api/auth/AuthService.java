@@ -33,10 +33,12 @@ public class AuthService {
     private final String dummyHash;
 
     private final DeviceSessions devices;
+    private final LoginThrottle throttle;
 
     public AuthService(UserStore users, PasswordEncoder encoder, AccessTokens tokens, ChatApiProperties properties,
-                       DeviceSessions devices) {
+                       DeviceSessions devices, LoginThrottle throttle) {
         this.devices = devices;
+        this.throttle = throttle;
         this.users = users;
         this.encoder = encoder;
         this.tokens = tokens;
@@ -44,8 +46,14 @@ public class AuthService {
         this.dummyHash = encoder.encode(UUID.randomUUID().toString());
     }
 
-    /** Registers a user. */
-    public AuthDtos.RegisteredUser register(AuthDtos.RegisterRequest request) {
+    /**
+     * Registers a user.
+     *
+     * @param remoteAddr the client's address: registrations are limited per address, attempts that fail
+     *                   included (a taken id answers 409, so ids could otherwise be probed)
+     */
+    public AuthDtos.RegisteredUser register(AuthDtos.RegisterRequest request, String remoteAddr) {
+        throttle.registration(remoteAddr);
         String userId = require(request.userId(), "userId");
         String password = require(request.password(), "password");
         if (!Ids.isValidUserId(userId)) {
@@ -63,8 +71,11 @@ public class AuthService {
         return new AuthDtos.RegisteredUser(userId);
     }
 
-    /** Checks the password and issues an access token for one device type. */
-    public AuthDtos.LoginResponse login(AuthDtos.LoginRequest request) {
+    /**
+     * Checks the password and issues an access token for one device type. Failed logins are throttled
+     * per account and per client address ({@link LoginThrottle}); malformed requests (400) are not counted.
+     */
+    public AuthDtos.LoginResponse login(AuthDtos.LoginRequest request, String remoteAddr) {
         String userId = require(request.userId(), "userId");
         String password = require(request.password(), "password");
         String deviceType = require(request.deviceType(), "deviceType");
@@ -75,13 +86,15 @@ public class AuthService {
         if (!Ids.isValidUserId(userId)) {
             throw ApiException.badRequest("userId must be " + Ids.userIdRule());
         }
-        if (!PasswordPolicy.fitsBcrypt(password)) {
-            // no registered password is this long, so it cannot be right
-            throw ApiException.unauthorized(BAD_CREDENTIALS);
-        }
-        Optional<User> user = users.find(userId);
-        boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
-        if (user.isEmpty() || !matches) {
+        boolean ok = throttle.attempt(userId, remoteAddr, () -> {
+            if (!PasswordPolicy.fitsBcrypt(password)) {
+                return false; // no registered password is this long, so it cannot be right
+            }
+            Optional<User> user = users.find(userId);
+            boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
+            return user.isPresent() && matches;
+        });
+        if (!ok) {
             throw ApiException.unauthorized(BAD_CREDENTIALS);
         }
         ClientId clientId = new ClientId(userId, deviceType);

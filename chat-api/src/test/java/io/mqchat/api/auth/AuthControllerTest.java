@@ -69,8 +69,15 @@ class AuthControllerTest {
     @MockitoBean
     io.mqchat.api.devices.DeviceSessions devices;
 
+    /** The throttle has its own end-to-end test (AuthThrottleTest); here it lets every attempt through. */
+    @MockitoBean
+    LoginThrottle throttle;
+
     @org.junit.jupiter.api.BeforeEach
+    @SuppressWarnings("unchecked")
     void loginsIssueRealTokens() {
+        when(throttle.attempt(anyString(), any(), any())).thenAnswer(call ->
+                ((java.util.function.Supplier<Boolean>) call.getArgument(2)).get());
         org.mockito.Mockito.when(devices.login(org.mockito.ArgumentMatchers.any(), org.mockito.ArgumentMatchers.any(),
                 org.mockito.ArgumentMatchers.any(), org.mockito.ArgumentMatchers.any())).thenAnswer(call -> {
             AccessTokens tokens = call.getArgument(0);
