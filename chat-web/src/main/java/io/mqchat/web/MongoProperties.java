@@ -32,4 +32,11 @@ public record MongoProperties(@NotNull @DefaultValue("mongodb://localhost:27017/
     public boolean isServerSelectionTimeoutPositive() {
         return serverSelectionTimeout == null || serverSelectionTimeout.toMillis() > 0;
     }
+
+    /** Never print the password of the URI (the services log their configuration). */
+    @Override
+    public String toString() {
+        return "MongoProperties[uri=" + (uri == null ? null : uri.replaceAll("//[^@/]*@", "//***@"))
+                + ", serverSelectionTimeout=" + serverSelectionTimeout + "]";
+    }
 }

@@ -2,6 +2,8 @@ package io.mqchat.api.groups;
 
 import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.limits.RateLimiter;
+import io.mqchat.web.ApiException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.util.concurrent.CompletionException;
@@ -51,20 +53,21 @@ public class GroupRateLimits {
             return;
         }
         if (users > add.burst()) {
-            throw new TooManyRequestsException("You can add or invite at most " + add.burst() + " users at once; "
-                    + "split the request.", 0);
+            // waiting does not help, so no Retry-After
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "You can add or invite at most " + add.burst()
+                    + " users at once; split the request.", "group_add_too_many");
         }
         RateLimiter.Decision d = wait(limiter.tryTake(ADD, user, add, users));
         if (!d.allowed()) {
-            throw new TooManyRequestsException("You added or invited too many users to groups recently; adding "
+            throw ApiException.tooManyRequests("You added or invited too many users to groups recently; adding "
                     + users + " more is possible in " + d.retryAfterSeconds() + " s (Retry-After). Users can also "
-                    + "join by themselves with a join request.", d.retryAfterSeconds());
+                    + "join by themselves with a join request.", "group_add_rate_limited", d.retryAfterSeconds());
         }
     }
 
-    private static TooManyRequestsException createRefused(RateLimiter.Decision d) {
-        return new TooManyRequestsException("You created too many groups recently; try again in "
-                + d.retryAfterSeconds() + " s (Retry-After).", d.retryAfterSeconds());
+    private static ApiException createRefused(RateLimiter.Decision d) {
+        return ApiException.tooManyRequests("You created too many groups recently; try again in "
+                + d.retryAfterSeconds() + " s (Retry-After).", "group_create_rate_limited", d.retryAfterSeconds());
     }
 
     private static RateLimiter.Decision wait(java.util.concurrent.CompletionStage<RateLimiter.Decision> stage) {
