@@ -1,9 +1,9 @@
 package io.mqchat.api.config;
 
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.redis.RedisAddress;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.web.MongoProperties;
+import io.mqchat.web.RedisProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
@@ -24,30 +24,11 @@ import java.util.List;
 @ConfigurationProperties("mqchat")
 public record ChatApiProperties(@Valid @NotNull @DefaultValue MongoProperties mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
-                                @Valid @NotNull @DefaultValue Redis redis,
+                                @Valid @NotNull @DefaultValue RedisProperties redis,
                                 @NotEmpty(message = "list at least one device type (MQCHAT_DEVICETYPES)")
                                 @DefaultValue({"phone", "tablet", "desktop", "web", "iot", "bot"})
                                 List<String> deviceTypes,
                                 @NotNull @DefaultValue("per-type") String devicePolicy) {
-
-    /** Redis: device logins, presence, and the bus to the broker nodes. */
-    public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {
-
-        @AssertTrue(message = "must look like " + RedisAddress.FORMS + " (MQCHAT_REDIS_ADDRESS)")
-        public boolean isAddressValid() {
-            return address == null || RedisAddress.isValid(address);
-        }
-
-        /** The address parsed, credentials apart from the address. */
-        public RedisAddress parsed() {
-            return RedisAddress.parse(address);
-        }
-
-        @Override
-        public String toString() {
-            return "Redis[address=" + RedisAddress.redact(address) + "]"; // keep the password out of logs
-        }
-    }
 
     @AssertTrue(message = "must be per-type, single, or per-type plus groups like per-type,phone+tablet "
             + "(MQCHAT_DEVICEPOLICY)")

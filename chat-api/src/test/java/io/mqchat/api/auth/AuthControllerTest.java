@@ -53,7 +53,7 @@ class AuthControllerTest {
         ChatApiProperties chatApiProperties() {
             return new ChatApiProperties(new io.mqchat.web.MongoProperties("mongodb://unused", Duration.ofSeconds(1)),
                     new ChatApiProperties.Jwt(TestSupport.SECRET, Duration.ofHours(2)),
-                    new ChatApiProperties.Redis("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type");
+                    new io.mqchat.web.RedisProperties("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type");
         }
     }
 

@@ -1,8 +1,8 @@
 package io.mqchat.history.config;
 
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.redis.RedisAddress;
 import io.mqchat.web.MongoProperties;
+import io.mqchat.web.RedisProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
@@ -21,7 +21,7 @@ import java.time.Duration;
 @ConfigurationProperties("mqchat")
 public record HistoryProperties(@Valid @NotNull @DefaultValue MongoProperties mongo,
                                 @Valid @NotNull @DefaultValue Jwt jwt,
-                                @Valid @NotNull @DefaultValue Redis redis,
+                                @Valid @NotNull @DefaultValue RedisProperties redis,
                                 @Valid @NotNull @DefaultValue Sync sync,
                                 @Valid @NotNull @DefaultValue Recall recall,
                                 @DefaultValue("90d") String retention,
@@ -71,25 +71,6 @@ public record HistoryProperties(@Valid @NotNull @DefaultValue MongoProperties mo
             return true;
         } catch (IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    /** Redis: only for events to the broker nodes (read receipts); history works without it. */
-    public record Redis(@NotNull @DefaultValue("redis://localhost:6379") String address) {
-
-        @AssertTrue(message = "must look like " + RedisAddress.FORMS + " (MQCHAT_REDIS_ADDRESS)")
-        public boolean isAddressValid() {
-            return address == null || RedisAddress.isValid(address);
-        }
-
-        /** The address parsed, credentials apart from the address. */
-        public RedisAddress parsed() {
-            return RedisAddress.parse(address);
-        }
-
-        @Override
-        public String toString() {
-            return "Redis[address=" + RedisAddress.redact(address) + "]"; // keep the password out of logs
         }
     }
 

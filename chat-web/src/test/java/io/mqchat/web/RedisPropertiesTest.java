@@ -1,4 +1,4 @@
-package io.mqchat.history.config;
+package io.mqchat.web;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
@@ -30,7 +30,7 @@ class RedisPropertiesTest {
     }
 
     private static String problems(String address) {
-        Set<ConstraintViolation<HistoryProperties.Redis>> violations = validator.validate(new HistoryProperties.Redis(address));
+        Set<ConstraintViolation<RedisProperties>> violations = validator.validate(new RedisProperties(address));
         return violations.stream().map(ConstraintViolation::getMessage).collect(Collectors.joining("; "));
     }
 
@@ -40,7 +40,7 @@ class RedisPropertiesTest {
         assertThat(problems("redis://:s3cret-pw@redis:6379")).isEmpty();
         assertThat(problems("redis://chat:s3cret-pw@redis:6379")).isEmpty();
         assertThat(problems("rediss://redis:6380")).isEmpty();
-        HistoryProperties.Redis redis = new HistoryProperties.Redis("redis://chat:s3cret-pw@redis:6379");
+        RedisProperties redis = new RedisProperties("redis://chat:s3cret-pw@redis:6379");
         assertThat(redis.parsed().username()).isEqualTo("chat");
         assertThat(redis.parsed().password()).isEqualTo("s3cret-pw");
         assertThat(redis.parsed().serverAddress()).isEqualTo("redis://redis:6379");
@@ -55,7 +55,7 @@ class RedisPropertiesTest {
 
     @Test
     void thePasswordIsNotPrinted() {
-        assertThat(new HistoryProperties.Redis("redis://:s3cret-pw@redis:6379").toString())
+        assertThat(new RedisProperties("redis://:s3cret-pw@redis:6379").toString())
                 .contains("redis:6379").doesNotContain("s3cret-pw");
     }
 }
