@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ErrorEvent;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.protocol.OutgoingMessage;
@@ -152,8 +151,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                     metrics.counter("mqchat.messages.accepted", "duplicate", Boolean.toString(accepted.duplicate()))
                             .increment();
                 } else {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause = cause(error);
                     if (cause instanceof ProtocolException refused) {
                         refuse(output, refused, mqtt5, clientIdText, sender.get(), packet.getTopic());
                     } else {
@@ -208,8 +206,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                             publisher.deliverStored(topic, accepted.message(), sender.userId());
                             return;
                         }
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error;
+                        Throwable cause = cause(error);
                         ProtocolException refused = cause instanceof ProtocolException p ? p
                                 : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
                                 "not stored; retry with the same cid", message.cid());
@@ -246,8 +243,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                 AckReasonCode.UNSPECIFIED_ERROR, ProtocolError.STORAGE_UNAVAILABLE.code() + ": try again");
         acceptor.withinRate(sender, null).whenCompleteAsync((ignored, error) -> {
             try {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable cause = cause(error);
                 if (cause instanceof ProtocolException refused) {
                     refuse(output, refused, mqtt5, clientIdText, sender, packet.getTopic());
                 } else if (cause != null) {
@@ -292,9 +288,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         packet.getUserProperties().addUserProperty("seq", Long.toString(stored.seq()));
         // a group message goes to every subscribed member device, the sender's included; a direct one to
         // the peer's inbox, with a copy to the sender's devices
-        if (ConversationId.groupOf(stored.conv()).isEmpty() && !stored.to().equals(sender.userId())) {
-            publisher.deliverCopy(sender.userId(), stored, json);
-        }
+        publisher.senderCopy(sender.userId(), stored, json);
         publisher.delivered(packet.getTopic(), json);
     }
 
@@ -308,6 +302,11 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             output.preventPublishDelivery();
             publisher.sendError(clientId, sender.userId(), new ErrorEvent(e.cid(), e.error(), e.getMessage(), topic));
         }
+    }
+
+    /** What failed, without the wrapper a dependent stage adds. */
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     static AckReasonCode reasonCodeFor(ProtocolError error) {

@@ -199,9 +199,12 @@ public final class MessageStore implements AutoCloseable {
 
     /** The message a sender stored earlier under a client message id. */
     public CompletableFuture<Optional<ChatMessage>> findByClientId(String from, String cid) {
-        return CompletableFuture.supplyAsync(() -> Optional.ofNullable(
-                messages.find(Filters.and(Filters.eq(Message.FROM, from), Filters.eq(Message.CID, cid))).first())
-                .map(MessageDocuments::fromDocument), readers);
+        return CompletableFuture.supplyAsync(() -> original(from, cid), readers);
+    }
+
+    private Optional<ChatMessage> original(String from, String cid) {
+        return Optional.ofNullable(messages.find(Filters.and(Filters.eq(Message.FROM, from), Filters.eq(Message.CID, cid)))
+                .first()).map(MessageDocuments::fromDocument);
     }
 
     /** The highest stored seq of a conversation, 0 if it has none. */
@@ -303,9 +306,7 @@ public final class MessageStore implements AutoCloseable {
         } catch (MongoWriteException e) {
             if (e.getError().getCode() == DUPLICATE_KEY) {
                 // the failed batch may have written this one before it failed
-                Optional<ChatMessage> original = Optional.ofNullable(messages.find(Filters.and(
-                        Filters.eq(Message.FROM, p.message().from()), Filters.eq(Message.CID, p.message().cid())))
-                        .first()).map(MessageDocuments::fromDocument);
+                Optional<ChatMessage> original = original(p.message().from(), p.message().cid());
                 if (original.isPresent() && original.get().id().equals(p.message().id())) {
                     p.result().complete(new Stored(p.message()));
                     stored.add(p.message());

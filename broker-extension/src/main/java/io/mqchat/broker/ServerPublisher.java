@@ -7,6 +7,7 @@ import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ErrorEvent;
 import io.mqchat.common.protocol.Topics;
 import org.slf4j.Logger;
@@ -81,7 +82,15 @@ public final class ServerPublisher {
             return null;
         });
         delivered(topic, json);
-        if (io.mqchat.common.protocol.ConversationId.groupOf(message.conv()).isEmpty() && !message.to().equals(senderId)) {
+        senderCopy(senderId, message, json);
+    }
+
+    /**
+     * The sender's devices learn id and seq of what they sent: a direct message's copy goes to the sender's inbox
+     * (a group message reaches them on the group topic; a note to oneself is in the inbox already).
+     */
+    public void senderCopy(String senderId, ChatMessage message, byte[] json) {
+        if (ConversationId.groupOf(message.conv()).isEmpty() && !message.to().equals(senderId)) {
             deliverCopy(senderId, message, json);
         }
     }

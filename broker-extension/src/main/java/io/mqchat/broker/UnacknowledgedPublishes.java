@@ -56,10 +56,4 @@ final class UnacknowledgedPublishes {
         });
         return tell[0];
     }
-
-    /** Messages being stored for {@code clientId} (for tests and metrics). */
-    int pending(String clientId) {
-        AtomicInteger count = pending.get(clientId);
-        return count == null ? 0 : count.get();
-    }
 }
