@@ -107,6 +107,19 @@ final class BrokerFixture implements AutoCloseable {
         return client;
     }
 
+    /** {@link #mqtt5(String, String, Inbox)}, subscribed to its own inbox (refused: an exception). */
+    MqttAsyncClient mqtt5OnInbox(String user, String device, Inbox inbox) throws Exception {
+        MqttAsyncClient client = mqtt5(user, device, inbox);
+        org.eclipse.paho.mqttv5.client.IMqttToken sub =
+                client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription("chat/u/" + user, 1));
+        sub.waitForCompletion(10_000);
+        if (sub.getReasonCodes().length != 1 || sub.getReasonCodes()[0] != 1) {
+            throw new IllegalStateException("inbox subscription of " + user + " not granted at QoS 1: "
+                    + java.util.Arrays.toString(sub.getReasonCodes()));
+        }
+        return client;
+    }
+
     org.eclipse.paho.client.mqttv3.MqttAsyncClient mqtt3(String user, String device) throws Exception {
         var client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(broker.tcpUri(), user + ":" + device,
                 new MemoryPersistence());

@@ -46,11 +46,7 @@ class DirectMessageEndToEndTest {
 
     /** Connects user:device over MQTT 5 and subscribes to its inbox. */
     private static MqttAsyncClient connect5(String user, String device, Inbox inbox) throws Exception {
-        MqttAsyncClient client = fx.mqtt5(user, device, inbox);
-        IMqttToken sub = client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription("chat/u/" + user, 1));
-        sub.waitForCompletion(10_000);
-        assertThat(sub.getReasonCodes()).containsExactly(1);
-        return client;
+        return fx.mqtt5OnInbox(user, device, inbox);
     }
 
     private static Inbox subscribe3(org.eclipse.paho.client.mqttv3.MqttAsyncClient client, String user) throws Exception {

@@ -8,7 +8,6 @@ import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,12 +44,6 @@ class HostilePublishEndToEndTest {
         fx.close();
     }
 
-    private static MqttAsyncClient connect5(String user, String device, Inbox inbox) throws Exception {
-        MqttAsyncClient client = fx.mqtt5(user, device, inbox);
-        client.subscribe(new MqttSubscription("chat/u/" + user, 1)).waitForCompletion(10_000);
-        return client;
-    }
-
     private static String nested(int depth) {
         return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
     }
@@ -75,7 +68,7 @@ class HostilePublishEndToEndTest {
     @Test
     void oddBodiesAreStoredAndReadBackExactlyAsTheyWereDelivered() throws Exception {
         Inbox bobInbox = new Inbox();
-        MqttAsyncClient bob = connect5("bob", "phone", bobInbox);
+        MqttAsyncClient bob = fx.mqtt5OnInbox("bob", "phone", bobInbox);
         MqttAsyncClient alice = fx.mqtt5("alice", "phone");
         String[] bodies = {"{\"\\u0000\":1}", "{\"$numberLong\":\"1\"}", "{\"$regex\":\"^a\",\"$options\":\"i\"}",
                 "{\"$binary\":{\"base64\":\"AA==\",\"subType\":\"00\"}}", "{\"x.y\":[{\"$date\":0}]}", "1e400",

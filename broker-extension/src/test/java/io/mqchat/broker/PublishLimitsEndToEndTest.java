@@ -5,7 +5,6 @@ import io.mqchat.common.limits.RateLimit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,13 +117,11 @@ class PublishLimitsEndToEndTest {
 
     @Test
     void aQos0FloodIsShedInsteadOfQueuedAndWhatIsStoredIsDelivered() throws Exception {
-        MqttAsyncClient oscar = fx.mqtt5("oscar", "phone");
-        Inbox aliceInbox = new Inbox();
-        MqttAsyncClient alice = fx.mqtt5("alice", "tablet", aliceInbox);
-        alice.subscribe(new MqttSubscription("chat/u/alice", 1)).waitForCompletion(10_000);
         Inbox oscarInbox = new Inbox();
-        oscar.setCallback(oscarInbox.callback5());
-        oscar.subscribe(new MqttSubscription("chat/u/oscar", 1)).waitForCompletion(10_000);
+        MqttAsyncClient oscar = fx.mqtt5OnInbox("oscar", "phone", oscarInbox);
+        Inbox aliceInbox = new Inbox();
+        MqttAsyncClient alice = fx.mqtt5OnInbox("alice", "tablet", aliceInbox);
+
         for (int i = 0; i < 5_000; i++) {
             send(oscar, "chat/u/alice", "{\"cid\":\"q-" + i + "\",\"body\":\"zero\"}", 0);
         }

@@ -42,31 +42,8 @@ public final class TestHttp {
     }
 
     public static Response send(int port, String method, String path, String contentType, String body, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = null;
-            try {
-                json = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
-            } catch (IOException notJson) {
-                // leave json null; tests assert on it
-            }
-            return new Response(response.statusCode(), response, json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return exchange(port, method, path, contentType, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body), token);
     }
 
     public static Response postJson(int port, String path, String body) {
@@ -80,8 +57,13 @@ public final class TestHttp {
     /** Like {@link #send} with a body of raw bytes (e.g. invalid UTF-8). */
     public static Response sendBytes(int port, String method, String path, String contentType, byte[] body,
                                      String token) {
+        return exchange(port, method, path, contentType, HttpRequest.BodyPublishers.ofByteArray(body), token);
+    }
+
+    private static Response exchange(int port, String method, String path, String contentType,
+                                     HttpRequest.BodyPublisher body, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(20)).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(Duration.ofSeconds(20)).method(method, body);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
