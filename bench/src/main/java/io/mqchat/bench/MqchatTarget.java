@@ -319,6 +319,6 @@ final class MqchatTarget implements Target {
         BrokerConfig.Limits none = BrokerConfig.Limits.none();
         return publish == null || publish.isBlank() ? none
                 : new BrokerConfig.Limits(io.mqchat.common.limits.RateLimit.parse(publish), none.connect(),
-                none.qos0Pending());
+                none.qos0Pending(), none.inflightPerConnection(), none.inflightBytes());
     }
 }

@@ -65,11 +65,24 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
      * @param connect        CONNECTs per client address ({@code ratelimit.connect}); refused with 0x9F
      * @param qos0Pending    QoS 0 chat publishes of one connection being stored at once
      *                       ({@code limits.qos0-pending}); more are dropped (QoS 0 has no acknowledgement to hold)
+     * @param inflightPerConnection QoS 1 chat publishes of one connection queued, being stored or waiting for
+     *                       delivery ({@code limits.inflight}); more are refused with 0x97 until PUBACKs went out
+     * @param inflightBytes  payload bytes of all publishes in flight on this node ({@code limits.inflight-mb});
+     *                       beyond it publishes are refused with 0x97
      */
-    public record Limits(RateLimit userPublish, RateLimit connect, int qos0Pending) {
-        /** No rate limits (benchmarks, and tests that are not about limits). */
+    public record Limits(RateLimit userPublish, RateLimit connect, int qos0Pending, int inflightPerConnection,
+                         long inflightBytes) {
+        public static final int DEFAULT_INFLIGHT = 1_000;
+        public static final long DEFAULT_INFLIGHT_BYTES = 256L * 1024 * 1024;
+
+        /** No rate limits (benchmarks, and tests that are not about limits); the default memory bounds. */
         public static Limits none() {
-            return new Limits(RateLimit.OFF, RateLimit.OFF, 1_000);
+            return new Limits(RateLimit.OFF, RateLimit.OFF, 1_000, DEFAULT_INFLIGHT, DEFAULT_INFLIGHT_BYTES);
+        }
+
+        /** The same with other bounds on what is in flight. */
+        public Limits withInflight(int perConnection, long bytes) {
+            return new Limits(userPublish, connect, qos0Pending, perConnection, bytes);
         }
     }
 
@@ -161,6 +174,9 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         RateLimit publishLimit = s.rate("ratelimit.publish", "20/s,burst=100", problems);
         RateLimit connectLimit = s.rate("ratelimit.connect", "20/s,burst=200", problems);
         int qos0Pending = s.integer("limits.qos0-pending", 100, 1, 100_000, problems);
+        int inflight = s.integer("limits.inflight", Limits.DEFAULT_INFLIGHT, 1, 65_535, problems);
+        int inflightMb = s.integer("limits.inflight-mb", (int) (Limits.DEFAULT_INFLIGHT_BYTES >> 20), 1, 65_536,
+                problems);
         Duration retryWindow = s.duration("retry.window", Duration.ofMinutes(5), problems);
         if (retryWindow != null && (retryWindow.compareTo(Duration.ofSeconds(10)) < 0
                 || retryWindow.compareTo(Duration.ofDays(1)) > 0)) {
@@ -171,7 +187,7 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
         }
         return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
                 heartbeat, recall, historyPolicy, groupCacheTtl, forward.equals("auto"),
-                new Limits(publishLimit, connectLimit, qos0Pending), retryWindow);
+                new Limits(publishLimit, connectLimit, qos0Pending, inflight, (long) inflightMb << 20), retryWindow);
     }
 
     /** The Redis address parsed, credentials apart from the address. */

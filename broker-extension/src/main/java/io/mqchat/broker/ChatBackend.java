@@ -24,6 +24,10 @@ import org.redisson.config.Config;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -48,8 +52,17 @@ public final class ChatBackend implements AutoCloseable {
     final PresenceVisibility presenceVisibility;
     final GroupMembership groups;
     final ExecutorService io;
+    /** Timers of the publish path (overdue PUBACKs, store probes). */
+    final ScheduledExecutorService timers;
+    final StoreHealth health;
+    final SequenceQueue sequenceQueue;
 
     public ChatBackend(BrokerConfig config, MeterRegistry metrics) {
+        this(config, metrics, UnaryOperator.identity());
+    }
+
+    /** @param writes wraps the store's writes (tests inject latency and failures there) */
+    ChatBackend(BrokerConfig config, MeterRegistry metrics, UnaryOperator<MessageWrites> writes) {
         ConnectionString uri = new ConnectionString(config.mongoUri());
         MongoClient mongoClient = MongoClients.create(MongoClientSettings.builder()
                 .applyConnectionString(uri)
@@ -80,12 +93,24 @@ public final class ChatBackend implements AutoCloseable {
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS), lookups,
                     Duration.ofMinutes(10), Duration.ofSeconds(5));
             SequenceAllocator sequences = new SequenceAllocator(redis, store::maxSeq);
+            this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mqchat-publish-timers");
+                t.setDaemon(true);
+                return t;
+            });
+            RedissonClient probed = redis;
+            this.health = new StoreHealth(() -> {
+                db.runCommand(new org.bson.Document("ping", 1));
+                probed.getBucket("mqchat:probe").isExists();
+            }, timers, Duration.ofMillis(250), metrics);
+            this.sequenceQueue = new SequenceQueue(sequences, config.retryWindow(), config.storeTimeout(),
+                    Clock.systemUTC(), health, metrics);
             GroupDirectory groupDirectory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                     db.getCollection(StoreSchema.GROUP_MEMBERS));
             this.groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
             this.limiter = new RateLimiter(redis);
-            this.acceptor = new MessageAcceptor(users, groups, sequences, store, limiter, config.limits().userPublish(),
-                    config.retryWindow(), Clock.systemUTC());
+            this.acceptor = new MessageAcceptor(users, groups, sequenceQueue, writes.apply(store),
+                    new PublishRate(limiter, config.limits().userPublish()), Clock.systemUTC());
             this.tokens = new AccessTokens(config.jwtSecret());
             this.deviceLogins = new DeviceLogins(redis, Clock.systemUTC());
             this.presenceStore = new PresenceStore(redis);
@@ -105,12 +130,22 @@ public final class ChatBackend implements AutoCloseable {
         }
     }
 
+    /** The request/response handlers of {@code chat/req}, over this backend's store. */
+    SyncRequests syncRequests(BrokerConfig config, ServerPublisher publisher) {
+        return new SyncRequests(store.syncEngine(config.storeTimeout().plus(SyncEngine.DEFAULT_MARGIN),
+                groups.directory()), store.recall(config.recallWindow(), groups.directory()), config.historyPolicy(),
+                com.hivemq.extension.sdk.api.services.Services::publishService, store.readers(),
+                SyncCursor.MAX_TEXT + 1024, publisher);
+    }
+
     RedissonClient redisson() {
         return redisson;
     }
 
     @Override
     public void close() {
+        sequenceQueue.close();
+        timers.shutdownNow();
         store.close();
         lookups.shutdownNow();
         redisson.shutdown();

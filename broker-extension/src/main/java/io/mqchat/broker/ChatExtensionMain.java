@@ -27,6 +27,7 @@ public final class ChatExtensionMain implements ExtensionMain {
     private static final Logger log = LoggerFactory.getLogger(ChatExtensionMain.class);
 
     private final BrokerConfig givenConfig;
+    private final java.util.function.UnaryOperator<MessageWrites> writes;
     private volatile ChatBackend backend;
     private volatile NodeBus bus;
     private volatile Presence presence;
@@ -40,7 +41,13 @@ public final class ChatExtensionMain implements ExtensionMain {
 
     /** Used by the embedded stack. */
     public ChatExtensionMain(BrokerConfig config) {
+        this(config, java.util.function.UnaryOperator.identity());
+    }
+
+    /** For tests: {@code writes} wraps the store's writes (to inject latency and failures). */
+    ChatExtensionMain(BrokerConfig config, java.util.function.UnaryOperator<MessageWrites> writes) {
         this.givenConfig = config;
+        this.writes = writes;
     }
 
     @Override
@@ -55,7 +62,7 @@ public final class ChatExtensionMain implements ExtensionMain {
             return;
         }
         try {
-            backend = new ChatBackend(config, Metrics.globalRegistry);
+            backend = new ChatBackend(config, Metrics.globalRegistry, writes);
         } catch (RuntimeException e) {
             fail(output, "mqchat cannot reach its stores (" + config + "): " + e.getMessage());
             return;
@@ -89,23 +96,33 @@ public final class ChatExtensionMain implements ExtensionMain {
                 Services.extensionExecutorService(), receipts, subscribeReasons);
         // longer than any disconnect takes: when the hold runs out HiveMQ writes the PUBREC after all
         PubrecGuard pubrecGuard = new PubrecGuard(Services.clientService(), Duration.ofSeconds(60));
-        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence);
-        ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor,
-                publisher, config.storeTimeout(), config.recallWindow(),
-                config.historyPolicy(), config.limits().qos0Pending(), Services.extensionExecutorService(),
+        PublishPipeline pipeline = new PublishPipeline(backend.acceptor, publisher, Services.clientService(),
+                backend.health, Services.extensionExecutorService(), backend.timers, config.storeTimeout(),
+                config.limits().inflightPerConnection(), config.limits().inflightBytes(), config.limits().qos0Pending(),
                 Metrics.globalRegistry);
+        ConnectionLifecycle lifecycle = new ConnectionLifecycle(connected, presence, pipeline);
+        ChatPublishInterceptor interceptor = new ChatPublishInterceptor(backend.parser, backend.acceptor, pipeline,
+                publisher, backend.syncRequests(config, publisher), config.storeTimeout(),
+                Services.extensionExecutorService(), Metrics.globalRegistry);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> authorizer);
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> lifecycle);
         // The initializer runs once per connection, after authentication and the session's set-up: the
         // place to give a member's device its group subscriptions.
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
-            clientContext.addPublishInboundInterceptor(interceptor);
+            String clientId = initializerInput.getClientInformation().getClientId();
+            java.util.Optional<io.mqchat.common.protocol.ClientId> device = io.mqchat.common.protocol.ClientId.parse(clientId);
+            if (device.isEmpty()) {
+                return; // not one of ours (cannot pass authentication); no interceptors, so the authorizer refuses all
+            }
+            ConnectionPublishes publishes = pipeline.connected(initializerInput.getConnectionInformation(), clientId,
+                    device.get());
+            clientContext.addPublishInboundInterceptor(interceptor.forConnection(publishes));
+            clientContext.addPubackOutboundInterceptor(publishes);
             clientContext.addPublishInboundInterceptor(receipts); // after the chat interceptor: its receipt
             clientContext.addPubrecOutboundInterceptor(pubrecGuard);
             clientContext.addSubscribeInboundInterceptor(subscribeReasons);
-            io.mqchat.common.protocol.ClientId.parse(initializerInput.getClientInformation().getClientId())
-                    .ifPresent(groupSubscriptions::connected);
+            groupSubscriptions.connected(device.get());
         });
         log.info("mqchat extension started: {}", config);
     }

@@ -6,15 +6,10 @@ import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
-import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
-import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.mqchat.common.auth.HistoryPolicy;
-import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.ErrorEvent;
 import io.mqchat.common.protocol.MessageParser;
@@ -22,8 +17,6 @@ import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.sync.SyncCursor;
-import io.mqchat.common.sync.SyncEngine;
 import com.hivemq.extension.sdk.api.services.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,60 +24,60 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
- * Every chat publish: validate → (recipient, seq, store) → enrich → deliver. The PUBACK waits for the
- * asynchronous output, so it is sent only after MongoDB acknowledged the message. The stored, enriched
- * message replaces the client's payload for the recipient's inbox, and a copy goes to all of the sender's
- * devices so that the sending device learns id and seq.
+ * Every chat publish: validate, decide, queue. The decision (parse, rate, recipient, membership) is made at once
+ * from caches where it can be, so HiveMQ's per-client queue moves on to the next publish while this one is being
+ * stored; the broker's own delivery is always prevented, and the PUBACK is held until the message is stored and
+ * delivered ({@link PublishPipeline}). Only a cache miss makes the decision wait (the publish is then held until
+ * the lookup answered, not until it is stored).
  *
  * <p>Refusals: MQTT 5 clients get a PUBACK reason code and a reason string {@code "code: detail"}.
  * MQTT 3.1.1 has no negative PUBACK: an invalid message is dropped with an error event on the sending
- * device's inbox; a storage failure closes the connection, which is 3.1.1's only way to say "not stored".
+ * device's inbox; a store that is down closes the connection, which is 3.1.1's only way to say "not stored".
  */
-public final class ChatPublishInterceptor implements PublishInboundInterceptor {
+public final class ChatPublishInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(ChatPublishInterceptor.class);
 
     private final MessageParser parser;
     private final MessageAcceptor acceptor;
+    private final PublishPipeline pipeline;
     private final ServerPublisher publisher;
     private final Duration storeTimeout;
     private final Executor callbacks;
     private final MeterRegistry metrics;
-    private final Timer acceptTimer;
-    private final Duration recallWindow;
-    private final HistoryPolicy historyPolicy;
-    private volatile SyncRequests requests;
-    private final UnacknowledgedPublishes unacknowledged;
+    private final SyncRequests requests;
 
     /**
-     * @param publisher   sender copies, events, and the hand-over of deliveries to other broker nodes
-     * @param qos0Pending how many QoS 0 messages of one connection may be being stored at once
+     * @param publisher sender copies, events, and the hand-over of deliveries to other broker nodes
+     * @param requests  the request/response handlers of {@code chat/req}
      */
-    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, ServerPublisher publisher,
-                                  Duration storeTimeout, Duration recallWindow, HistoryPolicy historyPolicy,
-                                  int qos0Pending, Executor callbacks, MeterRegistry metrics) {
-        this.recallWindow = recallWindow;
-        this.historyPolicy = historyPolicy;
+    public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, PublishPipeline pipeline,
+                                  ServerPublisher publisher, SyncRequests requests, Duration storeTimeout,
+                                  Executor callbacks, MeterRegistry metrics) {
         this.parser = parser;
         this.acceptor = acceptor;
+        this.pipeline = pipeline;
         this.publisher = publisher;
+        this.requests = requests;
         this.storeTimeout = storeTimeout;
         this.callbacks = callbacks;
         this.metrics = metrics;
-        this.unacknowledged = new UnacknowledgedPublishes(qos0Pending, Duration.ofSeconds(1));
-        this.acceptTimer = Timer.builder("mqchat.publish.accept")
-                .description("chat publish received to stored (what the PUBACK waits for)")
-                .publishPercentiles(0.5, 0.99).register(metrics);
     }
 
-    @Override
-    public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
+    /** The interceptor of one connection. */
+    PublishInboundInterceptor forConnection(ConnectionPublishes connection) {
+        return (input, output) -> onInboundPublish(input, output, connection);
+    }
+
+    void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output,
+                          ConnectionPublishes connection) {
         try {
-            intercept(input, output);
+            intercept(input, output, connection);
         } catch (RuntimeException e) {
             // A bug must never end in a success PUBACK for something not stored: refuse (3.1.1: disconnect).
             log.warn("mqchat: publish of {} to {} failed unexpectedly, refused: {}",
@@ -95,7 +88,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         }
     }
 
-    private void intercept(PublishInboundInput input, PublishInboundOutput output) {
+    private void intercept(PublishInboundInput input, PublishInboundOutput output, ConnectionPublishes connection) {
         if (input.getPublishPacket().getQos() == Qos.EXACTLY_ONCE) {
             // never stored: HiveMQ answers QoS 2 resends without us, so a PUBREC cannot mean stored (PubrecGuard)
             output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, PubrecGuard.REASON);
@@ -103,15 +96,11 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         ModifiablePublishPacket packet = output.getPublishPacket();
-        String clientIdText = input.getClientInformation().getClientId();
-        boolean mqtt5 = input.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
-        Optional<ClientId> sender = ClientId.parse(clientIdText);
-        if (sender.isEmpty()) { // cannot happen after authentication; refuse rather than trust
-            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not_authorized: unknown client");
-            return;
-        }
+        String clientIdText = connection.clientId();
+        boolean mqtt5 = connection.mqtt5();
+        ClientId sender = connection.sender();
         if (SyncRequests.isRequestTopic(packet.getTopic())) {
-            handleRequest(packet, output, mqtt5, clientIdText, sender.get(), input);
+            handleRequest(packet, output, mqtt5, clientIdText, sender, input);
             return;
         }
         Optional<Topics.ChatTopic> target = Topics.parseChatTopic(packet.getTopic());
@@ -119,58 +108,59 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             // Refused here rather than by the authorizer, which would disconnect the client.
             refuse(output, new ProtocolException(ProtocolError.INVALID_TOPIC, "clients publish chat messages to "
                     + Topics.INBOX_PREFIX + "{userId} or " + Topics.GROUP_PREFIX + "{groupId} only"), mqtt5,
-                    clientIdText, sender.get(), packet.getTopic());
+                    clientIdText, sender, packet.getTopic());
             return;
         }
+        ByteBuffer payload = packet.getPayload().orElse(null);
         OutgoingMessage message;
         try {
-            message = parser.parse(packet.getPayload().orElse(null), sender.get().userId(), target.get().id(),
+            message = parser.parse(payload, sender.userId(), target.get().id(),
                     packet.getUserProperties().getFirst("cid").orElse(null));
         } catch (ProtocolException e) {
-            refuse(output, e, mqtt5, clientIdText, sender.get(), packet.getTopic());
+            refuse(output, e, mqtt5, clientIdText, sender, packet.getTopic());
             return;
         }
-        if (packet.getQos() == Qos.AT_MOST_ONCE) {
-            acceptUnacknowledged(output, clientIdText, sender.get(), target.get(), message, packet.getTopic());
+        boolean qos0 = packet.getQos() == Qos.AT_MOST_ONCE;
+        int payloadBytes = payload == null ? 0 : payload.remaining();
+        Optional<ProtocolException> refusal = pipeline.refusal(connection, payloadBytes, message.cid(), qos0);
+        if (refusal.isPresent() && qos0) {
+            // nothing to answer: dropped, and the device told (at most once a second)
+            output.preventPublishDelivery();
+            metrics.counter("mqchat.messages.refused", "code", refusal.get().error().code()).increment();
+            if (pipeline.mayTell(connection)) {
+                publisher.sendError(clientIdText, sender.userId(), new ErrorEvent(message.cid(), refusal.get().error(),
+                        refusal.get().getMessage(), packet.getTopic()));
+            }
             return;
         }
-        long start = System.nanoTime();
-        long deadline = start + storeTimeout.toNanos();
+        if (refusal.isPresent()) {
+            refuseForNow(output, refusal.get(), reasonCodeFor(refusal.get().error()));
+            return;
+        }
+        if (!qos0 && connection.holds(packet.getPacketId())) {
+            refuseForNow(output, new ProtocolException(ProtocolError.INVALID_FIELD, "packet id " + packet.getPacketId()
+                    + " is in use by a publish not yet acknowledged", message.cid()), AckReasonCode.PACKET_IDENTIFIER_IN_USE);
+            return;
+        }
+        if (qos0) {
+            acceptUnacknowledged(output, connection, target.get(), message, packet.getTopic(), payloadBytes);
+            return;
+        }
+        int packetId = packet.getPacketId();
+        String topic = packet.getTopic();
+        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(sender, target.get(), message);
+        if (admission.isDone()) {
+            decide(output, connection, packetId, topic, message, payloadBytes, admission);
+            return;
+        }
+        // a cache miss: hold this publish (and the connection's queue) until the lookup answered
         Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, ProtocolError.STORAGE_UNAVAILABLE.code()
-                        + ": not stored within " + storeTimeout.toMillis() + " ms; retry with the same cid");
-        acceptor.accept(sender.get(), target.get(), message, deadline).whenCompleteAsync((accepted, error) -> {
+                        + ": not checked within " + storeTimeout.toMillis() + " ms; retry with the same cid");
+        admission.whenCompleteAsync((admitted, error) -> {
             try {
-                if (error == null && async.getStatus() != Async.Status.RUNNING) {
-                    // Timed out: the client was told "not stored" and will retry with the same cid, which
-                    // finds this message and delivers it then. Delivering now would contradict that answer.
-                    log.debug("mqchat: message {} of {} stored after its publish timed out", message.cid(), clientIdText);
-                } else if (error == null) {
-                    acceptTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-                    deliver(output.getPublishPacket(), accepted.message(), sender.get());
-                    metrics.counter("mqchat.messages.accepted", "duplicate", Boolean.toString(accepted.duplicate()))
-                            .increment();
-                } else {
-                    Throwable cause = cause(error);
-                    if (cause instanceof ProtocolException refused) {
-                        refuse(output, refused, mqtt5, clientIdText, sender.get(), packet.getTopic());
-                    } else {
-                        log.warn("mqchat: message {} from {} not stored: {}", message.cid(), clientIdText,
-                                cause.toString());
-                        metrics.counter("mqchat.messages.refused", "code", ProtocolError.STORAGE_UNAVAILABLE.code())
-                                .increment();
-                        output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
-                                ProtocolError.STORAGE_UNAVAILABLE.code() + ": not stored; retry with the same cid");
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.warn("mqchat: failed to complete publish {} of {}: {}", message.cid(), clientIdText, e.toString());
-                if (error == null) {
-                    // stored: acknowledge it, but deliver nothing half-built (devices get it by sync)
-                    output.preventPublishDelivery();
-                } else {
-                    output.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR,
-                            ProtocolError.STORAGE_UNAVAILABLE.code() + ": not stored; retry with the same cid");
+                if (async.getStatus() == Async.Status.RUNNING) {
+                    decide(output, connection, packetId, topic, message, payloadBytes, admission);
                 }
             } finally {
                 async.resume();
@@ -178,53 +168,82 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         }, callbacks);
     }
 
+    /** Queues an admitted message (its PUBACK will be held) or refuses it. */
+    private void decide(PublishInboundOutput output, ConnectionPublishes connection, int packetId, String topic,
+                        OutgoingMessage message, int payloadBytes,
+                        CompletableFuture<MessageAcceptor.Admitted> admission) {
+        MessageAcceptor.Admitted admitted;
+        try {
+            admitted = admission.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = cause(e);
+            if (!(cause instanceof ProtocolException)) {
+                log.debug("mqchat: check of {} from {} failed: {}", message.cid(), connection.clientId(), cause.toString());
+            }
+            if (cause instanceof ProtocolException refused) {
+                refuse(output, refused, connection.mqtt5(), connection.clientId(), connection.sender(), topic);
+            } else {
+                refuseForNow(output, new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
+                        "not stored (the check failed); retry with the same cid", message.cid()),
+                        AckReasonCode.UNSPECIFIED_ERROR);
+            }
+            return;
+        }
+        output.preventPublishDelivery(); // the success PUBACK this leads to is held until the message is stored
+        pipeline.start(connection, packetId, topic, message, admitted, payloadBytes);
+    }
+
     /**
-     * QoS 0: there is no acknowledgement to hold, so HiveMQ's queue for this client must not wait for the store
-     * either (a QoS 0 flood would pile up in the broker's memory). The publish is dropped at once; the message is
-     * stored in the background and the stored envelope is published by the server. At most
-     * {@code qos0Pending} of a connection's QoS 0 messages are being stored at a time; more are shed and counted.
+     * QoS 0: there is no acknowledgement to hold, so HiveMQ's queue for this client never waits, not even for a
+     * lookup. The publish is dropped at once; the message is checked and stored in the background and the stored
+     * envelope published by the server. At most {@code qos0Pending} of a connection's QoS 0 messages are in
+     * flight at a time; more are shed and counted.
      */
-    private void acceptUnacknowledged(PublishInboundOutput output, String clientId, ClientId sender,
-                                      Topics.ChatTopic target, OutgoingMessage message, String topic) {
+    private void acceptUnacknowledged(PublishInboundOutput output, ConnectionPublishes connection,
+                                      Topics.ChatTopic target, OutgoingMessage message, String topic, int payloadBytes) {
         output.preventPublishDelivery();
-        if (!unacknowledged.tryStart(clientId)) {
+        if (!pipeline.tryStartUnacknowledged(connection)) {
             metrics.counter("mqchat.messages.refused", "code", "qos0_shed").increment();
-            if (unacknowledged.mayTell(clientId)) {
-                publisher.sendError(clientId, sender.userId(), new ErrorEvent(message.cid(), ProtocolError.RATE_LIMITED,
+            if (pipeline.mayTell(connection)) {
+                publisher.sendError(connection.clientId(), connection.sender().userId(), new ErrorEvent(message.cid(),
+                        ProtocolError.RATE_LIMITED,
                         "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)",
                         topic));
             }
             return;
         }
-        acceptor.accept(sender, target, message, System.nanoTime() + storeTimeout.toNanos())
-                .whenCompleteAsync((accepted, error) -> {
-                    unacknowledged.finished(clientId);
-                    try {
-                        if (error == null) {
-                            metrics.counter("mqchat.messages.accepted", "duplicate",
-                                    Boolean.toString(accepted.duplicate())).increment();
-                            publisher.deliverStored(topic, accepted.message(), sender.userId());
-                            return;
-                        }
-                        Throwable cause = cause(error);
-                        ProtocolException refused = cause instanceof ProtocolException p ? p
-                                : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
-                                "not stored; retry with the same cid", message.cid());
-                        metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
-                        if (unacknowledged.mayTell(clientId)) {
-                            publisher.sendError(clientId, sender.userId(),
-                                    new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("mqchat: QoS 0 message {} of {} not completed: {}", message.cid(), clientId, e.toString());
-                    }
-                }, callbacks);
+        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(connection.sender(), target, message);
+        if (admission.isDone()) {
+            // here, not on another thread: seqs follow the connection's publish order
+            admission.whenComplete((admitted, error) -> admitted(connection, message, topic, payloadBytes, admitted, error));
+        } else {
+            admission.whenCompleteAsync((admitted, error) ->
+                    admitted(connection, message, topic, payloadBytes, admitted, error), callbacks);
+        }
+    }
+
+    private void admitted(ConnectionPublishes connection, OutgoingMessage message, String topic, int payloadBytes,
+                          MessageAcceptor.Admitted admitted, Throwable error) {
+        if (error == null) {
+            pipeline.start(connection, -1, topic, message, admitted, payloadBytes);
+            return;
+        }
+        pipeline.unacknowledgedRefused(connection);
+        Throwable cause = cause(error);
+        ProtocolException refused = cause instanceof ProtocolException p ? p
+                : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
+                "not stored; retry with the same cid", message.cid());
+        metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
+        if (pipeline.mayTell(connection)) {
+            publisher.sendError(connection.clientId(), connection.sender().userId(),
+                    new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
+        }
     }
 
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
     private void handleRequest(ModifiablePublishPacket packet, PublishInboundOutput output, boolean mqtt5,
                                String clientIdText, ClientId sender, PublishInboundInput input) {
-        SyncRequests handler = requests();
+        SyncRequests handler = requests;
         String responseTopic = packet.getResponseTopic().orElse(null);
         SyncRequests.Request request;
         try {
@@ -241,7 +260,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         // requests cost store reads: they count against the account's publish rate like messages
         Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
                 AckReasonCode.UNSPECIFIED_ERROR, ProtocolError.STORAGE_UNAVAILABLE.code() + ": try again");
-        acceptor.withinRate(sender, null).whenCompleteAsync((ignored, error) -> {
+        acceptor.rate().take(sender.userId(), null).whenCompleteAsync((ignored, error) -> {
             try {
                 Throwable cause = cause(error);
                 if (cause instanceof ProtocolException refused) {
@@ -259,37 +278,13 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         }, callbacks);
     }
 
-    private SyncRequests requests() {
-        SyncRequests current = requests;
-        if (current == null) {
-            MessageStore store = acceptor.store();
-            current = new SyncRequests(store.syncEngine(storeTimeout.plus(SyncEngine.DEFAULT_MARGIN),
-                    acceptor.groups().directory()),
-                    store.recall(recallWindow, acceptor.groups().directory()), historyPolicy, Services::publishService, store.readers(),
-                    SyncCursor.MAX_TEXT + 1024, publisher);
-            requests = current;
-        }
-        return current;
-    }
-
     /**
-     * Replaces the client's payload with the stored envelope and sends the sender's devices their copy; both
-     * also go to the other broker nodes' devices.
+     * A refusal the client should retry after (the store is down, too much in flight): MQTT 5 gets the code; a
+     * 3.1.1 client is disconnected (HiveMQ closes the connection on an error code), its only "not stored".
      */
-    private void deliver(ModifiablePublishPacket packet, ChatMessage stored, ClientId sender) {
-        byte[] json = stored.toJsonBytes();
-        packet.setPayload(ByteBuffer.wrap(json));
-        packet.setRetain(false); // a retained chat message would be replayed on every subscribe
-        packet.setPayloadFormatIndicator(PayloadFormatIndicator.UTF_8);
-        packet.setContentType("application/json");
-        packet.getUserProperties().clear();
-        packet.getUserProperties().addUserProperty("id", stored.id());
-        packet.getUserProperties().addUserProperty("conv", stored.conv());
-        packet.getUserProperties().addUserProperty("seq", Long.toString(stored.seq()));
-        // a group message goes to every subscribed member device, the sender's included; a direct one to
-        // the peer's inbox, with a copy to the sender's devices
-        publisher.senderCopy(sender.userId(), stored, json);
-        publisher.delivered(packet.getTopic(), json);
+    private void refuseForNow(PublishInboundOutput output, ProtocolException e, AckReasonCode code) {
+        metrics.counter("mqchat.messages.refused", "code", e.error().code()).increment();
+        output.preventPublishDelivery(code, e.reasonString());
     }
 
     private void refuse(PublishInboundOutput output, ProtocolException e, boolean mqtt5, String clientId,

@@ -9,15 +9,17 @@ import io.mqchat.common.protocol.ClientId;
 
 import java.util.Optional;
 
-/** Follows connections as they come and go: which token each uses, and presence. */
+/** Follows connections as they come and go: which token each uses, presence, and their publishes in flight. */
 public final class ConnectionLifecycle implements ClientLifecycleEventListener {
 
     private final ConnectedDevices connected;
     private final Presence presence;
+    private final PublishPipeline pipeline;
 
-    public ConnectionLifecycle(ConnectedDevices connected, Presence presence) {
+    public ConnectionLifecycle(ConnectedDevices connected, Presence presence, PublishPipeline pipeline) {
         this.connected = connected;
         this.presence = presence;
+        this.pipeline = pipeline;
     }
 
     @Override
@@ -33,6 +35,7 @@ public final class ConnectionLifecycle implements ClientLifecycleEventListener {
     @Override
     public void onDisconnect(@NotNull DisconnectEventInput input) {
         String clientId = input.getClientInformation().getClientId();
+        pipeline.disconnected(input.getConnectionInformation());
         Optional<String> tokenId = input.getConnectionInformation().getConnectionAttributeStore()
                 .getAsString(TokenAuthenticator.TOKEN_ID_ATTRIBUTE);
         if (tokenId.isEmpty()) {

@@ -8,9 +8,6 @@ import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.groups.GroupDirectory;
-import io.mqchat.common.limits.RateLimit;
-import io.mqchat.common.limits.RateLimiter;
-import io.mqchat.common.redis.SequenceAllocator;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.types.ObjectId;
 
@@ -22,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The store-before-ack pipeline of one chat publish, free of broker types: check the recipient,
- * allocate the conversation's next seq, store, and hand back the enriched message (or the original one
- * when the {@code (sender, cid)} was stored before).
+ * The store-before-ack pipeline of one chat publish, free of broker types, in two steps. {@link #admit} decides
+ * whether the message may be queued (rate, recipient, membership, mutes, mentions); it completes at once when
+ * the caches answer, which lets the publish interceptor decide without holding the connection's queue.
+ * {@link #store} takes the conversation's next seq (from the batching {@link SequenceQueue}) and stores,
+ * handing back the enriched message (or the original one when the {@code (sender, cid)} was stored before).
  */
 public final class MessageAcceptor {
 
@@ -32,11 +31,9 @@ public final class MessageAcceptor {
 
     private final UserDirectory users;
     private final GroupMembership groups;
-    private final SequenceAllocator sequences;
-    private final MessageStore store;
-    private final RateLimiter limiter;
-    private final RateLimit userPublish;
-    private final Duration retryWindow;
+    private final SequenceQueue sequences;
+    private final MessageWrites store;
+    private final PublishRate rate;
     private final Clock clock;
 
     /**
@@ -51,15 +48,35 @@ public final class MessageAcceptor {
     public record Accepted(ChatMessage message, boolean duplicate) {
     }
 
+    /** A message that passed the checks: its conversation and the peer (user or group id). */
+    public record Admitted(String conv, String peer) {
+    }
+
     /**
-     * @param userPublish the per-account publish limit, shared by all nodes through {@code limiter}
-     * @param retryWindow how long an attempt's seq stays reserved for retries of its {@code (sender, cid)}
+     * Where a message's seq goes while it is being stored, told on the thread that allocated it, in allocation
+     * order (which is what lets deliveries wait for earlier seqs: {@link DeliveryOrder}).
      */
-    public MessageAcceptor(UserDirectory users, GroupMembership groups, SequenceAllocator sequences, MessageStore store,
-                           RateLimiter limiter, RateLimit userPublish, Duration retryWindow, Clock clock) {
-        this.limiter = limiter;
-        this.userPublish = userPublish;
-        this.retryWindow = retryWindow;
+    public interface SeqListener {
+        /** A seq was taken for this attempt; {@code fresh} is false for a seq an earlier attempt had taken. */
+        void allocated(String conv, long seq, boolean fresh);
+
+        /** The seq will not be stored by this attempt (it became a hole, or was taken by another message). */
+        void abandoned(String conv, long seq);
+
+        SeqListener NONE = new SeqListener() {
+            @Override
+            public void allocated(String conv, long seq, boolean fresh) {
+            }
+
+            @Override
+            public void abandoned(String conv, long seq) {
+            }
+        };
+    }
+
+    public MessageAcceptor(UserDirectory users, GroupMembership groups, SequenceQueue sequences, MessageWrites store,
+                           PublishRate rate, Clock clock) {
+        this.rate = rate;
         this.users = users;
         this.groups = groups;
         this.sequences = sequences;
@@ -72,58 +89,38 @@ public final class MessageAcceptor {
         return groups;
     }
 
-    /** The store behind this pipeline (sync requests read through it). */
-    MessageStore store() {
-        return store;
+    /** The per-account publish limit (requests count against it too). */
+    PublishRate rate() {
+        return rate;
     }
 
     /**
-     * Completes with the accepted message, or exceptionally with a {@link ProtocolException} (refused,
-     * nothing stored) or another exception (storage failed; the client retries with the same cid).
+     * Completes with where the message goes, or exceptionally with a {@link ProtocolException} (refused) or
+     * another exception (a lookup failed). Already complete when the rate lease and the caches answer.
      */
-    public CompletableFuture<Accepted> accept(ClientId sender, Topics.ChatTopic target, OutgoingMessage message,
-                                              long deadlineNanos) {
-        return withinRate(sender, message.cid())
-                .thenCompose(ignored -> checkAndStore(sender, target, message, deadlineNanos));
-    }
-
-    /**
-     * Takes one publish from the sender account's bucket (chat messages and requests alike); fails with a
-     * {@code rate_limited} {@link ProtocolException} when it is empty.
-     */
-    public CompletableFuture<Void> withinRate(ClientId sender, String cid) {
-        if (userPublish.isOff()) {
-            return CompletableFuture.completedFuture(null);
+    public CompletableFuture<Admitted> admit(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
+        CompletableFuture<Void> within = rate.take(sender.userId(), message.cid());
+        if (within.isDone() && !within.isCompletedExceptionally()) {
+            return check(sender, target, message);
         }
-        return limiter.tryTake("publish", sender.userId(), userPublish).toCompletableFuture().thenCompose(decision ->
-                decision.allowed() ? CompletableFuture.<Void>completedFuture(null)
-                        : CompletableFuture.failedFuture(new ProtocolException(ProtocolError.RATE_LIMITED,
-                        "your account may publish " + userPublish + "; retry in " + decision.retryAfterMillis()
-                                + " ms" + (cid == null ? "" : " with the same cid"), cid)));
+        return within.thenCompose(ignored -> check(sender, target, message));
     }
 
-    private CompletableFuture<Accepted> checkAndStore(ClientId sender, Topics.ChatTopic target, OutgoingMessage message,
-                                                      long deadlineNanos) {
+    private CompletableFuture<Admitted> check(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
         if (target.kind() == Topics.Kind.GROUP) {
-            return acceptGroup(sender, target.id(), message, deadlineNanos);
+            return checkGroup(sender, target.id(), message);
         }
         if (!message.mentions().isEmpty()) {
             return refused(ProtocolError.INVALID_FIELD, "'mentions' are for group messages", message);
         }
         String peer = target.id();
-        return users.exists(peer).thenCompose(exists -> {
-            if (!exists) {
-                return CompletableFuture.failedFuture(new ProtocolException(ProtocolError.UNKNOWN_RECIPIENT,
-                        "no user '" + peer + "'", message.cid()));
-            }
-            String conv = ConversationId.direct(sender.userId(), peer).toString();
-            return allocateAndStore(sender, peer, conv, message, deadlineNanos, 0);
-        });
+        return users.exists(peer).thenCompose(exists -> exists
+                ? CompletableFuture.completedFuture(new Admitted(ConversationId.direct(sender.userId(), peer).toString(), peer))
+                : refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message));
     }
 
-    /** Membership, mutes and mentions are checked against the cached group; then one stored message for all. */
-    private CompletableFuture<Accepted> acceptGroup(ClientId sender, String groupId, OutgoingMessage message,
-                                                    long deadlineNanos) {
+    /** Membership, mutes and mentions are checked against the cached group. */
+    private CompletableFuture<Admitted> checkGroup(ClientId sender, String groupId, OutgoingMessage message) {
         return groups.snapshot(groupId).thenCompose(snapshot -> {
             if (snapshot.isEmpty()) {
                 return refused(ProtocolError.UNKNOWN_RECIPIENT, "no group '" + groupId + "'", message);
@@ -150,7 +147,7 @@ public final class MessageAcceptor {
                             message);
                 }
             }
-            return allocateAndStore(sender, groupId, ConversationId.group(groupId).toString(), message, deadlineNanos, 0);
+            return CompletableFuture.completedFuture(new Admitted(ConversationId.group(groupId).toString(), groupId));
         });
     }
 
@@ -161,33 +158,38 @@ public final class MessageAcceptor {
     /**
      * Takes a seq (or the one an earlier attempt of this cid reserved) and stores the message. A retry whose first
      * attempt was stored is answered with the original without taking a new seq, so retries leave no holes.
+     * Completes exceptionally with a {@link ProtocolException} (the message cannot be stored) or another
+     * exception (storage failed; the client retries with the same cid).
      */
+    public CompletableFuture<Accepted> store(ClientId sender, Admitted admitted, OutgoingMessage message,
+                                             long deadlineNanos, SeqListener seqs) {
+        return allocateAndStore(sender, admitted.peer(), admitted.conv(), message, deadlineNanos, 0, seqs);
+    }
+
     private CompletableFuture<Accepted> allocateAndStore(ClientId sender, String peer, String conv,
-                                                         OutgoingMessage message, long deadlineNanos, int attempt) {
-        long now = clock.millis();
-        return sequences.next(conv, sender.userId(), message.cid(), now, retryWindow, attempt > 0).toCompletableFuture()
-                .thenCompose(allocation -> {
-                    if (!allocation.retried()) {
-                        return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt);
-                    }
-                    return store.findByClientId(sender.userId(), message.cid()).thenCompose(original -> {
-                        if (original.isPresent()) {
-                            return CompletableFuture.completedFuture(new Accepted(original.get(), true));
-                        }
-                        if (clock.millis() - allocation.allocatedAt() < SEQ_REUSE.toMillis()) {
-                            // the first attempt was not stored (yet): fill its seq
-                            return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt);
-                        }
-                        // too late to fill: sync may have declared that seq a hole already
-                        return sequences.next(conv, sender.userId(), message.cid(), clock.millis(), retryWindow, true)
-                                .toCompletableFuture().thenCompose(fresh ->
-                                        store(sender, peer, conv, message, fresh.seq(), deadlineNanos, attempt));
-                    });
-                });
+                                                         OutgoingMessage message, long deadlineNanos, int attempt,
+                                                         SeqListener seqs) {
+        return sequences.allocate(conv, sender.userId(), message.cid(), attempt > 0, seqs).thenCompose(allocation -> {
+            if (!allocation.retried()) {
+                return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+            }
+            return store.findByClientId(sender.userId(), message.cid()).thenCompose(original -> {
+                if (original.isPresent()) {
+                    return CompletableFuture.completedFuture(new Accepted(original.get(), true));
+                }
+                if (clock.millis() - allocation.allocatedAt() < SEQ_REUSE.toMillis()) {
+                    // the first attempt was not stored (yet): fill its seq
+                    return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+                }
+                // too late to fill: sync may have declared that seq a hole already
+                return sequences.allocate(conv, sender.userId(), message.cid(), true, seqs).thenCompose(fresh ->
+                        store(sender, peer, conv, message, fresh.seq(), deadlineNanos, attempt, seqs));
+            });
+        });
     }
 
     private CompletableFuture<Accepted> store(ClientId sender, String peer, String conv, OutgoingMessage message,
-                                              long seq, long deadlineNanos, int attempt) {
+                                              long seq, long deadlineNanos, int attempt, SeqListener seqs) {
         ChatMessage chat = new ChatMessage(new ObjectId().toHexString(), conv, seq, sender.userId(), peer,
                 clock.millis(), sender.deviceType(), message.cid(), message.type(), message.body(), null,
                 message.mentions());
@@ -195,6 +197,7 @@ public final class MessageAcceptor {
             if (outcome instanceof MessageStore.Stored stored) {
                 return CompletableFuture.completedFuture(new Accepted(stored.message(), false));
             }
+            seqs.abandoned(conv, seq);
             if (outcome instanceof MessageStore.Duplicate duplicate) {
                 return CompletableFuture.completedFuture(new Accepted(duplicate.original(), true));
             }
@@ -203,8 +206,8 @@ public final class MessageAcceptor {
                         "seq for " + conv + " conflicted " + MAX_SEQ_CONFLICTS + " times"));
             }
             // the counter was behind the store (Redis lost state): move it past, then take a new seq
-            return sequences.resync(conv).toCompletableFuture()
-                    .thenCompose(ignored -> allocateAndStore(sender, peer, conv, message, deadlineNanos, attempt + 1));
+            return sequences.resync(conv).thenCompose(ignored ->
+                    allocateAndStore(sender, peer, conv, message, deadlineNanos, attempt + 1, seqs));
         });
     }
 }

@@ -57,7 +57,7 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * {@code conversations} summaries ({@link ConversationSummaries}). Summaries are derived and repairable:
  * when that write fails, or too much is pending, it is logged and counted, never retried forever.
  */
-public final class MessageStore implements AutoCloseable {
+public final class MessageStore implements MessageWrites, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
     private static final int DUPLICATE_KEY = 11000;
@@ -153,6 +153,7 @@ public final class MessageStore implements AutoCloseable {
      * (its publish has been refused by then), so a refused publish is rarely stored behind the
      * client's back; a retry with the same cid is safe either way.
      */
+    @Override
     public CompletableFuture<Outcome> insert(ChatMessage message, long deadlineNanos) {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         if (!running) {
@@ -198,6 +199,7 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** The message a sender stored earlier under a client message id. */
+    @Override
     public CompletableFuture<Optional<ChatMessage>> findByClientId(String from, String cid) {
         return CompletableFuture.supplyAsync(() -> original(from, cid), readers);
     }

@@ -43,6 +43,7 @@ final class BrokerFixture implements AutoCloseable {
     final DeviceLogins logins;
     private final Path home;
     private final BrokerConfig config;
+    private final java.util.function.UnaryOperator<MessageWrites> writes;
 
     BrokerFixture(Duration storeTimeout) throws Exception {
         this(storeTimeout, Duration.ofSeconds(1));
@@ -56,6 +57,13 @@ final class BrokerFixture implements AutoCloseable {
     /** A broker whose configuration {@code adjust} changes (e.g. to set limits). */
     BrokerFixture(Duration storeTimeout, Duration presenceGrace,
                   java.util.function.UnaryOperator<BrokerConfig> adjust) throws Exception {
+        this(storeTimeout, presenceGrace, adjust, java.util.function.UnaryOperator.identity());
+    }
+
+    /** A broker whose store writes pass through {@code writes} (to add latency or failures). */
+    BrokerFixture(Duration storeTimeout, Duration presenceGrace, java.util.function.UnaryOperator<BrokerConfig> adjust,
+                  java.util.function.UnaryOperator<MessageWrites> writes) throws Exception {
+        this.writes = writes;
         mongo = EmbeddedMongo.inMemory();
         redis = EmbeddedRedis.start(0, null);
         Config redisConfig = new Config();
@@ -71,7 +79,7 @@ final class BrokerFixture implements AutoCloseable {
 
     private EmbeddedBroker startBroker() {
         return EmbeddedBroker.start(home, new EmbeddedBroker.Settings("127.0.0.1", FreePorts.next(),
-                FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config), true);
+                FreePorts.next(), 256 * 1024, 1000, 100), new ChatExtensionMain(config, writes), true);
     }
 
     /** Stops the broker and starts a new one on the same data folder and stores (new ports). */

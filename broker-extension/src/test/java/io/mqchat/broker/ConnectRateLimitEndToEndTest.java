@@ -25,7 +25,8 @@ class ConnectRateLimitEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         fx = new BrokerFixture(Duration.ofSeconds(5), Duration.ofSeconds(1), config -> config.withLimits(
-                new BrokerConfig.Limits(RateLimit.OFF, LIMIT, 1_000)));
+                new BrokerConfig.Limits(RateLimit.OFF, LIMIT, 1_000,
+                        BrokerConfig.Limits.DEFAULT_INFLIGHT, BrokerConfig.Limits.DEFAULT_INFLIGHT_BYTES)));
         fx.createUser("alice");
     }
 

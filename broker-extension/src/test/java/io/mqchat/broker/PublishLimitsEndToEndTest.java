@@ -30,7 +30,8 @@ class PublishLimitsEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         fx = new BrokerFixture(Duration.ofSeconds(5), Duration.ofSeconds(1), config -> config.withLimits(
-                new BrokerConfig.Limits(RateLimit.parse("5/s,burst=20"), RateLimit.OFF, 5)));
+                new BrokerConfig.Limits(RateLimit.parse("5/s,burst=20"), RateLimit.OFF, 5,
+                        BrokerConfig.Limits.DEFAULT_INFLIGHT, BrokerConfig.Limits.DEFAULT_INFLIGHT_BYTES)));
         for (String u : List.of("mallory", "trent", "alice", "bob", "oscar")) {
             fx.createUser(u);
         }

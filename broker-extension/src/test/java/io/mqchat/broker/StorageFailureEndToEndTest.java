@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** "PUBACK means stored": with MongoDB gone, no send is acknowledged as a success and nothing is delivered. */
+/**
+ * "PUBACK means stored": with MongoDB gone, no send is acknowledged as a success and nothing is delivered; once the
+ * store is known to be down, MQTT 5 senders are refused with an error PUBACK instead of a disconnect.
+ */
 class StorageFailureEndToEndTest {
 
     private BrokerFixture fx;
@@ -37,22 +40,38 @@ class StorageFailureEndToEndTest {
     }
 
     @Test
-    void mqtt5SendGetsAnErrorPubackAndIsNotDeliveredWhileMongoIsDown() throws Exception {
+    void mqtt5SendIsNeverAcknowledgedWhileMongoIsDownAndIsRefusedOnceThatIsKnown() throws Exception {
         Inbox bobInbox = new Inbox();
         MqttAsyncClient bob = fx.mqtt5("bob", "phone", bobInbox);
         bob.subscribe(new MqttSubscription("chat/u/bob", 1)).waitForCompletion(10_000);
-        MqttAsyncClient alice = fx.mqtt5("alice", "phone");
+        Inbox aliceEvents = new Inbox();
+        MqttAsyncClient alice = fx.mqtt5("alice", "phone", aliceEvents);
         // one message while the store is up, so the path is known to work
         send(alice, "{\"cid\":\"up-1\",\"body\":\"stored\"}");
         await().atMost(Duration.ofSeconds(10)).until(() -> bobInbox.chat().size() == 1);
 
         fx.mongo.stop();
-        IMqttToken ack = send(alice, "{\"cid\":\"down-1\",\"body\":\"not stored\"}");
+        // The first message after the store went down was queued before anyone knew: its PUBACK is held as a
+        // success and cannot become an error, so the connection is closed instead, before that PUBACK is written.
+        IMqttToken first = send(alice, "{\"cid\":\"down-1\",\"body\":\"not stored\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alice.isConnected());
+        assertThat(first.getResponse()).as("no success PUBACK for a message not stored")
+                .satisfiesAnyOf(r -> assertThat(r).isNull(),
+                        r -> assertThat(((MqttPubAck) r).getReturnCode()).isGreaterThanOrEqualTo(0x80));
+        assertThat(aliceEvents.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.getReturnCode()).isEqualTo(0x80);
+            assertThat(d.getReasonString()).startsWith("storage_unavailable").contains("down-1");
+        });
+
+        // Now the store is known to be down: a publish is refused at once with an error PUBACK, and the
+        // connection stays open.
+        MqttAsyncClient again = fx.mqtt5("alice", "phone");
+        IMqttToken ack = send(again, "{\"cid\":\"down-1\",\"body\":\"not stored\"}");
         MqttPubAck puback = (MqttPubAck) ack.getResponse();
         assertThat(puback.getReturnCode()).isEqualTo(0x80);
         assertThat(puback.getProperties().getReasonString()).startsWith("storage_unavailable");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> bobInbox.chat().size() == 1);
-        assertThat(alice.isConnected()).isTrue();
+        assertThat(again.isConnected()).isTrue();
     }
 
     @Test

@@ -109,6 +109,118 @@ public final class SequenceAllocator {
                 .thenApply(r -> new Allocation(r.get(1), r.get(0) == 1L, r.get(2)));
     }
 
+    /**
+     * {@link #RESERVE} for many attempts in one round trip, in list order. KEYS: counter and reservation of each
+     * attempt, in pairs; ARGV[1] reservation ms, ARGV[2] now, then per attempt its 'anew' flag and its seed ('' for
+     * none). Returns three numbers per attempt, as {@link #RESERVE} does.
+     */
+    private static final String RESERVE_ALL = """
+            local out = {}
+            for i = 1, #KEYS / 2 do
+              local counter, reservation = KEYS[2 * i - 1], KEYS[2 * i]
+              local anew, seed = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
+              local done = false
+              if anew == '0' then
+                local r = redis.call('get', reservation)
+                if r then
+                  local c = string.find(r, ':')
+                  out[#out + 1] = 1
+                  out[#out + 1] = tonumber(string.sub(r, 1, c - 1))
+                  out[#out + 1] = tonumber(string.sub(r, c + 1))
+                  done = true
+                end
+              end
+              if not done then
+                if redis.call('exists', counter) == 0 and seed ~= '' then
+                  redis.call('set', counter, seed)
+                end
+                if redis.call('exists', counter) == 0 then
+                  out[#out + 1] = 0
+                  out[#out + 1] = -1
+                  out[#out + 1] = 0
+                else
+                  local seq = redis.call('incr', counter)
+                  redis.call('set', reservation, seq .. ':' .. ARGV[2], 'PX', ARGV[1])
+                  out[#out + 1] = 0
+                  out[#out + 1] = seq
+                  out[#out + 1] = tonumber(ARGV[2])
+                end
+              end
+            end
+            return out
+            """;
+
+    /** One attempt of a client's message asking for a seq: see {@link #next(String, String, String, long, Duration, boolean)}. */
+    public record Request(String conv, String sender, String cid, boolean anew) {
+    }
+
+    /**
+     * {@link #next(String, String, String, long, Duration, boolean)} for many attempts in one Redis round trip
+     * (two when some conversation has no counter yet: the store is asked for those seeds in between). Attempts
+     * are served in list order, so the seqs of one conversation follow it. Blocks the calling thread; for a
+     * thread that batches.
+     *
+     * <p>All keys go to one script: on a Redis Cluster the conversations of one call would have to share a slot.
+     */
+    public List<Allocation> nextAll(List<Request> requests, long nowMillis, Duration window, Duration timeout)
+            throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException, InterruptedException {
+        long[] result = reserveAll(requests, nowMillis, window, java.util.Collections.emptyMap());
+        java.util.Map<String, CompletableFuture<Long>> seeds = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (result[3 * i + 1] < 0) {
+                seeds.computeIfAbsent(requests.get(i).conv(), storedMaxSeq);
+            }
+        }
+        List<Allocation> allocations = new java.util.ArrayList<>(requests.size());
+        if (!seeds.isEmpty()) {
+            CompletableFuture.allOf(seeds.values().toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            List<Request> unseeded = new java.util.ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                if (result[3 * i + 1] < 0) {
+                    unseeded.add(requests.get(i));
+                }
+            }
+            java.util.Map<String, Long> known = new java.util.HashMap<>();
+            seeds.forEach((conv, max) -> known.put(conv, max.join()));
+            long[] seeded = reserveAll(unseeded, nowMillis, window, known);
+            int next = 0;
+            for (int i = 0; i < requests.size(); i++) {
+                if (result[3 * i + 1] < 0) {
+                    System.arraycopy(seeded, 3 * next++, result, 3 * i, 3);
+                }
+            }
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            if (result[3 * i + 1] < 0) {
+                throw new IllegalStateException("no seq counter for " + requests.get(i).conv() + " after seeding it");
+            }
+            allocations.add(new Allocation(result[3 * i + 1], result[3 * i] == 1L, result[3 * i + 2]));
+        }
+        return allocations;
+    }
+
+    private long[] reserveAll(List<Request> requests, long nowMillis, Duration window, java.util.Map<String, Long> seeds) {
+        List<Object> keys = new java.util.ArrayList<>(2 * requests.size());
+        Object[] args = new Object[2 + 2 * requests.size()];
+        args[0] = Long.toString(window.toMillis());
+        args[1] = Long.toString(nowMillis);
+        for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
+            keys.add(RedisKeys.conversationSeq(r.conv()));
+            keys.add(RedisKeys.retrySeq(r.conv(), r.sender(), r.cid()));
+            args[2 + 2 * i] = r.anew() ? "1" : "0";
+            Long seed = seeds.get(r.conv());
+            args[3 + 2 * i] = seed == null ? "" : seed.toString();
+        }
+        List<Long> flat = script.eval(RScript.Mode.READ_WRITE, RESERVE_ALL, RScript.ReturnType.MULTI, keys, args);
+        long[] out = new long[flat.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = flat.get(i);
+        }
+        return out;
+    }
+
     /** Moves the counter past the highest stored seq (after a duplicate {@code (conv, seq)}). */
     public CompletionStage<Void> resync(String conv) {
         List<Object> key = List.of(RedisKeys.conversationSeq(conv));
