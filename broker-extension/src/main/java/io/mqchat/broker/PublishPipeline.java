@@ -238,8 +238,10 @@ public final class PublishPipeline {
         MessageAcceptor.Accepted accepted = m.accepted();
         String id = accepted.message().id();
         try {
-            // a resend of a stored message is delivered again: its sender learns id and seq from the copy
-            publisher.deliverStored(m.topic, accepted.message(), m.connection.sender().userId());
+            // A resend of a stored message is delivered again (its sender learns id and seq from the copy), to
+            // where the original went: a cid reused for another recipient must not show them the original.
+            String topic = accepted.duplicate() ? ServerPublisher.topicOf(accepted.message()) : m.topic;
+            publisher.deliverStored(topic, accepted.message(), m.connection.sender().userId());
         } catch (RuntimeException e) {
             // stored: devices get it by sync
             log.warn("mqchat: delivery of {} failed: {}", id, e.toString());

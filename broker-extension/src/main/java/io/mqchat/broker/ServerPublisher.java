@@ -47,6 +47,11 @@ public final class ServerPublisher {
         return asked && topic.startsWith(Topics.PRESENCE_PREFIX);
     }
 
+    /** Where a stored message is delivered: its group's topic, or its recipient's inbox. */
+    static String topicOf(ChatMessage message) {
+        return ConversationId.groupOf(message.conv()).map(Topics::group).orElseGet(() -> Topics.inbox(message.to()));
+    }
+
     /** A QoS 1 publish of UTF-8 JSON, as every server publish is. */
     static PublishBuilder json(String topic, byte[] payload) {
         return Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE).payload(ByteBuffer.wrap(payload))

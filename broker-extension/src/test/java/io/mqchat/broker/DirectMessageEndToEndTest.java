@@ -116,6 +116,25 @@ class DirectMessageEndToEndTest {
     }
 
     @Test
+    void aCidReusedForAnotherRecipientIsAnsweredWithTheOriginalWhichTheNewRecipientNeverSees() throws Exception {
+        Inbox daveInbox = new Inbox();
+        MqttAsyncClient dave = fx.mqtt5OnInbox("dave", "bot", daveInbox);
+        MqttAsyncClient carol = connect5("carol", "bot", new Inbox());
+        assertThat(pubackCode(publish5(carol, "chat/u/erin", "{\"cid\":\"reused-1\",\"body\":\"for erin\"}")))
+                .isLessThan(0x80);
+        // the same cid to dave: the original (to erin) answers it, and dave gets nothing
+        IMqttToken second = publish5(carol, "chat/u/dave", "{\"cid\":\"reused-1\",\"body\":\"for dave\"}");
+        assertThat(pubackCode(second)).isLessThan(0x80);
+        assertThat(second.getResponse().getProperties().getUserProperties())
+                .anySatisfy(p -> assertThat(p.getKey() + "=" + p.getValue()).startsWith("seq="));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> daveInbox.chat().isEmpty());
+        assertThat(fx.messages().countDocuments(Filters.and(Filters.eq("from", "carol"), Filters.eq("cid", "reused-1"))))
+                .isEqualTo(1);
+        carol.disconnect().waitForCompletion();
+        dave.disconnect().waitForCompletion();
+    }
+
+    @Test
     void aRetriedCidIsStoredOnceAndAnsweredWithTheOriginal() throws Exception {
         Inbox carolInbox = new Inbox();
         MqttAsyncClient carol = connect5("carol", "phone", carolInbox);

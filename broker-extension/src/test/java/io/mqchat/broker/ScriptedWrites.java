@@ -27,7 +27,7 @@ final class ScriptedWrites implements MessageWrites {
     }
 
     private final MessageWrites store;
-    private final ToLongFunction<ChatMessage> latencyMillis;
+    private volatile ToLongFunction<ChatMessage> latencyMillis;
     private final long lateMillis;
     private final Script script;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,6 +53,11 @@ final class ScriptedWrites implements MessageWrites {
     /** Every write takes {@code millis} longer. */
     static ScriptedWrites slow(MessageWrites store, long millis) {
         return new ScriptedWrites(store, m -> millis, 0, (m, a) -> Fault.NONE);
+    }
+
+    /** From now on, writes take this long. */
+    void latency(ToLongFunction<ChatMessage> millis) {
+        latencyMillis = millis;
     }
 
     int maxInStore() {
