@@ -8,8 +8,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,6 +45,12 @@ public final class SequenceQueue implements AutoCloseable {
     private final Clock clock;
     private final StoreHealth health;
     private final BlockingQueue<Attempt> queue = new LinkedBlockingQueue<>();
+    /** Wakes the allocating thread when a seed arrived. */
+    private static final Attempt WAKE = new Attempt(null, null, null);
+    /** Attempts waiting for their conversation's seed, in order (the allocating thread's own). */
+    private final Map<String, Deque<Attempt>> parked = new HashMap<>();
+    private final Queue<Map.Entry<String, Long>> seeded = new ConcurrentLinkedQueue<>();
+    private final Queue<String> failed = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final DistributionSummary batchSizes;
     private volatile boolean running = true;
@@ -83,42 +95,44 @@ public final class SequenceQueue implements AutoCloseable {
 
     private void run() {
         List<Attempt> batch = new ArrayList<>(MAX_BATCH);
-        List<SequenceAllocator.Request> requests = new ArrayList<>(MAX_BATCH);
+        List<Attempt> arrived = new ArrayList<>(MAX_BATCH);
         while (running) {
             try {
                 Attempt first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                batch.forEach(a -> requests.add(a.request()));
-                batchSizes.record(batch.size());
-                List<SequenceAllocator.Allocation> seqs;
-                try {
-                    seqs = allocator.nextAll(requests, clock.millis(), retryWindow, timeout);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    batch.forEach(a -> a.result().completeExceptionally(e));
-                    return;
-                } catch (Exception e) {
-                    log.warn("mqchat: {} seqs not allocated: {}", batch.size(), e.toString());
-                    health.failed(e);
-                    batch.forEach(a -> a.result().completeExceptionally(e));
-                    continue;
-                }
-                for (int i = 0; i < batch.size(); i++) {
-                    Attempt a = batch.get(i);
-                    SequenceAllocator.Allocation seq = seqs.get(i);
-                    try {
-                        a.listener().allocated(a.request().conv(), seq.seq(), !seq.retried());
-                    } catch (RuntimeException e) {
-                        log.warn("mqchat: seq listener failed: {}", e.toString());
+                arrived.add(first);
+                queue.drainTo(arrived, MAX_BATCH - 1);
+                for (String conv; (conv = failed.poll()) != null; ) {
+                    Deque<Attempt> waiting = parked.remove(conv);
+                    if (waiting != null) {
+                        IllegalStateException e = new IllegalStateException("seq counter of " + conv + " not seeded");
+                        waiting.forEach(a -> a.result().completeExceptionally(e));
                     }
                 }
-                // completed after every listener heard its seq: what a completion starts cannot overtake them
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).result().complete(seqs.get(i));
+                Map<String, Long> seeds = new HashMap<>();
+                // attempts of conversations whose seed arrived go first: they came before anything newer
+                for (Map.Entry<String, Long> seed; (seed = seeded.poll()) != null; ) {
+                    Deque<Attempt> waiting = parked.remove(seed.getKey());
+                    if (waiting != null) {
+                        seeds.put(seed.getKey(), seed.getValue());
+                        batch.addAll(waiting);
+                    }
+                }
+                for (Attempt a : arrived) {
+                    if (a == WAKE) {
+                        continue;
+                    }
+                    Deque<Attempt> waiting = parked.get(a.request().conv());
+                    if (waiting != null) {
+                        waiting.addLast(a); // behind the earlier attempts of its conversation
+                    } else {
+                        batch.add(a);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    allocate(batch, seeds);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -128,9 +142,71 @@ public final class SequenceQueue implements AutoCloseable {
                 batch.forEach(a -> a.result().completeExceptionally(e));
             } finally {
                 batch.clear();
-                requests.clear();
+                arrived.clear();
             }
         }
+    }
+
+    private void allocate(List<Attempt> batch, Map<String, Long> seeds) {
+        List<SequenceAllocator.Request> requests = new ArrayList<>(batch.size());
+        batch.forEach(a -> requests.add(a.request()));
+        batchSizes.record(batch.size());
+        List<SequenceAllocator.Allocation> seqs;
+        try {
+            seqs = allocator.nextAll(requests, clock.millis(), retryWindow, seeds);
+        } catch (RuntimeException e) {
+            log.warn("mqchat: {} seqs not allocated: {}", batch.size(), e.toString());
+            health.failed(e);
+            batch.forEach(a -> a.result().completeExceptionally(e));
+            return;
+        }
+        List<Attempt> done = new ArrayList<>(batch.size());
+        List<SequenceAllocator.Allocation> doneSeqs = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Attempt a = batch.get(i);
+            SequenceAllocator.Allocation seq = seqs.get(i);
+            if (seq.seq() < 0) {
+                park(a);
+                continue;
+            }
+            try {
+                a.listener().allocated(a.request().conv(), seq.seq(), !seq.retried());
+            } catch (RuntimeException e) {
+                log.warn("mqchat: seq listener failed: {}", e.toString());
+            }
+            done.add(a);
+            doneSeqs.add(seq);
+        }
+        // completed after every listener heard its seq: what a completion starts cannot overtake them
+        for (int i = 0; i < done.size(); i++) {
+            done.get(i).result().complete(doneSeqs.get(i));
+        }
+    }
+
+    /**
+     * The conversation has no counter in Redis (new, or Redis lost it): its attempts wait, in order, while the
+     * store is asked for the seed; other conversations go on meanwhile.
+     */
+    private void park(Attempt a) {
+        String conv = a.request().conv();
+        Deque<Attempt> waiting = parked.get(conv);
+        if (waiting != null) {
+            waiting.addLast(a);
+            return;
+        }
+        waiting = new ArrayDeque<>();
+        waiting.addLast(a);
+        parked.put(conv, waiting);
+        allocator.storedMaxSeq(conv).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((max, error) -> {
+            if (error != null) {
+                log.warn("mqchat: seed of the seq counter of {} not read: {}", conv, error.toString());
+                health.failed(error);
+                failed.add(conv);
+            } else {
+                seeded.add(Map.entry(conv, max));
+            }
+            queue.add(WAKE);
+        });
     }
 
     @Override
@@ -143,6 +219,6 @@ public final class SequenceQueue implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         IllegalStateException closed = new IllegalStateException("seq allocation stopped");
-        queue.forEach(a -> a.result().completeExceptionally(closed));
+        queue.stream().filter(a -> a != WAKE).forEach(a -> a.result().completeExceptionally(closed));
     }
 }

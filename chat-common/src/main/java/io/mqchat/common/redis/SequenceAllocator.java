@@ -155,49 +155,27 @@ public final class SequenceAllocator {
     }
 
     /**
-     * {@link #next(String, String, String, long, Duration, boolean)} for many attempts in one Redis round trip
-     * (two when some conversation has no counter yet: the store is asked for those seeds in between). Attempts
-     * are served in list order, so the seqs of one conversation follow it. Blocks the calling thread; for a
-     * thread that batches.
+     * {@link #next(String, String, String, long, Duration, boolean)} for many attempts in one Redis round trip,
+     * served in list order, so the seqs of one conversation follow it. An attempt whose conversation has no
+     * counter yet, and no entry in {@code seeds}, gets seq -1: ask {@link #storedMaxSeq} and try it again with
+     * that seed (the attempts behind it in the same conversation too, to keep their order). Blocks the calling
+     * thread; for a thread that batches.
      *
      * <p>All keys go to one script: on a Redis Cluster the conversations of one call would have to share a slot.
      */
-    public List<Allocation> nextAll(List<Request> requests, long nowMillis, Duration window, Duration timeout)
-            throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException, InterruptedException {
-        long[] result = reserveAll(requests, nowMillis, window, java.util.Collections.emptyMap());
-        java.util.Map<String, CompletableFuture<Long>> seeds = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < requests.size(); i++) {
-            if (result[3 * i + 1] < 0) {
-                seeds.computeIfAbsent(requests.get(i).conv(), storedMaxSeq);
-            }
-        }
+    public List<Allocation> nextAll(List<Request> requests, long nowMillis, Duration window,
+                                    java.util.Map<String, Long> seeds) {
+        long[] r = reserveAll(requests, nowMillis, window, seeds);
         List<Allocation> allocations = new java.util.ArrayList<>(requests.size());
-        if (!seeds.isEmpty()) {
-            CompletableFuture.allOf(seeds.values().toArray(CompletableFuture[]::new))
-                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            List<Request> unseeded = new java.util.ArrayList<>();
-            for (int i = 0; i < requests.size(); i++) {
-                if (result[3 * i + 1] < 0) {
-                    unseeded.add(requests.get(i));
-                }
-            }
-            java.util.Map<String, Long> known = new java.util.HashMap<>();
-            seeds.forEach((conv, max) -> known.put(conv, max.join()));
-            long[] seeded = reserveAll(unseeded, nowMillis, window, known);
-            int next = 0;
-            for (int i = 0; i < requests.size(); i++) {
-                if (result[3 * i + 1] < 0) {
-                    System.arraycopy(seeded, 3 * next++, result, 3 * i, 3);
-                }
-            }
-        }
         for (int i = 0; i < requests.size(); i++) {
-            if (result[3 * i + 1] < 0) {
-                throw new IllegalStateException("no seq counter for " + requests.get(i).conv() + " after seeding it");
-            }
-            allocations.add(new Allocation(result[3 * i + 1], result[3 * i] == 1L, result[3 * i + 2]));
+            allocations.add(new Allocation(r[3 * i + 1], r[3 * i] == 1L, r[3 * i + 2]));
         }
         return allocations;
+    }
+
+    /** The highest seq of a conversation stored in MongoDB: the seed of a counter Redis does not have. */
+    public CompletableFuture<Long> storedMaxSeq(String conv) {
+        return storedMaxSeq.apply(conv);
     }
 
     private long[] reserveAll(List<Request> requests, long nowMillis, Duration window, java.util.Map<String, Long> seeds) {
