@@ -189,7 +189,8 @@ class EmbeddedMongoGroupCommitTest {
     }
 
     private MongoCollection<Document> collection(EmbeddedMongo mongo) {
-        // each client its own connection pool, so each insert its own connection (and likely event loop)
+        // each client its own connections; with fewer of them than the server has event loops, each on a loop
+        // of its own, so a command stuck in a commit holds up no other test client's command
         MongoClient client = MongoClients.create(mongo.uri("t") + "?serverSelectionTimeoutMS=2000");
         clients.add(client);
         return client.getDatabase("t").getCollection("c");
