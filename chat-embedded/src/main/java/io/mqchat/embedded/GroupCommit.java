@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class GroupCommit implements AutoCloseable {
 
-    /** MongoDB's ShutdownInProgress: the driver treats it as retryable on another server. */
+    /** MongoDB's code for ShutdownInProgress, which drivers read as "this server is going away". */
     private static final int SHUTDOWN_IN_PROGRESS = 91;
 
     private final ReentrantLock lock = new ReentrantLock();
