@@ -68,7 +68,8 @@ public final class EmbeddedStack implements AutoCloseable {
             String mongoUri = settings.mongoUri();
             EmbeddedMongo mongo = null;
             if (mongoUri == null) {
-                mongo = EmbeddedMongo.onFile(settings.dataDir().resolve("mongo").resolve("mqchat.mv"), 0);
+                mongo = EmbeddedMongo.onFile(settings.dataDir().resolve("mongo").resolve("mqchat.mv"), 0,
+                        settings.embeddedFsync());
                 mongoUri = mongo.uri("mqchat");
             }
             String redisAddress = settings.redisAddress();

@@ -26,10 +26,14 @@ import java.util.Map;
  * @param jwtSecret     {@code MQCHAT_JWT_SECRET}; null: generated once and kept in {@code dataDir/jwt-secret}
  * @param logFormat     {@code MQCHAT_LOG_FORMAT}: {@code text} (default) or a structured format, {@code ecs},
  *                      {@code logstash} or {@code gelf} (one JSON object per line)
+ * @param embeddedFsync {@code MQCHAT_EMBEDDED_FSYNC}, {@code true} or {@code false} (default): whether the
+ *                      embedded database syncs its file to the disk after each commit. Off, an acknowledged
+ *                      write survives a crash of the process, not a power cut; on, it survives both, at the
+ *                      cost of a disk flush per commit. Ignored with {@code MQCHAT_MONGO_URI}
  */
 public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort, int websocketPort, int apiPort,
                                  int historyPort, String mongoUri, String redisAddress, String jwtSecret,
-                                 String logFormat) {
+                                 String logFormat, boolean embeddedFsync) {
 
     private static final List<String> LOG_FORMATS = List.of("text", "ecs", "logstash", "gelf");
 
@@ -73,10 +77,11 @@ public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort,
         if (!LOG_FORMATS.contains(logFormat)) {
             problems.add("MQCHAT_LOG_FORMAT must be one of " + LOG_FORMATS + ", was '" + logFormat + "'");
         }
+        boolean fsync = bool(env, "MQCHAT_EMBEDDED_FSYNC", false, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException("cannot start mqchat: " + String.join("; ", problems));
         }
-        return new StandaloneSettings(data, bind, mqtt, ws, api, history, mongo, redis, secret, logFormat);
+        return new StandaloneSettings(data, bind, mqtt, ws, api, history, mongo, redis, secret, logFormat, fsync);
     }
 
     /**
@@ -97,7 +102,8 @@ public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort,
                 + ", websocketPort=" + websocketPort + ", apiPort=" + apiPort + ", historyPort=" + historyPort
                 + ", mongoUri=" + (mongoUri == null ? "embedded" : RedisAddress.redact(mongoUri))
                 + ", redisAddress=" + (redisAddress == null ? "embedded" : RedisAddress.redact(redisAddress))
-                + ", jwtSecret=" + (jwtSecret == null ? "generated" : "<hidden>") + ", logFormat=" + logFormat + "]";
+                + ", jwtSecret=" + (jwtSecret == null ? "generated" : "<hidden>") + ", logFormat=" + logFormat
+                + ", embeddedFsync=" + embeddedFsync + "]";
     }
 
     private static int port(Map<String, String> env, String name, int fallback, List<String> problems) {
@@ -115,6 +121,18 @@ public record StandaloneSettings(Path dataDir, String bindAddress, int mqttPort,
             problems.add(name + " must be a port number, was '" + v + "'");
             return fallback;
         }
+    }
+
+    private static boolean bool(Map<String, String> env, String name, boolean fallback, List<String> problems) {
+        String v = blankToNull(env.get(name));
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            problems.add(name + " must be true or false, was '" + v + "'");
+            return fallback;
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static String blankToNull(String s) {

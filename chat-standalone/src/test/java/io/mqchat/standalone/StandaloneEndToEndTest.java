@@ -181,9 +181,11 @@ class StandaloneEndToEndTest {
         env.put("MQCHAT_MQTT_PORT", "99999");
         env.put("MQCHAT_JWT_SECRET", "short");
         env.put("MQCHAT_LOG_FORMAT", "xml");
+        env.put("MQCHAT_EMBEDDED_FSYNC", "yes");
         assertThatThrownBy(() -> StandaloneSettings.fromEnvironment(env))
                 .hasMessageContaining("MQCHAT_MQTT_PORT")
                 .hasMessageContaining("MQCHAT_JWT_SECRET")
-                .hasMessageContaining("MQCHAT_LOG_FORMAT");
+                .hasMessageContaining("MQCHAT_LOG_FORMAT")
+                .hasMessageContaining("MQCHAT_EMBEDDED_FSYNC");
     }
 }

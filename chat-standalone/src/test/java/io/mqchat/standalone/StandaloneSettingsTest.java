@@ -40,4 +40,21 @@ class StandaloneSettingsTest {
         assertThat(s.toString()).contains("redis:6379", "mongo:27017")
                 .doesNotContain("s3cret-pw").doesNotContain("m0ngo-pw").doesNotContain(SECRET);
     }
+
+    @Test
+    void embeddedFsyncIsOffUnlessSetToTrue() {
+        assertThat(StandaloneSettings.fromEnvironment(Map.of()).embeddedFsync()).isFalse();
+        assertThat(StandaloneSettings.fromEnvironment(Map.of("MQCHAT_EMBEDDED_FSYNC", "true")).embeddedFsync()).isTrue();
+        assertThat(StandaloneSettings.fromEnvironment(Map.of("MQCHAT_EMBEDDED_FSYNC", "false")).embeddedFsync())
+                .isFalse();
+    }
+
+    @Test
+    void refusedEmbeddedFsyncNamesTheVariable() {
+        for (String bad : new String[]{"yes", "1", "TRUE", "on"}) {
+            assertThatThrownBy(() -> StandaloneSettings.fromEnvironment(Map.of("MQCHAT_EMBEDDED_FSYNC", bad))).as(bad)
+                    .isInstanceOf(StandaloneSettings.InvalidSettingsException.class)
+                    .hasMessageContaining("MQCHAT_EMBEDDED_FSYNC must be true or false, was '" + bad + "'");
+        }
+    }
 }
