@@ -76,7 +76,7 @@ public final class NodeBus implements AutoCloseable {
                 publish(m);
             } else if (BusMessage.GROUP.equals(m.kind())) {
                 groupChanged(m);
-            } else if (BusMessage.FORWARD.equals(m.kind())) {
+            } else if (BusMessage.FORWARD.equals(m.kind()) || BusMessage.DELIVERY.equals(m.kind())) {
                 if (peers != null) {
                     peers.received(m);
                 }

@@ -1,12 +1,11 @@
 package io.mqchat.broker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.redis.RedisKeys;
 import org.redisson.api.RedissonClient;
@@ -14,7 +13,6 @@ import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -86,19 +84,32 @@ public final class PeerForwarder implements Forwarding, AutoCloseable {
         sent.increment();
     }
 
-    /** Another node's delivery: publish it to this node's clients. Own forwards come back too and are skipped. */
+    @Override
+    public void forwardStored(String topic, ChatMessage message) {
+        NodeBus b = bus;
+        if (b == null || peers.isEmpty()) {
+            return;
+        }
+        b.send(BusMessage.delivery(nodeId, topic, message));
+        sent.increment();
+    }
+
+    /** Another node's delivery (a stored message or an event): publish it to this node's clients. Own forwards come back too and are skipped. */
     void received(BusMessage m) {
         if (nodeId.equals(m.origin())) {
             return;
         }
         peers.add(m.origin());
         received.increment();
-        byte[] payload = m.payload().getBytes(StandardCharsets.UTF_8);
-        JsonNode message = chatMessage(m.payload());
-        // a chat message carries the user properties of a local delivery
-        PublishBuilder publish = message == null ? ServerPublisher.json(m.topic(), payload)
-                : ServerPublisher.storedMessage(m.topic(), payload, message.path("id").asText(),
-                message.path("conv").asText(), message.path("seq").asText());
+        PublishBuilder publish;
+        if (m.message() != null) {
+            // a stored message: the user properties of a local delivery, from the message itself
+            ChatMessage message = m.message();
+            publish = ServerPublisher.storedMessage(m.topic(), message.toJsonBytes(), message.id(), message.conv(),
+                    Long.toString(message.seq()));
+        } else {
+            publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8));
+        }
         publishService.publish(publish.retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build()).exceptionally(e -> {
             log.debug("mqchat bus: forwarded delivery to {} not published: {}", m.topic(), e.toString());
             return null;
@@ -129,15 +140,6 @@ public final class PeerForwarder implements Forwarding, AutoCloseable {
             peers.removeIf(node -> !nodes.isNodeAlive(node));
         } catch (RuntimeException e) {
             log.warn("mqchat: reading the broker node list failed: {}", e.toString());
-        }
-    }
-
-    private static JsonNode chatMessage(String payload) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(payload);
-            return n != null && n.has("seq") && n.has("id") && n.has("conv") ? n : null;
-        } catch (IOException e) {
-            return null;
         }
     }
 

@@ -72,7 +72,7 @@ public final class ServerPublisher {
             log.warn("mqchat: sender copy of {} to {} failed: {}", message.id(), userId, e.toString());
             return null;
         });
-        forwarding.forward(Topics.inbox(userId), new String(json, StandardCharsets.UTF_8), false);
+        forwarding.forwardStored(Topics.inbox(userId), message);
     }
 
     /**
@@ -86,7 +86,7 @@ public final class ServerPublisher {
             log.warn("mqchat: delivery of {} to {} failed: {}", message.id(), topic, e.toString());
             return null;
         });
-        delivered(topic, json);
+        forwarding.forwardStored(topic, message);
         senderCopy(senderId, message, json);
     }
 
@@ -98,11 +98,6 @@ public final class ServerPublisher {
         if (ConversationId.groupOf(message.conv()).isEmpty() && !message.to().equals(senderId)) {
             deliverCopy(senderId, message, json);
         }
-    }
-
-    /** HiveMQ delivered {@code json} on {@code topic} to this node's subscribers: the other nodes' get it too. */
-    public void delivered(String topic, byte[] json) {
-        forwarding.forward(topic, new String(json, StandardCharsets.UTF_8), false);
     }
 
     /** An event (JSON) to the subscribers of {@code topic} on every node. */

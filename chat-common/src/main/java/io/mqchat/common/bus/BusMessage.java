@@ -25,6 +25,9 @@ import java.util.Optional;
  *       stored message, a sender's copy, a recall event, retained presence); every <em>other</em> node
  *       ({@code origin} is the sender) publishes it to its clients too. HiveMQ CE has no cluster: this is how
  *       a message reaches devices connected to another node.</li>
+ *   <li>{@code delivery}: like {@code forward}, for a stored chat message: {@code message} is the message
+ *       itself (its envelope as a JSON object, not text inside the JSON), so the receiving node publishes it
+ *       with its {@code id}/{@code conv}/{@code seq} properties without reading a payload.</li>
  *   <li>{@code node}: broker node {@code origin} has started (or, with {@code reason} "reply", answers one
  *       that did): nodes forward to each other once they know of one another.</li>
  *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
@@ -44,17 +47,20 @@ import java.util.Optional;
  * @param groupId  for group: the group
  * @param subscribe for group: users whose devices now get the group topic
  * @param unsubscribe for group: users whose devices no longer get it
- * @param origin   for forward and node: the broker node that sent it
+ * @param origin   for forward, delivery and node: the broker node that sent it
+ * @param message  for delivery: the stored message
  */
 public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
                          String tokenId, boolean loggedOut, String groupId, java.util.List<String> subscribe,
-                         java.util.List<String> unsubscribe, String origin) {
+                         java.util.List<String> unsubscribe, String origin,
+                         io.mqchat.common.protocol.ChatMessage message) {
 
     public static final String PUBLISH = "publish";
     public static final String DISCONNECT = "disconnect";
     public static final String GROUP = "group";
     public static final String FORWARD = "forward";
     public static final String NODE = "node";
+    public static final String DELIVERY = "delivery";
 
     public BusMessage {
         subscribe = subscribe == null ? java.util.List.of() : java.util.List.copyOf(subscribe);
@@ -63,18 +69,23 @@ public record BusMessage(String kind, String topic, String payload, String clien
 
     private BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
                        String tokenId, boolean loggedOut) {
-        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null, null);
+        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null, null, null);
     }
 
     /** What node {@code origin} delivered to its own clients, for the other nodes' clients. */
     public static BusMessage forward(String origin, String topic, String payload, boolean retain) {
-        return new BusMessage(FORWARD, topic, payload, null, retain, null, null, false, null, null, null, origin);
+        return new BusMessage(FORWARD, topic, payload, null, retain, null, null, false, null, null, null, origin, null);
+    }
+
+    /** A stored message node {@code origin} delivered on {@code topic}, for the other nodes' clients. */
+    public static BusMessage delivery(String origin, String topic, io.mqchat.common.protocol.ChatMessage message) {
+        return new BusMessage(DELIVERY, topic, null, null, false, null, null, false, null, null, null, origin, message);
     }
 
     /** Node {@code origin} is up ({@code reply}: in answer to another node's announcement). */
     public static BusMessage node(String origin, boolean reply) {
         return new BusMessage(NODE, null, null, null, false, reply ? "reply" : null, null, false, null, null, null,
-                origin);
+                origin, null);
     }
 
     /**
@@ -85,7 +96,7 @@ public record BusMessage(String kind, String topic, String payload, String clien
                                    java.util.Collection<String> unsubscribe, String eventPayload) {
         return new BusMessage(GROUP, null, eventPayload, null, false, null, null, false, groupId,
                 subscribe == null ? null : java.util.List.copyOf(subscribe),
-                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe), null);
+                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe), null, null);
     }
 
     public static BusMessage publish(String topic, String payload) {
@@ -136,6 +147,9 @@ public record BusMessage(String kind, String topic, String payload, String clien
         if (origin != null) {
             node.put("origin", origin);
         }
+        if (message != null) {
+            node.set("message", message.toJson());
+        }
         if (groupId != null) {
             node.put("groupId", groupId);
             subscribe.forEach(node.putArray("subscribe")::add);
@@ -157,20 +171,32 @@ public record BusMessage(String kind, String topic, String payload, String clien
         return result;
     }
 
+    /** The stored message of a delivery, or null unless it is an object with an id, a conversation and a seq. */
+    private static io.mqchat.common.protocol.ChatMessage deliveredMessage(JsonNode node) {
+        if (node == null || !node.isObject() || !node.path("id").isTextual() || !node.path("conv").isTextual()
+                || !node.path("seq").canConvertToLong()) {
+            return null;
+        }
+        return io.mqchat.common.protocol.ChatMessage.fromJson(node);
+    }
+
     /** Empty for anything that is not a well-formed bus message (it is then ignored and logged). */
     public static Optional<BusMessage> fromJson(String json) {
         try {
             JsonNode n = Json.MAPPER.readTree(json);
             String kind = n.path("kind").asText(null);
-            if (!java.util.Set.of(PUBLISH, DISCONNECT, GROUP, FORWARD, NODE).contains(kind)) {
+            if (!java.util.Set.of(PUBLISH, DISCONNECT, GROUP, FORWARD, NODE, DELIVERY).contains(kind)) {
                 return Optional.empty();
             }
             BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
                     n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null),
                     n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false),
                     n.path("groupId").asText(null), texts(n.get("subscribe")), texts(n.get("unsubscribe")),
-                    n.path("origin").asText(null));
-            if ((FORWARD.equals(kind) || NODE.equals(kind)) && m.origin() == null) {
+                    n.path("origin").asText(null), deliveredMessage(n.get("message")));
+            if ((FORWARD.equals(kind) || NODE.equals(kind) || DELIVERY.equals(kind)) && m.origin() == null) {
+                return Optional.empty();
+            }
+            if (DELIVERY.equals(kind) && (m.topic() == null || m.message() == null)) {
                 return Optional.empty();
             }
             if (FORWARD.equals(kind) && (m.topic() == null || m.payload() == null)) {
