@@ -23,9 +23,7 @@ import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
-import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.store.StoreSchema;
-import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,32 +168,6 @@ public final class MessageStore implements MessageWrites, AutoCloseable {
         }
         queue.add(new Pending(document, message, deadlineNanos, result));
         return result;
-    }
-
-    /** The summaries this store maintains, if any. */
-    public Optional<ConversationSummaries> summaries() {
-        return Optional.ofNullable(summaries);
-    }
-
-    /** Recall over this store's collections (needs summaries, whose previews it corrects). */
-    public MessageRecall recall(java.time.Duration window, io.mqchat.common.groups.GroupDirectory groups) {
-        if (summaries == null) {
-            throw new IllegalStateException("recall needs conversation summaries");
-        }
-        return new MessageRecall(messages, conversations, groups, window, java.time.Clock.systemUTC());
-    }
-
-    /** Sync over this store's collections (needs summaries). */
-    public SyncEngine syncEngine(java.time.Duration holeGrace, io.mqchat.common.groups.GroupDirectory groups) {
-        if (summaries == null) {
-            throw new IllegalStateException("sync needs conversation summaries");
-        }
-        return new SyncEngine(messages, summaries, groups, holeGrace, java.time.Clock.systemUTC());
-    }
-
-    /** The executor for blocking MongoDB reads. */
-    public ExecutorService readers() {
-        return readers;
     }
 
     /** The message a sender stored earlier under a client message id. */

@@ -29,10 +29,10 @@ import java.util.concurrent.Executor;
  *       {@code chat/res/{you}/{device}}, and the presence {@code chat/p/{user}} of users you may see
  *       ({@link PresenceVisibility}), and {@code chat/g/{group}} of groups you are in (members' devices are
  *       subscribed to their groups by the server anyway); no wildcards, nothing else.</li>
- *   <li>Publish: only to {@code chat/u/{userId}} and {@code chat/g/{groupId}}, and only what carries a
- *       {@link PublishReceipts receipt} of {@link ChatPublishInterceptor}, which validated and stored it (HiveMQ
- *       authorizes publishes after the inbound interceptors). HiveMQ also asks this authorizer about a CONNECT's
- *       Last Will, which never passes the interceptors: wills are refused (the authenticator refuses them first).</li>
+ *   <li>Publish: nothing. {@link ChatPublishInterceptor} handles every client publish and prevents the broker's
+ *       own delivery of each (it publishes the stored message itself), and HiveMQ does not authorize a prevented
+ *       publish. What does reach this authorizer skipped the interceptors: a CONNECT's Last Will (refused by the
+ *       authenticator first), or a publish of a connection that has no interceptors.</li>
  * </ul>
  */
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
@@ -41,17 +41,15 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
     private final GroupMembership groups;
     private final Duration timeout;
     private final Executor callbacks;
-    private final PublishReceipts receipts;
     private final SubscribeReasons reasons;
 
     public TopicAuthorizer(PresenceVisibility presence, GroupMembership groups, Duration timeout, Executor callbacks,
-                           PublishReceipts receipts, SubscribeReasons reasons) {
+                           SubscribeReasons reasons) {
         this.reasons = reasons;
         this.presence = presence;
         this.groups = groups;
         this.timeout = timeout;
         this.callbacks = callbacks;
-        this.receipts = receipts;
     }
 
     @Override
@@ -134,8 +132,6 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
         if (Topics.parseChatTopic(topic).isEmpty()) {
             output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "invalid_topic: clients publish chat messages to "
                     + Topics.INBOX_PREFIX + "{userId} or " + Topics.GROUP_PREFIX + "{groupId} only");
-        } else if (receipts.redeem(input)) {
-            output.authorizeSuccessfully(); // validated, checked and stored by the interceptor
         } else {
             output.failAuthorization(AckReasonCode.NOT_AUTHORIZED,
                     "not_authorized: this publish did not pass the chat pipeline");

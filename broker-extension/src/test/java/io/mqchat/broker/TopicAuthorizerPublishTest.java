@@ -20,13 +20,14 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The publish authorizer lets nothing through that it cannot prove passed the chat interceptor: HiveMQ asks it
- * about Last Wills (at CONNECT) and would ask about any publish that skipped the interceptors.
+ * The publish authorizer lets nothing through: the chat interceptor prevents every client publish (and publishes
+ * the stored message itself), so what HiveMQ asks it about skipped the interceptors — a Last Will (at CONNECT) or
+ * a publish of a connection without them.
  */
 class TopicAuthorizerPublishTest {
 
     private final TopicAuthorizer authorizer = new TopicAuthorizer(null, null, Duration.ofSeconds(1), Runnable::run,
-            new PublishReceipts(), new SubscribeReasons());
+            new SubscribeReasons());
     private final Map<String, ByteBuffer> attributes = new HashMap<>();
 
     @SuppressWarnings("unchecked")

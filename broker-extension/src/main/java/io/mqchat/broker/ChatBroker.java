@@ -1,0 +1,257 @@
+package io.mqchat.broker;
+
+import com.hivemq.extension.sdk.api.client.ClientContext;
+import com.hivemq.extension.sdk.api.client.parameter.InitializerInput;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.intializer.ClientInitializer;
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.limits.RateLimiter;
+import io.mqchat.common.presence.PresenceAudience;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.common.redis.PresenceStore;
+import io.mqchat.common.redis.SequenceAllocator;
+import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.store.MessageRecall;
+import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
+import org.bson.Document;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything the extension runs, built in one place in dependency order: the stores' clients, the publish
+ * path, delivery, presence, the bus between nodes, and the SDK roles HiveMQ calls. What was opened is closed in
+ * reverse order, on stop and when building fails half-way (the extension then does not start).
+ */
+public final class ChatBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatBroker.class);
+
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final TokenAuthenticator authenticator;
+    private final TopicAuthorizer authorizer;
+    private final ConnectionLifecycle lifecycle;
+    private final ClientInitializer initializer;
+
+    /**
+     * Builds and starts everything; on failure closes what it opened and throws.
+     *
+     * @param writes wraps the store's writes (tests inject latency and failures there)
+     */
+    static ChatBroker start(BrokerConfig config, MeterRegistry metrics, UnaryOperator<MessageWrites> writes) {
+        return new ChatBroker(config, metrics, writes);
+    }
+
+    private ChatBroker(BrokerConfig config, MeterRegistry metrics, UnaryOperator<MessageWrites> writes) {
+        try {
+            Clock clock = Clock.systemUTC();
+            ConnectionString uri = new ConnectionString(config.mongoUri());
+            MongoClient mongo = open(MongoClients.create(MongoClientSettings.builder()
+                    .applyConnectionString(uri)
+                    .applyToClusterSettings(b -> b.serverSelectionTimeout(
+                            config.storeTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                    .applyToSocketSettings(b -> b.connectTimeout(
+                            (int) Math.min(config.storeTimeout().toMillis(), 10_000), TimeUnit.MILLISECONDS))
+                    .build()));
+            MongoDatabase db = mongo.getDatabase(uri.getDatabase() == null ? "mqchat" : uri.getDatabase());
+            StoreSchema.ensureIndexes(db); // fails fast when MongoDB is unreachable
+            Config redisConfig = new Config();
+            config.redis().applyTo(redisConfig.useSingleServer())
+                    .setTimeout((int) Math.min(config.storeTimeout().toMillis(), 3_000))
+                    .setRetryAttempts(1)
+                    .setConnectionMinimumIdleSize(2)
+                    .setConnectionPoolSize(16);
+            RedissonClient redis = Redisson.create(redisConfig);
+            opened.push(redis::shutdown);
+            ExecutorService lookups = daemonPool(4, "mqchat-lookup");
+            opened.push(lookups::shutdownNow);
+            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mqchat-publish-timers"));
+            opened.push(timers::shutdownNow);
+
+            // the publish path
+            MessageStore store = open(new MessageStore(db.getCollection(StoreSchema.MESSAGES),
+                    db.getCollection(StoreSchema.CONVERSATIONS), config.storeBatchSize(), config.storeWriters(), lookups,
+                    metrics));
+            StoreHealth health = new StoreHealth(() -> {
+                db.runCommand(new Document("ping", 1));
+                redis.getBucket("mqchat:probe").isExists();
+            }, timers, Duration.ofMillis(250), metrics);
+            SequenceQueue sequences = open(new SequenceQueue(new SequenceAllocator(redis, store::maxSeq),
+                    config.retryWindow(), config.storeTimeout(), clock, health, metrics));
+            GroupDirectory groupDirectory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
+                    db.getCollection(StoreSchema.GROUP_MEMBERS));
+            GroupMembership groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
+            RateLimiter limiter = new RateLimiter(redis);
+            MessageAcceptor acceptor = new MessageAcceptor(
+                    new UserDirectory(db.getCollection(StoreSchema.USERS), lookups, Duration.ofMinutes(10),
+                            Duration.ofSeconds(5)),
+                    groups, sequences, writes.apply(store), new PublishRate(limiter, config.limits().userPublish()), clock);
+
+            // delivery, presence and the other nodes
+            ConnectedDevices connected = new ConnectedDevices();
+            String nodeId = UUID.randomUUID().toString();
+            PresenceStore presenceStore = new PresenceStore(redis);
+            PeerForwarder peers = config.forwardToPeers() ? open(new PeerForwarder(nodeId, redis, presenceStore,
+                    Services.publishService(), metrics)) : null;
+            Forwarding forwarding = peers != null ? peers : Forwarding.NONE;
+            ServerPublisher publisher = new ServerPublisher(Services.publishService(), forwarding);
+            ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
+                    db.getCollection(StoreSchema.MESSAGES), clock);
+            PresenceVisibility presenceVisibility = new PresenceVisibility(
+                    new PresenceAudience(summaries, groupDirectory), lookups);
+            PresenceRevocation presenceRevocation = new PresenceRevocation(presenceVisibility,
+                    Services.subscriptionStore(), config.deviceTypes(), lookups);
+            GroupSubscriptions groupSubscriptions = new GroupSubscriptions(groupDirectory, groups,
+                    Services.subscriptionStore(), publisher, config.deviceTypes(), lookups, presenceRevocation);
+            NodeBus bus = open(new NodeBus(redis, Services.publishService(), Services.clientService(), connected,
+                    groupSubscriptions, peers));
+            Presence presence = open(new Presence(presenceStore, Services.publishService(),
+                    Services.extensionExecutorService(), lookups, nodeId, config.presenceGrace(),
+                    config.presenceHeartbeat(), clock));
+            presence.forwardTo(forwarding);
+            if (peers != null) {
+                // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
+                peers.start(bus, Services.extensionExecutorService(), lookups, config.presenceHeartbeat());
+            }
+            removeForbiddenRetained();
+
+            // the SDK roles
+            this.authenticator = new TokenAuthenticator(new AccessTokens(config.jwtSecret()), config.deviceTypes(),
+                    new DeviceLogins(redis, clock), connected, config.storeTimeout(), Services.extensionExecutorService(),
+                    limiter, config.limits().connect());
+            SubscribeReasons subscribeReasons = new SubscribeReasons();
+            this.authorizer = new TopicAuthorizer(presenceVisibility, groups, config.storeTimeout(),
+                    Services.extensionExecutorService(), subscribeReasons);
+            // longer than any disconnect takes: when the hold runs out HiveMQ writes the PUBREC after all
+            PubrecGuard pubrecGuard = new PubrecGuard(Services.clientService(), Duration.ofSeconds(60));
+            PublishPipeline pipeline = new PublishPipeline(acceptor, publisher, Services.clientService(), health,
+                    Services.extensionExecutorService(), timers, config.storeTimeout(),
+                    config.limits().inflightPerConnection(), config.limits().inflightBytes(),
+                    config.limits().qos0Pending(), metrics);
+            this.lifecycle = new ConnectionLifecycle(connected, presence, pipeline);
+            SyncRequests requests = new SyncRequests(
+                    new SyncEngine(db.getCollection(StoreSchema.MESSAGES), summaries, groupDirectory,
+                            config.storeTimeout().plus(SyncEngine.DEFAULT_MARGIN), clock),
+                    new MessageRecall(db.getCollection(StoreSchema.MESSAGES), db.getCollection(StoreSchema.CONVERSATIONS),
+                            groupDirectory, config.recallWindow(), clock),
+                    config.historyPolicy(), Services::publishService, lookups, SyncCursor.MAX_TEXT + 1024, publisher);
+            ChatPublishInterceptor interceptor = new ChatPublishInterceptor(new MessageParser(config.maxPayloadBytes()),
+                    acceptor, pipeline, publisher, requests, config.storeTimeout(), Services.extensionExecutorService(),
+                    metrics);
+            this.initializer = (InitializerInput input, ClientContext context) -> {
+                String clientId = input.getClientInformation().getClientId();
+                Optional<ClientId> device = ClientId.parse(clientId);
+                if (device.isEmpty()) {
+                    return; // cannot have passed authentication; without interceptors the authorizer refuses all
+                }
+                ConnectionPublishes publishes = pipeline.connected(input.getConnectionInformation(), clientId,
+                        device.get());
+                context.addPublishInboundInterceptor(interceptor.forConnection(publishes));
+                context.addPubackOutboundInterceptor(publishes);
+                context.addPubrecOutboundInterceptor(pubrecGuard);
+                context.addSubscribeInboundInterceptor(subscribeReasons);
+                // after authentication and the session's set-up: the place to subscribe a member's groups
+                groupSubscriptions.connected(device.get());
+            };
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    TokenAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    TopicAuthorizer authorizer() {
+        return authorizer;
+    }
+
+    ConnectionLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** Runs once per connection: its interceptors, and its groups' subscriptions. */
+    ClientInitializer initializer() {
+        return initializer;
+    }
+
+    private <T extends AutoCloseable> T open(T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    /**
+     * Removes retained messages where none may be, before HiveMQ opens its listeners (extensions start first),
+     * so no subscriber gets one; waits a bounded time, then lets it finish in the background.
+     */
+    private static void removeForbiddenRetained() {
+        CompletableFuture<Integer> cleanup = new RetainedCleanup(Services.retainedMessageStore(),
+                Services.extensionExecutorService()).run().whenComplete((removed, error) -> {
+                    if (error != null) {
+                        log.warn("mqchat: could not remove retained messages from chat topics: {}", error.toString());
+                    } else {
+                        log.info("mqchat: removed {} retained message(s) from chat/u/, chat/g/, chat/req/, chat/res/",
+                                removed);
+                    }
+                });
+        try {
+            cleanup.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("mqchat: retained message clean-up not finished at start; it goes on in the background");
+        }
+    }
+
+    private static ExecutorService daemonPool(int threads, String name) {
+        return Executors.newFixedThreadPool(threads, r -> daemon(r, name));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Closes everything opened, newest first; one failing close does not keep the others open. */
+    @Override
+    public void close() {
+        while (!opened.isEmpty()) {
+            AutoCloseable resource = opened.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("mqchat: closing {} failed: {}", resource, e.toString());
+            }
+        }
+    }
+}
