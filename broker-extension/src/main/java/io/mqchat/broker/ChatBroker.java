@@ -1,5 +1,32 @@
 package io.mqchat.broker;
 
+import io.mqchat.broker.cluster.NodeBus;
+import io.mqchat.broker.cluster.PeerForwarder;
+import io.mqchat.broker.delivery.Forwarding;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.groups.GroupMembership;
+import io.mqchat.broker.groups.GroupSubscriptions;
+import io.mqchat.broker.ingest.ChatPublishInterceptor;
+import io.mqchat.broker.ingest.MessageAcceptor;
+import io.mqchat.broker.ingest.PublishPipeline;
+import io.mqchat.broker.ingest.PublishRate;
+import io.mqchat.broker.ingest.SequenceQueue;
+import io.mqchat.broker.ingest.UserDirectory;
+import io.mqchat.broker.presence.Presence;
+import io.mqchat.broker.presence.PresenceRevocation;
+import io.mqchat.broker.presence.PresenceVisibility;
+import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.session.ConnectedDevices;
+import io.mqchat.broker.session.ConnectionLifecycle;
+import io.mqchat.broker.session.PubrecGuard;
+import io.mqchat.broker.session.RetainedCleanup;
+import io.mqchat.broker.session.SubscribeReasons;
+import io.mqchat.broker.session.TokenAuthenticator;
+import io.mqchat.broker.session.TopicAuthorizer;
+import io.mqchat.broker.store.MessageStore;
+import io.mqchat.broker.store.MessageWrites;
+import io.mqchat.broker.store.StoreHealth;
+
 import com.hivemq.extension.sdk.api.client.ClientContext;
 import com.hivemq.extension.sdk.api.client.parameter.InitializerInput;
 import com.hivemq.extension.sdk.api.services.Services;
@@ -172,10 +199,7 @@ public final class ChatBroker implements AutoCloseable {
                 if (device.isEmpty()) {
                     return; // cannot have passed authentication; without interceptors the authorizer refuses all
                 }
-                ConnectionPublishes publishes = pipeline.connected(input.getConnectionInformation(), clientId,
-                        device.get());
-                context.addPublishInboundInterceptor(interceptor.forConnection(publishes));
-                context.addPubackOutboundInterceptor(publishes);
+                interceptor.attach(input.getConnectionInformation(), clientId, device.get(), context);
                 context.addPubrecOutboundInterceptor(pubrecGuard);
                 context.addSubscribeInboundInterceptor(subscribeReasons);
                 // after authentication and the session's set-up: the place to subscribe a member's groups

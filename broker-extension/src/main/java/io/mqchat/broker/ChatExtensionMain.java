@@ -1,5 +1,7 @@
 package io.mqchat.broker;
 
+import io.mqchat.broker.store.MessageWrites;
+
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;

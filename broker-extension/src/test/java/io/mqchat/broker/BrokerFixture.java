@@ -1,5 +1,7 @@
 package io.mqchat.broker;
 
+import io.mqchat.broker.store.MessageWrites;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;

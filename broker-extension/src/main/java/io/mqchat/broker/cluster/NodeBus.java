@@ -1,0 +1,146 @@
+package io.mqchat.broker.cluster;
+
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.groups.GroupSubscriptions;
+import io.mqchat.broker.session.ConnectedDevices;
+
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.redis.RedisKeys;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's end of the Redis bus: the REST services (and other nodes) ask for publishes and kicks,
+ * and every node carries out what concerns its own connections. Publishes made here bypass the publish
+ * interceptor, which is right: they are events or already stored.
+ */
+public final class NodeBus implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeBus.class);
+    /** How long a kicked device has to receive its kick event before the connection is closed. */
+    static final java.time.Duration KICK_NOTICE = java.time.Duration.ofMillis(750);
+
+    private final RTopic topic;
+    private final PublishService publishService;
+    private final ClientService clientService;
+    private final ConnectedDevices connected;
+    private final int listenerId;
+    private final GroupSubscriptions groups;
+    private final PeerForwarder peers;
+
+    public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
+                   ConnectedDevices connected) {
+        this(redis, publishService, clientService, connected, null, null);
+    }
+
+    /**
+     * @param groups where group membership changes go (null: ignored)
+     * @param peers  where other nodes' forwarded deliveries and announcements go (null: ignored)
+     */
+    public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
+                   ConnectedDevices connected, GroupSubscriptions groups, PeerForwarder peers) {
+        this.groups = groups;
+        this.peers = peers;
+        this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
+        this.publishService = publishService;
+        this.clientService = clientService;
+        this.connected = connected;
+        this.listenerId = topic.addListener(String.class, (channel, json) -> handle(json));
+    }
+
+    /** Sends a message to every node (this one included). */
+    public void send(BusMessage message) {
+        topic.publishAsync(message.toJson());
+    }
+
+    void handle(String json) {
+        Optional<BusMessage> parsed = BusMessage.fromJson(json);
+        if (parsed.isEmpty()) {
+            log.warn("mqchat bus: ignoring malformed message ({} chars)", json.length());
+            return;
+        }
+        BusMessage m = parsed.get();
+        try {
+            if (BusMessage.PUBLISH.equals(m.kind())) {
+                publish(m);
+            } else if (BusMessage.GROUP.equals(m.kind())) {
+                groupChanged(m);
+            } else if (BusMessage.FORWARD.equals(m.kind()) || BusMessage.DELIVERY.equals(m.kind())) {
+                if (peers != null) {
+                    peers.received(m);
+                }
+            } else if (BusMessage.NODE.equals(m.kind())) {
+                if (peers != null) {
+                    peers.announced(m);
+                }
+            } else {
+                kick(m);
+            }
+        } catch (RuntimeException e) {
+            log.warn("mqchat bus: {} for {} failed: {}", m.kind(), m.clientId() != null ? m.clientId() : m.topic(),
+                    e.toString());
+        }
+    }
+
+    private void publish(BusMessage m) {
+        Publish publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8))
+                .retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build();
+        if (m.clientId() == null) {
+            publishService.publish(publish);
+        } else if (connected.tokenIdOf(m.clientId()).isPresent()) {
+            publishService.publishToClient(publish, m.clientId());
+        }
+    }
+
+    private void groupChanged(BusMessage m) {
+        GroupSubscriptions groups = this.groups;
+        if (groups != null) {
+            groups.changed(m);
+        }
+    }
+
+    private void kick(BusMessage m) {
+        Optional<String> tokenId = connected.tokenIdOf(m.clientId());
+        if (tokenId.isEmpty() || (m.tokenId() != null && !m.tokenId().equals(tokenId.get()))) {
+            if (m.loggedOut()) {
+                clientService.invalidateSession(m.clientId()); // offline: drop its queue all the same
+            }
+            return; // not connected here, or already replaced by a newer login of the device
+        }
+        CompletableFuture<?> told = m.payload() != null && m.topic() != null
+                ? publishService.publishToClient(Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE)
+                .payload(ByteBuffer.wrap(m.payload().getBytes(StandardCharsets.UTF_8))).build(), m.clientId())
+                : CompletableFuture.completedFuture(null);
+        // Disconnect a moment after the kick event is on its way: a client library stops handing over
+        // messages once the connection closes, and the device should learn why it was cut off.
+        told.orTimeout(2, TimeUnit.SECONDS).whenCompleteAsync((ignored, error) -> clientService
+                .disconnectClient(m.clientId(), false, m.loggedOut()
+                        ? DisconnectReasonCode.ADMINISTRATIVE_ACTION : DisconnectReasonCode.SESSION_TAKEN_OVER, m.reason())
+                .whenComplete((done, e) -> {
+                    if (m.loggedOut()) {
+                        // a logged-out device's queue is of no use to anyone; a new login syncs from MongoDB
+                        clientService.invalidateSession(m.clientId());
+                    }
+                }), CompletableFuture.delayedExecutor(KICK_NOTICE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void close() {
+        topic.removeListener(listenerId);
+    }
+}

@@ -1,0 +1,140 @@
+package io.mqchat.broker.ingest;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
+import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import io.mqchat.common.protocol.ClientId;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and the
+ * interceptor that holds their PUBACKs ({@link InFlightMessage}). Registered per connection, because packet ids
+ * and "this connection is closed" belong to a connection, not to a client id (a takeover reuses the id).
+ *
+ * <p>A publish whose store fails cannot be answered with an error any more (its PUBACK is held as a success):
+ * the connection is closed (MQTT 5: DISCONNECT 0x80 with a reason string) before the PUBACK is released, so it is
+ * never written, and the client resends with the same cids. Once closed, the connection's other messages are
+ * delivered as their stores finish, and nothing is disconnected twice.
+ */
+final class ConnectionPublishes implements PubackOutboundInterceptor {
+
+    private final PublishPipeline pipeline;
+    private final String clientId;
+    private final ClientId sender;
+    private final boolean mqtt5;
+    private final ConcurrentHashMap<Integer, InFlightMessage> byPacketId = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile CompletableFuture<Boolean> disconnect;
+
+    ConnectionPublishes(PublishPipeline pipeline, String clientId, ClientId sender, boolean mqtt5) {
+        this.pipeline = pipeline;
+        this.clientId = clientId;
+        this.sender = sender;
+        this.mqtt5 = mqtt5;
+    }
+
+    PublishPipeline pipeline() {
+        return pipeline;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    ClientId sender() {
+        return sender;
+    }
+
+    boolean mqtt5() {
+        return mqtt5;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Messages of this connection not yet delivered or failed. */
+    int inFlight() {
+        return count.get();
+    }
+
+    /** Whether a held publish uses this packet id (a client may not reuse it before the PUBACK). */
+    boolean holds(int packetId) {
+        return byPacketId.containsKey(packetId);
+    }
+
+    /** Counts a queued message; its PUBACK (if any) will be held. */
+    void started(InFlightMessage message) {
+        count.incrementAndGet();
+        if (message.acknowledged()) {
+            byPacketId.put(message.packetId, message);
+        }
+    }
+
+    /** Delivered or failed: no longer counted. */
+    void finished(InFlightMessage message) {
+        count.decrementAndGet();
+        pipeline.finished(message);
+    }
+
+    @Override
+    public void onOutboundPuback(@NotNull PubackOutboundInput input, @NotNull PubackOutboundOutput output) {
+        int packetId = input.getPubackPacket().getPacketIdentifier();
+        AckReasonCode code = input.getPubackPacket().getReasonCode();
+        if (code != AckReasonCode.SUCCESS && code != AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
+            return; // a refusal: nothing to hold
+        }
+        InFlightMessage message = byPacketId.remove(packetId);
+        if (message == null) {
+            return; // not a held chat message (a request, or a publish refused to a 3.1.1 client)
+        }
+        Async<PubackOutboundOutput> async = output.async(pipeline.holdTimeout());
+        pipeline.watch(message);
+        message.held(async, output);
+    }
+
+    /**
+     * A queued message of this connection was not stored. Closes the connection (once) so that its PUBACK is
+     * never written; the message's PUBACK, if held, is released only after the connection is closed.
+     */
+    void failed(InFlightMessage message, String reason) {
+        message.failed();
+        if (!message.acknowledged()) {
+            return;
+        }
+        if (!closed) {
+            closed = true;
+            disconnect = pipeline.disconnect(clientId, reason);
+            // the others now publish as their stores finish (nobody holds their PUBACKs for the client)
+            byPacketId.values().forEach(InFlightMessage::stopWaitingForPuback);
+        }
+        if (message.isHeld()) {
+            releaseAfterDisconnect(message);
+        }
+    }
+
+    /** Releases a failed message's PUBACK once the connection is closed: it then never reaches the client. */
+    void releaseAfterDisconnect(InFlightMessage message) {
+        CompletableFuture<Boolean> closing = disconnect;
+        if (closing == null) {
+            // closed by the client or a takeover, not by us: nothing more to wait for
+            message.release();
+            return;
+        }
+        closing.whenComplete((ignored, error) -> message.release());
+    }
+
+    /** The connection is gone: nothing will hold its messages' PUBACKs; deliver them as they are stored. */
+    void closed() {
+        closed = true;
+        byPacketId.values().forEach(InFlightMessage::stopWaitingForPuback);
+        byPacketId.clear();
+    }
+}

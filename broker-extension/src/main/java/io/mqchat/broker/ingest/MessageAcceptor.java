@@ -1,0 +1,218 @@
+package io.mqchat.broker.ingest;
+
+import io.mqchat.broker.delivery.DeliveryOrder;
+import io.mqchat.broker.groups.GroupMembership;
+import io.mqchat.broker.store.MessageStore;
+import io.mqchat.broker.store.MessageWrites;
+
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.OutgoingMessage;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.sync.SyncEngine;
+import org.bson.types.ObjectId;
+
+import java.time.Instant;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The store-before-ack pipeline of one chat publish, free of broker types, in two steps. {@link #admit} decides
+ * whether the message may be queued (rate, recipient, membership, mutes, mentions); it completes at once when
+ * the caches answer, which lets the publish interceptor decide without holding the connection's queue.
+ * {@link #store} takes the conversation's next seq (from the batching {@link SequenceQueue}) and stores,
+ * handing back the enriched message (or the original one when the {@code (sender, cid)} was stored before).
+ */
+public final class MessageAcceptor {
+
+    private static final int MAX_SEQ_CONFLICTS = 3;
+
+    private final UserDirectory users;
+    private final GroupMembership groups;
+    private final SequenceQueue sequences;
+    private final MessageWrites store;
+    private final PublishRate rate;
+    private final Clock clock;
+
+    /**
+     * How long after its first attempt a message's seq may still be filled by a retry. Sync declares a hole
+     * permanent once a later message is older than the store timeout plus {@link SyncEngine#DEFAULT_MARGIN}; a retry
+     * stored within its own store timeout of reusing the seq stays ahead of that, with half the margin to spare for
+     * clocks that differ between nodes.
+     */
+    static final Duration SEQ_REUSE = SyncEngine.DEFAULT_MARGIN.dividedBy(2);
+
+    /** The result: the stored message, and whether it was stored by an earlier attempt. */
+    public record Accepted(ChatMessage message, boolean duplicate) {
+    }
+
+    /** A message that passed the checks: its conversation and the peer (user or group id). */
+    public record Admitted(String conv, String peer) {
+    }
+
+    /**
+     * Where a message's seq goes while it is being stored, told on the thread that allocated it, in allocation
+     * order (which is what lets deliveries wait for earlier seqs: {@link DeliveryOrder}).
+     */
+    public interface SeqListener {
+        /** A seq was taken for this attempt; {@code fresh} is false for a seq an earlier attempt had taken. */
+        void allocated(String conv, long seq, boolean fresh);
+
+        /** The seq will not be stored by this attempt (it became a hole, or was taken by another message). */
+        void abandoned(String conv, long seq);
+
+        SeqListener NONE = new SeqListener() {
+            @Override
+            public void allocated(String conv, long seq, boolean fresh) {
+            }
+
+            @Override
+            public void abandoned(String conv, long seq) {
+            }
+        };
+    }
+
+    public MessageAcceptor(UserDirectory users, GroupMembership groups, SequenceQueue sequences, MessageWrites store,
+                           PublishRate rate, Clock clock) {
+        this.rate = rate;
+        this.users = users;
+        this.groups = groups;
+        this.sequences = sequences;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** The groups this pipeline checks against. */
+    GroupMembership groups() {
+        return groups;
+    }
+
+    /** The per-account publish limit (requests count against it too). */
+    PublishRate rate() {
+        return rate;
+    }
+
+    /**
+     * Completes with where the message goes, or exceptionally with a {@link ProtocolException} (refused) or
+     * another exception (a lookup failed). Already complete when the rate lease and the caches answer.
+     */
+    public CompletableFuture<Admitted> admit(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
+        CompletableFuture<Void> within = rate.take(sender.userId(), message.cid());
+        if (within.isDone() && !within.isCompletedExceptionally()) {
+            return check(sender, target, message);
+        }
+        return within.thenCompose(ignored -> check(sender, target, message));
+    }
+
+    private CompletableFuture<Admitted> check(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
+        if (target.kind() == Topics.Kind.GROUP) {
+            return checkGroup(sender, target.id(), message);
+        }
+        if (!message.mentions().isEmpty()) {
+            return refused(ProtocolError.INVALID_FIELD, "'mentions' are for group messages", message);
+        }
+        String peer = target.id();
+        return users.exists(peer).thenCompose(exists -> exists
+                ? CompletableFuture.completedFuture(new Admitted(ConversationId.direct(sender.userId(), peer).toString(), peer))
+                : refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message));
+    }
+
+    /** Membership, mutes and mentions are checked against the cached group. */
+    private CompletableFuture<Admitted> checkGroup(ClientId sender, String groupId, OutgoingMessage message) {
+        return groups.snapshot(groupId).thenCompose(snapshot -> {
+            if (snapshot.isEmpty()) {
+                return refused(ProtocolError.UNKNOWN_RECIPIENT, "no group '" + groupId + "'", message);
+            }
+            GroupDirectory.Snapshot group = snapshot.get();
+            GroupDirectory.Member me = group.members().get(sender.userId());
+            if (me == null) {
+                return refused(ProtocolError.NOT_AUTHORIZED, "you are not a member of group '" + groupId + "'", message);
+            }
+            long now = clock.millis();
+            if (me.mutedAt(now)) {
+                return refused(ProtocolError.MUTED, "you are muted in this group until "
+                        + Instant.ofEpochMilli(me.mutedUntil()), message);
+            }
+            if (group.mutedAll() && !me.isAdmin()) {
+                return refused(ProtocolError.MUTED, "the group is muted: only admins and the owner may speak", message);
+            }
+            for (String mentioned : message.mentions()) {
+                if (mentioned.equals(ChatMessage.MENTION_ALL) && !me.isAdmin()) {
+                    return refused(ProtocolError.NOT_AUTHORIZED, "only admins and the owner may mention all", message);
+                }
+                if (!mentioned.equals(ChatMessage.MENTION_ALL) && !group.members().containsKey(mentioned)) {
+                    return refused(ProtocolError.INVALID_FIELD, "'" + mentioned + "' in 'mentions' is not a member",
+                            message);
+                }
+            }
+            return CompletableFuture.completedFuture(new Admitted(ConversationId.group(groupId).toString(), groupId));
+        });
+    }
+
+    private static <T> CompletableFuture<T> refused(ProtocolError error, String detail, OutgoingMessage message) {
+        return CompletableFuture.failedFuture(new ProtocolException(error, detail, message.cid()));
+    }
+
+    /**
+     * Takes a seq (or the one an earlier attempt of this cid reserved) and stores the message. A retry whose first
+     * attempt was stored is answered with the original without taking a new seq, so retries leave no holes.
+     * Completes exceptionally with a {@link ProtocolException} (the message cannot be stored) or another
+     * exception (storage failed; the client retries with the same cid).
+     */
+    public CompletableFuture<Accepted> store(ClientId sender, Admitted admitted, OutgoingMessage message,
+                                             long deadlineNanos, SeqListener seqs) {
+        return allocateAndStore(sender, admitted.peer(), admitted.conv(), message, deadlineNanos, 0, seqs);
+    }
+
+    private CompletableFuture<Accepted> allocateAndStore(ClientId sender, String peer, String conv,
+                                                         OutgoingMessage message, long deadlineNanos, int attempt,
+                                                         SeqListener seqs) {
+        return sequences.allocate(conv, sender.userId(), message.cid(), attempt > 0, seqs).thenCompose(allocation -> {
+            if (!allocation.retried()) {
+                return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+            }
+            return store.findByClientId(sender.userId(), message.cid()).thenCompose(original -> {
+                if (original.isPresent()) {
+                    return CompletableFuture.completedFuture(new Accepted(original.get(), true));
+                }
+                if (clock.millis() - allocation.allocatedAt() < SEQ_REUSE.toMillis()) {
+                    // the first attempt was not stored (yet): fill its seq
+                    return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+                }
+                // too late to fill: sync may have declared that seq a hole already
+                return sequences.allocate(conv, sender.userId(), message.cid(), true, seqs).thenCompose(fresh ->
+                        store(sender, peer, conv, message, fresh.seq(), deadlineNanos, attempt, seqs));
+            });
+        });
+    }
+
+    private CompletableFuture<Accepted> store(ClientId sender, String peer, String conv, OutgoingMessage message,
+                                              long seq, long deadlineNanos, int attempt, SeqListener seqs) {
+        ChatMessage chat = new ChatMessage(new ObjectId().toHexString(), conv, seq, sender.userId(), peer,
+                clock.millis(), sender.deviceType(), message.cid(), message.type(), message.body(), null,
+                message.mentions());
+        return store.insert(chat, deadlineNanos).thenCompose(outcome -> {
+            if (outcome instanceof MessageStore.Stored stored) {
+                return CompletableFuture.completedFuture(new Accepted(stored.message(), false));
+            }
+            seqs.abandoned(conv, seq);
+            if (outcome instanceof MessageStore.Duplicate duplicate) {
+                return CompletableFuture.completedFuture(new Accepted(duplicate.original(), true));
+            }
+            if (attempt + 1 >= MAX_SEQ_CONFLICTS) {
+                throw new CompletionException(new IllegalStateException(
+                        "seq for " + conv + " conflicted " + MAX_SEQ_CONFLICTS + " times"));
+            }
+            // the counter was behind the store (Redis lost state): move it past, then take a new seq
+            return sequences.resync(conv).thenCompose(ignored ->
+                    allocateAndStore(sender, peer, conv, message, deadlineNanos, attempt + 1, seqs));
+        });
+    }
+}

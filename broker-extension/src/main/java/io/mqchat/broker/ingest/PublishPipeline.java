@@ -1,0 +1,296 @@
+package io.mqchat.broker.ingest;
+
+import io.mqchat.broker.delivery.DeliveryOrder;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.store.StoreHealth;
+
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.OutgoingMessage;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pipelined publish path of this broker node. The publish interceptor decides at once (from caches) and
+ * queues the message here; many messages of one connection are then stored at the same time, each PUBACK held
+ * ({@link ConnectionPublishes}) until its message is stored and delivered ({@link InFlightMessage},
+ * {@link DeliveryOrder}). HiveMQ runs all extension work of a client id in one queue, so waiting for the store
+ * inside the publish interceptor would allow one message per store round trip per connection.
+ *
+ * <p>Bounded: at most {@code perConnection} messages of a connection and {@code maxBytes} of payload in total are
+ * in flight; beyond that publishes are refused (quota exceeded), never queued.
+ */
+public final class PublishPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(PublishPipeline.class);
+    /** The connection attribute naming a connection's {@link ConnectionPublishes}. */
+    static final String CONNECTION_ATTRIBUTE = "mqchat.connection";
+    /** What one message costs besides its payload (envelope, futures, maps), for the total bound. */
+    private static final int OVERHEAD_BYTES = 1_024;
+
+    private final MessageAcceptor acceptor;
+    private final DeliveryOrder order;
+    private final ServerPublisher publisher;
+    private final ClientService clients;
+    private final StoreHealth health;
+    private final Executor callbacks;
+    private final ScheduledExecutorService timers;
+    private final Duration storeTimeout;
+    private final Duration holdTimeout;
+    private final int perConnection;
+    private final long maxBytes;
+    private final ConcurrentHashMap<String, ConnectionPublishes> connections = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger messages = new AtomicInteger();
+    private final UnacknowledgedPublishes unacknowledged;
+    private final MeterRegistry metrics;
+    private final Timer acceptTimer;
+    private final Counter disconnects;
+
+    /**
+     * @param storeTimeout  how long a message may take from queued to stored; later it fails (and its
+     *                      connection is closed)
+     * @param perConnection messages of one connection in flight at most
+     * @param maxBytes      payload bytes in flight on this node at most
+     * @param qos0Pending   QoS 0 messages of one connection in flight at most
+     */
+    public PublishPipeline(MessageAcceptor acceptor, ServerPublisher publisher, ClientService clients,
+                           StoreHealth health, Executor callbacks, ScheduledExecutorService timers,
+                           Duration storeTimeout, int perConnection, long maxBytes, int qos0Pending,
+                           MeterRegistry metrics) {
+        this.acceptor = acceptor;
+        this.publisher = publisher;
+        this.clients = clients;
+        this.health = health;
+        this.callbacks = callbacks;
+        this.timers = timers;
+        this.storeTimeout = storeTimeout;
+        // HiveMQ writes the original (success) PUBACK when a hold runs out: far beyond every bounded wait here
+        // (the store deadline, the wait for earlier seqs, the disconnect), so that it never happens
+        this.holdTimeout = storeTimeout.multipliedBy(3).plusSeconds(30);
+        this.perConnection = perConnection;
+        this.maxBytes = maxBytes;
+        this.unacknowledged = new UnacknowledgedPublishes(qos0Pending, Duration.ofSeconds(1));
+        this.order = new DeliveryOrder(metrics);
+        this.metrics = metrics;
+        this.acceptTimer = Timer.builder("mqchat.publish.accept")
+                .description("chat publish queued to stored (what its PUBACK waits for)")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.disconnects = Counter.builder("mqchat.publish.disconnects")
+                .description("connections closed because a message of theirs was not stored").register(metrics);
+        Gauge.builder("mqchat.publish.inflight", messages, AtomicInteger::get)
+                .description("chat messages queued, being stored or waiting to be delivered").register(metrics);
+        Gauge.builder("mqchat.publish.inflight.bytes", bytes, AtomicLong::get)
+                .description("payload bytes of the messages in flight").register(metrics);
+    }
+
+    DeliveryOrder order() {
+        return order;
+    }
+
+    Duration holdTimeout() {
+        return holdTimeout;
+    }
+
+    /** Messages in flight on this node (for tests and the gauge). */
+    int inFlight() {
+        return messages.get();
+    }
+
+    /** A connection was set up: its publishes' state, found again at its disconnect through its attributes. */
+    ConnectionPublishes connected(ConnectionInformation connection, String clientId, ClientId sender) {
+        String key = UUID.randomUUID().toString();
+        connection.getConnectionAttributeStore().putAsString(CONNECTION_ATTRIBUTE, key);
+        ConnectionPublishes publishes = new ConnectionPublishes(this, clientId, sender,
+                connection.getMqttVersion() == MqttVersion.V_5);
+        connections.put(key, publishes);
+        return publishes;
+    }
+
+    /** The connection is gone (its attributes name it). */
+    public void disconnected(ConnectionInformation connection) {
+        connection.getConnectionAttributeStore().getAsString(CONNECTION_ATTRIBUTE)
+                .map(connections::remove).ifPresent(ConnectionPublishes::closed);
+    }
+
+    /**
+     * Why a publish of {@code payloadBytes} may not be queued now, if it may not: the stores are known to be down,
+     * or the connection or the node has too much in flight.
+     */
+    Optional<ProtocolException> refusal(ConnectionPublishes connection, int payloadBytes, String cid, boolean qos0) {
+        if (health.isDown()) {
+            return Optional.of(new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
+                    "not stored: the message store is unavailable (" + health.why() + "); retry with the same cid", cid));
+        }
+        if (!qos0 && connection.inFlight() >= perConnection) {
+            return Optional.of(new ProtocolException(ProtocolError.RATE_LIMITED, "this connection has "
+                    + perConnection + " messages in flight; wait for their PUBACKs, then retry with the same cid", cid));
+        }
+        if (bytes.get() + payloadBytes + OVERHEAD_BYTES > maxBytes) {
+            return Optional.of(new ProtocolException(ProtocolError.RATE_LIMITED,
+                    "the server has too many messages in flight; retry with the same cid", cid));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether one more QoS 0 message of this connection may be queued ({@link #finished} gives it back). */
+    boolean tryStartUnacknowledged(ConnectionPublishes connection) {
+        return unacknowledged.tryStart(connection.clientId());
+    }
+
+    /** A QoS 0 message counted by {@link #tryStartUnacknowledged} was refused before it was queued. */
+    void unacknowledgedRefused(ConnectionPublishes connection) {
+        unacknowledged.finished(connection.clientId());
+    }
+
+    /** At most one notice per second per connection about dropped QoS 0 messages. */
+    boolean mayTell(ConnectionPublishes connection) {
+        return unacknowledged.mayTell(connection.clientId());
+    }
+
+    /**
+     * Queues an admitted message: seq, store, then delivery in order and the PUBACK released ({@code packetId} -1
+     * for QoS 0, which has none).
+     */
+    void start(ConnectionPublishes connection, int packetId, String topic, OutgoingMessage message,
+               MessageAcceptor.Admitted admitted, int payloadBytes) {
+        InFlightMessage m = new InFlightMessage(connection, packetId, topic, message, payloadBytes + OVERHEAD_BYTES);
+        messages.incrementAndGet();
+        bytes.addAndGet(m.bytes);
+        connection.started(m);
+        long deadline = m.startNanos + storeTimeout.toNanos();
+        acceptor.store(connection.sender(), admitted, message, deadline, m)
+                .orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((accepted, error) -> {
+                    try {
+                        if (error == null) {
+                            stored(m, accepted);
+                        } else {
+                            notStored(m, error);
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("mqchat: completing message {} of {} failed: {}", message.cid(),
+                                connection.clientId(), e.toString());
+                        connection.failed(m, reason(ProtocolError.STORAGE_UNAVAILABLE, message.cid(), "server error"));
+                    }
+                }, callbacks);
+    }
+
+    private void stored(InFlightMessage m, MessageAcceptor.Accepted accepted) {
+        acceptTimer.record(System.nanoTime() - m.startNanos, TimeUnit.NANOSECONDS);
+        metrics.counter("mqchat.messages.accepted", "duplicate", Boolean.toString(accepted.duplicate())).increment();
+        m.stored(accepted);
+        if (m.acknowledged() && !m.isHeld()) {
+            // its PUBACK should come soon; should it not, do not make later seqs of the conversation wait for it
+            timers.schedule(m::stopWaitingForPuback, storeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void notStored(InFlightMessage m, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ConnectionPublishes connection = m.connection;
+        ProtocolException refused = cause instanceof ProtocolException p ? p
+                : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE, cause instanceof TimeoutException
+                ? "not stored within " + storeTimeout.toMillis() + " ms" : "not stored (" + cause.getClass().getSimpleName()
+                + ")", m.message.cid());
+        metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
+        if (!(cause instanceof ProtocolException)) {
+            health.failed(cause);
+            log.debug("mqchat: message {} of {} not stored: {}", m.message.cid(), connection.clientId(), cause.toString());
+        }
+        if (!m.acknowledged()) {
+            m.failed();
+            if (mayTell(connection)) {
+                publisher.sendError(connection.clientId(), connection.sender().userId(),
+                        new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), m.topic));
+            }
+            return;
+        }
+        connection.failed(m, reason(refused.error(), m.message.cid(), refused.getMessage()));
+    }
+
+    private static String reason(ProtocolError error, String cid, String detail) {
+        return new ProtocolException(error, "message '" + cid + "' " + detail
+                + "; reconnect and resend it with the same cid").reasonString();
+    }
+
+    /** Publishes a stored message to its topic, the sender's other devices and the other nodes. */
+    void deliver(InFlightMessage m) {
+        MessageAcceptor.Accepted accepted = m.accepted();
+        String id = accepted.message().id();
+        try {
+            // A resend of a stored message is delivered again (its sender learns id and seq from the copy), to
+            // where the original went: a cid reused for another recipient must not show them the original.
+            String topic = accepted.duplicate() ? ServerPublisher.topicOf(accepted.message()) : m.topic;
+            publisher.deliverStored(topic, accepted.message(), m.connection.sender().userId());
+        } catch (RuntimeException e) {
+            // stored: devices get it by sync
+            log.warn("mqchat: delivery of {} failed: {}", id, e.toString());
+        }
+    }
+
+    /** A message left the pipeline (delivered or failed). */
+    void finished(InFlightMessage m) {
+        messages.decrementAndGet();
+        bytes.addAndGet(-m.bytes);
+        if (!m.acknowledged()) {
+            unacknowledged.finished(m.connection.clientId());
+        }
+    }
+
+    /** Fails a held message that was not released long before its hold runs out (which would send success). */
+    void watch(InFlightMessage m) {
+        long millis = holdTimeout.minusSeconds(10).toMillis();
+        timers.schedule(() -> {
+            if (!m.isReleased()) {
+                log.warn("mqchat: PUBACK of {} from {} still held after {} ms; closing the connection",
+                        m.message.cid(), m.connection.clientId(), millis);
+                m.connection.failed(m, reason(ProtocolError.STORAGE_UNAVAILABLE, m.message.cid(), "not delivered in time"));
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes a client's connection because a message of it was not stored. */
+    CompletableFuture<Boolean> disconnect(String clientId, String reason) {
+        disconnects.increment();
+        log.debug("mqchat: disconnecting {}: {}", clientId, reason);
+        try {
+            return clients.disconnectClient(clientId, true, DisconnectReasonCode.UNSPECIFIED_ERROR, reason)
+                    .exceptionally(e -> {
+                        log.warn("mqchat: could not disconnect {}: {}", clientId, e.toString());
+                        return false;
+                    });
+        } catch (RuntimeException e) {
+            log.warn("mqchat: could not disconnect {}: {}", clientId, e.toString());
+            return CompletableFuture.completedFuture(false);
+        }
+    }
+
+    /** The bytes a payload counts for. */
+    static int sizeOf(java.nio.ByteBuffer payload) {
+        return payload == null ? 0 : payload.remaining();
+    }
+}

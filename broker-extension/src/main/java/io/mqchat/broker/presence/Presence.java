@@ -1,0 +1,129 @@
+package io.mqchat.broker.presence;
+
+import io.mqchat.broker.delivery.Forwarding;
+import io.mqchat.broker.delivery.ServerPublisher;
+
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.redis.PresenceStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Presence of this node's devices: written to Redis as connections come and go and published as the
+ * retained {@code chat/p/{userId}}. A disconnect takes effect only after a grace period, so a brief
+ * reconnect (a phone switching networks) does not flap. The node's heartbeat keeps its entries alive;
+ * when a node dies they expire, and any node's sweeper publishes those users as offline.
+ */
+public final class Presence implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Presence.class);
+
+    private final PresenceStore store;
+    private final PublishService publishService;
+    private volatile Forwarding forwarding = Forwarding.NONE;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService io;
+    private final String nodeId;
+    private final Duration grace;
+    private final Clock clock;
+    private final Map<String, ScheduledFuture<?>> pendingOffline = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> heartbeat;
+
+    public Presence(PresenceStore store, PublishService publishService, ScheduledExecutorService scheduler,
+                    ExecutorService io, String nodeId, Duration grace, Duration heartbeatInterval, Clock clock) {
+        this.store = store;
+        this.publishService = publishService;
+        this.scheduler = scheduler;
+        this.io = io;
+        this.nodeId = nodeId;
+        this.grace = grace;
+        this.clock = clock;
+        Duration ttl = heartbeatInterval.multipliedBy(3);
+        store.heartbeat(nodeId, ttl);
+        this.heartbeat = scheduler.scheduleAtFixedRate(() -> io.execute(() -> beat(ttl)),
+                heartbeatInterval.toMillis(), heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+        io.execute(this::sweep); // entries of this node's dead predecessor (a crash or restart)
+    }
+
+    private void beat(Duration ttl) {
+        try {
+            store.heartbeat(nodeId, ttl);
+            sweep();
+        } catch (RuntimeException e) {
+            log.warn("mqchat presence: heartbeat failed: {}", e.toString());
+        }
+    }
+
+    private void sweep() {
+        try {
+            store.sweepDeadNodes(clock.millis()).forEach(this::publish);
+        } catch (RuntimeException e) {
+            log.warn("mqchat presence: sweep failed: {}", e.toString());
+        }
+    }
+
+    public void connected(ClientId client) {
+        ScheduledFuture<?> pending = pendingOffline.remove(client.toString());
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        io.execute(() -> {
+            try {
+                store.connected(client.userId(), client.deviceType(), nodeId, clock.millis());
+                publish(client.userId());
+            } catch (RuntimeException e) {
+                log.warn("mqchat presence: recording {} online failed: {}", client, e.toString());
+            }
+        });
+    }
+
+    public void disconnected(ClientId client) {
+        String key = client.toString();
+        ScheduledFuture<?> task = scheduler.schedule(() -> io.execute(() -> {
+            if (pendingOffline.remove(key) == null) {
+                return; // reconnected meanwhile
+            }
+            try {
+                if (store.disconnected(client.userId(), client.deviceType(), nodeId, clock.millis())) {
+                    publish(client.userId());
+                }
+            } catch (RuntimeException e) {
+                log.warn("mqchat presence: recording {} offline failed: {}", client, e.toString());
+            }
+        }), grace.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> previous = pendingOffline.put(key, task);
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    private void publish(String userId) {
+        String payload = store.presenceEvent(userId, clock.millis());
+        forwarding.forward(Topics.presence(userId), payload, true); // retained on every node
+        publishService.publish(ServerPublisher.json(Topics.presence(userId), payload.getBytes(StandardCharsets.UTF_8))
+                .retain(true).build());
+    }
+
+    /** Presence changes also go to the other broker nodes (retained there too). */
+    public void forwardTo(Forwarding forwarding) {
+        this.forwarding = forwarding;
+    }
+
+    @Override
+    public void close() {
+        heartbeat.cancel(false);
+        pendingOffline.values().forEach(f -> f.cancel(false));
+    }
+}

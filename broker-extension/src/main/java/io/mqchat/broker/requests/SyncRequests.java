@@ -1,0 +1,328 @@
+package io.mqchat.broker.requests;
+
+import io.mqchat.broker.delivery.ServerPublisher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
+import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ProtocolError;
+import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.auth.HistoryPolicy;
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.store.MessageRecall;
+import io.mqchat.common.sync.SyncCursor;
+import io.mqchat.common.sync.SyncEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Requests a device publishes to {@code chat/req/{its user}} ({@code sync} and {@code recall}), answered with
+ * {@link PublishService#publishToClient} to the requesting client only: to the MQTT 5 response topic if
+ * one is given (only {@code chat/u/{user}} or {@code chat/res/{user}/{device}}), with its correlation data,
+ * else to the inbox {@code chat/u/{user}}. A request is never stored or delivered to anyone.
+ *
+ * <p>Request: {@code {"op":"sync","rid":"r1","cursor":"...","conversations":{"d:a:b":12},"limit":200}}
+ * ({@code rid}, {@code cursor}/{@code conversations} and {@code limit} optional). Response:
+ * {@code {"type":"sync","rid":...,"messages":[...],"complete":{conv:seq},"cursor":"...","hasMore":bool,
+ * "recalls":[{"conv","id","msgSeq","recalledAt"}],"left":[conv]}} (recalls since the cursor's last sync, at most
+ * {@link SyncEngine#MAX_RECALLS}, about 10 KiB: within the packet limit with the messages' budget).
+ * Sync honours the history policy of the requesting device type.
+ *
+ * <p>Recall: {@code {"op":"recall","id":"<message id>","rid":"r2"}} ({@link MessageRecall}). Answer: the recall
+ * event with the {@code rid}, {@code {"type":"recall","rid","conv","id","msgSeq","by","ts"}}; the same event
+ * (without rid) goes to every device of sender and recipient. Refusals are error events with the {@code rid}
+ * and code {@code unknown_message}, {@code not_authorized} (not your message) or {@code recall_window_passed}.
+ */
+public final class SyncRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncRequests.class);
+    private static final Set<String> SYNC_FIELDS = Set.of("op", "rid", "cursor", "conversations", "limit");
+    private static final Set<String> RECALL_FIELDS = Set.of("op", "rid", "id");
+
+    /** Messages per MQTT sync page: default and maximum. */
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 200;
+    /** Bytes of messages per response, below the 256 KiB packet limit, leaving room for the cursor. */
+    public static final int MAX_MESSAGE_BYTES = 160 * 1024;
+
+    private final SyncEngine engine;
+    private final MessageRecall recall;
+    private final HistoryPolicy historyPolicy;
+    private final Supplier<PublishService> publishService;
+    private final ServerPublisher events;
+    private final Executor readers;
+    private final int maxRequestBytes;
+
+    /** A parsed, authorized request. */
+    public sealed interface Request {
+        String rid();
+    }
+
+    /** {@code op: sync}; {@code recalls} null when no cursor was given (no recall list). */
+    public record SyncRequest(String rid, Map<String, Long> positions, SyncCursor.RecallMark recalls, int limit)
+            implements Request {
+    }
+
+    /** {@code op: recall}. */
+    public record RecallRequest(String rid, String messageId) implements Request {
+    }
+
+    public SyncRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
+                        Supplier<PublishService> publishService, Executor readers, int maxRequestBytes,
+                        ServerPublisher events) {
+        this.events = events;
+        this.engine = engine;
+        this.recall = recall;
+        this.historyPolicy = historyPolicy;
+        this.publishService = publishService;
+        this.readers = readers;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Whether a topic is a request topic (of anyone): such publishes never reach the chat pipeline. */
+    public static boolean isRequestTopic(String topic) {
+        return topic != null && topic.startsWith(Topics.REQUEST_PREFIX);
+    }
+
+    /**
+     * Validates a request of {@code sender} on {@code topic} with an optional MQTT 5 response topic;
+     * throws {@link ProtocolException} with the same codes as chat publishes.
+     */
+    public Request parse(ClientId sender, String topic, ByteBuffer payload, String responseTopic)
+            throws ProtocolException {
+        if (!topic.equals(Topics.request(sender.userId()))) {
+            throw new ProtocolException(ProtocolError.NOT_AUTHORIZED,
+                    "requests go to your own " + Topics.REQUEST_PREFIX + "{you} only");
+        }
+        if (responseTopic != null && !responseTopic.equals(Topics.inbox(sender.userId()))
+                && !responseTopic.equals(Topics.response(sender.userId(), sender.deviceType()))) {
+            throw new ProtocolException(ProtocolError.NOT_AUTHORIZED, "the response topic must be "
+                    + Topics.inbox(sender.userId()) + " or " + Topics.response(sender.userId(), sender.deviceType()));
+        }
+        if (payload == null || payload.remaining() == 0) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a request is a JSON object");
+        }
+        if (payload.remaining() > maxRequestBytes) {
+            throw new ProtocolException(ProtocolError.PAYLOAD_TOO_LARGE, "a request may have at most "
+                    + maxRequestBytes + " bytes");
+        }
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "the request is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ProtocolError.MALFORMED_PAYLOAD, "a request is a JSON object");
+        }
+        JsonNode opNode = root.get("op");
+        String op = opNode != null && opNode.isTextual() ? opNode.asText() : "";
+        if (!op.equals("sync") && !op.equals("recall")) {
+            throw invalid("'op' must be \"sync\" or \"recall\"");
+        }
+        Set<String> fields = op.equals("sync") ? SYNC_FIELDS : RECALL_FIELDS;
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!fields.contains(field)) {
+                throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
+                        + "' for op " + op);
+            }
+        }
+        String rid = null;
+        if (root.has("rid")) {
+            JsonNode r = root.get("rid");
+            if (!r.isTextual() || !Ids.isValidClientMessageId(r.asText())) {
+                throw invalid("'rid' must be 1-64 printable ASCII characters without spaces");
+            }
+            rid = r.asText();
+        }
+        if (op.equals("recall")) {
+            JsonNode id = root.get("id");
+            if (id == null || !id.isTextual() || !Ids.isValidClientMessageId(id.asText())) {
+                throw invalid("'id' must be the id of the message to recall");
+            }
+            return new RecallRequest(rid, id.asText());
+        }
+        if (root.has("cursor") && root.has("conversations")) {
+            throw invalid("give either 'cursor' or 'conversations'");
+        }
+        Map<String, Long> positions = Map.of();
+        SyncCursor.RecallMark recalls = null;
+        try {
+            if (root.has("cursor")) {
+                if (!root.get("cursor").isTextual()) {
+                    throw new IllegalArgumentException("'cursor' must be the string of an earlier answer");
+                }
+                SyncCursor.State state = SyncCursor.decodeState(root.get("cursor").asText());
+                positions = state.positions();
+                recalls = state.recalls();
+            } else if (root.has("conversations")) {
+                positions = SyncCursor.positions(root.get("conversations"));
+            }
+            SyncEngine.validate(sender.userId(), positions);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        int limit = DEFAULT_LIMIT;
+        if (root.has("limit")) {
+            JsonNode l = root.get("limit");
+            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.asInt() <= 0) {
+                throw invalid("'limit' must be a positive integer (at most " + MAX_LIMIT + " are returned)");
+            }
+            limit = Math.min(l.asInt(), MAX_LIMIT);
+        }
+        return new SyncRequest(rid, positions, recalls, limit);
+    }
+
+    private static ProtocolException invalid(String detail) {
+        return new ProtocolException(ProtocolError.INVALID_FIELD, detail);
+    }
+
+    /**
+     * Runs a parsed request on the reader threads and publishes the answer to the requesting client. A
+     * failure (database down) is answered with an error event of code {@code storage_unavailable}.
+     *
+     * @param loginAtMs when the requesting device logged in (its token's {@code iat}), for the history policy
+     */
+    public CompletableFuture<Void> answer(String clientId, ClientId sender, Request request, String responseTopic,
+                                          ByteBuffer correlationData, long loginAtMs) {
+        String topic = responseTopic != null ? responseTopic : Topics.inbox(sender.userId());
+        String op = request instanceof RecallRequest ? "recall" : "sync";
+        return CompletableFuture.supplyAsync(() -> request instanceof SyncRequest sync
+                        ? response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(), sync.positions(),
+                        sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs),
+                        sync.recalls())))
+                        : recall(sender, (RecallRequest) request), readers)
+                .exceptionally(error -> {
+                    log.warn("mqchat: {} for {} failed: {}", op, clientId, error.toString());
+                    return error(request.rid(), ProtocolError.STORAGE_UNAVAILABLE.code(), op + " failed; try again",
+                            sender);
+                })
+                .thenCompose(bytes -> {
+                    PublishBuilder publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
+                            .payload(ByteBuffer.wrap(bytes))
+                            .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
+                            .contentType("application/json");
+                    if (correlationData != null) {
+                        publish.correlationData(correlationData);
+                    }
+                    Publish built = publish.build();
+                    return publishService.get().publishToClient(built, clientId).thenApply(r -> (Void) null);
+                })
+                .exceptionally(e -> {
+                    log.debug("mqchat: sync answer to {} not delivered: {}", clientId, e.toString());
+                    return null;
+                });
+    }
+
+    /** Recalls, tells both sides' devices, and returns the answer for the requesting device. */
+    private byte[] recall(ClientId sender, RecallRequest request) {
+        MessageRecall.Outcome outcome = recall.recall(sender.userId(), null, request.messageId());
+        if (outcome instanceof MessageRecall.Recalled r) {
+            ChatMessage m = r.message();
+            String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
+            if (r.now() && ConversationId.groupOf(m.conv()).isPresent()) {
+                events.publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
+            } else if (r.now()) {
+                events.publishEvent(Topics.inbox(m.from()), event);
+                if (!m.to().equals(m.from())) {
+                    events.publishEvent(Topics.inbox(m.to()), event);
+                }
+            }
+            try {
+                ObjectNode answer = (ObjectNode) Json.MAPPER.readTree(event);
+                if (request.rid() != null) {
+                    answer.put("rid", request.rid());
+                }
+                return write(answer);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (outcome instanceof MessageRecall.NotSender) {
+            return error(request.rid(), ProtocolError.NOT_AUTHORIZED.code(), "only the sender may recall a message",
+                    sender);
+        }
+        if (outcome instanceof MessageRecall.TooLate t) {
+            return error(request.rid(), RECALL_WINDOW_PASSED, "a message can be recalled within "
+                    + t.window().toSeconds() + " s of sending", sender);
+        }
+        return error(request.rid(), UNKNOWN_MESSAGE, "no such message", sender);
+    }
+
+    /** Error codes of recall answers (besides {@code not_authorized} and {@code storage_unavailable}). */
+    public static final String UNKNOWN_MESSAGE = "unknown_message";
+    public static final String RECALL_WINDOW_PASSED = "recall_window_passed";
+
+
+    private static byte[] error(String rid, String code, String reason, ClientId sender) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "error");
+        if (rid != null) {
+            n.put("rid", rid);
+        }
+        n.put("code", code);
+        n.put("reason", reason);
+        n.put("topic", Topics.request(sender.userId()));
+        return write(n);
+    }
+
+    static byte[] response(String rid, SyncEngine.Result result) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "sync");
+        if (rid != null) {
+            n.put("rid", rid);
+        }
+        ArrayNode messages = n.putArray("messages");
+        for (ChatMessage m : result.messages()) {
+            messages.add(m.toJson());
+        }
+        ObjectNode complete = n.putObject("complete");
+        result.complete().forEach(complete::put);
+        n.put("cursor", result.cursor());
+        n.put("hasMore", result.hasMore());
+        if (result.retryAfterMs() != null) {
+            n.put("retryAfterMs", result.retryAfterMs());
+        }
+        ArrayNode recalls = n.putArray("recalls");
+        for (SyncEngine.Recall r : result.recalls()) {
+            recalls.addObject().put("conv", r.conv()).put("id", r.id()).put("msgSeq", r.msgSeq())
+                    .put("recalledAt", r.recalledAt());
+        }
+        ArrayNode left = n.putArray("left");
+        result.left().forEach(left::add);
+        return write(n);
+    }
+
+    private static byte[] write(ObjectNode n) {
+        try {
+            return Json.MAPPER.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
