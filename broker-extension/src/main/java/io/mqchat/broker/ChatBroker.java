@@ -68,7 +68,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -120,7 +120,8 @@ public final class ChatBroker implements AutoCloseable {
             opened.push(redis::shutdown);
             ExecutorService lookups = daemonPool(4, "mqchat-lookup");
             opened.push(lookups::shutdownNow);
-            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mqchat-publish-timers"));
+            ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "mqchat-publish-timers"));
+            timers.setRemoveOnCancelPolicy(true); // most timers (a held PUBACK's watchdog) are cancelled early
             opened.push(timers::shutdownNow);
 
             // the publish path

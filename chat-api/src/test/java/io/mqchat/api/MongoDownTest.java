@@ -25,7 +25,8 @@ class MongoDownTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/down");
-        registry.add("mqchat.mongo.server-selection-timeout", () -> "300ms");
+        // short, so the outage answers quickly; not so short that start-up on a loaded machine times out
+        registry.add("mqchat.mongo.server-selection-timeout", () -> "2s");
         registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
         registry.add("mqchat.redis.address", TestSupport::redisAddress);
     }

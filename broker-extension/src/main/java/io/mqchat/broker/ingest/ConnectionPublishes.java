@@ -96,7 +96,7 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
             return; // not a held chat message (a request, or a publish refused to a 3.1.1 client)
         }
         Async<PubackOutboundOutput> async = output.async(pipeline.holdTimeout());
-        pipeline.watch(message);
+        message.watchdog(pipeline.watch(message));
         message.held(async, output);
     }
 
@@ -104,7 +104,8 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
      * A queued message of this connection was not stored. Closes the connection (once) so that its PUBACK is
      * never written; the message's PUBACK, if held, is released only after the connection is closed.
      */
-    void failed(InFlightMessage message, String reason) {
+    synchronized void failed(InFlightMessage message, String reason) {
+        // synchronized with releaseAfterDisconnect: a PUBACK held meanwhile waits until the disconnect is under way
         message.failed();
         if (!message.acknowledged()) {
             return;
@@ -121,7 +122,7 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
     }
 
     /** Releases a failed message's PUBACK once the connection is closed: it then never reaches the client. */
-    void releaseAfterDisconnect(InFlightMessage message) {
+    synchronized void releaseAfterDisconnect(InFlightMessage message) {
         CompletableFuture<Boolean> closing = disconnect;
         if (closing == null) {
             // closed by the client or a takeover, not by us: nothing more to wait for

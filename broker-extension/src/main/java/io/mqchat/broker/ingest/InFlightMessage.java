@@ -36,6 +36,9 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
     private final AtomicBoolean published = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Timers to cancel once they are pointless (the watchdog of a held PUBACK, the overdue check). */
+    private volatile java.util.concurrent.Future<?> watchdog;
+    private volatile java.util.concurrent.Future<?> overdueCheck;
 
     InFlightMessage(ConnectionPublishes connection, int packetId, String topic, OutgoingMessage message, long bytes) {
         this.connection = connection;
@@ -131,6 +134,10 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
     void held(Async<PubackOutboundOutput> async, PubackOutboundOutput output) {
         heldPuback = output;
         hold = async;
+        java.util.concurrent.Future<?> overdue = overdueCheck;
+        if (overdue != null) {
+            overdue.cancel(false);
+        }
         if (failed) {
             connection.releaseAfterDisconnect(this);
         } else if (published.get()) {
@@ -154,11 +161,26 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
         return released.get();
     }
 
+    void watchdog(java.util.concurrent.Future<?> timer) {
+        watchdog = timer;
+    }
+
+    void overdueCheck(java.util.concurrent.Future<?> timer) {
+        overdueCheck = timer;
+        if (hold != null) {
+            timer.cancel(false);
+        }
+    }
+
     /** Releases the held PUBACK (once); with MQTT 5 it carries the stored message's id and seq. */
     void release() {
         Async<PubackOutboundOutput> async = hold;
         if (async == null || !released.compareAndSet(false, true)) {
             return;
+        }
+        java.util.concurrent.Future<?> timer = watchdog;
+        if (timer != null) {
+            timer.cancel(false);
         }
         MessageAcceptor.Accepted result = accepted;
         if (result != null && connection.mqtt5() && !failed) {

@@ -205,7 +205,7 @@ public final class PublishPipeline {
         m.stored(accepted);
         if (m.acknowledged() && !m.isHeld()) {
             // its PUBACK should come soon; should it not, do not make later seqs of the conversation wait for it
-            timers.schedule(m::stopWaitingForPuback, storeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            m.overdueCheck(timers.schedule(m::stopWaitingForPuback, storeTimeout.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
@@ -262,9 +262,9 @@ public final class PublishPipeline {
     }
 
     /** Fails a held message that was not released long before its hold runs out (which would send success). */
-    void watch(InFlightMessage m) {
+    java.util.concurrent.Future<?> watch(InFlightMessage m) {
         long millis = holdTimeout.minusSeconds(10).toMillis();
-        timers.schedule(() -> {
+        return timers.schedule(() -> {
             if (!m.isReleased()) {
                 log.warn("mqchat: PUBACK of {} from {} still held after {} ms; closing the connection",
                         m.message.cid(), m.connection.clientId(), millis);
