@@ -59,7 +59,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         /** Thousands of connected devices, each sending to a peer every few seconds, for a fixed time. */
         manyDevices("many-devices"),
         /** Many authenticated, subscribed, idle connections: what each costs the broker in memory. */
-        idle("idle");
+        idle("idle"),
+        /** A new device of a user fetches everything by sync (MQTT and REST); history pages at two store sizes. */
+        roaming("roaming");
 
         private final String cliName;
 
@@ -91,9 +93,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             return this == direct || this == crossNode;
         }
 
-        /** Whether a side sends messages at all (idle only holds connections). */
+        /** Whether the table has the load rows (idle and roaming have their own measurements only). */
         boolean sendsMessages() {
-            return this != idle;
+            return this != idle && this != roaming;
         }
 
         /** Measured messages per sender when not given (one-connection: per recipient). */
@@ -167,7 +169,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             case group -> group.senders();
             case oneConnection -> 1;
             case manyDevices -> fleet.devices();
-            case idle -> 0;
+            case idle, roaming -> 0;
             default -> pairs;
         };
     }
@@ -177,7 +179,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         return switch (scenario) {
             case oneConnection -> fleet.recipients();
             case manyDevices -> fleet.devices();
-            case group, idle -> 0;
+            case group, idle, roaming -> 0;
             default -> pairs;
         };
     }
@@ -199,6 +201,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         if (scenario == null) {
             p.add("--scenario must be one of " + Scenario.names());
             return p;
+        }
+        if (scenario == Scenario.roaming && sides == Sides.plain) {
+            p.add("--sides plain does not apply to roaming (plain HiveMQ stores nothing to sync)");
         }
         if (scenario == Scenario.crossNode && sides != Sides.both) {
             p.add("--sides does not apply to cross-node (both sides are mqchat: same node, then across nodes)");
@@ -283,8 +288,16 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
                     + fleet.sendEvery().toMillis() + " ms, " + messages + " msgs/device";
             case idle -> fleet.connections() + " idle connections (authenticated, subscribed), held "
                     + fleet.idleFor().toSeconds() + " s";
+            case roaming -> "a new device syncs " + fleet.roamingMessages() + " messages (from "
+                    + RoamingBenchmark.SENDERS + " conversations); history pages with " + fleet.roamingMessages()
+                    + (fleet.historyMessages() > fleet.roamingMessages() ? " and " + fleet.historyMessages() : "")
+                    + " messages stored";
             default -> pairs + " pairs x " + messages + " msgs/sender";
         };
+        if (scenario == Scenario.roaming) {
+            return shape + "; mqchat only; mongo " + (mongoUri == null ? "embedded H2 file" : "external")
+                    + ", redis " + (redisAddress == null ? "embedded" : "external");
+        }
         if (scenario == Scenario.idle) {
             return shape + "; clients in a child JVM; mqchat: mongo " + (mongoUri == null ? "embedded H2 file" : "external")
                     + ", redis " + (redisAddress == null ? "embedded" : "external");

@@ -29,6 +29,9 @@ public final class Benchmark {
             if (s.scenario() == BenchSettings.Scenario.crossNode) {
                 return CrossNodeBenchmark.run(s, workDir, runId, out);
             }
+            if (s.scenario() == BenchSettings.Scenario.roaming) {
+                return RoamingBenchmark.run(s, workDir, runId, out);
+            }
             SideResult mqchat = null;
             SideResult plain = null;
             if (s.sides().mqchat()) {
@@ -60,7 +63,7 @@ public final class Benchmark {
             case direct, oneConnection, manyDevices -> new LoadRun(s, target, runId, out).run();
             case idle -> new IdleConnectionsBenchmark(s, target, workDir, runId, out).run();
             case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
-            case crossNode -> throw new IllegalStateException("cross-node runs its own two sides");
+            case crossNode, roaming -> throw new IllegalStateException(s.scenario().cliName() + " runs its own sides");
         };
     }
 

@@ -30,6 +30,7 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
             case oneConnection -> "One sender connection: ";
             case manyDevices -> "Many devices: ";
             case idle -> "Idle connections: ";
+            case roaming -> "Roaming: ";
             default -> "Direct messages: ";
         };
     }
@@ -54,8 +55,11 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
         }
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "correctness checks",
                 verdict(measured), verdict(baseline), ""));
-        String goal = settings.scenario() == BenchSettings.Scenario.idle
-                ? IdleConnectionsBenchmark.goal(measured, baseline) : null;
+        String goal = switch (settings.scenario()) {
+            case idle -> IdleConnectionsBenchmark.goal(measured, baseline);
+            case roaming -> RoamingBenchmark.goal(measured);
+            default -> null;
+        };
         if (goal != null) {
             b.append('\n').append(goal).append('\n');
         }

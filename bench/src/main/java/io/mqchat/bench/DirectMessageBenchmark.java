@@ -35,7 +35,8 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             + "group (fan-out to every member of one group), cross-node (the pairs with receivers on the senders' "
             + "node, then on a second mqchat node in a child JVM), one-connection (one sender connection round-robin "
             + "over --recipients), many-devices (--devices each sending every --send-every for --duration) or idle "
-            + "(--connections held open; broker heap and RSS per connection) (default: direct)")
+            + "(--connections held open; broker heap and RSS per connection) or roaming (a new device syncs "
+            + "--roaming-messages; history pages) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -69,6 +70,18 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     @Option(names = "--idle-for", converter = DurationConverter.class,
             description = "idle: how long the connections are held before the memory is measured (default: 10s)")
     Duration idleFor = FleetSettings.defaults().idleFor();
+
+    @Option(names = "--roaming-messages", description = "roaming: messages sent to the user, then synced by its new "
+            + "device (default: ${DEFAULT-VALUE})")
+    int roamingMessages = FleetSettings.defaults().roamingMessages();
+
+    @Option(names = "--history-messages", description = "roaming: messages stored for the second history page "
+            + "measurement, the rest written straight into MongoDB; 0 for none (default: ${DEFAULT-VALUE})")
+    long historyMessages = FleetSettings.defaults().historyMessages();
+
+    @Option(names = "--history-pages", description = "roaming: history pages timed at each store size "
+            + "(default: ${DEFAULT-VALUE})")
+    int historyPages = FleetSettings.defaults().historyPages();
 
     @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50; "
             + "one-connection: 50 per recipient; many-devices: --duration / --send-every)")
@@ -138,7 +151,8 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
 
     BenchSettings settings() {
         BenchSettings.Scenario sc = scenario == null ? BenchSettings.Scenario.direct : scenario;
-        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, connections, idleFor);
+        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, connections, idleFor, roamingMessages,
+                historyMessages, historyPages);
         Duration phaseDuration = duration == null && sc == BenchSettings.Scenario.manyDevices ? MANY_DEVICES_DURATION
                 : duration;
         // many-devices sends for a time: one message per device and interval

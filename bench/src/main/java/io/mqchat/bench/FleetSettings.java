@@ -14,8 +14,13 @@ import java.util.List;
  * @param connections idle: authenticated, subscribed connections held open
  * @param idleFor     idle: how long they are held before the broker's memory is measured (anything the broker does
  *                    some time after a CONNECT, such as a re-check of subscriptions, is then included)
+ * @param roamingMessages roaming: messages sent to the user over MQTT, then fetched by its new device
+ * @param historyMessages roaming: messages stored for the second history measurement (the rest written straight into
+ *                    MongoDB); not more than {@code roamingMessages} for none
+ * @param historyPages roaming: history pages timed at each store size
  */
-public record FleetSettings(int recipients, int devices, Duration sendEvery, int connections, Duration idleFor) {
+public record FleetSettings(int recipients, int devices, Duration sendEvery, int connections, Duration idleFor,
+                            int roamingMessages, long historyMessages, int historyPages) {
 
     public static final int MAX_RECIPIENTS = 1_000;
     /**
@@ -28,9 +33,11 @@ public record FleetSettings(int recipients, int devices, Duration sendEvery, int
      * common hard limit of 20,000 open files with room for the broker's own.
      */
     public static final int MAX_CONNECTIONS = 15_000;
+    public static final int MAX_ROAMING_MESSAGES = 100_000;
+    public static final long MAX_HISTORY_MESSAGES = 5_000_000;
 
     public static FleetSettings defaults() {
-        return new FleetSettings(100, 5_000, Duration.ofSeconds(5), 10_000, Duration.ofSeconds(10));
+        return new FleetSettings(100, 5_000, Duration.ofSeconds(5), 10_000, Duration.ofSeconds(10), 10_000, 1_000_000, 100);
     }
 
     /** The problems of the fields {@code scenario} uses. */
@@ -58,6 +65,21 @@ public record FleetSettings(int recipients, int devices, Duration sendEvery, int
                 }
                 if (idleFor == null || idleFor.isNegative() || idleFor.compareTo(Duration.ofMinutes(10)) > 0) {
                     p.add("--idle-for must be between 0s and 10m, was " + idleFor);
+                }
+            }
+            case roaming -> {
+                // each of the senders' conversations needs more than a history page (the newest and an older one)
+                if (roamingMessages < 600 || roamingMessages > MAX_ROAMING_MESSAGES
+                        || roamingMessages % RoamingBenchmark.SENDERS != 0) {
+                    p.add("--roaming-messages must be a multiple of " + RoamingBenchmark.SENDERS + " between 600 and "
+                            + MAX_ROAMING_MESSAGES + ", was " + roamingMessages);
+                }
+                if (historyPages < 1 || historyPages > 10_000) {
+                    p.add("--history-pages must be between 1 and 10000, was " + historyPages);
+                }
+                if (historyMessages < 0 || historyMessages > MAX_HISTORY_MESSAGES) {
+                    p.add("--history-messages must be between 0 (none) and " + MAX_HISTORY_MESSAGES + ", was "
+                            + historyMessages);
                 }
             }
             default -> {

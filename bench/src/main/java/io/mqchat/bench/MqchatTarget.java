@@ -144,6 +144,11 @@ final class MqchatTarget implements Target {
         return mongoUri;
     }
 
+    /** The database the broker stores in. */
+    MongoDatabase database() {
+        return db;
+    }
+
     String redisAddress() {
         return redisAddress;
     }

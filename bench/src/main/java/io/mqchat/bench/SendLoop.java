@@ -259,8 +259,13 @@ final class SendLoop {
 
     /** Waits (polling) until {@code done} holds or the deadline passes; returns whether it holds. */
     static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
+        return awaitUntil(done, deadline, 2_000_000);
+    }
+
+    /** The same, polling every {@code pollNanos} (a condition that asks the database must not hammer it). */
+    static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline, long pollNanos) {
         while (System.nanoTime() - deadline < 0 && !done.getAsBoolean()) {
-            LockSupport.parkNanos(2_000_000);
+            LockSupport.parkNanos(pollNanos);
         }
         return done.getAsBoolean();
     }

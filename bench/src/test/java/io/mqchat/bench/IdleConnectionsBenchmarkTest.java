@@ -69,7 +69,7 @@ class IdleConnectionsBenchmarkTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tinyRunHoldsEveryConnectionOnBothBrokersAndTellsTheGoal() throws Exception {
-        FleetSettings fleet = new FleetSettings(1, 3, Duration.ofSeconds(1), 40, Duration.ZERO);
+        FleetSettings fleet = new FleetSettings(1, 3, Duration.ofSeconds(1), 40, Duration.ZERO, 1_000, 0, 1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.idle, fleet, 1, 0, 10, null);
         assertThat(settings.problems()).isEmpty();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();

@@ -58,7 +58,7 @@ class ManyDevicesBenchmarkTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void tinyRunOfDevicesInARingPassesTheChecksOnBothBrokers() throws Exception {
-        FleetSettings fleet = new FleetSettings(1, 6, Duration.ofMillis(200), 1, Duration.ZERO);
+        FleetSettings fleet = new FleetSettings(1, 6, Duration.ofMillis(200), 1, Duration.ZERO, 1_000, 0, 1);
         Duration duration = Duration.ofSeconds(1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.manyDevices, fleet,
                 fleet.messagesIn(duration), 1, 10, duration);

@@ -92,7 +92,7 @@ class OneConnectionBenchmarkTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void tinyRunOverOneConnectionPassesTheChecksOnBothBrokers() throws Exception {
-        FleetSettings fleet = new FleetSettings(10, 3, java.time.Duration.ofSeconds(1), 1, java.time.Duration.ZERO);
+        FleetSettings fleet = new FleetSettings(10, 3, java.time.Duration.ofSeconds(1), 1, java.time.Duration.ZERO, 1_000, 0, 1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.oneConnection, fleet, 5, 1,
                 20, null);
         assertThat(settings.problems()).isEmpty();
