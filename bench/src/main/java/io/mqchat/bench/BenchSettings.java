@@ -9,12 +9,16 @@ import java.util.List;
  *
  * @param scenario         direct messages between pairs, fan-out in one group, or the pairs across two nodes
  * @param group            the group scenario's shape (ignored for direct messages)
+ * @param fleet            the sizes of the one-connection, many-devices and idle scenarios (ignored by the others)
  * @param pairs            sender/receiver pairs (one conversation each; direct messages only)
- * @param messages         measured messages per sender (an upper bound when {@code duration} is set)
- * @param warmup           messages per sender sent, acknowledged and delivered before measuring
+ * @param messages         measured messages per sender (an upper bound when {@code duration} is set); one-connection:
+ *                         per recipient; many-devices: per device, {@code duration / sendEvery}
+ * @param warmup           messages per sender (one-connection: per recipient) sent, acknowledged and delivered
+ *                         before measuring
  * @param inflight         QoS 1 publishes each sender keeps in flight
  * @param payloadBytes     length of the message body text
- * @param duration         optional: stop the measured phase of each side after this long
+ * @param duration         optional: stop the measured phase of each side after this long; many-devices: how long
+ *                         the measured phase sends
  * @param mqtt3            use MQTT 3.1.1 clients instead of MQTT 5
  * @param storeBatchSize   the extension's insertMany batch size
  * @param storeWriters     the extension's concurrent insert batches
@@ -27,7 +31,7 @@ import java.util.List;
  * @param rate             publishes per second across all senders, 0 for as fast as the in-flight window allows
  * @param acrossFirst      cross-node: run the side across nodes before the same-node side (to see what the order does)
  */
-public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
+public record BenchSettings(Scenario scenario, GroupSettings group, FleetSettings fleet, int pairs, int messages, int warmup, int inflight, int payloadBytes, Duration duration,
                             boolean mqtt3, int storeBatchSize, int storeWriters, Duration storeTimeout,
                             String mongoUri, String redisAddress, Duration maxPhaseTime, Sides sides,
                             boolean tcpNoDelay, int rate, boolean acrossFirst) {
@@ -42,43 +46,79 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
     /** What load to run. */
     public enum Scenario {
         /** N sender/receiver pairs, one direct conversation each. */
-        direct,
+        direct("direct"),
         /** A few senders in one large group, every member connected. */
-        group,
+        group("group"),
         /**
          * The direct pairs on two mqchat broker nodes: receivers on the senders' node (baseline), then receivers
-         * on a second node in a child JVM (every delivery forwarded over the Redis bus). Written {@code cross-node}.
+         * on a second node in a child JVM (every delivery forwarded over the Redis bus).
          */
-        crossNode;
+        crossNode("cross-node"),
+        /** One sender connection (a game server) with many publishes in flight, round-robin over many inboxes. */
+        oneConnection("one-connection"),
+        /** Thousands of connected devices, each sending to a peer every few seconds, for a fixed time. */
+        manyDevices("many-devices"),
+        /** Many authenticated, subscribed, idle connections: what each costs the broker in memory. */
+        idle("idle"),
+        /** A new device of a user fetches everything by sync (MQTT and REST); history pages at two store sizes. */
+        roaming("roaming");
+
+        private final String cliName;
+
+        Scenario(String cliName) {
+            this.cliName = cliName;
+        }
 
         /** The name on the command line. */
         public String cliName() {
-            return this == crossNode ? "cross-node" : name();
+            return cliName;
         }
 
-        /** Parses a command-line name ({@code direct}, {@code group}, {@code cross-node}). */
+        /** Parses a command-line name ({@code direct}, {@code group}, {@code cross-node}, …). */
         public static Scenario ofCliName(String name) {
             for (Scenario s : values()) {
                 if (s.cliName().equalsIgnoreCase(name.strip())) {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("unknown scenario '" + name + "' (direct, group or cross-node)");
+            throw new IllegalArgumentException("unknown scenario '" + name + "' (" + names() + ")");
         }
 
-        /** Whether the load is the direct sender/receiver pairs. */
+        static String names() {
+            return String.join(", ", java.util.Arrays.stream(values()).map(Scenario::cliName).toList());
+        }
+
+        /** Whether the load is the direct sender/receiver pairs (one sender connection per pair). */
         boolean pairs() {
-            return this != group;
+            return this == direct || this == crossNode;
         }
 
-        /** Measured messages per sender when not given. */
+        /** Whether the table has the load rows (idle and roaming have their own measurements only). */
+        boolean sendsMessages() {
+            return this != idle && this != roaming;
+        }
+
+        /** Measured messages per sender when not given (one-connection: per recipient). */
         int defaultMessages() {
-            return this == group ? 50 : 2_000;
+            return switch (this) {
+                case group -> 50;
+                case oneConnection -> 50;
+                default -> 2_000;
+            };
         }
 
-        /** Warm-up messages per sender when not given. */
+        /** Warm-up messages per sender when not given (one-connection: per recipient). */
         int defaultWarmup() {
-            return this == group ? 5 : 200;
+            return switch (this) {
+                case group, oneConnection -> 5;
+                case manyDevices -> 1;
+                default -> 200;
+            };
+        }
+
+        /** Publishes in flight per sender connection when not given. */
+        int defaultInflight() {
+            return this == oneConnection ? 100 : 10;
         }
     }
 
@@ -96,34 +136,58 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
     }
 
     public static BenchSettings defaults() {
-        return new BenchSettings(Scenario.direct, GroupSettings.defaults(), 20, 2_000, 200, 10, 100, null, false, 256,
+        return new BenchSettings(Scenario.direct, GroupSettings.defaults(), FleetSettings.defaults(), 20, 2_000, 200, 10, 100, null, false, 256,
                 2, Duration.ofSeconds(5), null, null, Duration.ofMinutes(5), Sides.both, true, 0, false);
     }
 
     public BenchSettings withSize(int pairs, int messages, int warmup, int inflight) {
-        return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+        return new BenchSettings(scenario, group, fleet, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
                 storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     /** The group scenario with this shape, sizes as given (messages and warm-up per sender). */
     public BenchSettings withGroup(GroupSettings group, int messages, int warmup, int inflight) {
-        return new BenchSettings(Scenario.group, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+        return new BenchSettings(Scenario.group, group, fleet, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+                storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
+    }
+
+    /** Another scenario with these scenario sizes; messages and warm-up as given (per sender or recipient). */
+    public BenchSettings withFleet(Scenario scenario, FleetSettings fleet, int messages, int warmup, int inflight,
+                                   Duration duration) {
+        return new BenchSettings(scenario, group, fleet, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
                 storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
     public BenchSettings withRate(int rate) {
-        return new BenchSettings(scenario, group, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
+        return new BenchSettings(scenario, group, fleet, pairs, messages, warmup, inflight, payloadBytes, duration, mqtt3,
                 storeBatchSize, storeWriters, storeTimeout, mongoUri, redisAddress, maxPhaseTime, sides, tcpNoDelay, rate, acrossFirst);
     }
 
-    /** Publishing clients: one per pair, or the group's senders. */
+    /** Publishing clients: one per pair, the group's senders, one, or every device. */
     public int senders() {
-        return scenario == Scenario.group ? group.senders() : pairs;
+        return switch (scenario) {
+            case group -> group.senders();
+            case oneConnection -> 1;
+            case manyDevices -> fleet.devices();
+            case idle, roaming -> 0;
+            default -> pairs;
+        };
+    }
+
+    /** Conversations (one per receiver) of a direct-message load: the pairs, the recipients or the devices. */
+    public int conversations() {
+        return switch (scenario) {
+            case oneConnection -> fleet.recipients();
+            case manyDevices -> fleet.devices();
+            case group, idle, roaming -> 0;
+            default -> pairs;
+        };
     }
 
     /** Messages across all senders, warm-up included. */
     public long totalMessages() {
-        return (long) senders() * ((long) messages + warmup);
+        return scenario == Scenario.group ? (long) senders() * ((long) messages + warmup)
+                : (long) conversations() * ((long) messages + warmup);
     }
 
     /** Deliveries the load asks for: one per message for direct messages, one per member and message in a group. */
@@ -135,14 +199,31 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
     public List<String> problems() {
         List<String> p = new ArrayList<>();
         if (scenario == null) {
-            p.add("--scenario must be direct, group or cross-node");
+            p.add("--scenario must be one of " + Scenario.names());
             return p;
+        }
+        if (scenario == Scenario.roaming && sides == Sides.plain) {
+            p.add("--sides plain does not apply to roaming (plain HiveMQ stores nothing to sync)");
         }
         if (scenario == Scenario.crossNode && sides != Sides.both) {
             p.add("--sides does not apply to cross-node (both sides are mqchat: same node, then across nodes)");
         }
         if (scenario.pairs() && (pairs < 1 || pairs > MAX_PAIRS)) {
             p.add("--pairs must be between 1 and " + MAX_PAIRS + ", was " + pairs);
+        }
+        p.addAll(fleet.problems(scenario));
+        if (scenario == Scenario.manyDevices) {
+            if (rate != 0) {
+                p.add("--rate does not apply to many-devices (each device sends every --send-every)");
+            }
+            if (duration == null) {
+                p.add("--duration is required for many-devices (how long the measured phase sends)");
+            } else if (messages < 1) {
+                p.add("--duration must be at least --send-every (" + fleet.sendEvery() + "), was " + duration);
+            }
+            if (duration != null && maxPhaseTime.compareTo(duration.plus(fleet.sendEvery())) <= 0) {
+                p.add("--max-phase-time must be longer than --duration plus --send-every, was " + maxPhaseTime);
+            }
         }
         if (scenario == Scenario.group) {
             p.addAll(group.problems());
@@ -155,7 +236,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
             p.add("--rate must be between 0 (unpaced) and " + MAX_RATE + ", was " + rate);
         }
         if (messages < 1) {
-            p.add("--messages must be at least 1, was " + messages);
+            if (scenario != Scenario.manyDevices) { // many-devices: derived from --duration, told above
+                p.add("--messages must be at least 1, was " + messages);
+            }
         }
         if (warmup < 0) {
             p.add("--warmup must not be negative, was " + warmup);
@@ -168,7 +251,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
                     + payloadBytes);
         }
         if (totalMessages() > MAX_TOTAL_MESSAGES) {
-            p.add("refusing " + totalMessages() + " messages per side (senders x (messages + warmup)); the limit is "
+            p.add("refusing " + totalMessages() + " messages per side (conversations x (messages + warmup)); the limit is "
                     + MAX_TOTAL_MESSAGES);
         }
         if (duration != null && (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(10)) > 0)) {
@@ -197,9 +280,33 @@ public record BenchSettings(Scenario scenario, GroupSettings group, int pairs, i
 
     /** A one-line description for the report. */
     public String describe() {
-        String shape = scenario == Scenario.group ? group.describe() + ", " : pairs + " pairs x ";
-        return shape + messages + " msgs/sender" + (duration != null ? " (or " + duration.toSeconds() + " s)" : "")
-                + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + "/sender, in-flight " + inflight + ", body " + payloadBytes + " B, "
+        String shape = switch (scenario) {
+            case group -> group.describe() + ", " + messages + " msgs/sender";
+            case oneConnection -> "1 sender connection round-robin over " + fleet.recipients() + " recipients x "
+                    + messages + " msgs each";
+            case manyDevices -> fleet.devices() + " devices, each sending to the next one every "
+                    + fleet.sendEvery().toMillis() + " ms, " + messages + " msgs/device";
+            case idle -> fleet.connections() + " idle connections (authenticated, subscribed), held "
+                    + fleet.idleFor().toSeconds() + " s";
+            case roaming -> "a new device syncs " + fleet.roamingMessages() + " messages (from "
+                    + RoamingBenchmark.SENDERS + " conversations); history pages with " + fleet.roamingMessages()
+                    + (fleet.historyMessages() > fleet.roamingMessages() ? " and " + fleet.historyMessages() : "")
+                    + " messages stored";
+            default -> pairs + " pairs x " + messages + " msgs/sender";
+        };
+        if (scenario == Scenario.roaming) {
+            return shape + "; mqchat only; mongo " + (mongoUri == null ? "embedded H2 file" : "external")
+                    + ", redis " + (redisAddress == null ? "embedded" : "external");
+        }
+        if (scenario == Scenario.idle) {
+            return shape + "; clients in a child JVM; mqchat: mongo " + (mongoUri == null ? "embedded H2 file" : "external")
+                    + ", redis " + (redisAddress == null ? "embedded" : "external");
+        }
+        String perWarmup = scenario == Scenario.oneConnection ? "/recipient" : scenario == Scenario.manyDevices
+                ? "/device" : "/sender";
+        return shape + (duration != null && scenario != Scenario.manyDevices ? " (or " + duration.toSeconds() + " s)" : "")
+                + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + perWarmup
+                + ", in-flight " + inflight + ", body " + payloadBytes + " B, "
                 + (mqtt3 ? "MQTT 3.1.1" : "MQTT 5") + ", QoS 1, " + (tcpNoDelay ? "TCP_NODELAY" : "Nagle on") + "; store batch " + storeBatchSize + ", writers "
                 + storeWriters + "; mongo " + (mongoUri == null ? "embedded H2 file (commit before ack)" : "external")
                 + ", redis " + (redisAddress == null ? "embedded" : "external")

@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * Runs the load (direct messages or group fan-out) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
+ * Runs the load (direct messages, group fan-out, one busy connection, many devices, or idle connections) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
  * stopped before the next starts — and returns both results. The cross-node scenario compares two mqchat sides instead
  * ({@link CrossNodeBenchmark}).
  */
@@ -29,6 +29,9 @@ public final class Benchmark {
             if (s.scenario() == BenchSettings.Scenario.crossNode) {
                 return CrossNodeBenchmark.run(s, workDir, runId, out);
             }
+            if (s.scenario() == BenchSettings.Scenario.roaming) {
+                return RoamingBenchmark.run(s, workDir, runId, out);
+            }
             SideResult mqchat = null;
             SideResult plain = null;
             if (s.sides().mqchat()) {
@@ -37,14 +40,14 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 try (MqchatTarget target = MqchatTarget.start(s, workDir)) {
                     out.printf(Locale.ROOT, "  mqchat: started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-                    mqchat = load(s, target, runId, out);
+                    mqchat = load(s, target, workDir, runId, out);
                 }
             }
             if (s.sides().plain()) {
                 System.gc(); // leave the previous stack's garbage out of the baseline's pauses
                 out.println("plain HiveMQ: starting embedded broker without extension");
                 try (PlainTarget target = PlainTarget.start(s, workDir)) {
-                    plain = load(s, target, runId, out);
+                    plain = load(s, target, workDir, runId, out);
                 }
             }
             return new BenchmarkReport(s, mqchat, plain);
@@ -54,11 +57,13 @@ public final class Benchmark {
     }
 
     /** The scenario's load on one broker. */
-    private static SideResult load(BenchSettings s, Target target, String runId, PrintStream out) throws Exception {
+    private static SideResult load(BenchSettings s, Target target, Path workDir, String runId, PrintStream out)
+            throws Exception {
         return switch (s.scenario()) {
-            case direct -> new LoadRun(s, target, runId, out).run();
+            case direct, oneConnection, manyDevices -> new LoadRun(s, target, runId, out).run();
+            case idle -> new IdleConnectionsBenchmark(s, target, workDir, runId, out).run();
             case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
-            case crossNode -> throw new IllegalStateException("cross-node runs its own two sides");
+            case crossNode, roaming -> throw new IllegalStateException(s.scenario().cliName() + " runs its own sides");
         };
     }
 

@@ -22,17 +22,62 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
         return settings.scenario() == BenchSettings.Scenario.crossNode;
     }
 
+    /** The heading of the table: what was run. */
+    private String title() {
+        return switch (settings.scenario()) {
+            case group -> "Group fan-out: ";
+            case crossNode -> "Direct messages, node 1 → node 2 vs same node: ";
+            case oneConnection -> "One sender connection: ";
+            case manyDevices -> "Many devices: ";
+            case idle -> "Idle connections: ";
+            case roaming -> "Roaming: ";
+            default -> "Direct messages: ";
+        };
+    }
+
     /** The result table (Markdown-compatible), then each side's problems and notes. */
     public String table() {
         StringBuilder b = new StringBuilder();
         boolean group = settings.scenario() == BenchSettings.Scenario.group;
-        b.append(group ? "Group fan-out: " : crossNode() ? "Direct messages, node 1 → node 2 vs same node: "
-                : "Direct messages: ").append(settings.describe()).append('\n').append('\n');
+        b.append(title()).append(settings.describe()).append('\n').append('\n');
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "",
                 crossNode() ? CrossNodeBenchmark.ACROSS_NODES : "mqchat",
                 crossNode() ? CrossNodeBenchmark.SAME_NODE : "plain HiveMQ", crossNode() ? "across/same" : "mqchat/plain"));
         b.append("|").append("-".repeat(32)).append("|").append("-".repeat(15)).append(":|")
                 .append("-".repeat(15)).append(":|").append("-".repeat(13)).append(":|\n");
+        if (settings.scenario().sendsMessages()) {
+            loadRows(b, group);
+        }
+        for (String label : metricLabels()) {
+            SideResult.Metric any = sides().stream().flatMap(r -> r.metrics().stream())
+                    .filter(m -> m.label().equals(label)).findFirst().orElseThrow();
+            row(b, label, r -> r.metric(label), any.decimals());
+        }
+        b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "correctness checks",
+                verdict(measured), verdict(baseline), ""));
+        String goal = switch (settings.scenario()) {
+            case idle -> IdleConnectionsBenchmark.goal(measured, baseline);
+            case roaming -> RoamingBenchmark.goal(measured);
+            default -> null;
+        };
+        if (goal != null) {
+            b.append('\n').append(goal).append('\n');
+        }
+        for (SideResult r : sides()) {
+            if (!r.problems().isEmpty()) {
+                b.append('\n').append("FAILED (").append(r.name()).append("):\n");
+                r.problems().forEach(p -> b.append("  ").append(p).append('\n'));
+            }
+            if (!r.notes().isEmpty()) {
+                b.append('\n').append("notes (").append(r.name()).append("):\n");
+                r.notes().forEach(p -> b.append("  ").append(p).append('\n'));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The rows of a load: rates, latencies, counts. */
+    private void loadRows(StringBuilder b, boolean group) {
         row(b, "acked msgs/s", SideResult::ackedPerSecond, 0);
         row(b, group ? "member deliveries/s" : "delivered msgs/s", SideResult::deliveredPerSecond, 0);
         row(b, "send→PUBACK p50 (ms)", r -> r.ackLatency().p50(), 2);
@@ -58,19 +103,13 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
         }
         b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "stored in MongoDB (+ warm-up)",
                 stored(measured), stored(baseline), ""));
-        b.append(String.format(Locale.ROOT, "| %-30s | %14s | %14s | %12s |%n", "correctness checks",
-                verdict(measured), verdict(baseline), ""));
-        for (SideResult r : sides()) {
-            if (!r.problems().isEmpty()) {
-                b.append('\n').append("FAILED (").append(r.name()).append("):\n");
-                r.problems().forEach(p -> b.append("  ").append(p).append('\n'));
-            }
-            if (!r.notes().isEmpty()) {
-                b.append('\n').append("notes (").append(r.name()).append("):\n");
-                r.notes().forEach(p -> b.append("  ").append(p).append('\n'));
-            }
-        }
-        return b.toString();
+    }
+
+    /** The labels of every side's metrics, in the order they first appear. */
+    private List<String> metricLabels() {
+        java.util.LinkedHashSet<String> labels = new java.util.LinkedHashSet<>();
+        sides().forEach(r -> r.metrics().forEach(m -> labels.add(m.label())));
+        return List.copyOf(labels);
     }
 
     private List<SideResult> sides() {

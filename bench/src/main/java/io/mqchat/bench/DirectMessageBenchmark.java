@@ -5,6 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -12,12 +14,14 @@ import java.util.concurrent.Callable;
  * The benchmark's command line. Direct messages (default): N sender/receiver pairs over MQTT QoS 1 through
  * embedded HiveMQ with the mqchat extension (store-before-ack on embedded MongoDB, seq from Redis), then the
  * same load through a plain embedded HiveMQ, printed side by side. {@code --scenario group}: the same for
- * fan-out in one large group ({@link GroupFanOutBenchmark}). Exit code 0 when every correctness check passed,
+ * fan-out in one large group ({@link GroupFanOutBenchmark}); {@code one-connection}, {@code many-devices}: direct
+ * messages from one busy connection or from thousands of slow devices ({@link LoadRun}); {@code idle}: the broker's
+ * memory per idle connection ({@link IdleConnectionsBenchmark}). Exit code 0 when every correctness check passed,
  * 1 when one failed, 2 for invalid options.
  */
 @Command(name = "mqchat-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Direct messages (or group fan-out) over MQTT QoS 1: mqchat (store before PUBACK) vs plain "
-                + "HiveMQ, same run.")
+        description = "Direct messages (or group fan-out, one busy connection, many devices, idle connections) over "
+                + "MQTT QoS 1: mqchat (store before PUBACK) vs plain HiveMQ, same run.")
 public final class DirectMessageBenchmark implements Callable<Integer> {
 
     static {
@@ -28,8 +32,11 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     }
 
     @Option(names = "--scenario", converter = ScenarioConverter.class, description = "direct (sender/receiver pairs), "
-            + "group (fan-out to every member of one group) or cross-node (the pairs with receivers on the senders' "
-            + "node, then on a second mqchat node in a child JVM) (default: direct)")
+            + "group (fan-out to every member of one group), cross-node (the pairs with receivers on the senders' "
+            + "node, then on a second mqchat node in a child JVM), one-connection (one sender connection round-robin "
+            + "over --recipients), many-devices (--devices each sending every --send-every for --duration) or idle "
+            + "(--connections held open; broker heap and RSS per connection) or roaming (a new device syncs "
+            + "--roaming-messages; history pages) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -45,16 +52,50 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             + "many publishes, so the broker's membership cache misses (default: 0, never)")
     int invalidateEvery;
 
-    @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50)")
+    @Option(names = "--recipients", description = "one-connection: receivers the one sender publishes to in turn "
+            + "(default: ${DEFAULT-VALUE})")
+    int recipients = FleetSettings.defaults().recipients();
+
+    @Option(names = "--devices", description = "many-devices: connected devices, each sending to the next one "
+            + "(default: ${DEFAULT-VALUE})")
+    int devices = FleetSettings.defaults().devices();
+
+    @Option(names = "--send-every", converter = DurationConverter.class,
+            description = "many-devices: each device publishes once per this interval (default: 5s)")
+    Duration sendEvery = FleetSettings.defaults().sendEvery();
+
+    @Option(names = "--connections", description = "idle: connections held open (default: ${DEFAULT-VALUE})")
+    int connections = FleetSettings.defaults().connections();
+
+    @Option(names = "--idle-for", converter = DurationConverter.class,
+            description = "idle: how long the connections are held before the memory is measured (default: 10s)")
+    Duration idleFor = FleetSettings.defaults().idleFor();
+
+    @Option(names = "--roaming-messages", description = "roaming: messages sent to the user, then synced by its new "
+            + "device (default: ${DEFAULT-VALUE})")
+    int roamingMessages = FleetSettings.defaults().roamingMessages();
+
+    @Option(names = "--history-messages", description = "roaming: messages stored for the second history page "
+            + "measurement, the rest written straight into MongoDB; 0 for none (default: ${DEFAULT-VALUE})")
+    long historyMessages = FleetSettings.defaults().historyMessages();
+
+    @Option(names = "--history-pages", description = "roaming: history pages timed at each store size "
+            + "(default: ${DEFAULT-VALUE})")
+    int historyPages = FleetSettings.defaults().historyPages();
+
+    @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50; "
+            + "one-connection: 50 per recipient; many-devices: --duration / --send-every)")
     Integer messages;
 
-    @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender (default: ${DEFAULT-VALUE})")
-    int inflight = 10;
+    @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender connection (default: 10; "
+            + "one-connection: 100)")
+    Integer inflight;
 
     @Option(names = "--payload-bytes", description = "message body length (default: ${DEFAULT-VALUE})")
     int payloadBytes = 100;
 
-    @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: 200; group: 5)")
+    @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: 200; group: 5; "
+            + "one-connection: 5 per recipient; many-devices: 1 per device)")
     Integer warmup;
 
     @Option(names = "--rate", description = "publishes per second across all senders (default: 0, as fast as the "
@@ -62,7 +103,8 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     int rate;
 
     @Option(names = "--duration", converter = DurationConverter.class,
-            description = "stop each side's measured phase after this long (e.g. 30s), --messages still caps it")
+            description = "stop each side's measured phase after this long (e.g. 30s), --messages still caps it; "
+                    + "many-devices: how long the measured phase sends (default there: 60s)")
     Duration duration;
 
     @Option(names = "--mqtt3", description = "use MQTT 3.1.1 clients instead of MQTT 5")
@@ -99,6 +141,9 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             + "side (default: same node first)")
     boolean acrossFirst;
 
+    /** The measured phase of many-devices when {@code --duration} is not given. */
+    static final Duration MANY_DEVICES_DURATION = Duration.ofSeconds(60);
+
     public static void main(String[] args) {
         int code = new CommandLine(new DirectMessageBenchmark()).execute(args);
         System.exit(code);
@@ -106,17 +151,28 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
 
     BenchSettings settings() {
         BenchSettings.Scenario sc = scenario == null ? BenchSettings.Scenario.direct : scenario;
-        return new BenchSettings(sc, new GroupSettings(members, senders, invalidateEvery), pairs,
-                messages != null ? messages : sc.defaultMessages(), warmup != null ? warmup : sc.defaultWarmup(),
-                inflight, payloadBytes, duration, mqtt3, batchSize, writers, storeTimeout, mongoUri, redis, maxPhaseTime,
+        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, connections, idleFor, roamingMessages,
+                historyMessages, historyPages);
+        Duration phaseDuration = duration == null && sc == BenchSettings.Scenario.manyDevices ? MANY_DEVICES_DURATION
+                : duration;
+        // many-devices sends for a time: one message per device and interval
+        int measuredMessages = sc == BenchSettings.Scenario.manyDevices ? fleet.messagesIn(phaseDuration)
+                : messages != null ? messages : sc.defaultMessages();
+        return new BenchSettings(sc, new GroupSettings(members, senders, invalidateEvery), fleet, pairs,
+                measuredMessages, warmup != null ? warmup : sc.defaultWarmup(),
+                inflight != null ? inflight : sc.defaultInflight(), payloadBytes, phaseDuration, mqtt3, batchSize, writers, storeTimeout, mongoUri, redis, maxPhaseTime,
                 sides, tcpNoDelay, rate, acrossFirst);
     }
 
     @Override
     public Integer call() throws Exception {
         BenchSettings s = settings();
-        if (!s.problems().isEmpty()) {
-            s.problems().forEach(p -> System.err.println("mqchat-bench: " + p));
+        List<String> problems = new ArrayList<>(s.problems());
+        if (s.scenario() == BenchSettings.Scenario.manyDevices && messages != null) {
+            problems.add("--messages does not apply to many-devices (each device sends --duration / --send-every)");
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("mqchat-bench: " + p));
             return 2;
         }
         System.out.println("mqchat-bench: " + s.describe());

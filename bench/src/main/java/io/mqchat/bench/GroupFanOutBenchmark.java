@@ -6,13 +6,10 @@ import io.mqchat.common.protocol.Topics;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,7 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GroupFanOutBenchmark {
 
     private static final String DEVICE = "desktop";
-    private static final int CONNECT_THREADS = 16;
     private static final long PROBE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(3);
     /** Probes (3 s apart) after which a member the broker did not subscribe fails the run. */
     private static final int SERVER_SUBSCRIBE_PROBES = 10;
@@ -71,15 +67,8 @@ final class GroupFanOutBenchmark {
                 () -> target.groupChanged(groupId));
         target.createUsers(members);
         target.createGroup(groupId, members);
-        List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECT_THREADS, r -> {
-            Thread t = new Thread(r, "bench-connect");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<BenchClient> byMember = connectAll(pool, ledger, members);
-            clients.addAll(byMember);
+        try (ParallelConnect connect = new ParallelConnect()) {
+            List<BenchClient> byMember = connectAll(connect, ledger, members);
             int probes = awaitReady(byMember, ledger);
             notes.add(probes + " readiness probe(s) published before every member received the group");
             List<BenchClient> senders = byMember.subList(0, g.senders());
@@ -98,49 +87,30 @@ final class GroupFanOutBenchmark {
             out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", target.name(), measured.seconds(),
                     measured.complete() ? "" : " (INCOMPLETE)");
             return result(ledger, measured, sentUpTo);
-        } finally {
-            closeAll(pool, clients);
-            pool.shutdownNow();
         }
     }
 
-    /** Connects every member (and subscribes it, where the broker does not), {@value #CONNECT_THREADS} at a time. */
-    private List<BenchClient> connectAll(ExecutorService pool, GroupLedger ledger, List<String> members)
+    /** Connects every member (and subscribes it, where the broker does not), a batch at a time. */
+    private List<BenchClient> connectAll(ParallelConnect connect, GroupLedger ledger, List<String> members)
             throws Exception {
         int clientInflight = Math.min(65_535, Math.max(10, 2 * s.inflight()));
         boolean subscribe = !target.subscribesGroupMembers();
-        long t0 = System.nanoTime();
-        List<Future<BenchClient>> futures = new ArrayList<>();
+        List<Callable<BenchClient>> tasks = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             GroupLedger.Receiver receiver = ledger.receiver(i);
             String user = members.get(i);
-            futures.add(pool.submit(() -> {
+            tasks.add(() -> {
                 BenchClient c = BenchClient.connect(s.mqtt3(), target, user, DEVICE, clientInflight, s.tcpNoDelay(),
                         receiver::onArrival, this::connectionError);
                 if (subscribe) {
                     c.subscribe(ledger.topic);
                 }
                 return c;
-            }));
+            });
         }
         List<BenchClient> clients = new ArrayList<>();
-        Exception first = null;
-        for (Future<BenchClient> f : futures) {
-            try {
-                clients.add(f.get());
-            } catch (java.util.concurrent.ExecutionException e) {
-                first = first == null ? (Exception) e.getCause() : first;
-            }
-        }
-        if (first != null) {
-            clients.forEach(BenchClient::close);
-            throw new IllegalStateException((members.size() - clients.size()) + " of " + members.size()
-                    + " members could not connect, first: " + first, first);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        String line = String.format(Locale.ROOT, "%d members connected in %.1f s (%.0f/s, %d at a time)%s",
-                members.size(), seconds, members.size() / seconds, CONNECT_THREADS,
-                subscribe ? ", each subscribed itself" : ", subscribed by the broker");
+        String line = connect.timed(tasks, "members", clients).describe("members")
+                + (subscribe ? ", each subscribed itself" : ", subscribed by the broker");
         out.println("  " + target.name() + ": " + line);
         notes.add(line);
         return clients;
@@ -262,22 +232,5 @@ final class GroupFanOutBenchmark {
                 deliverySeconds > 0 ? o.measuredDeliveriesCounted / deliverySeconds : 0, o.ackLatency,
                 o.deliveryLatency, measured.seconds(), o.stored, List.copyOf(problems), List.copyOf(sideNotes),
                 o.measuredAcked * ledger.members());
-    }
-
-    /** Disconnects every client, in parallel (a thousand one after the other take a while). */
-    private static void closeAll(ExecutorService pool, List<BenchClient> clients) {
-        List<Future<?>> closing = new ArrayList<>();
-        synchronized (clients) {
-            for (BenchClient c : clients) {
-                closing.add(pool.submit(c::close));
-            }
-        }
-        for (Future<?> f : closing) {
-            try {
-                f.get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // closing anyway
-            }
-        }
     }
 }

@@ -138,7 +138,7 @@ final class GroupLedger {
         }
 
         @Override
-        public String topic() {
+        public String topic(int k) {
             return topic;
         }
 

@@ -9,23 +9,47 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drives one broker: connects receivers (subscribed to their inboxes) and senders, runs the warm-up
- * phase and the measured phase, and checks what arrived and what was stored.
+ * Drives one broker with direct messages: connects receivers (subscribed to their inboxes) and senders, runs the
+ * warm-up phase and the measured phase, and checks what arrived and what was stored. Every conversation is one
+ * {@link Pair} (one sender, one receiver) with its own checks, whichever way the senders are connected:
  *
- * <p>Each sender runs on its own thread and keeps up to {@code inflight} QoS 1 publishes outstanding
- * (a semaphore released by the PUBACK callback). A phase ends when every publish was answered and every
- * acknowledged message arrived, or at its time limit.
+ * <ul>
+ *   <li>{@link Shape#PAIRS}: a sender connection and a receiver connection per pair, each sender on its own thread
+ *       keeping up to {@code inflight} QoS 1 publishes outstanding (a semaphore released by the PUBACK callback);
+ *   <li>{@link Shape#ONE_SENDER}: one sender connection for every pair, round-robin over the receivers, with one
+ *       window of {@code inflight} for the connection ({@link RoundRobinLedger});
+ *   <li>{@link Shape#RING}: one connection per device, which both sends (to the next device) and receives (from the
+ *       previous one, and mqchat's copies of its own messages); one pacing thread sends for all devices.
+ * </ul>
+ *
+ * A phase ends when every publish was answered and every acknowledged message arrived, or at its time limit.
  */
 final class LoadRun {
 
     private static final String SENDER_DEVICE = "phone";
     private static final String RECEIVER_DEVICE = "desktop";
 
+    /** How the senders and receivers of the pairs are connected. */
+    enum Shape {
+        PAIRS, ONE_SENDER, RING;
+
+        static Shape of(BenchSettings.Scenario scenario) {
+            return switch (scenario) {
+                case oneConnection -> ONE_SENDER;
+                case manyDevices -> RING;
+                default -> PAIRS;
+            };
+        }
+    }
+
     private final BenchSettings s;
+    private final Shape shape;
     private final Target target;
     private final BenchClient.Connector receiverNode;
     private final String label;
@@ -36,6 +60,9 @@ final class LoadRun {
     private final ConcurrentLinkedQueue<String> connectionErrors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger connectionErrorCount = new AtomicInteger();
     private final SendLoop sendLoop;
+    private final List<String> notes = new ArrayList<>();
+    private final List<SideResult.Metric> metrics = new ArrayList<>();
+    private RoundRobinLedger roundRobin;
 
     LoadRun(BenchSettings s, Target target, String runId, PrintStream out) {
         this(s, target, target, target.name(), runId, out);
@@ -49,54 +76,138 @@ final class LoadRun {
     LoadRun(BenchSettings s, Target target, BenchClient.Connector receiverNode, String label, String runId,
             PrintStream out) {
         this.s = s;
+        this.shape = Shape.of(s.scenario());
         this.target = target;
         this.receiverNode = receiverNode;
         this.label = label;
         this.runId = runId;
         this.out = out;
-        this.sentUpTo = new int[s.pairs()];
+        this.sentUpTo = new int[s.conversations()];
         this.sendLoop = new SendLoop(s.payloadBytes());
     }
 
+    /** The users of conversation {@code i}: sender and receiver. */
+    private String[] users(int i, int n) {
+        return switch (shape) {
+            case PAIRS -> new String[] {"s" + i + "-" + runId, "r" + i + "-" + runId};
+            case ONE_SENDER -> new String[] {"s0-" + runId, "r" + i + "-" + runId};
+            case RING -> new String[] {device(i), device((i + 1) % n)};
+        };
+    }
+
+    private String device(int i) {
+        return "d" + i + "-" + runId;
+    }
+
     SideResult run() throws Exception {
-        List<String> users = new ArrayList<>();
-        for (int i = 0; i < s.pairs(); i++) {
-            String sender = "s" + i + "-" + runId;
-            String receiver = "r" + i + "-" + runId;
-            users.add(sender);
-            users.add(receiver);
-            pairs.add(new Pair(i, sender, receiver, Topics.inbox(receiver),
-                    ConversationId.direct(sender, receiver).toString(), s.warmup(), s.warmup() + s.messages(),
-                    s.inflight(), target.enveloped()));
+        int n = s.conversations();
+        Semaphore sharedWindow = new Semaphore(s.inflight());
+        java.util.Set<String> users = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            String[] u = users(i, n);
+            users.add(u[0]);
+            users.add(u[1]);
+            pairs.add(new Pair(i, u[0], u[1], Topics.inbox(u[1]), ConversationId.direct(u[0], u[1]).toString(),
+                    s.warmup(), s.warmup() + s.messages(),
+                    shape == Shape.ONE_SENDER ? sharedWindow : new Semaphore(s.inflight()), target.enveloped(),
+                    shape == Shape.ONE_SENDER ? i : 0, shape == Shape.ONE_SENDER ? n : 1));
         }
-        target.createUsers(users);
-        List<BenchClient> senders = new ArrayList<>();
-        List<BenchClient> receivers = new ArrayList<>();
-        int clientInflight = Math.min(65_535, Math.max(10, 2 * s.inflight()));
-        try {
-            for (Pair p : pairs) {
-                BenchClient r = BenchClient.connect(s.mqtt3(), receiverNode, p.receiver, RECEIVER_DEVICE, clientInflight,
-                        s.tcpNoDelay(), p::onArrival, this::connectionError);
-                receivers.add(r);
-                r.subscribe(p.topic);
-            }
-            for (Pair p : pairs) {
-                senders.add(BenchClient.connect(s.mqtt3(), target, p.sender, SENDER_DEVICE, clientInflight,
-                        s.tcpNoDelay(), (payload, t) -> connectionError(p.sender + " received a message on its own inbox"),
-                        this::connectionError));
-            }
+        if (shape == Shape.ONE_SENDER) {
+            roundRobin = new RoundRobinLedger(pairs, sharedWindow);
+        }
+        target.createUsers(List.copyOf(users));
+        try (ParallelConnect connect = new ParallelConnect()) {
+            List<BenchClient> senders = connect(connect);
             if (s.warmup() > 0) {
-                Phase warm = runPhase(senders, 0, s.warmup(), null);
+                Phase warm = runPhase(senders, 0, s.warmup(), false);
                 out.printf(Locale.ROOT, "  %s: warm-up of %d messages done in %.1f s%s%n", label,
-                        (long) s.warmup() * s.pairs(), warm.seconds(), warm.complete() ? "" : " (INCOMPLETE)");
+                        (long) s.warmup() * n, warm.seconds(), warm.complete() ? "" : " (INCOMPLETE)");
             }
-            Phase measured = runPhase(senders, s.warmup(), s.warmup() + s.messages(), s.duration());
+            Optional<ThreadCpu> threadCpu = shape == Shape.RING ? ThreadCpu.start() : Optional.empty();
+            ProcessCpu cpu = ProcessCpu.start();
+            Phase measured = runPhase(senders, s.warmup(), s.warmup() + s.messages(), true);
+            cpu.cores().ifPresent(c -> metrics.add(new SideResult.Metric("process CPU, measured (cores)", c, 2)));
+            threadCpu.ifPresent(t -> {
+                metrics.add(new SideResult.Metric("of it Paho threads (cores)", t.cores(ThreadCpu::isPaho), 2));
+                notes.add(t.summary(8));
+            });
             out.printf(Locale.ROOT, "  %s: measured phase done in %.1f s%s%n", label, measured.seconds(),
                     measured.complete() ? "" : " (INCOMPLETE)");
-            return result(measured);
-        } finally {
-            senders.forEach(BenchClient::close);
-            receivers.forEach(BenchClient::close);
+            return result(measured).withMetrics(metrics);
+        }
+    }
+
+    /**
+     * Connects every client: receivers first (subscribed to their inboxes), then the senders; returns the sending
+     * client of each ledger the phases run.
+     */
+    private List<BenchClient> connect(ParallelConnect connect) throws Exception {
+        int clientInflight = Math.min(65_535, Math.max(10, 2 * s.inflight()));
+        int n = pairs.size();
+        List<java.util.concurrent.Callable<BenchClient>> receivers = new ArrayList<>();
+        List<java.util.concurrent.Callable<BenchClient>> senders = new ArrayList<>();
+        switch (shape) {
+            case PAIRS, ONE_SENDER -> {
+                for (Pair p : pairs) {
+                    receivers.add(() -> subscribed(BenchClient.connect(s.mqtt3(), receiverNode, p.receiver,
+                            RECEIVER_DEVICE, clientInflight, s.tcpNoDelay(), p::onArrival, this::connectionError),
+                            p.topic));
+                }
+                for (Pair p : shape == Shape.PAIRS ? pairs : pairs.subList(0, 1)) {
+                    senders.add(() -> BenchClient.connect(s.mqtt3(), target, p.sender, SENDER_DEVICE, clientInflight,
+                            s.tcpNoDelay(), (payload, t) -> connectionError(p.sender
+                                    + " received a message on its own inbox"), this::connectionError));
+                }
+            }
+            case RING -> {
+                // device i sends pair i and receives pair i - 1; it subscribes to its own inbox, so on mqchat the
+                // copies of what it sent arrive there too
+                for (int i = 0; i < n; i++) {
+                    Pair own = pairs.get(i);
+                    Pair incoming = pairs.get((i + n - 1) % n);
+                    senders.add(() -> subscribed(BenchClient.connect(s.mqtt3(), target, own.sender, SENDER_DEVICE,
+                            clientInflight, s.tcpNoDelay(), (payload, t) -> onDeviceArrival(own, incoming, payload, t),
+                            this::connectionError), Topics.inbox(own.sender)));
+                }
+            }
+        }
+        List<BenchClient> connected = new ArrayList<>();
+        if (!receivers.isEmpty()) {
+            notes.add(connect.timed(receivers, "receivers", connected).describe("receivers"));
+        }
+        List<BenchClient> sending = new ArrayList<>();
+        ParallelConnect.Timing timing = connect.timed(senders, shape == Shape.RING ? "devices" : "senders", sending);
+        if (shape != Shape.PAIRS) {
+            String line = timing.describe(shape == Shape.RING ? "devices" : "senders");
+            out.println("  " + label + ": " + line);
+            notes.add(line);
+        }
+        return sending;
+    }
+
+    private static BenchClient subscribed(BenchClient client, String topic) throws Exception {
+        try {
+            client.subscribe(topic);
+            return client;
+        } catch (Exception e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** What a device's inbox got: a message of the previous device, or (mqchat) the copy of one it sent. */
+    private void onDeviceArrival(Pair own, Pair incoming, byte[] payload, long nanoTime) {
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = io.mqchat.common.protocol.Json.MAPPER.readTree(payload);
+        } catch (Exception e) {
+            incoming.onArrival(payload, nanoTime); // counted and reported there as unparseable
+            return;
+        }
+        if (target.enveloped() && own.sender.equals(node.path("from").asText())) {
+            own.onSenderCopy();
+        } else {
+            incoming.onArrival(node, nanoTime);
         }
     }
 
@@ -106,35 +217,57 @@ final class LoadRun {
         }
     }
 
-    private Phase runPhase(List<BenchClient> senders, int fromK, int toK, java.time.Duration duration)
+    /** One phase over messages {@code fromK..toK-1} of every pair, the way the shape sends them. */
+    private Phase runPhase(List<BenchClient> senders, int fromK, int toK, boolean measured)
             throws InterruptedException {
-        Phase phase = sendLoop.phase(pairs, senders, fromK, toK, fromK >= s.warmup(), duration, s.rate(),
-                s.maxPhaseTime(), sentUpTo, new SendLoop.Progress() {
-                    @Override
-                    public boolean settled() {
-                        return pairs.stream().allMatch(Pair::settled);
-                    }
+        SendLoop.Progress progress = new SendLoop.Progress() {
+            @Override
+            public boolean settled() {
+                return pairs.stream().allMatch(Pair::settled);
+            }
 
-                    @Override
-                    public long lastMeasuredNanos() {
-                        long last = 0;
-                        for (Pair p : pairs) {
-                            last = latest(latest(last, p.lastMeasuredAckNanos), p.lastMeasuredDeliveryNanos());
-                        }
-                        return last;
-                    }
+            @Override
+            public long lastMeasuredNanos() {
+                long last = 0;
+                for (Pair p : pairs) {
+                    last = latest(latest(last, p.lastMeasuredAckNanos), p.lastMeasuredDeliveryNanos());
+                }
+                return last;
+            }
 
-                    @Override
-                    public String pending() {
-                        long unanswered = 0;
-                        long undelivered = 0;
-                        for (Pair p : pairs) {
-                            unanswered += p.sent.get() - p.acked.get() - p.failed.get();
-                            undelivered += Math.max(0, p.acked.get() - p.distinctDelivered());
-                        }
-                        return unanswered + " publishes unanswered, " + undelivered + " acked messages not delivered";
-                    }
-                });
+            @Override
+            public String pending() {
+                long unanswered = 0;
+                long undelivered = 0;
+                for (Pair p : pairs) {
+                    unanswered += p.sent.get() - p.acked.get() - p.failed.get();
+                    undelivered += Math.max(0, p.acked.get() - p.distinctDelivered());
+                }
+                return unanswered + " publishes unanswered, " + undelivered + " acked messages not delivered";
+            }
+        };
+        java.time.Duration duration = measured ? s.duration() : null;
+        Phase phase = switch (shape) {
+            case PAIRS -> sendLoop.phase(pairs, senders, fromK, toK, measured, duration, s.rate(), s.maxPhaseTime(),
+                    sentUpTo, progress);
+            case ONE_SENDER -> {
+                int[] sent = new int[1];
+                Phase p = sendLoop.phase(List.of(roundRobin), senders, roundRobin.first(fromK), roundRobin.first(toK),
+                        measured, duration, s.rate(), s.maxPhaseTime(), sent, progress);
+                for (int i = 0; i < pairs.size(); i++) {
+                    sentUpTo[i] = roundRobin.sentUpTo(sent[0], i);
+                }
+                yield p;
+            }
+            case RING -> {
+                SendLoop.PacedPhase paced = sendLoop.pacedPhase(pairs, senders, fromK, toK, measured,
+                        s.fleet().sendEvery(), s.maxPhaseTime(), sentUpTo, progress);
+                if (measured) {
+                    metrics.add(new SideResult.Metric("pacer lag max (ms)", paced.maxLagNanos() / 1e6, 1));
+                }
+                yield paced.phase();
+            }
+        };
         if (incompleteNote == null) {
             incompleteNote = phase.incomplete();
         }
@@ -259,6 +392,12 @@ final class LoadRun {
         if (seqNotInSendOrder > 0) {
             notes.add(seqNotInSendOrder + " messages got a lower seq than one their sender published before them");
         }
+        if (shape == Shape.RING && target.enveloped()) {
+            long copies = pairs.stream().mapToLong(Pair::senderCopies).sum();
+            long ackedAll = pairs.stream().mapToLong(p -> p.acked.get()).sum();
+            notes.add("copies of their own messages at the sending devices (all phases): " + copies + " of " + ackedAll
+                    + " acked (not checked: live copies may be dropped, sync has them)");
+        }
         notes.addAll(target.internals());
         double seconds = measured.seconds();
         double ackSeconds = secondsTo(measured.startNanos(), pairs.stream().mapToLong(p -> p.lastMeasuredAckNanos).toArray());
@@ -267,8 +406,15 @@ final class LoadRun {
         return new SideResult(label, measuredSent, measuredAcked, measuredDelivered, failed, redeliveries,
                 outOfOrder, ackSeconds > 0 ? measuredAcked / ackSeconds : 0,
                 deliverySeconds > 0 ? measuredDelivered / deliverySeconds : 0, SideResult.Latency.of(ack),
-                SideResult.Latency.of(delivery), seconds, stored, List.copyOf(problems), List.copyOf(notes),
+                SideResult.Latency.of(delivery), seconds, stored, List.copyOf(problems), allNotes(notes),
                 measuredAcked);
+    }
+
+    /** The connection notes first, then the checks' notes. */
+    private List<String> allNotes(List<String> checkNotes) {
+        List<String> all = new ArrayList<>(this.notes);
+        all.addAll(checkNotes);
+        return List.copyOf(all);
     }
 
     static double secondsTo(long start, long[] ends) {

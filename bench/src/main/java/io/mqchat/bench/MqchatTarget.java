@@ -144,6 +144,11 @@ final class MqchatTarget implements Target {
         return mongoUri;
     }
 
+    /** The database the broker stores in. */
+    MongoDatabase database() {
+        return db;
+    }
+
     String redisAddress() {
         return redisAddress;
     }
@@ -266,12 +271,14 @@ final class MqchatTarget implements Target {
 
     /**
      * The report's percentiles cover the whole run: the extension's timers get p50 and p99 if they publish
-     * none, and their statistics do not decay (Micrometer's default window is two minutes).
+     * none, and their statistics do not decay (Micrometer's default window is two minutes). The same for its
+     * distribution summaries: a batch-size maximum older than two minutes read as 0 otherwise.
      */
     static final MeterFilter WHOLE_RUN_PERCENTILES = new MeterFilter() {
         @Override
         public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-            if (!id.getName().startsWith("mqchat.") || id.getType() != Meter.Type.TIMER) {
+            if (!id.getName().startsWith("mqchat.")
+                    || (id.getType() != Meter.Type.TIMER && id.getType() != Meter.Type.DISTRIBUTION_SUMMARY)) {
                 return config;
             }
             DistributionStatisticConfig.Builder wholeRun = DistributionStatisticConfig.builder()

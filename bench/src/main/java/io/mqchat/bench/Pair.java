@@ -39,11 +39,14 @@ final class Pair implements SendLoop.Ledger {
     final boolean enveloped;
 
     final Semaphore window;
+    private final int cidOffset;
+    private final int cidStride;
     final AtomicLongArray sendNanos;
     private final AtomicIntegerArray ackState;
     final AtomicInteger sent = new AtomicInteger();
     final AtomicInteger acked = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger senderCopies = new AtomicInteger();
     volatile long lastMeasuredAckNanos;
     final Histogram ackMicros = new SynchronizedHistogram(HISTOGRAM_MAX_MICROS, 3);
 
@@ -65,8 +68,22 @@ final class Pair implements SendLoop.Ledger {
     private final List<String> errors = new ArrayList<>();
     private int errorCount;
 
+    /**
+     * @param window the sender's in-flight window: its own, or one shared by every pair of a sender that publishes
+     *               to several receivers over one connection
+     */
     Pair(int index, String sender, String receiver, String topic, String conv, int warmup, int capacity,
-         int inflight, boolean enveloped) {
+         Semaphore window, boolean enveloped) {
+        this(index, sender, receiver, topic, conv, warmup, capacity, window, enveloped, 0, 1);
+    }
+
+    /**
+     * @param cidOffset the cid number of message 0, and {@code cidStride} the step between messages: a sender whose
+     *                  messages go to several receivers numbers them across all of them, because a cid is unique
+     *                  per sender (the broker takes a repeated one for a retry of the first)
+     */
+    Pair(int index, String sender, String receiver, String topic, String conv, int warmup, int capacity,
+         Semaphore window, boolean enveloped, int cidOffset, int cidStride) {
         this.index = index;
         this.sender = sender;
         this.receiver = receiver;
@@ -75,7 +92,9 @@ final class Pair implements SendLoop.Ledger {
         this.warmup = warmup;
         this.capacity = capacity;
         this.enveloped = enveloped;
-        this.window = new Semaphore(inflight);
+        this.window = window;
+        this.cidOffset = cidOffset;
+        this.cidStride = cidStride;
         this.sendNanos = new AtomicLongArray(capacity);
         this.ackState = new AtomicIntegerArray(capacity);
         this.deliveriesByK = new int[capacity];
@@ -92,13 +111,13 @@ final class Pair implements SendLoop.Ledger {
     }
 
     @Override
-    public String topic() {
+    public String topic(int k) {
         return topic;
     }
 
     @Override
     public String cidOf(int k) {
-        return cid(k);
+        return cid(cidOffset + k * cidStride);
     }
 
     @Override
@@ -128,7 +147,7 @@ final class Pair implements SendLoop.Ledger {
             } else {
                 ackState.set(k, ACK_FAILED);
                 failed.incrementAndGet();
-                error("publish " + cid(k) + " of " + sender + " failed: " + failure);
+                error("publish " + cidOf(k) + " of " + sender + " failed: " + failure);
             }
         } finally {
             window.release();
@@ -140,7 +159,7 @@ final class Pair implements SendLoop.Ledger {
     public void onSendError(int k, Exception e) {
         ackState.set(k, ACK_FAILED);
         failed.incrementAndGet();
-        error("publish " + cid(k) + " of " + sender + " not sent: " + e);
+        error("publish " + cidOf(k) + " of " + sender + " not sent: " + e);
         window.release();
     }
 
@@ -156,12 +175,19 @@ final class Pair implements SendLoop.Ledger {
             error(receiver + " got an unparseable payload: " + e.getMessage());
             return;
         }
+        onArrival(node, nanoTime);
+    }
+
+    /** A message arrived at the receiver, parsed already (a device that also sends tells its deliveries apart). */
+    void onArrival(JsonNode node, long nanoTime) {
         String cid = node.path("cid").asText("");
-        int k = parseK(cid);
+        int k = localK(parseK(cid));
         synchronized (this) {
-            if (k < 0 || k >= capacity || (enveloped && !sender.equals(node.path("from").asText()))) {
+            if (k < 0 || k >= capacity || (enveloped && (!sender.equals(node.path("from").asText())
+                    || !conv.equals(node.path("conv").asText())))) {
                 foreign++;
-                error(receiver + " got a message that is not from its sender: cid '" + cid + "'");
+                error(receiver + " got a message that is not from its sender in their conversation: cid '" + cid
+                        + "', conv '" + node.path("conv").asText() + "'");
                 return;
             }
             // mqchat: receivers dedupe by the server's id; plain HiveMQ has no id, so by cid.
@@ -204,6 +230,19 @@ final class Pair implements SendLoop.Ledger {
         }
     }
 
+    /**
+     * mqchat's copy of one of this pair's messages arrived at the sending device itself (it subscribes to its own
+     * inbox, as a real device does): counted, not checked, because the copy is a convenience for the sender's
+     * devices, not a delivery.
+     */
+    void onSenderCopy() {
+        senderCopies.incrementAndGet();
+    }
+
+    int senderCopies() {
+        return senderCopies.get();
+    }
+
     void error(String message) {
         synchronized (errors) {
             errorCount++;
@@ -242,7 +281,7 @@ final class Pair implements SendLoop.Ledger {
                 }
                 if (distinctIds == 0) {
                     c.lost++;
-                    c.example("acked but never delivered: " + sender + " " + cid(k));
+                    c.example("acked but never delivered: " + sender + " " + cidOf(k));
                 }
             } else {
                 if (state == ACK_NONE) {
@@ -250,12 +289,12 @@ final class Pair implements SendLoop.Ledger {
                 }
                 if (distinctIds > 0) {
                     c.deliveredWithoutAck++;
-                    c.example("delivered without a successful PUBACK: " + sender + " " + cid(k));
+                    c.example("delivered without a successful PUBACK: " + sender + " " + cidOf(k));
                 }
             }
             if (distinctIds > 1) {
                 c.storedTwice++;
-                c.example("one cid delivered under " + distinctIds + " different ids: " + sender + " " + cid(k));
+                c.example("one cid delivered under " + distinctIds + " different ids: " + sender + " " + cidOf(k));
             }
             if (k >= warmup && distinctIds > 0) {
                 c.measuredDelivered++;
@@ -289,6 +328,14 @@ final class Pair implements SendLoop.Ledger {
             c.errors.addAll(errors);
         }
         return c;
+    }
+
+    /** This pair's message number of a cid number, or -1 when it is none of this pair's. */
+    private int localK(int cidNumber) {
+        if (cidNumber < cidOffset || (cidNumber - cidOffset) % cidStride != 0) {
+            return -1;
+        }
+        return (cidNumber - cidOffset) / cidStride;
     }
 
     /** The number in a cid {@code m{k}}, or -1. */

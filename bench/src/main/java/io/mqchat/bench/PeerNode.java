@@ -8,14 +8,12 @@ import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.embedded.EmbeddedBroker;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,26 +37,21 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
     static final String FORWARDED = "mqchat.bus.forwarded";
     static final String FORWARDS_RECEIVED = "mqchat.bus.forwards.received";
 
-    private final Process process;
     private final BenchClient.Connector credentials;
-    private final OutputStream toChild;
-    private final Thread shutdownHook;
     private final AtomicReference<CompletableFuture<long[]>> countersAnswer = new AtomicReference<>();
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private final PrintStream out;
+    private ChildJvm child;
     private volatile String uri;
 
-    private PeerNode(Process process, BenchClient.Connector credentials) {
-        this.process = process;
+    private PeerNode(BenchClient.Connector credentials, PrintStream out) {
         this.credentials = credentials;
-        this.toChild = process.getOutputStream();
-        this.shutdownHook = new Thread(process::destroyForcibly, "bench-stop-node-2");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.out = out;
     }
 
     /** Starts node 2 on node 1's stores and waits until it accepts MQTT connections. */
     static PeerNode start(BenchSettings s, MqchatTarget node1, Path workDir, PrintStream out) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                System.getProperty("java.class.path"), bootLoaded(), "512m"));
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new HashMap<>();
         env.put("MQCHAT_MONGO_URI", node1.mongoUri());
         env.put("MQCHAT_REDIS_ADDRESS", node1.redisAddress());
         env.put("MQCHAT_JWT_SECRET", node1.jwtSecret());
@@ -67,14 +60,10 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
         env.put("MQCHAT_STORE_TIMEOUT_MS", Long.toString(s.storeTimeout().toMillis()));
         env.put("MQCHAT_STORE_BATCH_SIZE", Integer.toString(s.storeBatchSize()));
         env.put("MQCHAT_STORE_WRITERS", Integer.toString(s.storeWriters()));
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        PeerNode node = new PeerNode(pb.start(), node1);
-        CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> node.readChild(ready, out), "bench-node-2-stdout");
-        reader.setDaemon(true);
-        reader.start();
+        PeerNode node = new PeerNode(node1, out);
+        node.child = ChildJvm.start("node 2", PeerNode.class, "512m", env, node::onLine);
         try {
-            node.uri = ready.get(120, TimeUnit.SECONDS);
+            node.uri = node.ready.get(120, TimeUnit.SECONDS);
             return node;
         } catch (Exception e) {
             node.close();
@@ -82,47 +71,26 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
         }
     }
 
-    /**
-     * The child's command line. From the bench's Spring Boot jar the classes are nested, so the jar's
-     * {@code PropertiesLauncher} starts this class ({@code loader.main}); from a plain class path, {@code java}
-     * does.
-     */
+    /** Node 2's command line (see {@link ChildJvm#command}). */
     static List<String> command(String java, String classPath, boolean bootJar, String heap) {
-        List<String> c = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=mqchat-bench-logback.xml", "-cp", classPath));
-        if (bootJar) {
-            c.add("-Dloader.main=" + PeerNode.class.getName());
-            c.add("org.springframework.boot.loader.launch.PropertiesLauncher");
-        } else {
-            c.add(PeerNode.class.getName());
-        }
-        return c;
+        return ChildJvm.command(java, classPath, bootJar, heap, PeerNode.class);
     }
 
-    private static boolean bootLoaded() {
-        return PeerNode.class.getClassLoader().getClass().getName().startsWith("org.springframework.boot.loader");
-    }
-
-    private void readChild(CompletableFuture<String> ready, PrintStream out) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith(READY)) {
-                    ready.complete(line.substring(READY.length()).strip());
-                } else if (line.startsWith(COUNTERS + " ")) {
-                    String[] v = line.split(" ");
-                    CompletableFuture<long[]> answer = countersAnswer.getAndSet(null);
-                    if (answer != null) {
-                        answer.complete(new long[] {Long.parseLong(v[1]), Long.parseLong(v[2])});
-                    }
-                } else {
-                    out.println("  node 2: " + line);
-                }
+    /** One line of node 2's output; null when it ended. */
+    private void onLine(String line) {
+        if (line == null) {
+            ready.completeExceptionally(new IllegalStateException("node 2 exited before it was ready"));
+        } else if (line.startsWith(READY)) {
+            ready.complete(line.substring(READY.length()).strip());
+        } else if (line.startsWith(COUNTERS + " ")) {
+            String[] v = line.split(" ");
+            CompletableFuture<long[]> answer = countersAnswer.getAndSet(null);
+            if (answer != null) {
+                answer.complete(new long[] {Long.parseLong(v[1]), Long.parseLong(v[2])});
             }
-        } catch (IOException | RuntimeException e) {
-            out.println("  node 2: output not readable: " + e);
+        } else {
+            out.println("  node 2: " + line);
         }
-        ready.completeExceptionally(new IllegalStateException("node 2 exited before it was ready"));
     }
 
     /** Node 2's {@code mqchat.bus.forwarded} and {@code mqchat.bus.forwards.received}, or null if it does not answer. */
@@ -130,10 +98,7 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
         CompletableFuture<long[]> answer = new CompletableFuture<>();
         countersAnswer.set(answer);
         try {
-            synchronized (toChild) {
-                toChild.write((COUNTERS + "\n").getBytes(StandardCharsets.UTF_8));
-                toChild.flush();
-            }
+            child.send(COUNTERS);
             return answer.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             return null;
@@ -151,28 +116,10 @@ final class PeerNode implements BenchClient.Connector, AutoCloseable {
         return credentials.credentials(user, device);
     }
 
-    /** Closes the child's standard input (it stops its broker and exits), then kills it if it does not. */
+    /** Closes node 2's standard input (it stops its broker and exits), then kills it if it does not. */
     @Override
     public void close() {
-        try {
-            toChild.close();
-        } catch (IOException ignored) {
-            // it is gone already
-        }
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                System.err.println("bench: node 2 did not stop within 30 s; killing it");
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is shutting down; the hook runs anyway
-        }
+        child.close();
     }
 
     /** The child: node 2. Stops when standard input ends. */

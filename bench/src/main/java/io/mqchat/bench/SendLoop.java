@@ -20,7 +20,8 @@ final class SendLoop {
         /** Released once per message when it is answered (or could not be sent). */
         Semaphore window();
 
-        String topic();
+        /** Where message {@code k} goes (one sender may round-robin over several inboxes). */
+        String topic(int k);
 
         /** The client message id of the sender's message {@code k}. */
         String cidOf(int k);
@@ -88,30 +89,39 @@ final class SendLoop {
                 if (wait <= 0 || !ledger.window().tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                     break;
                 }
-                byte[] payload = payload(ledger.cidOf(k));
-                ledger.started(k);
-                int msg = k;
-                while (true) {
-                    ledger.sending(k, System.nanoTime());
-                    try {
-                        client.publish(ledger.topic(), payload, (now, failure) -> ledger.onAck(msg, now, failure));
-                        break;
-                    } catch (BenchClient.WindowFullException full) {
-                        if (System.nanoTime() - deadline > 0) {
-                            ledger.onSendError(k, full);
-                            return k + 1;
-                        }
-                        LockSupport.parkNanos(50_000);
-                    } catch (Exception e) {
-                        ledger.onSendError(k, e);
-                        break;
-                    }
+                if (!send(ledger, client, k, deadline)) {
+                    return k + 1;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return k;
+    }
+
+    /**
+     * Hands message {@code k} (its window permit taken) to the client, retrying while Paho's own in-flight window
+     * is full. Returns false when the deadline passed while retrying (the message then counts as not sent).
+     */
+    private boolean send(Ledger ledger, BenchClient client, int k, long deadline) {
+        byte[] payload = payload(ledger.cidOf(k));
+        ledger.started(k);
+        while (true) {
+            ledger.sending(k, System.nanoTime());
+            try {
+                client.publish(ledger.topic(k), payload, (now, failure) -> ledger.onAck(k, now, failure));
+                return true;
+            } catch (BenchClient.WindowFullException full) {
+                if (System.nanoTime() - deadline > 0) {
+                    ledger.onSendError(k, full);
+                    return false;
+                }
+                LockSupport.parkNanos(50_000);
+            } catch (Exception e) {
+                ledger.onSendError(k, e);
+                return true;
+            }
+        }
     }
 
     /** Nanoseconds between two publishes of one sender, for {@code rate} publishes/s across {@code senders}. */
@@ -158,7 +168,65 @@ final class SendLoop {
             tasks.add(() -> sentUpTo[index] = run(ledger, client, fromK, toK, stopSendingAt, deadline, interval));
         }
         List<Thread> threads = runAll(tasks, "bench-sender", deadline);
-        // Wait for the last answers and deliveries; the measured times come from the callbacks.
+        return settle(start, deadline, maxPhaseTime, measured, threads, progress);
+    }
+
+    /**
+     * A phase for many slow senders: instead of a thread per sender, one pacing thread publishes for all of them,
+     * spread evenly: sender {@code i}'s message {@code fromK + j} is due {@code j} intervals plus {@code i / n} of
+     * an interval after the start, so that {@code n} senders make {@code n} publishes per interval in all, one every
+     * {@code interval / n}. A sender whose window is full when its message is due holds the pacer up (that delay is
+     * reported as the pacer's lag, so that a stalled broker does not hide behind a late send time).
+     */
+    PacedPhase pacedPhase(List<? extends Ledger> ledgers, List<BenchClient> clients, int fromK, int toK,
+                          boolean measured, Duration interval, Duration maxPhaseTime, int[] sentUpTo, Progress progress)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + maxPhaseTime.toNanos();
+        int n = ledgers.size();
+        long step = Math.max(1, interval.toNanos() / n);
+        long[] maxLag = new long[1];
+        for (int i = 0; i < n; i++) {
+            sentUpTo[i] = fromK;
+        }
+        Runnable pacer = () -> {
+            long slots = (long) n * (toK - fromK);
+            try {
+                for (long slot = 0; slot < slots; slot++) {
+                    int i = (int) (slot % n);
+                    int k = fromK + (int) (slot / n);
+                    long due = start + (slot / n) * interval.toNanos() + i * step;
+                    while (due - System.nanoTime() > 0 && !Thread.currentThread().isInterrupted()) {
+                        LockSupport.parkNanos(due - System.nanoTime());
+                    }
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0 || !ledgers.get(i).window().tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                    maxLag[0] = Math.max(maxLag[0], System.nanoTime() - due);
+                    boolean inTime = send(ledgers.get(i), clients.get(i), k, deadline);
+                    sentUpTo[i] = k + 1;
+                    if (!inTime) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        List<Thread> threads = runAll(List.of(pacer), "bench-pacer", deadline);
+        Phase phase = settle(start, deadline, maxPhaseTime, measured, threads, progress);
+        return new PacedPhase(phase, maxLag[0]);
+    }
+
+    /** A paced phase and how late the pacer was at worst (nanoseconds after a message was due). */
+    record PacedPhase(Phase phase, long maxLagNanos) {
+    }
+
+    /** Waits for the last answers and deliveries of a phase whose senders run on {@code threads}. */
+    private static Phase settle(long start, long deadline, Duration maxPhaseTime, boolean measured,
+                                List<Thread> threads, Progress progress) {
+        // The measured times come from the callbacks.
         awaitUntil(progress::settled, deadline);
         boolean complete = progress.settled() && threads.stream().noneMatch(Thread::isAlive);
         long end = System.nanoTime();
@@ -191,8 +259,13 @@ final class SendLoop {
 
     /** Waits (polling) until {@code done} holds or the deadline passes; returns whether it holds. */
     static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline) {
+        return awaitUntil(done, deadline, 2_000_000);
+    }
+
+    /** The same, polling every {@code pollNanos} (a condition that asks the database must not hammer it). */
+    static boolean awaitUntil(java.util.function.BooleanSupplier done, long deadline, long pollNanos) {
         while (System.nanoTime() - deadline < 0 && !done.getAsBoolean()) {
-            LockSupport.parkNanos(2_000_000);
+            LockSupport.parkNanos(pollNanos);
         }
         return done.getAsBoolean();
     }

@@ -38,10 +38,25 @@ final class ThreadCpu {
         return threadName.replaceAll("[0-9]+", "#");
     }
 
-    /** One line: the busiest kinds of thread, in cores used on average since the start. */
-    String summary(int top) {
+    /** Whether a kind of thread ({@link #kind}) is one of Paho's. */
+    static boolean isPaho(String kind) {
+        return kind.startsWith("Paho ");
+    }
+
+    /** Cores used on average since the start by the kinds of thread that {@code kinds} accepts. */
+    double cores(java.util.function.Predicate<String> kinds) {
+        long used = 0;
+        for (Map.Entry<String, Long> e : usedByKind().entrySet()) {
+            if (kinds.test(e.getKey())) {
+                used += e.getValue();
+            }
+        }
+        return used / (double) (System.nanoTime() - startNanos);
+    }
+
+    /** CPU nanoseconds used since the start, by kind of thread. */
+    private Map<String, Long> usedByKind() {
         Map<String, Long> byKind = new HashMap<>();
-        long total = 0;
         for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (info == null) {
                 continue;
@@ -50,10 +65,15 @@ final class ThreadCpu {
             if (cpu < 0) {
                 continue;
             }
-            long used = cpu - startCpu.getOrDefault(info.getThreadId(), 0L);
-            byKind.merge(kind(info.getThreadName()), used, Long::sum);
-            total += used;
+            byKind.merge(kind(info.getThreadName()), cpu - startCpu.getOrDefault(info.getThreadId(), 0L), Long::sum);
         }
+        return byKind;
+    }
+
+    /** One line: the busiest kinds of thread, in cores used on average since the start. */
+    String summary(int top) {
+        Map<String, Long> byKind = usedByKind();
+        long total = byKind.values().stream().mapToLong(Long::longValue).sum();
         double wall = System.nanoTime() - startNanos;
         Map<String, Long> sorted = new LinkedHashMap<>();
         byKind.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)

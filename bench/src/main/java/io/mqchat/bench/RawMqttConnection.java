@@ -1,0 +1,266 @@
+package io.mqchat.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The least an idle MQTT 5 device does, without a client library: CONNECT (with username and password), SUBSCRIBE
+ * at QoS 1, then nothing but PINGREQs. No thread of its own and a few hundred bytes of heap per connection, so that
+ * ten thousand of them fit in one small JVM with one thread; Paho would need three threads per connection.
+ *
+ * <p>Blocking until the SUBACK (with a timeout), non-blocking after it: {@link #drain} only counts what arrives and
+ * tells whether the broker closed the connection.
+ */
+final class RawMqttConnection implements AutoCloseable {
+
+    private static final int CONNECT = 0x10;
+    private static final int CONNACK = 0x20;
+    private static final int PUBLISH = 0x30;
+    private static final int PUBACK = 0x40;
+    private static final int SUBSCRIBE = 0x82;
+    private static final int SUBACK = 0x90;
+    private static final byte[] PINGREQ = {(byte) 0xC0, 0};
+
+    private final SocketChannel channel;
+    private final ByteBuffer drainBuffer = ByteBuffer.allocate(256);
+
+    private RawMqttConnection(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Connects, logs in and subscribes; fails with the broker's reason code when either is refused.
+     *
+     * @param username null for none (an open broker)
+     * @param selector a selector of the calling thread, to wait for the broker's answers without a thread per
+     *                 connection
+     */
+    static RawMqttConnection open(InetSocketAddress broker, String clientId, String username, String password,
+                                  int keepAliveSeconds, String topic, Selector selector, long timeoutMillis)
+            throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.connect(broker);
+            channel.configureBlocking(false);
+            RawMqttConnection c = new RawMqttConnection(channel);
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+            c.write(connect(clientId, username, password, keepAliveSeconds));
+            Packet connack = c.readPacket(selector, deadline);
+            if (connack.type != CONNACK || connack.body.length < 2 || (connack.body[1] & 0xFF) != 0) {
+                throw new IOException(clientId + ": CONNECT refused: " + connack.describe());
+            }
+            c.write(subscribe(1, topic));
+            while (true) {
+                Packet p = c.readPacket(selector, deadline);
+                if ((p.type & 0xF0) == PUBLISH) {
+                    c.acknowledge(p); // something queued for the device; answer it as a device would
+                    continue;
+                }
+                if (p.type != SUBACK) {
+                    throw new IOException(clientId + ": expected a SUBACK, got " + p.describe());
+                }
+                int reason = p.subackReason();
+                if (reason < 0 || reason >= 0x80) {
+                    throw new IOException(clientId + ": subscription to " + topic + " refused: " + p.describe());
+                }
+                return c;
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Sends a PINGREQ; false when the connection is gone. */
+    boolean ping() {
+        try {
+            write(PINGREQ);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads whatever arrived (PINGRESPs, anything else) without waiting.
+     *
+     * @return the bytes read, or -1 when the broker closed the connection
+     */
+    long drain() {
+        long total = 0;
+        try {
+            while (true) {
+                drainBuffer.clear();
+                int n = channel.read(drainBuffer);
+                if (n < 0) {
+                    return -1;
+                }
+                if (n == 0) {
+                    return total;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private void acknowledge(Packet publish) throws IOException {
+        int qos = (publish.type >> 1) & 3;
+        if (qos == 0) {
+            return;
+        }
+        int topicLength = ((publish.body[0] & 0xFF) << 8) | (publish.body[1] & 0xFF);
+        int id = 2 + topicLength;
+        write(new byte[] {(byte) PUBACK, 2, publish.body[id], publish.body[id + 1]});
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            if (channel.write(b) == 0) {
+                Thread.onSpinWait(); // the socket buffer is full; only a few bytes per connection are ever written
+            }
+        }
+    }
+
+    /** One packet: its first byte and the rest after the remaining length. */
+    private record Packet(int type, byte[] body) {
+        String describe() {
+            StringBuilder b = new StringBuilder(String.format("type 0x%02x, %d bytes:", type, body.length));
+            for (int i = 0; i < Math.min(body.length, 16); i++) {
+                b.append(String.format(" %02x", body[i]));
+            }
+            return b.toString();
+        }
+
+        /** The first reason code of a SUBACK (after packet id and properties), -1 when there is none. */
+        int subackReason() {
+            int[] pos = {2};
+            int propertiesLength = varInt(body, pos);
+            int at = pos[0] + propertiesLength;
+            return propertiesLength < 0 || at >= body.length ? -1 : body[at] & 0xFF;
+        }
+    }
+
+    private Packet readPacket(Selector selector, long deadline) throws IOException {
+        int type = readFully(1, selector, deadline)[0] & 0xFF;
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = readFully(1, selector, deadline)[0] & 0xFF;
+            length |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+            if (shift > 21) {
+                throw new IOException("malformed remaining length");
+            }
+        }
+        return new Packet(type, readFully(length, selector, deadline));
+    }
+
+    private byte[] readFully(int n, Selector selector, long deadline) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            int read = channel.read(b);
+            if (read < 0) {
+                throw new EOFException("the broker closed the connection");
+            }
+            if (read == 0) {
+                long wait = (deadline - System.nanoTime()) / 1_000_000;
+                if (wait <= 0) {
+                    throw new IOException("no answer from the broker in time");
+                }
+                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+                selector.select(wait);
+                key.cancel();
+                selector.selectNow(); // deregisters the cancelled key, so the channel can register again
+            }
+        }
+        return b.array();
+    }
+
+    static byte[] connect(String clientId, String username, String password, int keepAliveSeconds) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        string(v, "MQTT");
+        v.write(5); // protocol version 5
+        int flags = 0x02; // clean start
+        if (username != null) {
+            flags |= 0x80 | 0x40; // username and password
+        }
+        v.write(flags);
+        v.write(keepAliveSeconds >> 8);
+        v.write(keepAliveSeconds & 0xFF);
+        v.write(0); // no properties
+        string(v, clientId);
+        if (username != null) {
+            string(v, username);
+            string(v, password);
+        }
+        return packet(CONNECT, v.toByteArray());
+    }
+
+    static byte[] subscribe(int packetId, String topic) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        v.write(packetId >> 8);
+        v.write(packetId & 0xFF);
+        v.write(0); // no properties
+        string(v, topic);
+        v.write(1); // QoS 1
+        return packet(SUBSCRIBE, v.toByteArray());
+    }
+
+    private static byte[] packet(int type, byte[] body) {
+        ByteArrayOutputStream p = new ByteArrayOutputStream(body.length + 5);
+        p.write(type);
+        int length = body.length;
+        do {
+            int digit = length & 0x7F;
+            length >>>= 7;
+            p.write(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+        p.writeBytes(body);
+        return p.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream out, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.write(bytes.length >> 8);
+        out.write(bytes.length & 0xFF);
+        out.writeBytes(bytes);
+    }
+
+    /** A variable byte integer at {@code pos[0]}, which moves past it; -1 when malformed or cut off. */
+    static int varInt(byte[] b, int[] pos) {
+        int value = 0;
+        for (int shift = 0; shift <= 21; shift += 7) {
+            if (pos[0] >= b.length) {
+                return -1;
+            }
+            int digit = b[pos[0]++] & 0xFF;
+            value |= (digit & 0x7F) << shift;
+            if ((digit & 0x80) == 0) {
+                return value;
+            }
+        }
+        return -1;
+    }
+}
