@@ -6,14 +6,15 @@ import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
 import io.mqchat.common.protocol.OutgoingMessage;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One chat publish between "queued" and "delivered": its seq's place in {@link DeliveryOrder}, its store
  * result, and (QoS 1) the PUBACK held for it. It is published once it is stored, every lower seq of its
  * conversation is done, and its PUBACK is being held (so deliveries follow PUBACK order) — or nobody waits for
- * that PUBACK any more (QoS 0, connection gone, or the PUBACK is overdue). The PUBACK is released after the
- * publish; a message that is not stored never releases it before its connection is closed.
+ * that PUBACK any more (QoS 0, connection gone, or the PUBACK is overdue). The PUBACK is released once HiveMQ queued
+ * the publish for its subscribers; a message that is not stored never releases it before its connection is closed.
  */
 final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.SeqListener {
 
@@ -39,6 +40,8 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
     /** Timers to cancel once they are pointless (the watchdog of a held PUBACK, the overdue check). */
     private volatile java.util.concurrent.Future<?> watchdog;
     private volatile java.util.concurrent.Future<?> overdueCheck;
+    /** Completes once HiveMQ queued the published message for its subscribers; the PUBACK waits for it. */
+    private volatile CompletableFuture<?> handedOver;
 
     InFlightMessage(ConnectionPublishes connection, int packetId, String topic, OutgoingMessage message, long bytes) {
         this.connection = connection;
@@ -141,7 +144,13 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
         if (failed) {
             connection.releaseAfterDisconnect(this);
         } else if (published.get()) {
-            release(); // published before its PUBACK came (overdue, or its connection was closed)
+            // published before its PUBACK came (overdue, or its connection was closed)
+            CompletableFuture<?> queued = handedOver;
+            if (queued == null) {
+                release();
+            } else {
+                queued.whenComplete((ignored, error) -> release());
+            }
         } else {
             advance();
         }
@@ -220,8 +229,9 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
             return;
         }
         // no lock here: DeliveryOrder calls this under its conversation's lock (and took the place already)
-        connection.pipeline().deliver(this);
-        release();
+        CompletableFuture<?> queued = connection.pipeline().deliver(this);
+        handedOver = queued;
+        queued.whenComplete((ignored, error) -> release());
         finish();
     }
 

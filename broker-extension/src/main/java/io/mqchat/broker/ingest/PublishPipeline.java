@@ -237,18 +237,24 @@ public final class PublishPipeline {
                 + "; reconnect and resend it with the same cid").reasonString();
     }
 
-    /** Publishes a stored message to its topic, the sender's other devices and the other nodes. */
-    void deliver(InFlightMessage m) {
+    /**
+     * Publishes a stored message to its topic, the sender's other devices and the other nodes. Completes once HiveMQ
+     * queued it for this node's subscribers (at most the store timeout later): the PUBACK waits for that, so a
+     * sender cannot outrun its messages' fan-out, as with a plain broker.
+     */
+    CompletableFuture<?> deliver(InFlightMessage m) {
         MessageAcceptor.Accepted accepted = m.accepted();
         String id = accepted.message().id();
         try {
             // A resend of a stored message is delivered again (its sender learns id and seq from the copy), to
             // where the original went: a cid reused for another recipient must not show them the original.
             String topic = accepted.duplicate() ? ServerPublisher.topicOf(accepted.message()) : m.topic;
-            publisher.deliverStored(topic, accepted.message(), m.connection.sender().userId());
+            return publisher.deliverStored(topic, accepted.message(), m.connection.sender().userId())
+                    .orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             // stored: devices get it by sync
             log.warn("mqchat: delivery of {} failed: {}", id, e.toString());
+            return CompletableFuture.completedFuture(null);
         }
     }
 

@@ -1,14 +1,12 @@
 package io.mqchat.broker.ingest;
 
 import io.mqchat.common.redis.SequenceAllocator;
+import io.mqchat.common.redis.TestRedis;
 
-import io.mqchat.embedded.EmbeddedRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 import java.util.Map;
 import java.util.Set;
@@ -22,20 +20,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Seq allocation on a real Redis: atomic, seeded from the store when Redis has no counter. */
 class SequenceAllocatorTest {
 
-    private static EmbeddedRedis redis;
+    private static TestRedis redis;
     private static RedissonClient redisson;
 
     @BeforeAll
     static void start() {
-        redis = EmbeddedRedis.start(0, null);
-        Config config = new Config();
-        config.useSingleServer().setAddress(redis.address());
-        redisson = Redisson.create(config);
+        redis = TestRedis.start();
+        redisson = redis.redisson();
     }
 
     @AfterAll
     static void stop() {
-        redisson.shutdown();
         redis.close();
     }
 

@@ -4,13 +4,11 @@ import io.mqchat.broker.store.StoreHealth;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqchat.common.redis.SequenceAllocator;
-import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.common.redis.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,20 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Seqs for the publish path on a real Redis: many per round trip, in arrival order per conversation. */
 class SequenceQueueTest {
 
-    private static EmbeddedRedis redis;
+    private static TestRedis redis;
     private static RedissonClient redisson;
 
     @BeforeAll
     static void start() {
-        redis = EmbeddedRedis.start(0, null);
-        Config config = new Config();
-        config.useSingleServer().setAddress(redis.address());
-        redisson = Redisson.create(config);
+        redis = TestRedis.start();
+        redisson = redis.redisson();
     }
 
     @AfterAll
     static void stop() {
-        redisson.shutdown();
         redis.close();
     }
 

@@ -1,12 +1,10 @@
 package io.mqchat.common.limits;
 
-import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.common.redis.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,22 +18,19 @@ import static org.awaitility.Awaitility.await;
 /** Token buckets on a real Redis. */
 class RateLimiterTest {
 
-    private static EmbeddedRedis redis;
+    private static TestRedis redis;
     private static RedissonClient redisson;
     private static RateLimiter limiter;
 
     @BeforeAll
     static void start() {
-        redis = EmbeddedRedis.start(0, null);
-        Config config = new Config();
-        config.useSingleServer().setAddress(redis.address());
-        redisson = Redisson.create(config);
+        redis = TestRedis.start();
+        redisson = redis.redisson();
         limiter = new RateLimiter(redisson);
     }
 
     @AfterAll
     static void stop() {
-        redisson.shutdown();
         redis.close();
     }
 
