@@ -90,9 +90,4 @@ public final class DeliveryOrder {
             }
         });
     }
-
-    /** Messages waiting for an earlier seq, on all conversations (a gauge, and for tests). */
-    public long waiting() {
-        return waitingCount.get();
-    }
 }

@@ -119,14 +119,6 @@ final class InFlightMessage implements DeliveryOrder.Waiting, MessageAcceptor.Se
         finish();
     }
 
-    boolean isFailed() {
-        return failed;
-    }
-
-    boolean isStored() {
-        return accepted != null;
-    }
-
     MessageAcceptor.Accepted accepted() {
         return accepted;
     }

@@ -115,11 +115,6 @@ public final class PublishPipeline {
         return holdTimeout;
     }
 
-    /** Messages in flight on this node (for tests and the gauge). */
-    int inFlight() {
-        return messages.get();
-    }
-
     /** A connection was set up: its publishes' state, found again at its disconnect through its attributes. */
     ConnectionPublishes connected(ConnectionInformation connection, String clientId, ClientId sender) {
         String key = UUID.randomUUID().toString();
@@ -293,10 +288,5 @@ public final class PublishPipeline {
             log.warn("mqchat: could not disconnect {}: {}", clientId, e.toString());
             return CompletableFuture.completedFuture(false);
         }
-    }
-
-    /** The bytes a payload counts for. */
-    static int sizeOf(java.nio.ByteBuffer payload) {
-        return payload == null ? 0 : payload.remaining();
     }
 }
