@@ -144,10 +144,8 @@ public final class ChatPublishInterceptor {
             // nothing to answer: dropped, and the device told (at most once a second)
             output.preventPublishDelivery();
             metrics.counter("mqchat.messages.refused", "code", refusal.get().error().code()).increment();
-            if (pipeline.mayTell(connection)) {
-                publisher.sendError(clientIdText, sender.userId(), new ErrorEvent(message.cid(), refusal.get().error(),
-                        refusal.get().getMessage(), packet.getTopic()));
-            }
+            pipeline.tellUnacknowledged(connection, new ErrorEvent(message.cid(), refusal.get().error(),
+                    refusal.get().getMessage(), packet.getTopic()));
             return;
         }
         if (refusal.isPresent()) {
@@ -221,12 +219,8 @@ public final class ChatPublishInterceptor {
         output.preventPublishDelivery();
         if (!pipeline.tryStartUnacknowledged(connection)) {
             metrics.counter("mqchat.messages.refused", "code", "qos0_shed").increment();
-            if (pipeline.mayTell(connection)) {
-                publisher.sendError(connection.clientId(), connection.sender().userId(), new ErrorEvent(message.cid(),
-                        ProtocolError.RATE_LIMITED,
-                        "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)",
-                        topic));
-            }
+            pipeline.tellUnacknowledged(connection, new ErrorEvent(message.cid(), ProtocolError.RATE_LIMITED,
+                    "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)", topic));
             return;
         }
         CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(connection.sender(), target, message);
@@ -251,10 +245,7 @@ public final class ChatPublishInterceptor {
                 : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
                 "not stored; retry with the same cid", message.cid());
         metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
-        if (pipeline.mayTell(connection)) {
-            publisher.sendError(connection.clientId(), connection.sender().userId(),
-                    new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
-        }
+        pipeline.tellUnacknowledged(connection, new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
     }
 
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
@@ -317,7 +308,7 @@ public final class ChatPublishInterceptor {
     }
 
     /** What failed, without the wrapper a dependent stage adds. */
-    private static Throwable cause(Throwable error) {
+    static Throwable cause(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -161,9 +160,14 @@ public final class PublishPipeline {
         unacknowledged.finished(connection.clientId());
     }
 
-    /** At most one notice per second per connection about dropped QoS 0 messages. */
-    boolean mayTell(ConnectionPublishes connection) {
-        return unacknowledged.mayTell(connection.clientId());
+    /**
+     * Tells the device why a QoS 0 message of it (which has no PUBACK to carry a refusal) was dropped or not stored:
+     * at most one error event a second per connection, so a flood is not answered with a flood.
+     */
+    void tellUnacknowledged(ConnectionPublishes connection, ErrorEvent event) {
+        if (unacknowledged.mayTell(connection.clientId())) {
+            publisher.sendError(connection.clientId(), connection.sender().userId(), event);
+        }
     }
 
     /**
@@ -205,7 +209,7 @@ public final class PublishPipeline {
     }
 
     private void notStored(InFlightMessage m, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = ChatPublishInterceptor.cause(error);
         ConnectionPublishes connection = m.connection;
         ProtocolException refused = cause instanceof ProtocolException p ? p
                 : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE, cause instanceof TimeoutException
@@ -218,10 +222,7 @@ public final class PublishPipeline {
         }
         if (!m.acknowledged()) {
             m.failed();
-            if (mayTell(connection)) {
-                publisher.sendError(connection.clientId(), connection.sender().userId(),
-                        new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), m.topic));
-            }
+            tellUnacknowledged(connection, new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), m.topic));
             return;
         }
         connection.failed(m, reason(refused.error(), m.message.cid(), refused.getMessage()));
