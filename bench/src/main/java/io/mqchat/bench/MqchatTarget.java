@@ -24,7 +24,7 @@ import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import org.bson.Document;
 import org.redisson.client.codec.StringCodec;

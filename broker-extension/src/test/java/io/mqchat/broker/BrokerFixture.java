@@ -13,7 +13,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import io.mqchat.embedded.FreePorts;
 import org.bson.Document;

@@ -1,7 +1,7 @@
 package io.mqchat.broker;
 
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,7 +5,7 @@ import com.mongodb.client.MongoClients;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import io.mqchat.embedded.FreePorts;
 import org.bson.Document;

@@ -1,5 +1,6 @@
 package io.mqchat.embedded;
 
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import org.bson.Document;

@@ -4,7 +4,7 @@ import io.mqchat.api.ChatApiApplication;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import io.mqchat.embedded.OwnerOnlyFiles;
 import io.mqchat.history.HistoryServiceApplication;

@@ -1,7 +1,7 @@
 package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.embedded.EmbeddedMongo;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;

@@ -1,4 +1,4 @@
-package io.mqchat.embedded;
+package io.mqchat.embedded.mongo;
 
 import de.bwaldvogel.mongo.exception.MongoServerError;
 

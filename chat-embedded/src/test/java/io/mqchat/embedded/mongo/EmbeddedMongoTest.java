@@ -1,4 +1,4 @@
-package io.mqchat.embedded;
+package io.mqchat.embedded.mongo;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;

@@ -1,4 +1,4 @@
-package io.mqchat.embedded;
+package io.mqchat.embedded.mongo;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;

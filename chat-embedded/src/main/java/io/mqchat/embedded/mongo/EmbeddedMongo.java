@@ -1,20 +1,12 @@
-package io.mqchat.embedded;
+package io.mqchat.embedded.mongo;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.bson.Document;
-import io.netty.channel.Channel;
+import io.mqchat.embedded.OwnerOnlyFiles;
 
-import org.h2.mvstore.FileStore;
-import org.h2.mvstore.MVStore;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * mongo-java-server on its H2 backend: a MongoDB wire-protocol server in this process, on a file or in
@@ -30,6 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * operating system's page cache and survives a crash of this process, not a power cut or a kernel crash;
  * on, the file is also synced to the disk after every group commit, which survives those too and costs
  * one disk flush per group.
+ *
+ * <p>Documents are stored as BSON and unique-index keys in a compact type compared value by value
+ * ({@link CommittingH2Backend}); files written with H2's default types open, their indexes are rebuilt once.
  */
 public final class EmbeddedMongo implements AutoCloseable {
 
@@ -78,13 +73,13 @@ public final class EmbeddedMongo implements AutoCloseable {
     static EmbeddedMongo onFile(Path file, int port, boolean fsync, CommitHook hook) {
         OwnerOnlyFiles.createDirectories(file.toAbsolutePath().getParent());
         OwnerOnlyFiles.createFile(file.toAbsolutePath());
-        return new EmbeddedMongo(new CommittingH2Backend(file.toAbsolutePath().toString(), fsync, hook),
+        return new EmbeddedMongo(CommittingH2Backend.onFile(file.toAbsolutePath().toString(), fsync, hook),
                 "127.0.0.1", port);
     }
 
     /** A throwaway in-memory server on a free loopback port. */
     public static EmbeddedMongo inMemory() {
-        return new EmbeddedMongo(new CommittingH2Backend(null, false, Runnable::run), "127.0.0.1", 0);
+        return new EmbeddedMongo(CommittingH2Backend.inMemoryStore(), "127.0.0.1", 0);
     }
 
     /** A connection string for database {@code database}. */
@@ -138,77 +133,5 @@ public final class EmbeddedMongo implements AutoCloseable {
     @FunctionalInterface
     interface CommitHook {
         void commit(Runnable storeCommit);
-    }
-
-    /**
-     * Answers a command that may have changed the store only after a group commit that started after it
-     * finished.
-     */
-    static final class CommittingH2Backend extends H2Backend {
-
-        /**
-         * Commands (lower case) that never change documents, indexes or collections: they are answered
-         * without waiting for a commit. A read may still touch the store's metadata (opening a database
-         * opens its maps); that is no acknowledged write, the next commit takes it along. Everything else
-         * waits, whether or not it changed anything: knowing by name is exact, the store's own "unsaved
-         * changes" flag is not while another thread commits.
-         */
-        private static final Set<String> READ_ONLY = Set.of("find", "getmore", "count", "distinct",
-                "listcollections", "listindexes", "listdatabases", "ismaster", "hello", "ping", "buildinfo",
-                "whatsmyuri", "serverstatus", "dbstats", "collstats", "killcursors", "endsessions",
-                "getlasterror", "getparameter", "getcmdlineopts", "hostinfo", "connectionstatus", "getlog");
-
-        /** What {@link MVStore#commit()} returns when there was nothing to store. */
-        private static final long NOTHING_STORED = -1;
-
-        final GroupCommit groupCommit;
-        final LongAdder fileSyncs = new LongAdder();
-
-        CommittingH2Backend(String fileOrNull, boolean fsync, CommitHook hook) {
-            super(fileOrNull == null ? new MVStore.Builder().open()
-                    : new MVStore.Builder().fileName(fileOrNull).open());
-            MVStore store = getMvStore();
-            Runnable storeCommit = () -> commitStore(store, fsync);
-            this.groupCommit = new GroupCommit(() -> hook.commit(storeCommit), MAX_COMMIT_WAIT);
-        }
-
-        @Override
-        public Document handleCommand(Channel channel, String database, String command, Document query) {
-            Document reply = super.handleCommand(channel, database, command, query);
-            if (mayWrite(command, query)) {
-                groupCommit.awaitCommit();
-            }
-            return reply;
-        }
-
-        static boolean mayWrite(String command, Document query) {
-            String name = command.toLowerCase(Locale.ROOT);
-            if (name.equals("aggregate")) {
-                return query.get("pipeline") instanceof List<?> stages && stages.stream().anyMatch(stage ->
-                        stage instanceof Document d && (d.containsKey("$out") || d.containsKey("$merge")));
-            }
-            return !READ_ONLY.contains(name);
-        }
-
-        private void commitStore(MVStore store, boolean fsync) {
-            long version = store.commit();
-            FileStore<?> file = store.getFileStore();
-            if (file == null) {
-                if (store.isClosed()) {
-                    throw new IllegalStateException("the store is closed");
-                }
-                return;
-            }
-            if (version == NOTHING_STORED) {
-                // H2's background writer may have taken every change already and still be writing it out
-                // (its commits are asynchronous): wait for its writes. A commit that stored something waited
-                // for its own writes, queued behind any earlier ones. Fails if the store is closed.
-                store.executeFilestoreOperation(() -> { });
-            }
-            if (fsync) {
-                file.sync();
-                fileSyncs.increment();
-            }
-        }
     }
 }
