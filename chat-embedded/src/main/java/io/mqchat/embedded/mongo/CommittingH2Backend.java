@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * mongo-java-server's H2 backend that answers a command that may have changed the store only after a group
- * commit that started after it finished, and keeps documents and unique-index keys in typed maps
- * ({@link DocumentType}, {@link IndexKeyType}) instead of H2's Java serialization.
+ * commit that started after it finished, keeps documents and unique-index keys in typed maps
+ * ({@link DocumentType}, {@link IndexKeyType}) instead of H2's Java serialization, and answers queries on an
+ * index's first fields from the index ({@link TypedCollection}, {@link IndexScan}).
  */
 final class CommittingH2Backend extends H2Backend {
 
@@ -125,8 +126,9 @@ final class CommittingH2Backend extends H2Backend {
      */
     private final class TypedDatabase extends H2Database {
 
-        /** Prefix of H2Database's own data maps, which hold a collection's documents. */
+        /** The names H2Database gives a collection's maps of documents and of metadata (its data size). */
         private static final String DATA_MAP_PREFIX = "databases.";
+        private static final String META_MAP_PREFIX = "meta.";
 
         TypedDatabase(String databaseName) {
             super(databaseName, getMvStore(), getCursorRegistry());
@@ -134,9 +136,11 @@ final class CommittingH2Backend extends H2Backend {
 
         @Override
         protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-            getMvStore().openMap(DATA_MAP_PREFIX + getFullCollectionNamespace(collectionName),
+            String namespace = getFullCollectionNamespace(collectionName);
+            MVMap<Object, Document> data = getMvStore().openMap(DATA_MAP_PREFIX + namespace,
                     new MVMap.Builder<Object, Document>().valueType(new DocumentType()));
-            return super.openOrCreateCollection(collectionName, options);
+            MVMap<String, Object> meta = getMvStore().openMap(META_MAP_PREFIX + namespace);
+            return new TypedCollection(this, collectionName, options, data, meta, cursorRegistry);
         }
 
         @Override

@@ -116,6 +116,11 @@ public final class EmbeddedMongo implements AutoCloseable {
         return backend.groupCommit.waitingCommands();
     }
 
+    /** The collection as the store holds it, for tests that look at how queries were answered. */
+    TypedCollection collection(String database, String collection) {
+        return (TypedCollection) backend.resolveDatabase(database).resolveCollection(collection, true);
+    }
+
     /** Stops answering (clients see connection errors), as a crashed or stopped database would. */
     public void stop() {
         // first: the event loops only terminate once no command of theirs waits for a commit any more

@@ -41,8 +41,30 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
     private static final byte OBJECT_ID = 6;
     private static final byte INSTANT = 7;
     private static final byte SERIALIZED = 8;
+    /** Only in keys to search from, never stored: greater than every value. */
+    private static final byte AFTER_ALL_KIND = Byte.MAX_VALUE;
+
+    private static final Object AFTER_ALL = new Object() {
+        @Override
+        public String toString() {
+            return "(after all)";
+        }
+    };
 
     private IndexKeyType() {
+    }
+
+    /** A key to search from that is greater than every stored key starting with {@code prefix}. */
+    static KeyValue afterAllStartingWith(KeyValue prefix) {
+        List<Object> values = new ArrayList<>(prefix.size() + 1);
+        prefix.forEach(values::add);
+        values.add(AFTER_ALL);
+        return new KeyValue(values);
+    }
+
+    /** True if {@code value} is stored (and ordered) as a double: a normalized number. */
+    static boolean isDouble(Object value) {
+        return value instanceof Double;
     }
 
     @Override
@@ -69,7 +91,7 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
             return Byte.compare(kindA, kindB);
         }
         return switch (kindA) {
-            case NULL, FALSE, TRUE -> 0;
+            case NULL, FALSE, TRUE, AFTER_ALL_KIND -> 0;
             case DOUBLE -> Double.compare((Double) a, (Double) b);
             case LONG -> Long.compare((Long) a, (Long) b);
             case STRING -> ((String) a).compareTo((String) b);
@@ -82,6 +104,8 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
     private static byte kind(Object value) {
         if (value == null) {
             return NULL;
+        } else if (value == AFTER_ALL) {
+            return AFTER_ALL_KIND;
         } else if (value instanceof Boolean bool) {
             return bool ? TRUE : FALSE;
         } else if (value instanceof Double) {
@@ -112,6 +136,9 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
         buff.putVarInt(key.size());
         for (Object value : key) {
             byte kind = kind(value);
+            if (kind == AFTER_ALL_KIND) {
+                throw new IllegalArgumentException("a search key is never stored");
+            }
             buff.put(kind);
             switch (kind) {
                 case NULL, FALSE, TRUE -> {

@@ -5,12 +5,19 @@ import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Missing;
 
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
-/** A unique index kept in an MVStore map whose keys are {@link IndexKeyType}: key → the document's position. */
+/**
+ * A unique index kept in an MVStore map whose keys are {@link IndexKeyType}: key → the document's position.
+ * Besides the exact lookups mongo-java-server makes, it answers ordered scans over the entries whose first
+ * keys are given ({@link IndexScan}).
+ */
 final class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
 
     private final MVMap<KeyValue, Object> keys;
@@ -53,5 +60,69 @@ final class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
     @Override
     public long getDataSize() {
         return getCount();
+    }
+
+    /** The index's field names, in order. */
+    List<String> fieldNames() {
+        return keys();
+    }
+
+    boolean sparse() {
+        return isSparse();
+    }
+
+    /** The first entry's key among those starting with {@code prefix}, or null if there is none. */
+    KeyValue firstWithPrefix(KeyValue prefix) {
+        Cursor<KeyValue, Object> cursor = keys.cursor(prefix);
+        return cursor.hasNext() && startsWith(cursor.next(), prefix) ? cursor.getKey() : null;
+    }
+
+    /** The last entry's key among those starting with {@code prefix}, or null if there is none. */
+    KeyValue lastWithPrefix(KeyValue prefix) {
+        Cursor<KeyValue, Object> cursor = keys.cursor(IndexKeyType.afterAllStartingWith(prefix), null, true);
+        return cursor.hasNext() && startsWith(cursor.next(), prefix) ? cursor.getKey() : null;
+    }
+
+    /**
+     * Positions of the entries whose keys start with {@code prefix}, in key order from {@code from} (a key
+     * starting with the prefix; null: from the first or, reversed, the last such entry).
+     */
+    Iterator<Object> positions(KeyValue prefix, KeyValue from, boolean reverse) {
+        KeyValue start = from != null ? from : reverse ? IndexKeyType.afterAllStartingWith(prefix) : prefix;
+        Cursor<KeyValue, Object> cursor = keys.cursor(start, null, reverse);
+        return new Iterator<>() {
+            private Object next = advance();
+
+            private Object advance() {
+                return cursor.hasNext() && startsWith(cursor.next(), prefix) ? cursor.getValue() : null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Object next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Object current = next;
+                next = advance();
+                return current;
+            }
+        };
+    }
+
+    private static boolean startsWith(KeyValue key, KeyValue prefix) {
+        if (key.size() < prefix.size()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.size(); i++) {
+            if (IndexKeyType.compareValues(key.get(i), prefix.get(i)) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
