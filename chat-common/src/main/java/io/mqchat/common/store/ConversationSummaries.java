@@ -55,8 +55,13 @@ import static io.mqchat.common.store.StoreSchema.Message;
  */
 public final class ConversationSummaries {
 
-    /** Above this many unread entries the count comes from the messages collection. */
-    public static final int UNREAD_CAP = 1000;
+    /**
+     * Above this many unread entries the count comes from the messages collection. Small: every message
+     * rewrites its recipient's summary, array included, so the array's size is paid per message.
+     */
+    public static final int UNREAD_CAP = 100;
+    /** Unread messages of a group conversation are counted up to this many. */
+    public static final int GROUP_UNREAD_LIMIT = 1000;
     /** Characters of a text message kept as preview. */
     public static final int PREVIEW_CHARS = 100;
 
@@ -249,7 +254,7 @@ public final class ConversationSummaries {
     /**
      * A member's view of a group conversation: the group's last message, the member's read position, unread
      * (other members' messages above it, events not counted, from {@code fromSeq} on, counted up to
-     * {@value #UNREAD_CAP}) and whether an unread message mentions them. Empty before the first message.
+     * {@value #GROUP_UNREAD_LIMIT}) and whether an unread message mentions them. Empty before the first message.
      */
     public Optional<Summary> groupView(String user, String conv, long fromSeq) {
         Document group = summaries.find(Filters.eq(Conversation.ID, conv)).first();
@@ -268,7 +273,7 @@ public final class ConversationSummaries {
         long unread = lastSeq <= floor ? 0 : messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
                         Filters.gt(Message.SEQ, floor), Filters.ne(Message.FROM, user),
                         Filters.nin(Message.TYPE, ChatMessage.EVENT_TYPE, ChatMessage.RECALLED_TYPE)),
-                new com.mongodb.client.model.CountOptions().limit(UNREAD_CAP));
+                new com.mongodb.client.model.CountOptions().limit(GROUP_UNREAD_LIMIT));
         long mentionSeq = Math.max(mine == null ? 0 : number(mine, Conversation.MENTION_SEQ),
                 number(group, Conversation.ALL_MENTION_SEQ));
         boolean mentioned = mentionSeq > floor;

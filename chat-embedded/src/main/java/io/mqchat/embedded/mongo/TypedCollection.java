@@ -69,6 +69,15 @@ final class TypedCollection extends H2Collection {
         return documentsScanned.sum();
     }
 
+    /**
+     * No running data size: it cost a BSON encoding of every written document and a metadata write, and only
+     * {@code collStats}/{@code dbStats} report it (nothing here asks; they report the size last tracked).
+     */
+    @Override
+    protected boolean tracksDataSize() {
+        return false;
+    }
+
     private static boolean isNaturalOrder(Document orderBy) {
         return orderBy != null && orderBy.containsKey("$natural");
     }
