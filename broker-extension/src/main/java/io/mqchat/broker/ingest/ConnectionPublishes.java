@@ -1,11 +1,7 @@
 package io.mqchat.broker.ingest;
 
-import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.async.Async;
-import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
-import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
-import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import io.mqchat.common.protocol.ClientId;
 
 import java.util.concurrent.CompletableFuture;
@@ -13,16 +9,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and the
- * interceptor that holds their PUBACKs ({@link InFlightMessage}). Registered per connection, because packet ids
- * and "this connection is closed" belong to a connection, not to a client id (a takeover reuses the id).
+ * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and their held
+ * PUBACKs ({@link InFlightMessage}, held by {@link PubackHold}). Kept per connection, because packet ids and "this
+ * connection is closed" belong to a connection, not to a client id (a takeover reuses the id); made at the
+ * connection's first publish ({@link PublishPipeline#publishesOf}), so that an idle connection has none.
  *
  * <p>A publish whose store fails cannot be answered with an error any more (its PUBACK is held as a success):
  * the connection is closed (MQTT 5: DISCONNECT 0x80 with a reason string) before the PUBACK is released, so it is
  * never written, and the client resends with the same cids. Once closed, the connection's other messages are
  * delivered as their stores finish, and nothing is disconnected twice.
  */
-final class ConnectionPublishes implements PubackOutboundInterceptor {
+final class ConnectionPublishes {
 
     private final PublishPipeline pipeline;
     private final String clientId;
@@ -84,13 +81,8 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
         pipeline.finished(message);
     }
 
-    @Override
-    public void onOutboundPuback(@NotNull PubackOutboundInput input, @NotNull PubackOutboundOutput output) {
-        int packetId = input.getPubackPacket().getPacketIdentifier();
-        AckReasonCode code = input.getPubackPacket().getReasonCode();
-        if (code != AckReasonCode.SUCCESS && code != AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
-            return; // a refusal: nothing to hold
-        }
+    /** HiveMQ is about to write a success PUBACK of this connection: held if it is a queued chat message's. */
+    void pubackOutbound(int packetId, PubackOutboundOutput output) {
         InFlightMessage message = byPacketId.remove(packetId);
         if (message == null) {
             return; // not a held chat message (a request, or a publish refused to a 3.1.1 client)
