@@ -4,9 +4,11 @@ import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
 import io.mqchat.common.protocol.ClientId;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and their held
@@ -21,12 +23,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ConnectionPublishes {
 
+    /** At most one notice about dropped QoS 0 messages per this interval: a flood is not answered with a flood. */
+    private static final long NOTICE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+
     private final PublishPipeline pipeline;
     private final String clientId;
     private final ClientId sender;
     private final boolean mqtt5;
     private final ConcurrentHashMap<Integer, InFlightMessage> byPacketId = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** QoS 0 messages being stored: QoS 0 has no PUBACK to hold a flood back, so they are bounded apart. */
+    private final AtomicInteger unacknowledged = new AtomicInteger();
+    /** When the device was last told about dropped QoS 0 messages; as if long ago at first. */
+    private final AtomicLong lastNotice = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
     private volatile boolean closed;
     private volatile CompletableFuture<Boolean> disconnect;
 
@@ -65,6 +74,27 @@ final class ConnectionPublishes {
     /** Whether a held publish uses this packet id (a client may not reuse it before the PUBACK). */
     boolean holds(int packetId) {
         return byPacketId.containsKey(packetId);
+    }
+
+    /** Whether one more QoS 0 message may be stored now; if so, {@link #unacknowledgedFinished} must follow. */
+    boolean tryStartUnacknowledged(int maxPending) {
+        if (unacknowledged.incrementAndGet() > maxPending) {
+            unacknowledged.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** A QoS 0 message counted by {@link #tryStartUnacknowledged} left the pipeline or was refused before it. */
+    void unacknowledgedFinished() {
+        unacknowledged.decrementAndGet();
+    }
+
+    /** Whether the device may be told about a dropped QoS 0 message now (at most once a second). */
+    boolean mayTell() {
+        long now = System.nanoTime();
+        long before = lastNotice.get();
+        return now - before >= NOTICE_INTERVAL_NANOS && lastNotice.compareAndSet(before, now);
     }
 
     /** Counts a queued message; its PUBACK (if any) will be held. */

@@ -69,7 +69,7 @@ public final class PublishPipeline {
     private final AtomicLong connectionNumbers = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger messages = new AtomicInteger();
-    private final UnacknowledgedPublishes unacknowledged;
+    private final int qos0Pending;
     private final MeterRegistry metrics;
     private final Timer acceptTimer;
     private final Counter disconnects;
@@ -97,7 +97,7 @@ public final class PublishPipeline {
         this.holdTimeout = storeTimeout.multipliedBy(3).plusSeconds(30);
         this.perConnection = perConnection;
         this.maxBytes = maxBytes;
-        this.unacknowledged = new UnacknowledgedPublishes(qos0Pending, Duration.ofSeconds(1));
+        this.qos0Pending = qos0Pending;
         this.order = new DeliveryOrder(metrics);
         this.metrics = metrics;
         this.acceptTimer = Timer.builder("mqchat.publish.accept")
@@ -185,12 +185,12 @@ public final class PublishPipeline {
 
     /** Whether one more QoS 0 message of this connection may be queued ({@link #finished} gives it back). */
     boolean tryStartUnacknowledged(ConnectionPublishes connection) {
-        return unacknowledged.tryStart(connection.clientId());
+        return connection.tryStartUnacknowledged(qos0Pending);
     }
 
     /** A QoS 0 message counted by {@link #tryStartUnacknowledged} was refused before it was queued. */
     void unacknowledgedRefused(ConnectionPublishes connection) {
-        unacknowledged.finished(connection.clientId());
+        connection.unacknowledgedFinished();
     }
 
     /**
@@ -198,7 +198,7 @@ public final class PublishPipeline {
      * at most one error event a second per connection, so a flood is not answered with a flood.
      */
     void tellUnacknowledged(ConnectionPublishes connection, ErrorEvent event) {
-        if (unacknowledged.mayTell(connection.clientId())) {
+        if (connection.mayTell()) {
             publisher.sendError(connection.clientId(), connection.sender().userId(), event);
         }
     }
@@ -292,7 +292,7 @@ public final class PublishPipeline {
         messages.decrementAndGet();
         bytes.addAndGet(-m.bytes);
         if (!m.acknowledged()) {
-            unacknowledged.finished(m.connection.clientId());
+            m.connection.unacknowledgedFinished();
         }
     }
 
