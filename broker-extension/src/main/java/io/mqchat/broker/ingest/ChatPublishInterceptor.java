@@ -2,8 +2,8 @@ package io.mqchat.broker.ingest;
 
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.session.PubrecGuard;
-import io.mqchat.broker.session.TokenAuthenticator;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.client.ClientContext;
@@ -258,9 +258,8 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             return;
         }
         // the device's login time (token iat) for the history policy; unknown: as if it logged in now
-        long loginAt = input.getConnectionInformation().getConnectionAttributeStore()
-                .getAsString(TokenAuthenticator.LOGIN_AT_ATTRIBUTE).map(Long::parseLong)
-                .orElse(System.currentTimeMillis());
+        long loginAt = ConnectionLogin.of(input.getConnectionInformation().getConnectionAttributeStore())
+                .map(ConnectionLogin::loginAt).orElse(System.currentTimeMillis());
         ByteBuffer correlation = packet.getCorrelationData().orElse(null);
         // requests cost store reads: they count against the account's publish rate like messages
         Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
