@@ -200,7 +200,7 @@ public final class ChatBroker implements AutoCloseable {
                 if (device.isEmpty()) {
                     return; // cannot have passed authentication; without interceptors the authorizer refuses all
                 }
-                interceptor.attach(input.getConnectionInformation(), clientId, device.get(), context);
+                interceptor.attach(context);
                 context.addPubrecOutboundInterceptor(pubrecGuard);
                 context.addSubscribeInboundInterceptor(subscribeReasons);
                 // after authentication and the session's set-up: the place to subscribe a member's groups

@@ -2,12 +2,11 @@ package io.mqchat.broker.ingest;
 
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.session.PubrecGuard;
-import io.mqchat.broker.session.TokenAuthenticator;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.client.ClientContext;
-import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
@@ -46,7 +45,7 @@ import java.util.concurrent.Executor;
  * MQTT 3.1.1 has no negative PUBACK: an invalid message is dropped with an error event on the sending
  * device's inbox; a store that is down closes the connection, which is 3.1.1's only way to say "not stored".
  */
-public final class ChatPublishInterceptor {
+public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(ChatPublishInterceptor.class);
 
@@ -58,6 +57,7 @@ public final class ChatPublishInterceptor {
     private final Executor callbacks;
     private final MeterRegistry metrics;
     private final SyncRequests requests;
+    private final PubackHold pubacks;
 
     /**
      * @param publisher sender copies, events, and the hand-over of deliveries to other broker nodes
@@ -74,27 +74,22 @@ public final class ChatPublishInterceptor {
         this.storeTimeout = storeTimeout;
         this.callbacks = callbacks;
         this.metrics = metrics;
+        this.pubacks = new PubackHold(pipeline);
     }
 
     /**
-     * Gives a new connection of {@code device} its publish interceptors: this one, and the one that holds its
-     * PUBACKs until their messages are stored.
+     * Gives a new connection its publish interceptors: this one, and the one that holds its PUBACKs until their
+     * messages are stored. Both are shared by all connections; a connection's state is made at its first publish.
      */
-    public void attach(ConnectionInformation connection, String clientId, ClientId device, ClientContext context) {
-        ConnectionPublishes publishes = pipeline.connected(connection, clientId, device);
-        context.addPublishInboundInterceptor(forConnection(publishes));
-        context.addPubackOutboundInterceptor(publishes);
+    public void attach(ClientContext context) {
+        context.addPublishInboundInterceptor(this);
+        context.addPubackOutboundInterceptor(pubacks);
     }
 
-    /** The interceptor of one connection. */
-    PublishInboundInterceptor forConnection(ConnectionPublishes connection) {
-        return (input, output) -> onInboundPublish(input, output, connection);
-    }
-
-    void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output,
-                          ConnectionPublishes connection) {
+    @Override
+    public void onInboundPublish(@NotNull PublishInboundInput input, @NotNull PublishInboundOutput output) {
         try {
-            intercept(input, output, connection);
+            intercept(input, output);
         } catch (RuntimeException e) {
             // A bug must never end in a success PUBACK for something not stored: refuse (3.1.1: disconnect).
             log.warn("mqchat: publish of {} to {} failed unexpectedly, refused: {}",
@@ -105,13 +100,15 @@ public final class ChatPublishInterceptor {
         }
     }
 
-    private void intercept(PublishInboundInput input, PublishInboundOutput output, ConnectionPublishes connection) {
+    private void intercept(PublishInboundInput input, PublishInboundOutput output) {
         if (input.getPublishPacket().getQos() == Qos.EXACTLY_ONCE) {
             // never stored: HiveMQ answers QoS 2 resends without us, so a PUBREC cannot mean stored (PubrecGuard)
             output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, PubrecGuard.REASON);
             PubrecGuard.disconnect(Services.clientService(), input.getClientInformation().getClientId());
             return;
         }
+        ConnectionPublishes connection = pipeline.publishesOf(input.getConnectionInformation(),
+                input.getClientInformation().getClientId());
         ModifiablePublishPacket packet = output.getPublishPacket();
         String clientIdText = connection.clientId();
         boolean mqtt5 = connection.mqtt5();
@@ -261,9 +258,8 @@ public final class ChatPublishInterceptor {
             return;
         }
         // the device's login time (token iat) for the history policy; unknown: as if it logged in now
-        long loginAt = input.getConnectionInformation().getConnectionAttributeStore()
-                .getAsString(TokenAuthenticator.LOGIN_AT_ATTRIBUTE).map(Long::parseLong)
-                .orElse(System.currentTimeMillis());
+        long loginAt = ConnectionLogin.of(input.getConnectionInformation().getConnectionAttributeStore())
+                .map(ConnectionLogin::loginAt).orElse(System.currentTimeMillis());
         ByteBuffer correlation = packet.getCorrelationData().orElse(null);
         // requests cost store reads: they count against the account's publish rate like messages
         Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,

@@ -1,28 +1,30 @@
 package io.mqchat.broker.ingest;
 
-import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.async.Async;
-import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
-import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
-import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import io.mqchat.common.protocol.ClientId;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and the
- * interceptor that holds their PUBACKs ({@link InFlightMessage}). Registered per connection, because packet ids
- * and "this connection is closed" belong to a connection, not to a client id (a takeover reuses the id).
+ * The chat publishes of one connection that are queued, being stored or waiting to be delivered, and their held
+ * PUBACKs ({@link InFlightMessage}, held by {@link PubackHold}). Kept per connection, because packet ids and "this
+ * connection is closed" belong to a connection, not to a client id (a takeover reuses the id); made at the
+ * connection's first publish ({@link PublishPipeline#publishesOf}), so that an idle connection has none.
  *
  * <p>A publish whose store fails cannot be answered with an error any more (its PUBACK is held as a success):
  * the connection is closed (MQTT 5: DISCONNECT 0x80 with a reason string) before the PUBACK is released, so it is
  * never written, and the client resends with the same cids. Once closed, the connection's other messages are
  * delivered as their stores finish, and nothing is disconnected twice.
  */
-final class ConnectionPublishes implements PubackOutboundInterceptor {
+final class ConnectionPublishes {
+
+    /** At most one notice about dropped QoS 0 messages per this interval: a flood is not answered with a flood. */
+    private static final long NOTICE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final PublishPipeline pipeline;
     private final String clientId;
@@ -30,6 +32,10 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
     private final boolean mqtt5;
     private final ConcurrentHashMap<Integer, InFlightMessage> byPacketId = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    /** QoS 0 messages being stored: QoS 0 has no PUBACK to hold a flood back, so they are bounded apart. */
+    private final AtomicInteger unacknowledged = new AtomicInteger();
+    /** When the device was last told about dropped QoS 0 messages; as if long ago at first. */
+    private final AtomicLong lastNotice = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
     private volatile boolean closed;
     private volatile CompletableFuture<Boolean> disconnect;
 
@@ -70,6 +76,27 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
         return byPacketId.containsKey(packetId);
     }
 
+    /** Whether one more QoS 0 message may be stored now; if so, {@link #unacknowledgedFinished} must follow. */
+    boolean tryStartUnacknowledged(int maxPending) {
+        if (unacknowledged.incrementAndGet() > maxPending) {
+            unacknowledged.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** A QoS 0 message counted by {@link #tryStartUnacknowledged} left the pipeline or was refused before it. */
+    void unacknowledgedFinished() {
+        unacknowledged.decrementAndGet();
+    }
+
+    /** Whether the device may be told about a dropped QoS 0 message now (at most once a second). */
+    boolean mayTell() {
+        long now = System.nanoTime();
+        long before = lastNotice.get();
+        return now - before >= NOTICE_INTERVAL_NANOS && lastNotice.compareAndSet(before, now);
+    }
+
     /** Counts a queued message; its PUBACK (if any) will be held. */
     void started(InFlightMessage message) {
         count.incrementAndGet();
@@ -84,13 +111,8 @@ final class ConnectionPublishes implements PubackOutboundInterceptor {
         pipeline.finished(message);
     }
 
-    @Override
-    public void onOutboundPuback(@NotNull PubackOutboundInput input, @NotNull PubackOutboundOutput output) {
-        int packetId = input.getPubackPacket().getPacketIdentifier();
-        AckReasonCode code = input.getPubackPacket().getReasonCode();
-        if (code != AckReasonCode.SUCCESS && code != AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
-            return; // a refusal: nothing to hold
-        }
+    /** HiveMQ is about to write a success PUBACK of this connection: held if it is a queued chat message's. */
+    void pubackOutbound(int packetId, PubackOutboundOutput output) {
         InFlightMessage message = byPacketId.remove(packetId);
         if (message == null) {
             return; // not a held chat message (a request, or a publish refused to a 3.1.1 client)

@@ -4,6 +4,7 @@ import io.mqchat.broker.delivery.DeliveryOrder;
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.broker.store.StoreHealth;
 
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
@@ -20,9 +21,9 @@ import io.mqchat.common.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -45,8 +46,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PublishPipeline {
 
     private static final Logger log = LoggerFactory.getLogger(PublishPipeline.class);
-    /** The connection attribute naming a connection's {@link ConnectionPublishes}. */
+    /** The connection attribute numbering a connection's {@link ConnectionPublishes}, once it published. */
     static final String CONNECTION_ATTRIBUTE = "mqchat.connection";
+    /** The connection attribute written at a connection's disconnect: a publish handled later keeps nothing. */
+    static final String CLOSED_ATTRIBUTE = "mqchat.closed";
     /** What one message costs besides its payload (envelope, futures, maps), for the total bound. */
     private static final int OVERHEAD_BYTES = 1_024;
 
@@ -61,10 +64,12 @@ public final class PublishPipeline {
     private final Duration holdTimeout;
     private final int perConnection;
     private final long maxBytes;
-    private final ConcurrentHashMap<String, ConnectionPublishes> connections = new ConcurrentHashMap<>();
+    /** The connections of this node that published, by their number; an idle connection has no entry. */
+    private final ConcurrentHashMap<Long, ConnectionPublishes> connections = new ConcurrentHashMap<>();
+    private final AtomicLong connectionNumbers = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger messages = new AtomicInteger();
-    private final UnacknowledgedPublishes unacknowledged;
+    private final int qos0Pending;
     private final MeterRegistry metrics;
     private final Timer acceptTimer;
     private final Counter disconnects;
@@ -92,7 +97,7 @@ public final class PublishPipeline {
         this.holdTimeout = storeTimeout.multipliedBy(3).plusSeconds(30);
         this.perConnection = perConnection;
         this.maxBytes = maxBytes;
-        this.unacknowledged = new UnacknowledgedPublishes(qos0Pending, Duration.ofSeconds(1));
+        this.qos0Pending = qos0Pending;
         this.order = new DeliveryOrder(metrics);
         this.metrics = metrics;
         this.acceptTimer = Timer.builder("mqchat.publish.accept")
@@ -114,20 +119,48 @@ public final class PublishPipeline {
         return holdTimeout;
     }
 
-    /** A connection was set up: its publishes' state, found again at its disconnect through its attributes. */
-    ConnectionPublishes connected(ConnectionInformation connection, String clientId, ClientId sender) {
-        String key = UUID.randomUUID().toString();
-        connection.getConnectionAttributeStore().putAsString(CONNECTION_ATTRIBUTE, key);
-        ConnectionPublishes publishes = new ConnectionPublishes(this, clientId, sender,
+    /**
+     * The publishes of a connection, made at its first publish (an idle connection costs nothing here) and found
+     * again by the number its attributes hold: at its next publishes, its PUBACKs and its disconnect.
+     */
+    ConnectionPublishes publishesOf(ConnectionInformation connection, String clientId) {
+        ConnectionAttributeStore attributes = connection.getConnectionAttributeStore();
+        Optional<ByteBuffer> number = attributes.get(CONNECTION_ATTRIBUTE);
+        if (number.isPresent()) {
+            ConnectionPublishes known = connections.get(number.get().getLong(0));
+            if (known != null) {
+                return known;
+            }
+        }
+        // the initializer gave the publish interceptor only to connections whose client id names a device
+        ConnectionPublishes publishes = new ConnectionPublishes(this, clientId, ClientId.parse(clientId).orElseThrow(),
                 connection.getMqttVersion() == MqttVersion.V_5);
-        connections.put(key, publishes);
+        if (number.isPresent() || attributes.get(CLOSED_ATTRIBUTE).isPresent()) {
+            publishes.closed(); // the connection is gone: its publish is handled as one whose connection closed
+            return publishes;
+        }
+        long n = connectionNumbers.incrementAndGet();
+        attributes.put(CONNECTION_ATTRIBUTE, ByteBuffer.allocate(Long.BYTES).putLong(0, n));
+        connections.put(n, publishes);
+        // closed meanwhile: whoever takes the entry out closes it, so nothing stays behind
+        if (attributes.get(CLOSED_ATTRIBUTE).isPresent() && connections.remove(n) != null) {
+            publishes.closed();
+        }
         return publishes;
     }
 
-    /** The connection is gone (its attributes name it). */
+    /** The publishes of a connection that published, if it did. */
+    Optional<ConnectionPublishes> existingPublishesOf(ConnectionInformation connection) {
+        return connection.getConnectionAttributeStore().get(CONNECTION_ATTRIBUTE)
+                .map(number -> connections.get(number.getLong(0)));
+    }
+
+    /** The connection is gone (its attributes number its publishes, if it published). */
     public void disconnected(ConnectionInformation connection) {
-        connection.getConnectionAttributeStore().getAsString(CONNECTION_ATTRIBUTE)
-                .map(connections::remove).ifPresent(ConnectionPublishes::closed);
+        ConnectionAttributeStore attributes = connection.getConnectionAttributeStore();
+        attributes.put(CLOSED_ATTRIBUTE, ByteBuffer.allocate(0));
+        attributes.get(CONNECTION_ATTRIBUTE).map(number -> connections.remove(number.getLong(0)))
+                .ifPresent(ConnectionPublishes::closed);
     }
 
     /**
@@ -152,12 +185,12 @@ public final class PublishPipeline {
 
     /** Whether one more QoS 0 message of this connection may be queued ({@link #finished} gives it back). */
     boolean tryStartUnacknowledged(ConnectionPublishes connection) {
-        return unacknowledged.tryStart(connection.clientId());
+        return connection.tryStartUnacknowledged(qos0Pending);
     }
 
     /** A QoS 0 message counted by {@link #tryStartUnacknowledged} was refused before it was queued. */
     void unacknowledgedRefused(ConnectionPublishes connection) {
-        unacknowledged.finished(connection.clientId());
+        connection.unacknowledgedFinished();
     }
 
     /**
@@ -165,7 +198,7 @@ public final class PublishPipeline {
      * at most one error event a second per connection, so a flood is not answered with a flood.
      */
     void tellUnacknowledged(ConnectionPublishes connection, ErrorEvent event) {
-        if (unacknowledged.mayTell(connection.clientId())) {
+        if (connection.mayTell()) {
             publisher.sendError(connection.clientId(), connection.sender().userId(), event);
         }
     }
@@ -259,7 +292,7 @@ public final class PublishPipeline {
         messages.decrementAndGet();
         bytes.addAndGet(-m.bytes);
         if (!m.acknowledged()) {
-            unacknowledged.finished(m.connection.clientId());
+            m.connection.unacknowledgedFinished();
         }
     }
 

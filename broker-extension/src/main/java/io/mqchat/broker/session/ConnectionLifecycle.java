@@ -39,12 +39,11 @@ public final class ConnectionLifecycle implements ClientLifecycleEventListener {
     public void onDisconnect(@NotNull DisconnectEventInput input) {
         String clientId = input.getClientInformation().getClientId();
         pipeline.disconnected(input.getConnectionInformation());
-        Optional<String> tokenId = input.getConnectionInformation().getConnectionAttributeStore()
-                .getAsString(TokenAuthenticator.TOKEN_ID_ATTRIBUTE);
-        if (tokenId.isEmpty()) {
+        Optional<ConnectionLogin> login = ConnectionLogin.of(input.getConnectionInformation().getConnectionAttributeStore());
+        if (login.isEmpty()) {
             return; // never authenticated: it was never online
         }
-        connected.disconnected(clientId, tokenId.get());
+        connected.disconnected(clientId, login.get().tokenId());
         ClientId.parse(clientId).ifPresent(presence::disconnected);
     }
 }

@@ -36,9 +36,6 @@ import java.util.concurrent.Executor;
  */
 public final class TokenAuthenticator implements SimpleAuthenticator {
 
-    public static final String TOKEN_ID_ATTRIBUTE = "mqchat.tokenId";
-    /** Connection attribute: when the device logged in (its token's {@code iat}, epoch ms), for the history policy. */
-    public static final String LOGIN_AT_ATTRIBUTE = "mqchat.loginAt";
     /** Why a CONNECT with a will is refused (and a will publish, should HiveMQ authorize one). */
     static final String WILL_REFUSED = "will_not_allowed: Last Will messages are not accepted; presence (chat/p/{you}) "
             + "is published by the server, so no will is needed";
@@ -154,10 +151,8 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                     output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
                             "this device was logged out (signed in elsewhere or logged out); log in again");
                 } else {
-                    input.getConnectionInformation().getConnectionAttributeStore()
-                            .putAsString(TOKEN_ID_ATTRIBUTE, t.tokenId());
-                    input.getConnectionInformation().getConnectionAttributeStore()
-                            .putAsString(LOGIN_AT_ATTRIBUTE, Long.toString(t.issuedAt().toEpochMilli()));
+                    new ConnectionLogin(t.tokenId(), t.issuedAt().toEpochMilli())
+                            .storeIn(input.getConnectionInformation().getConnectionAttributeStore());
                     connected.authenticated(connect.getClientId(), t.tokenId());
                     output.authenticateSuccessfully();
                 }
