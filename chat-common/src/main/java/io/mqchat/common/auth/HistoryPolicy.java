@@ -100,6 +100,11 @@ public final class HistoryPolicy {
         return modes.getOrDefault(deviceType, Mode.ALL);
     }
 
+    /** What the device holding {@code token} may see: its type's policy, from its login (the token's iat). */
+    public Visibility visibility(AccessTokens.AccessToken token) {
+        return visibility(token.deviceType(), token.issuedAt().toEpochMilli());
+    }
+
     /** What a device that logged in at {@code loginAtMs} (its token's {@code iat}) may see. */
     public Visibility visibility(String deviceType, long loginAtMs) {
         return switch (modeOf(deviceType)) {

@@ -461,6 +461,24 @@ public final class ConversationSummaries {
         return result;
     }
 
+    /**
+     * For each conversation in {@code userByConv}, how far that user has read it (0 if they have no summary
+     * there), in one query: a conversation list asks it for every direct conversation's peer.
+     */
+    public Map<String, Long> readSeqsOf(Map<String, String> userByConv) {
+        if (userByConv.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> result = new HashMap<>();
+        userByConv.keySet().forEach(conv -> result.put(conv, 0L));
+        List<String> ids = userByConv.entrySet().stream().map(e -> id(e.getValue(), e.getKey())).toList();
+        for (Document d : summaries.find(Filters.in(Conversation.ID, ids))
+                .projection(Projections.include(Conversation.CONV, Conversation.READ_SEQ))) {
+            result.put(d.getString(Conversation.CONV), number(d, Conversation.READ_SEQ));
+        }
+        return result;
+    }
+
     /** The outcome of a read receipt: the read position now, and whether this call moved it. */
     public record ReadResult(Summary summary, boolean moved) {
     }

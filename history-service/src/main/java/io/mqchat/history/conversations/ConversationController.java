@@ -1,19 +1,10 @@
 package io.mqchat.history.conversations;
 
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.auth.HistoryPolicy;
-import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.ServerEvent;
-import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.web.BearerTokenInterceptor;
-import io.mqchat.history.events.BusPublisher;
-import io.mqchat.history.messages.HistoryService;
-import io.mqchat.history.messages.MessageController;
-import io.mqchat.history.messages.MessageStore;
 import io.mqchat.web.ApiException;
+import io.mqchat.web.PageLimit;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -26,11 +17,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The caller's conversations (recent first, with unread counts) and read receipts. */
@@ -80,22 +68,12 @@ public class ConversationController {
     public record ReadResponse(String conv, long readSeq, long unread, Boolean mentioned) {
     }
 
-    private final ConversationSummaries summaries;
-    private final HistoryService history;
-    private final MessageStore messages;
-    private final BusPublisher bus;
-    private final HistoryPolicy policy;
-    private final GroupDirectory groups;
-    private final Clock clock = Clock.systemUTC();
+    private static final PageLimit LIMIT = new PageLimit(DEFAULT_LIMIT, MAX_LIMIT);
 
-    public ConversationController(ConversationSummaries summaries, HistoryService history, MessageStore messages,
-                                  BusPublisher bus, HistoryPolicy policy, GroupDirectory groups) {
-        this.policy = policy;
-        this.groups = groups;
-        this.summaries = summaries;
-        this.history = history;
-        this.messages = messages;
-        this.bus = bus;
+    private final ConversationService conversations;
+
+    public ConversationController(ConversationService conversations) {
+        this.conversations = conversations;
     }
 
     @Operation(summary = "List your conversations, most recent activity first",
@@ -109,32 +87,7 @@ public class ConversationController {
                                  @RequestParam(required = false) String limit,
                                  @Parameter(description = "the cursor of the previous page")
                                  @RequestParam(required = false) String before) {
-        int pageSize = parseLimit(limit);
-        Position position = before == null ? null : Position.decode(before);
-        // the groups the caller is in now, each from its first readable seq (a group left is not listed)
-        ConversationSummaries.Page page = summaries.recent(caller.userId(), groups.groupsOf(caller.userId()), pageSize,
-                position == null ? null : position.lastTs(), position == null ? null : position.conv());
-        HistoryPolicy.Visibility visibility = MessageController.visibility(policy, caller);
-        List<ConversationView> views = page.summaries().stream().map(s -> {
-            Long peerRead = null;
-            if (s.peer() != null) {
-                peerRead = summaries.readSeqs(s.conv(), List.of(s.peer())).getOrDefault(s.peer(), 0L);
-            }
-            // the preview is history too: no text of a message this device may not see
-            boolean hidden = visibility.none() || s.lastTs() < visibility.notBeforeTs();
-            Last last = s.last() == null ? null : new Last(s.last().id(), s.last().from(), s.last().type(),
-                    hidden ? null : s.last().text());
-            ConversationId id = ConversationId.parse(s.conv()).orElseThrow();
-            boolean group = id.type() == ConversationId.Type.GROUP;
-            return new ConversationView(s.conv(), group ? GROUP : DIRECT, s.peer(), group ? id.first() : null,
-                    s.lastSeq(), s.lastTs(), last, s.readSeq(), s.unread(), s.mentioned(), peerRead);
-        }).toList();
-        String cursor = null;
-        if (page.hasMore() && !views.isEmpty()) {
-            ConversationView tail = views.get(views.size() - 1);
-            cursor = new Position(tail.lastTs(), tail.conv()).encode();
-        }
-        return new ConversationPage(views, cursor, page.hasMore());
+        return conversations.list(caller, LIMIT.parse(limit), before == null ? null : Position.decode(before));
     }
 
     @Operation(summary = "Mark a conversation read up to a seq",
@@ -149,70 +102,18 @@ public class ConversationController {
         if (request == null || request.seq() == null || request.seq() < 0) {
             throw ApiException.badRequest("seq must be an integer >= 0");
         }
-        HistoryService.Access access = history.access(caller.userId(), conv);
-        ConversationId id = access.conv();
-        long seq = Math.min(request.seq(), messages.maxSeq(id));
-        if (access.isGroup()) {
-            return readGroup(caller.userId(), access, seq);
-        }
-        ConversationSummaries.ReadResult result = summaries.markRead(caller.userId(), id.toString(), seq);
-        if (result.moved()) {
-            long readSeq = result.summary().readSeq();
-            String event = ServerEvent.read(id.toString(), caller.userId(), readSeq, clock.millis());
-            bus.publish(BusMessage.publish(Topics.inbox(caller.userId()), event));
-            String peer = id.peerOf(caller.userId());
-            if (!peer.equals(caller.userId())) {
-                bus.publish(BusMessage.publish(Topics.inbox(peer), event));
-            }
-        }
-        return new ReadResponse(id.toString(), result.summary().readSeq(), result.summary().unread(), null);
-    }
-
-    /**
-     * A member's read receipt in a group: their own document moves; unread and mentioned come from the group
-     * view. The event goes to the reader's own devices only — telling every member of a large group about
-     * every read would multiply the traffic by the group size.
-     */
-    private ReadResponse readGroup(String user, HistoryService.Access access, long seq) {
-        String conv = access.conv().toString();
-        // nothing before joining is the member's: reading "up to" there is reading up to the seq before it
-        long upTo = Math.max(seq, access.fromSeq() - 1);
-        ConversationSummaries.ReadResult result = summaries.markRead(user, conv, upTo);
-        long readSeq = Math.max(result.summary().readSeq(), access.fromSeq() - 1);
-        Optional<ConversationSummaries.Summary> view = summaries.groupView(user, conv, access.fromSeq());
-        if (result.moved() && upTo >= access.fromSeq()) { // below fromSeq it only caught up with the floor
-            bus.publish(BusMessage.publish(Topics.inbox(user), ServerEvent.read(conv, user, readSeq, clock.millis())));
-        }
-        return new ReadResponse(conv, view.map(ConversationSummaries.Summary::readSeq).orElse(readSeq),
-                view.map(ConversationSummaries.Summary::unread).orElse(0L),
-                view.map(ConversationSummaries.Summary::mentioned).orElse(false));
-    }
-
-    static int parseLimit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        long value;
-        try {
-            value = Long.parseLong(limit.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("limit must be an integer");
-        }
-        if (value <= 0) {
-            throw ApiException.badRequest("limit must be a positive integer (at most " + MAX_LIMIT + " are returned)");
-        }
-        return (int) Math.min(value, MAX_LIMIT);
+        return conversations.read(caller, conv, request.seq());
     }
 
     /** Where a page of the list ended: (lastTs, conv), as opaque base64url text. */
-    record Position(long lastTs, String conv) {
+    public record Position(long lastTs, String conv) {
 
-        String encode() {
+        public String encode() {
             return Base64.getUrlEncoder().withoutPadding()
                     .encodeToString((lastTs + ":" + conv).getBytes(StandardCharsets.UTF_8));
         }
 
-        static Position decode(String text) {
+        public static Position decode(String text) {
             Optional<Position> p = Optional.empty();
             if (text.length() <= 200) {
                 try {

@@ -2,8 +2,7 @@ package io.mqchat.history.messages;
 
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
-import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.Json;
+import io.mqchat.history.web.PlainJson;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -37,11 +36,6 @@ public class MessageController {
         this.policy = policy;
     }
 
-    /** What the caller's device may see: its type's history policy, from its login (the token's iat). */
-    public static HistoryPolicy.Visibility visibility(HistoryPolicy policy, AccessTokens.AccessToken caller) {
-        return policy.visibility(caller.deviceType(), caller.issuedAt().toEpochMilli());
-    }
-
     @Operation(summary = "Read a conversation's messages",
             description = "afterSeq only: ascending from afterSeq+1. beforeSeq only: the newest `limit` with "
                     + "seq < beforeSeq. Both: the range between, ascending from afterSeq+1. Neither: the newest "
@@ -61,17 +55,8 @@ public class MessageController {
                                 @Parameter(description = "1-200, default 50; larger values are clamped to 200")
                                 @RequestParam(required = false) String limit) {
         PageRequest page = PageRequest.parse(afterSeq, beforeSeq, afterTs, beforeTs, limit);
-        MessageStore.Slice slice = history.read(caller.userId(), conv, page, visibility(policy, caller));
-        return new HistoryPage(conv, slice.messages().stream().map(MessageController::toPlainJson).toList(),
+        MessageStore.Slice slice = history.read(caller.userId(), conv, page, policy.visibility(caller));
+        return new HistoryPage(conv, slice.messages().stream().map(PlainJson::of).toList(),
                 slice.hasMore());
-    }
-
-    /**
-     * The web layer serialises with Jackson 3, the protocol's {@code JsonNode}s are Jackson 2: hand it plain
-     * maps and lists instead, which both render the same way.
-     */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> toPlainJson(ChatMessage message) {
-        return Json.MAPPER.convertValue(message.toJson(), Map.class);
     }
 }

@@ -1,6 +1,7 @@
 package io.mqchat.history.messages;
 
 import io.mqchat.web.ApiException;
+import io.mqchat.web.PageLimit;
 
 /**
  * Validated paging parameters. {@code afterSeq}/{@code beforeSeq} are exclusive bounds; either may be
@@ -12,6 +13,7 @@ import io.mqchat.web.ApiException;
  */
 public record PageRequest(Long afterSeq, Long beforeSeq, Long afterTs, Long beforeTs, int limit) {
 
+
     /** Seq bounds only. */
     public PageRequest(Long afterSeq, Long beforeSeq, int limit) {
         this(afterSeq, beforeSeq, null, null, limit);
@@ -19,6 +21,7 @@ public record PageRequest(Long afterSeq, Long beforeSeq, Long afterTs, Long befo
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
+    private static final PageLimit LIMIT = new PageLimit(DEFAULT_LIMIT, MAX_LIMIT);
 
     /**
      * Parses the raw query parameters (strings, so that bad values get a precise reason). Limits above
@@ -40,15 +43,7 @@ public record PageRequest(Long afterSeq, Long beforeSeq, Long afterTs, Long befo
         if (afterTime != null && beforeTime != null && afterTime >= beforeTime) {
             throw ApiException.badRequest("afterTs must be less than beforeTs");
         }
-        int pageSize = DEFAULT_LIMIT;
-        if (limit != null) {
-            long value = parseLong("limit", limit);
-            if (value <= 0) {
-                throw ApiException.badRequest("limit must be a positive integer (at most " + MAX_LIMIT + " are returned)");
-            }
-            pageSize = (int) Math.min(value, MAX_LIMIT);
-        }
-        return new PageRequest(after, before, afterTime, beforeTime, pageSize);
+        return new PageRequest(after, before, afterTime, beforeTime, LIMIT.parse(limit));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mqchat.history.messages;
 
+import io.mqchat.history.web.PlainJson;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
@@ -63,7 +64,7 @@ public class RecallController {
                     }
                 }
             }
-            return MessageController.toPlainJson(m);
+            return PlainJson.of(m);
         }
         if (outcome instanceof MessageRecall.NotSender) {
             throw new ApiException(HttpStatus.FORBIDDEN, "Only the sender may recall a message (in a group also its owner, and admins "

@@ -1,5 +1,6 @@
 package io.mqchat.history.sync;
 
+import io.mqchat.history.web.PlainJson;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.auth.AccessTokens;
@@ -8,8 +9,8 @@ import io.mqchat.common.protocol.Json;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.web.BearerTokenInterceptor;
-import io.mqchat.history.messages.MessageController;
 import io.mqchat.web.ApiException;
+import io.mqchat.web.PageLimit;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.http.MediaType;
@@ -37,6 +38,7 @@ public class SyncController {
     public static final int MAX_LIMIT = 500;
     /** Bytes of messages per page. */
     public static final int MAX_BYTES = 4 * 1024 * 1024;
+    private static final PageLimit LIMIT = new PageLimit(DEFAULT_LIMIT, MAX_LIMIT);
     private static final Set<String> FIELDS = Set.of("cursor", "conversations", "limit");
 
     /**
@@ -73,7 +75,7 @@ public class SyncController {
                         @Parameter(description = "1-500 messages, default 200; larger values are clamped")
                         @RequestParam(required = false) String limit) {
         SyncCursor.State state = cursor == null ? new SyncCursor.State(Map.of(), null) : decode(cursor);
-        return sync(caller, state, parseLimit(limit));
+        return sync(caller, state, LIMIT.parse(limit));
     }
 
     @Operation(summary = "Sync with a cursor or explicit positions",
@@ -122,7 +124,7 @@ public class SyncController {
             }
             limit = root.get("limit").asText();
         }
-        return sync(caller, state, parseLimit(limit));
+        return sync(caller, state, LIMIT.parse(limit));
     }
 
     private SyncPage sync(AccessTokens.AccessToken caller, SyncCursor.State state, int limit) {
@@ -133,8 +135,8 @@ public class SyncController {
             throw ApiException.badRequest(e.getMessage());
         }
         SyncEngine.Result r = engine.sync(SyncEngine.Request.of(user, state, limit, MAX_BYTES,
-                MessageController.visibility(policy, caller)));
-        return new SyncPage(r.messages().stream().map(MessageController::toPlainJson).toList(), r.complete(),
+                policy.visibility(caller)));
+        return new SyncPage(r.messages().stream().map(PlainJson::of).toList(), r.complete(),
                 r.cursor(), r.hasMore(), r.retryAfterMs(), r.recalls(), r.left());
     }
 
@@ -144,21 +146,5 @@ public class SyncController {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("cursor must be the cursor of an earlier answer");
         }
-    }
-
-    private static int parseLimit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        long value;
-        try {
-            value = Long.parseLong(limit.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("limit must be an integer");
-        }
-        if (value <= 0) {
-            throw ApiException.badRequest("limit must be a positive integer (at most " + MAX_LIMIT + " are returned)");
-        }
-        return (int) Math.min(value, MAX_LIMIT);
     }
 }
