@@ -24,6 +24,7 @@ import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
+import io.mqchat.common.sync.SyncQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +59,14 @@ import java.util.function.Supplier;
 public final class SyncRequests {
 
     private static final Logger log = LoggerFactory.getLogger(SyncRequests.class);
-    private static final Set<String> SYNC_FIELDS = Set.of("op", "rid", "cursor", "conversations", "limit");
+    /** What a sync request carries here besides {@link SyncQuery#FIELDS}. */
+    private static final Set<String> OWN_FIELDS = Set.of("op", "rid");
     private static final Set<String> RECALL_FIELDS = Set.of("op", "rid", "id");
 
     /** Messages per MQTT sync page: default and maximum. */
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 200;
+    private static final SyncQuery.Limits LIMITS = new SyncQuery.Limits(DEFAULT_LIMIT, MAX_LIMIT);
     /** Bytes of messages per response, below the 256 KiB packet limit, leaving room for the cursor. */
     public static final int MAX_MESSAGE_BYTES = 160 * 1024;
 
@@ -144,12 +147,13 @@ public final class SyncRequests {
         if (!op.equals("sync") && !op.equals("recall")) {
             throw invalid("'op' must be \"sync\" or \"recall\"");
         }
-        Set<String> fields = op.equals("sync") ? SYNC_FIELDS : RECALL_FIELDS;
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!fields.contains(field)) {
-                throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
-                        + "' for op " + op);
+        if (op.equals("recall")) {
+            for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!RECALL_FIELDS.contains(field)) {
+                    throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
+                            + "' for op recall");
+                }
             }
         }
         String rid = null;
@@ -167,35 +171,13 @@ public final class SyncRequests {
             }
             return new RecallRequest(rid, id.asText());
         }
-        if (root.has("cursor") && root.has("conversations")) {
-            throw invalid("give either 'cursor' or 'conversations'");
-        }
-        Map<String, Long> positions = Map.of();
-        SyncCursor.RecallMark recalls = null;
+        SyncQuery query;
         try {
-            if (root.has("cursor")) {
-                if (!root.get("cursor").isTextual()) {
-                    throw new IllegalArgumentException("'cursor' must be the string of an earlier answer");
-                }
-                SyncCursor.State state = SyncCursor.decodeState(root.get("cursor").asText());
-                positions = state.positions();
-                recalls = state.recalls();
-            } else if (root.has("conversations")) {
-                positions = SyncCursor.positions(root.get("conversations"));
-            }
-            SyncEngine.validate(sender.userId(), positions);
+            query = SyncQuery.parse(root, OWN_FIELDS, sender.userId(), LIMITS);
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        int limit = DEFAULT_LIMIT;
-        if (root.has("limit")) {
-            JsonNode l = root.get("limit");
-            if (!l.isIntegralNumber() || !l.canConvertToInt() || l.asInt() <= 0) {
-                throw invalid("'limit' must be a positive integer (at most " + MAX_LIMIT + " are returned)");
-            }
-            limit = Math.min(l.asInt(), MAX_LIMIT);
-        }
-        return new SyncRequest(rid, positions, recalls, limit);
+        return new SyncRequest(rid, query.state().positions(), query.state().recalls(), query.limit());
     }
 
     private static ProtocolException invalid(String detail) {

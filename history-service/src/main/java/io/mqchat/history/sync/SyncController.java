@@ -6,11 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.Json;
-import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
+import io.mqchat.common.sync.SyncQuery;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.web.ApiException;
-import io.mqchat.web.PageLimit;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.http.MediaType;
@@ -22,10 +21,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Sync: what the caller's device missed across all conversations, paged, with "complete up to" per
@@ -38,8 +37,7 @@ public class SyncController {
     public static final int MAX_LIMIT = 500;
     /** Bytes of messages per page. */
     public static final int MAX_BYTES = 4 * 1024 * 1024;
-    private static final PageLimit LIMIT = new PageLimit(DEFAULT_LIMIT, MAX_LIMIT);
-    private static final Set<String> FIELDS = Set.of("cursor", "conversations", "limit");
+    private static final SyncQuery.Limits LIMITS = new SyncQuery.Limits(DEFAULT_LIMIT, MAX_LIMIT);
 
     /**
      * A page of sync.
@@ -74,8 +72,7 @@ public class SyncController {
                         @Parameter(description = "the cursor of an earlier answer") @RequestParam(required = false) String cursor,
                         @Parameter(description = "1-500 messages, default 200; larger values are clamped")
                         @RequestParam(required = false) String limit) {
-        SyncCursor.State state = cursor == null ? new SyncCursor.State(Map.of(), null) : decode(cursor);
-        return sync(caller, state, LIMIT.parse(limit));
+        return sync(caller, query(() -> SyncQuery.of(cursor, limit, caller.userId(), LIMITS)));
     }
 
     @Operation(summary = "Sync with a cursor or explicit positions",
@@ -93,58 +90,21 @@ public class SyncController {
         if (root == null || !root.isObject()) {
             throw ApiException.badRequest("The request body must be a JSON object.");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw ApiException.badRequest("Unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
-                        + "'; expected cursor, conversations, limit.");
-            }
-        }
-        if (root.has("cursor") && root.has("conversations")) {
-            throw ApiException.badRequest("Give either cursor or conversations.");
-        }
-        // no cursor: no recall list (what is returned is already recalled; the new cursor starts the list)
-        SyncCursor.State state = new SyncCursor.State(Map.of(), null);
-        if (root.has("cursor")) {
-            if (!root.get("cursor").isTextual()) {
-                throw ApiException.badRequest("cursor must be the string of an earlier answer");
-            }
-            state = decode(root.get("cursor").asText());
-        } else if (root.has("conversations")) {
-            try {
-                state = new SyncCursor.State(SyncCursor.positions(root.get("conversations")), null);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            }
-        }
-        String limit = null;
-        if (root.has("limit")) {
-            if (!root.get("limit").isIntegralNumber()) {
-                throw ApiException.badRequest("limit must be an integer");
-            }
-            limit = root.get("limit").asText();
-        }
-        return sync(caller, state, LIMIT.parse(limit));
+        return sync(caller, query(() -> SyncQuery.parse(root, Set.of(), caller.userId(), LIMITS)));
     }
 
-    private SyncPage sync(AccessTokens.AccessToken caller, SyncCursor.State state, int limit) {
-        String user = caller.userId();
-        try {
-            SyncEngine.validate(user, state.positions());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        SyncEngine.Result r = engine.sync(SyncEngine.Request.of(user, state, limit, MAX_BYTES,
+    private SyncPage sync(AccessTokens.AccessToken caller, SyncQuery query) {
+        SyncEngine.Result r = engine.sync(SyncEngine.Request.of(caller.userId(), query.state(), query.limit(), MAX_BYTES,
                 policy.visibility(caller)));
         return new SyncPage(r.messages().stream().map(PlainJson::of).toList(), r.complete(),
                 r.cursor(), r.hasMore(), r.retryAfterMs(), r.recalls(), r.left());
     }
 
-    private static SyncCursor.State decode(String cursor) {
+    private static SyncQuery query(Supplier<SyncQuery> parse) {
         try {
-            return SyncCursor.decodeState(cursor);
+            return parse.get();
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor must be the cursor of an earlier answer");
+            throw ApiException.badRequest(e.getMessage());
         }
     }
 }

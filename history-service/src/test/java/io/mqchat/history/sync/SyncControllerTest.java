@@ -116,10 +116,10 @@ class SyncControllerTest {
                 "cursor must be the cursor of an earlier answer");
         expectProblem(postBody("{\"cursor\": "), "The request body is not valid JSON.");
         expectProblem(postBody("[1, 2]"), "The request body must be a JSON object.");
-        expectProblem(postBody("{\"cursorx\": \"a\"}"), "Unknown field 'cursorx'; expected cursor, conversations, limit.");
-        expectProblem(postBody("{\"cursor\": \"a\", \"conversations\": {}}"), "Give either cursor or conversations.");
+        expectProblem(postBody("{\"cursorx\": \"a\"}"), "unknown field 'cursorx'; expected conversations, cursor, limit");
+        expectProblem(postBody("{\"cursor\": \"a\", \"conversations\": {}}"), "give either cursor or conversations, not both");
         expectProblem(postBody("{\"cursor\": 5}"), "cursor must be the string of an earlier answer");
-        expectProblem(postBody("{\"limit\": \"10\"}"), "limit must be an integer");
+        expectProblem(postBody("{\"limit\": \"10\"}"), "limit must be a positive integer (at most 500 are returned)");
         expectProblem(postBody("{\"limit\": 0}"), "limit must be a positive integer (at most 500 are returned)");
         postBody("{\"conversations\": {\"d:bob:carol\": 1}}").andExpect(status().isBadRequest());
         postBody("{\"conversations\": {\"$where\": 1}}").andExpect(status().isBadRequest());
