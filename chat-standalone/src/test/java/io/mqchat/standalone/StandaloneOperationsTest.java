@@ -48,6 +48,13 @@ class StandaloneOperationsTest {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private String get(int port, String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return response.body();
+    }
+
     @Test
     void dataIsOwnerOnlyRedisWantsItsPasswordAndTheStackReportsTheBrokerHealthy() throws Exception {
         Path data = temp.resolve("data");
@@ -71,6 +78,11 @@ class StandaloneOperationsTest {
                 .getBean(org.springframework.boot.health.registry.HealthContributorRegistry.class).getContributor("broker");
         assertThat(broker).isInstanceOf(BrokerHealthIndicator.class);
         assertThat(broker.health(true).getStatus().getCode()).isEqualTo("UP");
+
+        // the broker's meters are exported once: on chat-api, not on history-service as well
+        assertThat(get(s.apiPort(), "/actuator/prometheus")).contains("mqchat_summaries_failed_total");
+        assertThat(get(s.historyPort(), "/actuator/prometheus")).contains("application=\"history-service\"")
+                .doesNotContain("mqchat_summaries_failed");
 
         // a local process without the password gets nothing from Redis
         int redisPort = URI.create(stack.redisAddress()).getPort();
