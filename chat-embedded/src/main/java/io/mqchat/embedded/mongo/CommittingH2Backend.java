@@ -130,6 +130,9 @@ final class CommittingH2Backend extends H2Backend {
         private static final String DATA_MAP_PREFIX = "databases.";
         private static final String META_MAP_PREFIX = "meta.";
 
+        /** The description {@link #addIndex} is adding (under the database's lock, as H2Database adds them). */
+        private Document adding;
+
         TypedDatabase(String databaseName) {
             super(databaseName, getMvStore(), getCursorRegistry());
         }
@@ -156,6 +159,46 @@ final class CommittingH2Backend extends H2Backend {
             MVMap<KeyValue, Object> map = store.openMap(indexMap(collectionName, indexName),
                     new MVMap.Builder<KeyValue, Object>().keyType(IndexKeyType.INSTANCE));
             return new TypedUniqueIndex(map, indexName, keys, sparse);
+        }
+
+        @Override
+        protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName,
+                                                           List<IndexKey> keys, boolean sparse) {
+            MVStore store = getMvStore();
+            String name = indexMap(collectionName, indexName);
+            boolean created = !store.hasMap(name);
+            MVMap<KeyValue, Object> map = store.openMap(name,
+                    new MVMap.Builder<KeyValue, Object>().keyType(IndexKeyType.INSTANCE));
+            Document description = description(collectionName, indexName);
+            Object partial = description == null ? null : description.get("partialFilterExpression");
+            return new TypedSecondaryIndex(map, indexName, keys, partial instanceof Document d ? d : null, created);
+        }
+
+        /**
+         * The description of an index being opened: the one {@link #addIndex} is adding, or (opening the
+         * database) the one stored in the indexes collection.
+         */
+        private Document description(String collectionName, String indexName) {
+            if (adding != null) {
+                return adding;
+            }
+            String namespace = getFullCollectionNamespace(collectionName);
+            for (Document index : getOrCreateIndexesCollection().queryAll()) {
+                if (indexName.equals(index.get("name")) && namespace.equals(index.get("ns"))) {
+                    return index;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        protected synchronized void addIndex(Document indexDescription) {
+            adding = indexDescription;
+            try {
+                super.addIndex(indexDescription);
+            } finally {
+                adding = null;
+            }
         }
 
         @Override

@@ -51,7 +51,7 @@ final class IndexScan {
         collectConditions(query, conditions);
         IndexScan best = null;
         for (Index<Object> candidate : indexes) {
-            if (!(candidate instanceof TypedUniqueIndex index)) {
+            if (!(candidate instanceof TypedUniqueIndex index) || !index.servesQueryWith(conditions)) {
                 continue;
             }
             List<String> fields = index.fieldNames();

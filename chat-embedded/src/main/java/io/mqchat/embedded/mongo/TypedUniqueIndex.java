@@ -18,7 +18,7 @@ import java.util.NoSuchElementException;
  * Besides the exact lookups mongo-java-server makes, it answers ordered scans over the entries whose first
  * keys are given ({@link IndexScan}).
  */
-final class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
+class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
 
     private final MVMap<KeyValue, Object> keys;
 
@@ -69,6 +69,11 @@ final class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
 
     boolean sparse() {
         return isSparse();
+    }
+
+    /** Whether a scan of this index finds every document a query with these conditions can match. */
+    boolean servesQueryWith(Map<String, List<Object>> conditions) {
+        return true;
     }
 
     /** The first entry's key among those starting with {@code prefix}, or null if there is none. */

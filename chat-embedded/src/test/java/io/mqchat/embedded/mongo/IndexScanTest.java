@@ -49,7 +49,65 @@ class IndexScanTest {
             c.createIndex(Indexes.ascending("from", "cid"), new IndexOptions().unique(true));
             c.createIndex(Indexes.ascending("tags", "n"), new IndexOptions().unique(true).sparse(true));
             c.insertMany(documents());
+            MongoCollection<Document> events = client.getDatabase("t").getCollection("events");
+            events.createIndex(Indexes.ascending("conv", "ts"));
+            events.createIndex(Indexes.ascending("user", "recalledAt"),
+                    new IndexOptions().partialFilterExpression(Filters.exists("recalledAt")));
+            events.insertMany(events());
         }
+    }
+
+    /** For the non-unique indexes: repeated keys, missing fields, and few documents in the partial index. */
+    private static List<Document> events() {
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Document d = new Document("_id", "e" + i).append("conv", "c" + (i % 2)).append("ts", 1000L + i / 4)
+                    .append("user", "u" + (i % 4));
+            if (i % 25 == 0) {
+                d.append("recalledAt", 5000L + i);
+            }
+            if (i % 50 == 7) {
+                d.remove("ts");
+            }
+            docs.add(d);
+        }
+        return docs;
+    }
+
+    private static MongoCollection<Document> events(MongoClient client) {
+        return client.getDatabase("t").getCollection("events");
+    }
+
+    @Test
+    void nonUniqueAndPartialIndexesAnswerLikeAFullRead() {
+        sameEvents(c -> c.find(Filters.and(Filters.eq("conv", "c1"), Filters.lt("ts", 1030L))).sort(Sorts.descending("ts")).limit(5));
+        sameEvents(c -> c.find(Filters.eq("conv", "c0")).sort(Sorts.ascending("ts")));
+        sameEvents(c -> c.find(Filters.and(Filters.eq("user", "u0"), Filters.gte("recalledAt", 5000L)))
+                .sort(Sorts.ascending("recalledAt")));
+        // the partial index holds only recalled events: a query that does not imply it reads them all
+        List<Document> all = events(typedClient).find(Filters.eq("user", "u0")).into(new ArrayList<>());
+        assertThat(all).hasSize(50).containsExactlyInAnyOrderElementsOf(
+                events(plainClient).find(Filters.eq("user", "u0")).into(new ArrayList<>()));
+    }
+
+    /** A page from the non-unique (conv, ts) index reads about a page; the partial index only its documents. */
+    @Test
+    void nonUniqueIndexPagesReadAPage() {
+        TypedCollection collection = typed.collection("t", "events");
+        long before = collection.documentsScanned();
+        assertThat(events(typedClient).find(Filters.and(Filters.eq("conv", "c0"), Filters.lt("ts", 1040L)))
+                .sort(Sorts.descending("ts")).limit(3).into(new ArrayList<>())).hasSize(3);
+        assertThat(collection.documentsScanned() - before).isBetween(3L, 5L);
+        before = collection.documentsScanned();
+        assertThat(events(typedClient).find(Filters.and(Filters.eq("user", "u0"), Filters.gte("recalledAt", 0L)))
+                .into(new ArrayList<>())).extracting(d -> d.get("_id")).containsExactly("e0", "e100");
+        assertThat(collection.documentsScanned() - before).isEqualTo(2);
+    }
+
+    private static void sameEvents(Function<MongoCollection<Document>, FindIterable<Document>> query) {
+        List<Object> expected = ids(query.apply(events(plainClient)).into(new ArrayList<>()));
+        List<Object> actual = ids(query.apply(events(typedClient)).into(new ArrayList<>()));
+        assertThat(actual).isEqualTo(expected).isNotEmpty();
     }
 
     @AfterAll

@@ -37,6 +37,7 @@ class TypedMapsTest {
             MongoCollection<Document> messages = messages(client);
             messages.createIndex(Indexes.ascending("conv", "seq"), new IndexOptions().unique(true));
             messages.createIndex(Indexes.ascending("from", "cid"), new IndexOptions().unique(true));
+            messages.createIndex(Indexes.ascending("from", "body"));
             insertMessages(messages, 0, 500);
             assertDuplicates(messages);
         }
@@ -54,6 +55,12 @@ class TypedMapsTest {
             messages.updateOne(Filters.eq("_id", "m-11"), Updates.set("seq", 10_000));
             messages.insertOne(message(11).append("_id", "m-11b").append("cid", "c-11b"));
             assertThat(messages.countDocuments(Filters.eq("seq", 10_000))).isEqualTo(1);
+            // the non-unique index came back with the file: a lookup by its first field reads its documents only
+            TypedCollection collection = mongo.collection("t", "messages");
+            long before = collection.documentsScanned();
+            assertThat(messages.find(Filters.and(Filters.eq("from", "u4"), Filters.eq("body", "text 44"))).first())
+                    .extracting(d -> d.get("_id")).isEqualTo("m-44");
+            assertThat(collection.documentsScanned() - before).isEqualTo(1);
         }
     }
 
