@@ -45,10 +45,12 @@ final class IndexScan {
         this.nextConditions = nextConditions;
     }
 
-    /** The index whose longest run of first fields the query fixes to single values, or null if none does. */
-    static IndexScan plan(List<Index<Object>> indexes, Document query) {
-        Map<String, List<Object>> conditions = new HashMap<>();
-        collectConditions(query, conditions);
+    /**
+     * The index whose longest run of first fields the conditions fix to single values, or null if none does;
+     * between two as long, the one whose next field is the first field of {@code orderBy}.
+     */
+    static IndexScan plan(List<Index<Object>> indexes, Map<String, List<Object>> conditions, Document orderBy) {
+        String sortedBy = orderBy == null || orderBy.isEmpty() ? null : orderBy.keySet().iterator().next();
         IndexScan best = null;
         for (Index<Object> candidate : indexes) {
             if (!(candidate instanceof TypedUniqueIndex index) || !index.servesQueryWith(conditions)) {
@@ -63,8 +65,14 @@ final class IndexScan {
                 }
                 values.add(value);
             }
-            if (!values.isEmpty() && (best == null || values.size() > best.prefix.size())) {
-                String next = values.size() < fields.size() ? fields.get(values.size()) : null;
+            if (values.isEmpty()) {
+                continue;
+            }
+            String next = values.size() < fields.size() ? fields.get(values.size()) : null;
+            boolean better = best == null || values.size() > best.prefix.size()
+                    || values.size() == best.prefix.size() && sortedBy != null && sortedBy.equals(next)
+                    && !sortedBy.equals(best.next);
+            if (better) {
                 List<Document> ranges = next == null ? List.of() : conditions.getOrDefault(next, List.of()).stream()
                         .filter(Document.class::isInstance).map(Document.class::cast).toList();
                 best = new IndexScan(index, new KeyValue(values).normalized(), next, ranges);
@@ -78,7 +86,7 @@ final class IndexScan {
      * {@code Filters.and(...)} as one); what {@code $or}, {@code $nor} and the like say only narrows the
      * documents further, which the matcher decides.
      */
-    private static void collectConditions(Document query, Map<String, List<Object>> into) {
+    static void collectConditions(Document query, Map<String, List<Object>> into) {
         for (Map.Entry<String, Object> entry : query.entrySet()) {
             if (entry.getKey().equals("$and") && entry.getValue() instanceof List<?> parts) {
                 for (Object part : parts) {
@@ -104,7 +112,7 @@ final class IndexScan {
     }
 
     /** A value that matches exactly the documents holding it (or an array containing it) in that field. */
-    private static boolean isEqualityValue(Object value) {
+    static boolean isEqualityValue(Object value) {
         return value instanceof String || value instanceof Number || value instanceof Boolean
                 || value instanceof ObjectId || value instanceof Instant;
     }

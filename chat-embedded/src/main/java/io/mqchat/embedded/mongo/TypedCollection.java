@@ -38,13 +38,14 @@ final class TypedCollection extends H2Collection {
         if (isNaturalOrder(orderBy) || indexes.stream().anyMatch(index -> index.canHandle(query))) {
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
-        IndexScan scan = IndexScan.plan(indexes, query);
-        if (scan == null) {
+        QueryPlan plan = QueryPlan.of(indexes, query, orderBy);
+        if (plan == null) {
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
-        Boolean reverse = scan.reversedFor(orderBy);
+        IndexScan scan = plan.single();
+        Boolean reverse = scan == null ? null : scan.reversedFor(orderBy);
         if (reverse == null) {
-            return matchDocuments(query, scan.allPositions(), orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            return matchDocuments(query, plan.positions(), orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
         Stream<Document> inOrder = StreamSupport.stream(Spliterators.spliteratorUnknownSize(
                         scan.positionsInOrder(reverse), Spliterator.ORDERED), false)

@@ -90,6 +90,26 @@ class IndexScanTest {
                 events(plainClient).find(Filters.eq("user", "u0")).into(new ArrayList<>()));
     }
 
+    /** Sync's "recalled since": an $or of two partial-index queries, one with an $in; read from the indexes. */
+    @Test
+    void anOrOfIndexedBranchesAndAnInReadOnlyTheirDocuments() {
+        Function<MongoCollection<Document>, FindIterable<Document>> recalled = c -> c.find(Filters.or(
+                        Filters.and(Filters.eq("user", "u0"), Filters.gte("recalledAt", 5050L)),
+                        Filters.and(Filters.in("user", List.of("u1", "u2")), Filters.gte("recalledAt", 0L))))
+                .sort(Sorts.ascending("recalledAt", "_id"));
+        sameEvents(recalled);
+        TypedCollection collection = typed.collection("t", "events");
+        long before = collection.documentsScanned();
+        assertThat(recalled.apply(events(typedClient)).into(new ArrayList<>())).extracting(d -> d.get("_id"))
+                .containsExactly("e25", "e50", "e100", "e125", "e150");
+        // the recalled events of u0 (e0, e100), u1 (e25, e125) and u2 (e50, e150): not the 200 events
+        assertThat(collection.documentsScanned() - before).isEqualTo(6);
+        sameEvents(c -> c.find(Filters.in("conv", List.of("c0", "c1"))).sort(Sorts.ascending("_id")));
+        sameEvents(c -> c.find(Filters.or(Filters.eq("conv", "c1"), Filters.eq("user", "u2"))).sort(Sorts.ascending("_id")));
+        // one branch without an index: the whole collection, as before
+        sameEvents(c -> c.find(Filters.or(Filters.eq("conv", "c1"), Filters.eq("ts", 1001L))).sort(Sorts.ascending("_id")));
+    }
+
     /** A page from the non-unique (conv, ts) index reads about a page; the partial index only its documents. */
     @Test
     void nonUniqueIndexPagesReadAPage() {
