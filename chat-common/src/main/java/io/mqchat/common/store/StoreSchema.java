@@ -30,6 +30,8 @@ public final class StoreSchema {
      * to groups reads it, so until then it admits nobody.
      */
     public static final String CONTACTS = "contacts";
+    /** What admins did: one document per action (who, what, to whom, why, when), {@code _id} an ObjectId. */
+    public static final String ADMIN_AUDIT = "admin_audit";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -70,6 +72,10 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** Who may add the user to groups directly: {@code everyone} (absent), {@code contacts} or {@code nobody}. */
         public static final String GROUP_ADDS = "groupAdds";
+        /** {@code true} when the admin role was granted over REST (absent otherwise; configured admins are not stored). */
+        public static final String ADMIN = "admin";
+        /** While banned: {@code {reason, until (absent = permanent), by, at}}. */
+        public static final String BAN = "ban";
 
         private User() {
         }
