@@ -4,7 +4,6 @@ import io.mqchat.api.config.ChatApiProperties;
 import org.springframework.stereotype.Service;
 
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Who holds the admin role: the user ids configured in {@code MQCHAT_ADMINS}, and those an admin granted it
@@ -18,7 +17,7 @@ public class AdminAccess {
     private final ManagedAccounts accounts;
 
     public AdminAccess(ChatApiProperties properties, ManagedAccounts accounts) {
-        this.configured = properties.admins().stream().map(String::strip).collect(Collectors.toUnmodifiableSet());
+        this.configured = Set.copyOf(properties.adminIds());
         this.accounts = accounts;
     }
 

@@ -6,6 +6,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.StoreSchema.AdminAuditEntry;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -35,16 +36,17 @@ public class AdminAudit {
     }
 
     public void record(String admin, String action, String target, String reason, Instant until, String deviceType) {
-        Document doc = new Document("_id", new ObjectId()).append("at", new Date()).append("admin", admin)
-                .append("action", action).append("target", target);
+        Document doc = new Document(AdminAuditEntry.ID, new ObjectId()).append(AdminAuditEntry.AT, new Date())
+                .append(AdminAuditEntry.ADMIN, admin).append(AdminAuditEntry.ACTION, action)
+                .append(AdminAuditEntry.TARGET, target);
         if (reason != null) {
-            doc.append("reason", reason);
+            doc.append(AdminAuditEntry.REASON, reason);
         }
         if (until != null) {
-            doc.append("until", Date.from(until));
+            doc.append(AdminAuditEntry.UNTIL, Date.from(until));
         }
         if (deviceType != null) {
-            doc.append("deviceType", deviceType);
+            doc.append(AdminAuditEntry.DEVICE_TYPE, deviceType);
         }
         audit.insertOne(doc);
     }
@@ -57,22 +59,27 @@ public class AdminAudit {
         List<Bson> filters = new ArrayList<>();
         if (admin != null) {
             requireValid(admin);
-            filters.add(Filters.eq("admin", admin));
+            filters.add(Filters.eq(AdminAuditEntry.ADMIN, admin));
         }
         if (target != null) {
             requireValid(target);
-            filters.add(Filters.eq("target", target));
+            filters.add(Filters.eq(AdminAuditEntry.TARGET, target));
         }
         if (after != null) {
-            filters.add(Filters.lt("_id", new ObjectId(after)));
+            filters.add(Filters.lt(AdminAuditEntry.ID, new ObjectId(after)));
         }
         List<Entry> out = new ArrayList<>();
-        audit.find(filters.isEmpty() ? new Document() : Filters.and(filters)).sort(Sorts.descending("_id"))
-                .limit(limit).forEach(d -> out.add(new Entry(d.getObjectId("_id").toHexString(),
-                        d.getDate("at").toInstant(), d.getString("admin"), d.getString("action"),
-                        d.getString("target"), d.getString("reason"),
-                        d.getDate("until") == null ? null : d.getDate("until").toInstant(), d.getString("deviceType"))));
+        audit.find(filters.isEmpty() ? new Document() : Filters.and(filters)).sort(Sorts.descending(AdminAuditEntry.ID))
+                .limit(limit).forEach(d -> out.add(entry(d)));
         return out;
+    }
+
+    private static Entry entry(Document d) {
+        Date until = d.getDate(AdminAuditEntry.UNTIL);
+        return new Entry(d.getObjectId(AdminAuditEntry.ID).toHexString(), d.getDate(AdminAuditEntry.AT).toInstant(),
+                d.getString(AdminAuditEntry.ADMIN), d.getString(AdminAuditEntry.ACTION), d.getString(AdminAuditEntry.TARGET),
+                d.getString(AdminAuditEntry.REASON), until == null ? null : until.toInstant(),
+                d.getString(AdminAuditEntry.DEVICE_TYPE));
     }
 
     private static void requireValid(String userId) {

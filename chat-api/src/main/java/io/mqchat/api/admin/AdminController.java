@@ -70,7 +70,8 @@ public class AdminController {
         return admin.ban(caller.userId(), userId, body);
     }
 
-    @Operation(summary = "Lift a ban", description = "204, also when not banned", security = @SecurityRequirement(name = "bearer"))
+    @Operation(summary = "Lift a ban", description = "204, also when not banned",
+            security = @SecurityRequirement(name = "bearer"))
     @DeleteMapping("/users/{userId}/ban")
     public ResponseEntity<Void> unban(@PathVariable String userId,
                                       @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {

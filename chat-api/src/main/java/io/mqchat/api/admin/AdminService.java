@@ -126,7 +126,8 @@ public class AdminService {
         String deviceType = request == null ? null : request.deviceType();
         String reason = reason(request == null ? null : request.reason());
         if (deviceType != null && !deviceTypes.contains(deviceType)) {
-            throw ApiException.badRequest("deviceType must be one of " + String.join(", ", new java.util.TreeSet<>(deviceTypes)));
+            throw ApiException.badRequest("deviceType must be one of "
+                    + String.join(", ", new java.util.TreeSet<>(deviceTypes)));
         }
         existing(userId);
         List<String> kicked = devices.disconnectAll(userId, deviceType,

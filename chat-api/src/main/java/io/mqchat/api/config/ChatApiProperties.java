@@ -35,7 +35,12 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue MongoProperties mo
     @AssertTrue(message = "must be a comma-separated list of user ids of 3-32 letters, digits, '_', '-' or '.' "
             + "(MQCHAT_ADMINS)")
     public boolean isAdminsValid() {
-        return admins == null || admins.stream().allMatch(id -> Ids.isValidUserId(id.strip()));
+        return admins == null || adminIds().stream().allMatch(Ids::isValidUserId);
+    }
+
+    /** The configured admin ids, trimmed; empty entries (an empty variable, a trailing comma) are none. */
+    public List<String> adminIds() {
+        return admins == null ? List.of() : admins.stream().map(String::strip).filter(id -> !id.isEmpty()).toList();
     }
 
     @AssertTrue(message = "must be per-type, single, or per-type plus groups like per-type,phone+tablet "
