@@ -43,6 +43,7 @@ import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.presence.PresenceAudience;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.MessageParser;
+import io.mqchat.common.redis.AccountBans;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.redis.SequenceAllocator;
@@ -174,7 +175,7 @@ public final class ChatBroker implements AutoCloseable {
             // the SDK roles
             this.authenticator = new TokenAuthenticator(new AccessTokens(config.jwtSecret()), config.deviceTypes(),
                     new DeviceLogins(redis, clock), connected, config.storeTimeout(), Services.extensionExecutorService(),
-                    limiter, config.limits().connect());
+                    limiter, config.limits().connect(), new AccountBans(redis, clock));
             SubscribeReasons subscribeReasons = new SubscribeReasons();
             this.authorizer = new TopicAuthorizer(presenceVisibility, groups, config.storeTimeout(),
                     Services.extensionExecutorService(), subscribeReasons);

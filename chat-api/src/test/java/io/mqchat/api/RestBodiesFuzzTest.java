@@ -20,7 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes chat-api's request bodies (register, login, group create and patch, add members) against the
+ * Fuzzes chat-api's request bodies (register, login, group create and patch, add members, admin ban and kick) against the
  * real app: whatever the body, the answer is a success or a 4xx problem document, never a 5xx, HTML or a
  * stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
  * campaign: {@code -Djqwik.tries.default=20000} (see the README's testing section).
@@ -49,13 +49,17 @@ class RestBodiesFuzzTest {
                 // the fuzzer registers and fails logins far faster than any client: limits have their own test
                 "mqchat.rate-limit.registrations", "off",
                 "mqchat.rate-limit.login-failures", "off",
-                "mqchat.rate-limit.address-login-failures", "off")).run();
+                "mqchat.rate-limit.address-login-failures", "off",
+                "mqchat.admins", "fuzzer")).run();
         port = ((WebServerApplicationContext) app).getWebServer().getPort();
         token = TestSupport.loggedInToken("fuzzer", "web");
         TestHttp.Response group = TestHttp.send(port, "POST", "/api/v1/groups", "application/json",
                 "{\"name\":\"Fuzz\",\"members\":[]}", token);
         assertThat(group.status()).as(group.raw().body()).isEqualTo(201);
         groupPath = "/api/v1/groups/" + group.json().get("groupId").asText();
+        TestHttp.Response target = TestHttp.postJson(port, "/api/v1/auth/register",
+                "{\"userId\":\"fuzz-target\",\"password\":\"fuzz-pass-1\"}");
+        assertThat(target.status()).as(target.raw().body()).isEqualTo(201);
     }
 
     @AfterContainer
@@ -75,7 +79,9 @@ class RestBodiesFuzzTest {
                 new Endpoint("POST", "/api/v1/auth/login", false),
                 new Endpoint("POST", "/api/v1/groups", true),
                 new Endpoint("PATCH", groupPath, true),
-                new Endpoint("POST", groupPath + "/members", true));
+                new Endpoint("POST", groupPath + "/members", true),
+                new Endpoint("POST", "/api/v1/admin/users/fuzz-target/ban", true),
+                new Endpoint("POST", "/api/v1/admin/users/fuzz-target/kick", true));
     }
 
     @Provide

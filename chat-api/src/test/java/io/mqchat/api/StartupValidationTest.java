@@ -48,6 +48,14 @@ class StartupValidationTest {
     }
 
     @Test
+    void invalidAdminIdsStopStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.admins=root,bad/id"))
+                .contains("MQCHAT_ADMINS");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.admins=x"))
+                .contains("MQCHAT_ADMINS");
+    }
+
+    @Test
     void invalidBodyCapStopsStartUp() {
         assertThat(failureMessages("--mqchat.jwt.secret=" + TestSupport.SECRET, "--mqchat.http.max-body=lots"))
                 .contains("MQCHAT_HTTP_MAXBODY");

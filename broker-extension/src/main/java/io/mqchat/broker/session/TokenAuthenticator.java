@@ -13,6 +13,7 @@ import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.redis.AccountBans;
 import io.mqchat.common.redis.DeviceLogins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import java.util.concurrent.Executor;
  * exceeded), then: no Last Will (a will is published by HiveMQ past the chat pipeline; presence is the
  * server's), client id {@code {userId}:{deviceType}}, username = userId, password = an access token issued
  * to that user and device type that is still the device's current login (a newer login or a logout
- * revokes it, so a kicked device cannot reconnect and kick back). Everything else, anonymous connects
+ * revokes it, so a kicked device cannot reconnect and kick back), of an account that is not banned (refused with
+ * 0x8A banned, 3.1.1 "not authorized", naming the ban's end). Everything else, anonymous connects
  * included, is refused with a reason. The signature check is local; the rate and current-login checks are
  * asynchronous Redis calls.
  */
@@ -51,10 +53,12 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
     private final Executor callbacks;
     private final RateLimiter limiter;
     private final RateLimit connectLimit;
+    private final AccountBans bans;
 
     public TokenAuthenticator(AccessTokens tokens, Set<String> deviceTypes, DeviceLogins logins,
                               ConnectedDevices connected, Duration timeout, Executor callbacks,
-                              RateLimiter limiter, RateLimit connectLimit) {
+                              RateLimiter limiter, RateLimit connectLimit, AccountBans bans) {
+        this.bans = bans;
         this.limiter = limiter;
         this.connectLimit = connectLimit;
         this.tokens = tokens;
@@ -141,13 +145,17 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                     "the token was issued for another user or device type");
             return false;
         }
-        logins.isCurrent(t).whenCompleteAsync((current, error) -> {
+        // both in parallel; the ban wins: a banned user's tokens are revoked too, and "banned" is the answer that helps
+        bans.find(t.userId()).thenCombine(logins.isCurrent(t), LoginCheck::new).whenCompleteAsync((check, error) -> {
             try {
-                if (error != null) {
+                if (error == null && check.ban().isPresent()) {
+                    // 3.1.1 clients get "not authorized" (HiveMQ maps the code); MQTT 5 ones the reason string too
+                    output.failAuthentication(ConnackReasonCode.BANNED, "banned: " + check.ban().get().describe());
+                } else if (error != null) {
                     log.warn("mqchat: login check for {} failed: {}", connect.getClientId(), error.toString());
                     output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE,
                             "cannot check the login right now; try again");
-                } else if (!current) {
+                } else if (!check.current()) {
                     output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
                             "this device was logged out (signed in elsewhere or logged out); log in again");
                 } else {
@@ -161,5 +169,9 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
             }
         }, callbacks);
         return true;
+    }
+
+    /** What Redis says about a CONNECT's account and token. */
+    private record LoginCheck(Optional<AccountBans.Ban> ban, boolean current) {
     }
 }

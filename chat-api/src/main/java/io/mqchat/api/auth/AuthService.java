@@ -1,5 +1,6 @@
 package io.mqchat.api.auth;
 
+import io.mqchat.api.admin.ManagedAccounts;
 import io.mqchat.api.config.ChatApiProperties;
 import io.mqchat.api.users.User;
 import io.mqchat.api.users.UserAlreadyExistsException;
@@ -34,9 +35,11 @@ public class AuthService {
 
     private final DeviceSessions devices;
     private final LoginThrottle throttle;
+    private final ManagedAccounts accounts;
 
     public AuthService(UserStore users, PasswordEncoder encoder, AccessTokens tokens, ChatApiProperties properties,
-                       DeviceSessions devices, LoginThrottle throttle) {
+                       DeviceSessions devices, LoginThrottle throttle, ManagedAccounts accounts) {
+        this.accounts = accounts;
         this.devices = devices;
         this.throttle = throttle;
         this.users = users;
@@ -97,10 +100,26 @@ public class AuthService {
         if (!ok) {
             throw ApiException.unauthorized(BAD_CREDENTIALS);
         }
+        refuseIfBanned(userId);
         ClientId clientId = new ClientId(userId, deviceType);
         // the new token becomes the device's only valid one; replaced devices are kicked
         DeviceLogins.Issued issued = devices.login(tokens, userId, deviceType, properties.jwt().lifetime());
+        if (accounts.activeBan(userId, Instant.now()).isPresent()) {
+            // banned while this login was under way: the ban's logout may have run before the token was recorded
+            devices.logout(userId, deviceType, "banned");
+            refuseIfBanned(userId);
+        }
         return new AuthDtos.LoginResponse(issued.token(), clientId.toString(), issued.claims().expiresAt().toString());
+    }
+
+    /** 403 naming the ban's end, after the password was found right (a wrong one gets the usual 401). */
+    private void refuseIfBanned(String userId) {
+        Optional<ManagedAccounts.StoredBan> ban = accounts.activeBan(userId, Instant.now());
+        if (ban.isPresent()) {
+            throw new ApiException(org.springframework.http.HttpStatus.FORBIDDEN, "This account is banned "
+                    + (ban.get().until() == null ? "permanently" : "until " + ban.get().until())
+                    + (ban.get().reason() == null ? "." : ": " + ban.get().reason()), "banned");
+        }
     }
 
     private static String require(String value, String field) {

@@ -28,7 +28,20 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue MongoProperties mo
                                 @NotEmpty(message = "list at least one device type (MQCHAT_DEVICETYPES)")
                                 @DefaultValue({"phone", "tablet", "desktop", "web", "iot", "bot"})
                                 List<String> deviceTypes,
-                                @NotNull @DefaultValue("per-type") String devicePolicy) {
+                                @NotNull @DefaultValue("per-type") String devicePolicy,
+                                @NotNull @DefaultValue List<String> admins) {
+
+    /** {@code MQCHAT_ADMINS}: user ids that hold the admin role from start-up (they cannot be revoked over REST). */
+    @AssertTrue(message = "must be a comma-separated list of user ids of 3-32 letters, digits, '_', '-' or '.' "
+            + "(MQCHAT_ADMINS)")
+    public boolean isAdminsValid() {
+        return admins == null || adminIds().stream().allMatch(Ids::isValidUserId);
+    }
+
+    /** The configured admin ids, trimmed; empty entries (an empty variable, a trailing comma) are none. */
+    public List<String> adminIds() {
+        return admins == null ? List.of() : admins.stream().map(String::strip).filter(id -> !id.isEmpty()).toList();
+    }
 
     @AssertTrue(message = "must be per-type, single, or per-type plus groups like per-type,phone+tablet "
             + "(MQCHAT_DEVICEPOLICY)")

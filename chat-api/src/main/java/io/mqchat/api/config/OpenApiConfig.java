@@ -15,7 +15,8 @@ public class OpenApiConfig {
     OpenAPI chatApiOpenApi() {
         return new OpenAPI()
                 .info(new Info().title("mqchat chat-api").version("v1")
-                        .description("Accounts: register, log in (access tokens for MQTT and REST), user lookup."))
+                        .description("Accounts: register, log in (access tokens for MQTT and REST), user lookup, "
+                                + "devices, groups; the admin API for admins."))
                 .components(new Components().addSecuritySchemes("bearer",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")));
     }

@@ -2,6 +2,7 @@ package io.mqchat.api.config;
 
 import io.mqchat.common.auth.DevicePolicy;
 import io.mqchat.common.limits.RateLimiter;
+import io.mqchat.common.redis.AccountBans;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import org.redisson.Redisson;
@@ -34,6 +35,12 @@ public class RedisConfig {
     @Bean
     RateLimiter rateLimiter(RedissonClient redis) {
         return new RateLimiter(redis);
+    }
+
+    /** The copy of the bans the broker reads at CONNECT (the user documents hold the record). */
+    @Bean
+    AccountBans accountBans(RedissonClient redis) {
+        return new AccountBans(redis, Clock.systemUTC());
     }
 
     @Bean

@@ -58,6 +58,29 @@ public class DeviceSessions {
         return removed;
     }
 
+    /**
+     * Logs out every device of the user (or only those of {@code deviceType}, when given) and disconnects them
+     * (MQTT 5: DISCONNECT 0x98 administrative action with {@code reason}), also those the presence in Redis
+     * shows connected without a current login. Their tokens stop working at once. Returns the device types.
+     */
+    public List<String> disconnectAll(String userId, String deviceType, String reason) {
+        TreeSet<String> types = new TreeSet<>(logins.all(userId).keySet());
+        presence.read(userId).forEach((type, p) -> {
+            if (p.online()) {
+                types.add(type);
+            }
+        });
+        if (deviceType != null) {
+            types.retainAll(List.of(deviceType));
+        }
+        for (String type : types) {
+            Optional<DeviceLogin> removed = logins.remove(userId, type);
+            // without a login: close whatever connection the device has (null token id)
+            kick(userId, removed.orElse(new DeviceLogin(type, null, null, null)), reason, true);
+        }
+        return List.copyOf(types);
+    }
+
     private void kick(String userId, DeviceLogin login, String reason, boolean loggedOut) {
         bus.send(BusMessage.disconnect(new ClientId(userId, login.deviceType()).toString(), login.tokenId(),
                 Topics.inbox(userId), ServerEvent.kick(login.deviceType(), reason, clock.millis()), reason, loggedOut));

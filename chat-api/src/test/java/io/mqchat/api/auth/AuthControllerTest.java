@@ -53,7 +53,8 @@ class AuthControllerTest {
         ChatApiProperties chatApiProperties() {
             return new ChatApiProperties(new io.mqchat.web.MongoProperties("mongodb://unused", Duration.ofSeconds(1)),
                     new ChatApiProperties.Jwt(TestSupport.SECRET, Duration.ofHours(2)),
-                    new io.mqchat.web.RedisProperties("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type");
+                    new io.mqchat.web.RedisProperties("redis://localhost:6379"), DeviceTypes.DEFAULTS, "per-type",
+                    java.util.List.of());
         }
     }
 
@@ -72,6 +73,13 @@ class AuthControllerTest {
     /** The throttle has its own end-to-end test (AuthThrottleTest); here it lets every attempt through. */
     @MockitoBean
     LoginThrottle throttle;
+
+    /** No bans here (the admin API has its own end-to-end tests); also what the admin route guard reads. */
+    @MockitoBean
+    io.mqchat.api.admin.ManagedAccounts accounts;
+
+    @MockitoBean
+    io.mqchat.api.admin.AdminAccess adminAccess;
 
     @org.junit.jupiter.api.BeforeEach
     @SuppressWarnings("unchecked")

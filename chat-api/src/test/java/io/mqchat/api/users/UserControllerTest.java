@@ -48,6 +48,10 @@ class UserControllerTest {
     @MockitoBean
     io.mqchat.common.redis.DeviceLogins logins;
 
+    /** What the admin route guard (a web configurer, so part of this slice) reads. */
+    @MockitoBean
+    io.mqchat.api.admin.AdminAccess adminAccess;
+
     @org.junit.jupiter.api.BeforeEach
     void everyTokenIsCurrent() {
         org.mockito.Mockito.when(logins.isCurrentNow(org.mockito.ArgumentMatchers.any())).thenReturn(true);

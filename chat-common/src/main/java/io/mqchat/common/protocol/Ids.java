@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class Ids {
 
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+    private static final Pattern USER_ID_PREFIX = Pattern.compile("[A-Za-z0-9_.-]{0,32}");
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9_.-]{3,64}");
     private static final Pattern DEVICE_TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,15}");
     /** Client message ids: printable ASCII without spaces, 1–64 characters. */
@@ -22,6 +23,11 @@ public final class Ids {
 
     public static boolean isValidUserId(String userId) {
         return userId != null && USER_ID.matcher(userId).matches();
+    }
+
+    /** The start of a user id (0–32 of its characters): what a search by id prefix may contain. */
+    public static boolean isValidUserIdPrefix(String prefix) {
+        return prefix != null && USER_ID_PREFIX.matcher(prefix).matches();
     }
 
     public static boolean isValidGroupId(String groupId) {

@@ -27,6 +27,14 @@ public final class RedisKeys {
         return "mqchat:devices:{" + userId + "}";
     }
 
+    /**
+     * String: the ban of a user ({@code AccountBans} JSON), expiring when the ban ends; a copy of the record on
+     * the user document, so that the broker refuses a banned user's CONNECT with one Redis read.
+     */
+    public static String ban(String userId) {
+        return "mqchat:ban:{" + userId + "}";
+    }
+
     /** Hash: device type → the connection of that device ({@code node}, {@code since}); absent = offline. */
     public static String presence(String userId) {
         return "mqchat:presence:{" + userId + "}";

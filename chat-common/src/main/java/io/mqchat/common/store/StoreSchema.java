@@ -30,6 +30,8 @@ public final class StoreSchema {
      * to groups reads it, so until then it admits nobody.
      */
     public static final String CONTACTS = "contacts";
+    /** What admins did: one document per action (who, what, to whom, why, when), {@code _id} an ObjectId. */
+    public static final String ADMIN_AUDIT = "admin_audit";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -70,6 +72,10 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** Who may add the user to groups directly: {@code everyone} (absent), {@code contacts} or {@code nobody}. */
         public static final String GROUP_ADDS = "groupAdds";
+        /** {@code true} when the admin role was granted over REST (absent otherwise; configured admins are not stored). */
+        public static final String ADMIN = "admin";
+        /** While banned: {@code {reason, until (absent = permanent), by, at}}. */
+        public static final String BAN = "ban";
 
         private User() {
         }
@@ -176,6 +182,9 @@ public final class StoreSchema {
     /** A user's pending invitations / a group's pending join requests. */
     public static final String INDEX_INVITATION_USER = "invitation_user";
     public static final String INDEX_JOIN_REQUEST_GROUP = "join_request_group";
+    /** The admin audit by admin / by target, newest first. */
+    public static final String INDEX_AUDIT_ADMIN = "audit_admin";
+    public static final String INDEX_AUDIT_TARGET = "audit_target";
 
     /**
      * Pending invitation and join request fields. {@code _id} is {@code {groupId}|{userId}} (one pending
@@ -194,6 +203,23 @@ public final class StoreSchema {
 
         public static String id(String groupId, String userId) {
             return GroupMember.id(groupId, userId);
+        }
+    }
+
+    /** Admin audit fields ({@link #ADMIN_AUDIT}). {@code _id} is an ObjectId. */
+    public static final class AdminAuditEntry {
+        public static final String ID = "_id";
+        public static final String AT = "at";
+        public static final String ADMIN = "admin";
+        public static final String ACTION = "action";
+        public static final String TARGET = "target";
+        public static final String REASON = "reason";
+        /** Bans only: when the ban ends (absent: permanent). */
+        public static final String UNTIL = "until";
+        /** Kicks only: the device type kicked (absent: all). */
+        public static final String DEVICE_TYPE = "deviceType";
+
+        private AdminAuditEntry() {
         }
     }
 
@@ -226,5 +252,10 @@ public final class StoreSchema {
                 new IndexOptions().name(INDEX_INVITATION_USER));
         db.getCollection(GROUP_JOIN_REQUESTS).createIndex(Indexes.ascending(GroupPending.GROUP_ID, GroupPending.CREATED_AT),
                 new IndexOptions().name(INDEX_JOIN_REQUEST_GROUP));
+        // the audit's filters, newest first (its _id grows with time)
+        db.getCollection(ADMIN_AUDIT).createIndex(Indexes.compoundIndex(Indexes.ascending(AdminAuditEntry.ADMIN),
+                Indexes.descending(AdminAuditEntry.ID)), new IndexOptions().name(INDEX_AUDIT_ADMIN));
+        db.getCollection(ADMIN_AUDIT).createIndex(Indexes.compoundIndex(Indexes.ascending(AdminAuditEntry.TARGET),
+                Indexes.descending(AdminAuditEntry.ID)), new IndexOptions().name(INDEX_AUDIT_TARGET));
     }
 }

@@ -1,0 +1,48 @@
+package io.mqchat.api.admin;
+
+import io.mqchat.api.devices.DeviceSessions;
+
+import java.util.List;
+
+/** Request and response bodies of {@link AdminController}. */
+public final class AdminDtos {
+
+    private AdminDtos() {
+    }
+
+    /** {@code POST .../ban}: {@code until} an ISO-8601 instant in the future, absent for a permanent ban. */
+    public record BanRequest(String reason, String until) {
+    }
+
+    /** {@code POST .../kick}: only devices of {@code deviceType} when given. */
+    public record KickRequest(String deviceType, String reason) {
+    }
+
+    /** A ban as shown to admins; {@code until} null = permanent. */
+    public record BanView(String reason, String until, String by, String at) {
+    }
+
+    /** A user in the admin list. */
+    public record UserSummary(String userId, String createdAt, boolean admin, boolean adminConfigured, BanView banned) {
+    }
+
+    /** Answer of {@code GET /api/v1/admin/users}: {@code next} is the {@code after} of the next page, or null. */
+    public record UserPage(List<UserSummary> users, String next) {
+    }
+
+    /**
+     * One user: the summary, devices (logins and presence from Redis, which every broker node writes, so this
+     * covers all nodes) and how many groups they are in.
+     */
+    public record UserDetail(String userId, String createdAt, boolean admin, boolean adminConfigured, BanView banned,
+                             List<DeviceSessions.DeviceView> devices, long groupCount) {
+    }
+
+    /** Answer of a kick: the device types that were logged out and disconnected. */
+    public record Kicked(String userId, List<String> devices) {
+    }
+
+    /** Answer of {@code GET /api/v1/admin/audit}, newest first. */
+    public record AuditPage(List<AdminAudit.Entry> entries, String next) {
+    }
+}
