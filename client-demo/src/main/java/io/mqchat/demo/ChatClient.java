@@ -858,7 +858,7 @@ public final class ChatClient implements AutoCloseable {
     private <T> T rest(RestCall<T> call) throws IOException {
         try {
             return call.run();
-        } catch (ApiException e) {
+        } catch (ProblemResponse e) {
             if (!e.loggedOut()) {
                 throw e;
             }

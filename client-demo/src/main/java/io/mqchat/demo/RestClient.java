@@ -25,7 +25,7 @@ import java.util.Map;
  * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in, groups (chat-api);
  * history, sync, the conversation list and read positions (history-service). Blocking; call it off any
  * event thread. A {@code 401} on a call with a token means the token is dead (this device was replaced by a
- * newer login, or logged out): {@link ApiException#loggedOut()}.
+ * newer login, or logged out): {@link ProblemResponse#loggedOut()}.
  */
 public final class RestClient {
 
@@ -261,7 +261,7 @@ public final class RestClient {
         String detail = json != null && json.hasNonNull("detail") ? json.get("detail").asText()
                 : json == null && body.length > 0 ? new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)
                 : null;
-        throw new ApiException(status, title, detail);
+        throw new ProblemResponse(status, title, detail);
     }
 
     private static JsonNode parse(byte[] body) {

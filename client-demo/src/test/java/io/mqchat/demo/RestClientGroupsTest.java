@@ -69,7 +69,7 @@ class RestClientGroupsTest {
         try (FakeServer server = new FakeServer(r -> FakeServer.Answer.problem(403, "Forbidden",
                 "only admins and the owner may add members"))) {
             assertThatThrownBy(() -> rest.addMembers(server.uri(), "tok", "g42", List.of("dave")))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+                    .isInstanceOfSatisfying(ProblemResponse.class, e -> assertThat(e.status()).isEqualTo(403));
             assertThatThrownBy(() -> rest.removeMember(server.uri(), "tok", "../x", "bob"))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> rest.removeMember(server.uri(), "tok", "g42", "b/ob"))

@@ -48,7 +48,7 @@ class RestClientTest {
         try (FakeServer server = new FakeServer(r -> FakeServer.Answer.problem(401, "Unauthorized",
                 "wrong user id or password"))) {
             assertThatThrownBy(() -> rest.login(server.uri(), "alice", "nope", "phone"))
-                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                    .isInstanceOfSatisfying(ProblemResponse.class, e -> {
                         assertThat(e.status()).isEqualTo(401);
                         assertThat(e.title()).isEqualTo("Unauthorized");
                         assertThat(e.detail()).isEqualTo("wrong user id or password");
@@ -62,7 +62,7 @@ class RestClientTest {
         try (FakeServer server = new FakeServer(r -> FakeServer.Answer.problem(409, "Conflict",
                 "user alice already exists"))) {
             assertThatThrownBy(() -> rest.register(server.uri(), "alice", "pw"))
-                    .isInstanceOf(ApiException.class)
+                    .isInstanceOf(ProblemResponse.class)
                     .hasMessageContaining("already exists").hasMessageContaining("409");
         }
     }
@@ -71,7 +71,7 @@ class RestClientTest {
     void nonJsonErrorsStillGiveAReadableMessage() throws Exception {
         try (FakeServer server = new FakeServer(r -> new FakeServer.Answer(502, "text/plain", "Bad Gateway from proxy"))) {
             assertThatThrownBy(() -> rest.login(server.uri(), "alice", "pw", "phone"))
-                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                    .isInstanceOfSatisfying(ProblemResponse.class, e -> {
                         assertThat(e.status()).isEqualTo(502);
                         assertThat(e.getMessage()).contains("Bad Gateway from proxy");
                     });

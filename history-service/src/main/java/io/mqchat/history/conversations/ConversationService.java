@@ -14,7 +14,7 @@ import io.mqchat.history.conversations.ConversationController.Last;
 import io.mqchat.history.conversations.ConversationController.ReadResponse;
 import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.messages.HistoryService;
-import io.mqchat.history.messages.MessageStore;
+import io.mqchat.history.messages.StoredMessages;
 import io.mqchat.web.ApiException;
 
 import org.springframework.stereotype.Service;
@@ -34,13 +34,13 @@ public class ConversationService {
 
     private final ConversationSummaries summaries;
     private final HistoryService history;
-    private final MessageStore messages;
+    private final StoredMessages messages;
     private final BusPublisher bus;
     private final HistoryPolicy policy;
     private final GroupDirectory groups;
     private final Clock clock = Clock.systemUTC();
 
-    public ConversationService(ConversationSummaries summaries, HistoryService history, MessageStore messages,
+    public ConversationService(ConversationSummaries summaries, HistoryService history, StoredMessages messages,
                                BusPublisher bus, HistoryPolicy policy, GroupDirectory groups) {
         this.summaries = summaries;
         this.history = history;

@@ -3,7 +3,7 @@ package io.mqchat.history.messages;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.history.users.UserDirectory;
+import io.mqchat.history.users.RegisteredUsers;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
@@ -33,11 +33,11 @@ public class HistoryService {
         }
     }
 
-    private final MessageStore messages;
-    private final UserDirectory users;
+    private final StoredMessages messages;
+    private final RegisteredUsers users;
     private final GroupDirectory groups;
 
-    public HistoryService(MessageStore messages, UserDirectory users, GroupDirectory groups) {
+    public HistoryService(StoredMessages messages, RegisteredUsers users, GroupDirectory groups) {
         this.messages = messages;
         this.users = users;
         this.groups = groups;
@@ -48,16 +48,16 @@ public class HistoryService {
      *
      * @throws ApiException 400 for an invalid id, 403 for non-members, 404 for unknown peers
      */
-    public MessageStore.Slice read(String caller, String conversation, PageRequest page) {
+    public StoredMessages.Slice read(String caller, String conversation, PageRequest page) {
         return read(caller, conversation, page, HistoryPolicy.Visibility.ALL);
     }
 
     /** The same, limited to what the caller's device may see under the history policy. */
-    public MessageStore.Slice read(String caller, String conversation, PageRequest page,
+    public StoredMessages.Slice read(String caller, String conversation, PageRequest page,
                                    HistoryPolicy.Visibility visibility) {
         Access access = access(caller, conversation);
         if (visibility.none()) {
-            return new MessageStore.Slice(List.of(), false);
+            return new StoredMessages.Slice(List.of(), false);
         }
         if (access.isGroup()) {
             // a member reads from joining: the floor is part of the query, so paging and hasMore respect it

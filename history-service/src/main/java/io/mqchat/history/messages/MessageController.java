@@ -55,7 +55,7 @@ public class MessageController {
                                 @Parameter(description = "1-200, default 50; larger values are clamped to 200")
                                 @RequestParam(required = false) String limit) {
         PageRequest page = PageRequest.parse(afterSeq, beforeSeq, afterTs, beforeTs, limit);
-        MessageStore.Slice slice = history.read(caller.userId(), conv, page, policy.visibility(caller));
+        StoredMessages.Slice slice = history.read(caller.userId(), conv, page, policy.visibility(caller));
         return new HistoryPage(conv, slice.messages().stream().map(PlainJson::of).toList(),
                 slice.hasMore());
     }

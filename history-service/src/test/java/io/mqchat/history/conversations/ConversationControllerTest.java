@@ -10,8 +10,8 @@ import io.mqchat.history.TestSupport;
 import io.mqchat.history.auth.CurrentLogins;
 import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.messages.HistoryService;
-import io.mqchat.history.messages.MessageStore;
-import io.mqchat.history.users.UserDirectory;
+import io.mqchat.history.messages.StoredMessages;
+import io.mqchat.history.users.RegisteredUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -74,11 +74,11 @@ class ConversationControllerTest {
     @MockitoBean
     ConversationSummaries summaries;
     @MockitoBean
-    MessageStore messages;
+    StoredMessages messages;
     @MockitoBean
     BusPublisher bus;
     @MockitoBean
-    UserDirectory users;
+    RegisteredUsers users;
     @MockitoBean
     GroupDirectory groups;
     @MockitoBean

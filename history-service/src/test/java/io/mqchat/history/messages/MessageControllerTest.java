@@ -7,7 +7,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.history.TestSupport;
-import io.mqchat.history.users.UserDirectory;
+import io.mqchat.history.users.RegisteredUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -59,10 +59,10 @@ class MessageControllerTest {
     MockMvc mvc;
 
     @MockitoBean
-    MessageStore store;
+    StoredMessages store;
 
     @MockitoBean
-    UserDirectory users;
+    RegisteredUsers users;
 
     @MockitoBean
     io.mqchat.common.groups.GroupDirectory groups;
@@ -92,7 +92,7 @@ class MessageControllerTest {
         ChatMessage message = new ChatMessage("m6", CONV.toString(), 6, "bob", "alice", 1234L, "web", "c6",
                 "card", Json.MAPPER.createObjectNode().put("n", 1).set("tags", Json.MAPPER.createArrayNode().add("x")));
         when(store.page(eq(CONV), eq(new PageRequest(5L, null, 200))))
-                .thenReturn(new MessageStore.Slice(List.of(message), true));
+                .thenReturn(new StoredMessages.Slice(List.of(message), true));
 
         read("d:alice:bob", "?afterSeq=5&limit=500", "alice")
                 .andExpect(status().isOk())
@@ -110,7 +110,7 @@ class MessageControllerTest {
     @Test
     void defaultsAreNewest50() throws Exception {
         when(users.exists("alice")).thenReturn(true);
-        when(store.page(any(), any())).thenReturn(new MessageStore.Slice(List.of(), false));
+        when(store.page(any(), any())).thenReturn(new StoredMessages.Slice(List.of(), false));
 
         read("d:alice:bob", "", "bob").andExpect(status().isOk()).andExpect(jsonPath("$.messages").isEmpty());
 
@@ -133,7 +133,7 @@ class MessageControllerTest {
         when(groups.member("friends", "bob")).thenReturn(java.util.Optional.of(
                 new io.mqchat.common.groups.GroupDirectory.Member("friends", "bob", "member", 7, 0)));
         when(store.page(any(), any(), org.mockito.ArgumentMatchers.anyLong(), org.mockito.ArgumentMatchers.anyLong()))
-                .thenReturn(new MessageStore.Slice(List.of(), false));
+                .thenReturn(new StoredMessages.Slice(List.of(), false));
         read("g:friends", "?beforeSeq=20", "bob").andExpect(status().isOk());
         verify(store).page(group, new PageRequest(null, 20L, 50), 0, 7);
         verifyNoInteractions(users);

@@ -11,11 +11,11 @@ import org.springframework.stereotype.Repository;
 
 /** Read-only view of the {@code users} collection (owned by chat-api). */
 @Repository
-public class UserDirectory {
+public class RegisteredUsers {
 
     private final MongoCollection<Document> users;
 
-    public UserDirectory(MongoDatabase db) {
+    public RegisteredUsers(MongoDatabase db) {
         this.users = db.getCollection(StoreSchema.USERS);
     }
 

@@ -24,7 +24,7 @@ import static io.mqchat.common.store.StoreSchema.MESSAGES;
  * seq range sorted by seq, i.e. a walk of the unique {@code (conv, seq)} index.
  */
 @Repository
-public class MessageStore {
+public class StoredMessages {
 
     /** A page in ascending seq order, and whether more exist beyond it in the paging direction. */
     public record Slice(List<ChatMessage> messages, boolean hasMore) {
@@ -32,7 +32,7 @@ public class MessageStore {
 
     private final MongoCollection<Document> messages;
 
-    public MessageStore(MongoDatabase db) {
+    public StoredMessages(MongoDatabase db) {
         this.messages = db.getCollection(MESSAGES);
     }
 

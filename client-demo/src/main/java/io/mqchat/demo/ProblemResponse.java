@@ -6,13 +6,13 @@ import java.io.IOException;
  * A REST call answered with an error. mqchat's services answer errors as RFC 9457 problem details
  * ({@code application/problem+json} with {@code title} and {@code detail}); those are what the user sees.
  */
-public class ApiException extends IOException {
+public class ProblemResponse extends IOException {
 
     private final int status;
     private final String title;
     private final String detail;
 
-    public ApiException(int status, String title, String detail) {
+    public ProblemResponse(int status, String title, String detail) {
         super(title + (detail == null || detail.isBlank() ? "" : ": " + detail) + " (HTTP " + status + ")");
         this.status = status;
         this.title = title;
