@@ -248,6 +248,9 @@ class AdminApiEndToEndTest {
         assertThat(after.get("totals").get("nodes").has("api-node-1")).isFalse();
         presence.disconnected(p + "a", "desktop", "api-node-2", 1_700_000_009_000L);
 
+        String apiDocs = send(port, "GET", "/v3/api-docs", null, null, null).raw().body();
+        assertThat(apiDocs).contains("/api/v1/admin/online", "/api/v1/admin/stats", "Users and devices online now");
+
         TestHttp.Response stats = call("GET", "/api/v1/admin/stats", null, ROOT);
         assertThat(stats.status()).as(stats.raw().body()).isEqualTo(200);
         JsonNode s = stats.json();
