@@ -108,6 +108,28 @@ public final class PresenceStore {
         return out;
     }
 
+    /**
+     * Adds to the online index every user with presence entries that it lacks — entries written before the index
+     * existed (a node of an older version). Walks the presence keys with SCAN, {@code chunk} at a time; returns
+     * how many users were added. Users whose entries all belong to dead nodes may be added: readers skip them,
+     * and the sweep removes them with those entries.
+     */
+    public int indexExisting(int chunk) {
+        String prefix = RedisKeys.presence("");
+        String pattern = prefix.substring(0, prefix.length() - 2) + "*";
+        int added = 0;
+        for (String key : (Iterable<String>) () -> redis.getKeys().getKeysStreamByPattern(pattern, chunk).iterator()) {
+            if (!key.startsWith(prefix.substring(0, prefix.length() - 1)) || !key.endsWith("}")) {
+                continue;
+            }
+            String userId = key.substring(prefix.length() - 1, key.length() - 1);
+            if (!entries(userId).isEmpty() && onlineIndex().add(userId)) {
+                added++;
+            }
+        }
+        return added;
+    }
+
     /** One online device with the broker node holding its connection, since when (epoch ms). */
     public record OnlineDevice(String deviceType, String node, long since) {
     }

@@ -90,4 +90,20 @@ class PresenceStoreOnlineTest {
         store.sweepDeadNodes(1000);
         assertThat(redis.redisson().getLexSortedSet(RedisKeys.ONLINE_USERS).readAll()).containsExactly("bob");
     }
+
+    @Test
+    void entriesWrittenBeforeTheIndexAreIndexedByAScan() {
+        for (int i = 0; i < 25; i++) {
+            redis.redisson().getMap(RedisKeys.presence("old-" + i), org.redisson.client.codec.StringCodec.INSTANCE)
+                    .put("phone", "{\"node\":\"n1\",\"since\":" + i + "}");
+        }
+        store.connected("new", "web", "n2", 100);
+
+        assertThat(store.indexExisting(7)).isEqualTo(25);
+        assertThat(store.indexExisting(7)).isZero();
+        List<PresenceStore.OnlineUser> all = store.onlineAfter(null, 100, 10);
+        assertThat(all).hasSize(26);
+        assertThat(ids(all)).contains("old-0", "old-24", "new");
+        assertThat(store.onlineTotals(10)).isEqualTo(new PresenceStore.OnlineTotals(26, 26, Map.of("n1", 25L, "n2", 1L)));
+    }
 }
