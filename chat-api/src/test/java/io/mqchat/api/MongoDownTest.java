@@ -29,6 +29,7 @@ class MongoDownTest {
         registry.add("mqchat.mongo.server-selection-timeout", () -> "2s");
         registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
         registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        registry.add("mqchat.admins", () -> "down-root");
     }
 
     @LocalServerPort
@@ -46,6 +47,24 @@ class MongoDownTest {
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.json().get("detail").asText()).contains("database is unavailable");
         assertThat(response.raw().body()).doesNotContain("Exception");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void adminStatsSayTheDatabaseIsDownAndStillCountWhatRedisHolds() {
+        MONGO.shutdownNow();
+        long start = System.nanoTime();
+
+        TestHttp.Response response = TestHttp.send(port, "GET", "/api/v1/admin/stats", null, null,
+                TestSupport.loggedInToken("down-root", "web"));
+
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+        assertThat(response.json().get("health").get("mongo").get("status").asText()).isEqualTo("DOWN");
+        assertThat(response.json().get("health").get("mongo").get("reason").asText()).isNotBlank();
+        assertThat(response.json().get("health").get("redis").get("status").asText()).isEqualTo("UP");
+        assertThat(response.json().get("messages").isNull()).isTrue();
+        assertThat(response.json().get("users").isNull()).isTrue();
+        assertThat(response.json().get("online").get("users").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 }

@@ -1,5 +1,6 @@
 package io.mqchat.standalone;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.Json;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -263,5 +264,105 @@ class AdminEndToEndTest {
         assertThat(back.mqtt.isConnected()).isTrue();
         back.mqtt.disconnect().waitForCompletion(5_000);
         back.mqtt.close();
+    }
+
+    private static JsonNode annOrBen(JsonNode online) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        online.get("users").forEach(u -> {
+            if (List.of("ann", "ben").contains(u.get("userId").asText())) {
+                out.add(u);
+            }
+        });
+        return Json.MAPPER.valueToTree(out);
+    }
+
+    @Test
+    void onlineListsLiveDevicesWithNodeAndSinceAndStatsCountWhatWasSentOverMqtt() throws Exception {
+        client.register("ann", PASSWORD);
+        client.register("ben", PASSWORD);
+        long before = System.currentTimeMillis() - 1000;
+        try (StackClient.Device annPhone = client.new Device("ann", "phone", client.login("ann", PASSWORD, "phone"));
+             StackClient.Device annDesktop = client.new Device("ann", "desktop", client.login("ann", PASSWORD, "desktop"));
+             StackClient.Device benWeb = client.new Device("ben", "web", client.login("ben", PASSWORD, "web"))) {
+            // the devices of the other tests are gone after the grace: then exactly these three are online
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                JsonNode page = StackClient.json(admin("GET", "/online", null));
+                assertThat(page.get("totals").get("users").asLong()).isEqualTo(2);
+                assertThat(page.get("totals").get("devices").asLong()).isEqualTo(3);
+            });
+            JsonNode page = StackClient.json(admin("GET", "/online", null));
+            JsonNode users = annOrBen(page);
+            assertThat(users).extracting(u -> u.get("userId").asText()).containsExactly("ann", "ben");
+            assertThat(users.get(0).get("devices")).extracting(d -> d.get("deviceType").asText())
+                    .containsExactly("desktop", "phone");
+            String node = users.get(0).get("devices").get(0).get("node").asText();
+            assertThat(node).isNotBlank();
+            for (JsonNode u : users) {
+                for (JsonNode d : u.get("devices")) {
+                    assertThat(d.get("node").asText()).isEqualTo(node); // one broker node in this stack
+                    assertThat(Instant.parse(d.get("since").asText()).toEpochMilli())
+                            .isBetween(before, System.currentTimeMillis());
+                }
+            }
+            assertThat(page.get("totals").get("nodes")).hasSize(1);
+            assertThat(page.get("totals").get("nodes").get(node).asLong()).isEqualTo(3);
+            assertThat(page.get("next").isNull()).isTrue();
+            // paged by user id
+            JsonNode first = StackClient.json(admin("GET", "/online?limit=1", null));
+            assertThat(first.get("users")).extracting(u -> u.get("userId").asText()).containsExactly("ann");
+            assertThat(first.get("next").asText()).isEqualTo("ann");
+            assertThat(StackClient.json(admin("GET", "/online?limit=1&after=ann", null)).get("users"))
+                    .extracting(u -> u.get("userId").asText()).containsExactly("ben");
+
+            // stats: users, groups, and the messages sent over MQTT
+            HttpResponse<String> group = client.api("POST", "/api/v1/groups", "{\"name\":\"Stats\",\"members\":[\"ben\"]}",
+                    client.login("ann", PASSWORD, "web"));
+            assertThat(group.statusCode()).as(group.body()).isEqualTo(201);
+            JsonNode was = StackClient.json(admin("GET", "/stats", null));
+            assertThat(was.get("users").asLong()).isEqualTo(5); // boss, eve, kim, ann, ben
+            for (int i = 0; i < 3; i++) {
+                assertThat(StackClient.pubackCode(annPhone.publish("chat/u/ben",
+                        "{\"cid\":\"stats-" + i + "\",\"body\":\"hi " + i + "\"}"))).isZero();
+            }
+            HttpResponse<String> statsResponse = admin("GET", "/stats", null);
+            assertThat(statsResponse.statusCode()).as(statsResponse.body()).isEqualTo(200);
+            JsonNode stats = StackClient.json(statsResponse);
+            assertThat(stats.get("messages").get("total").asLong()).isEqualTo(was.get("messages").get("total").asLong() + 3);
+            assertThat(stats.get("messages").get("lastMinute").asLong())
+                    .isEqualTo(was.get("messages").get("lastMinute").asLong() + 3);
+            assertThat(stats.get("messages").get("lastHour").asLong())
+                    .isEqualTo(was.get("messages").get("lastHour").asLong() + 3);
+            assertThat(stats.get("messages").get("lastMinute").asLong()).isGreaterThanOrEqualTo(3);
+            assertThat(stats.get("groups").asLong()).isEqualTo(1);
+            assertThat(stats.get("online").get("users").asLong()).isEqualTo(2);
+            assertThat(stats.get("online").get("devices").asLong()).isEqualTo(3);
+            assertThat(stats.get("online").get("nodes").get(node).asLong()).isEqualTo(3);
+            assertThat(stats.get("health").get("mongo").get("status").asText()).isEqualTo("UP");
+            assertThat(stats.get("health").get("redis").get("status").asText()).isEqualTo("UP");
+
+            // admins only; hostile paging is refused
+            String annToken = client.login("ann", PASSWORD, "tablet");
+            for (String path : List.of("/api/v1/admin/online", "/api/v1/admin/stats")) {
+                HttpResponse<String> refused = client.api("GET", path, null, annToken);
+                assertThat(refused.statusCode()).isEqualTo(403);
+                assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            }
+            for (String query : List.of("limit=0", "limit=201", "limit=x", "after=%7B%7D", "after=a%2Fb")) {
+                HttpResponse<String> bad = admin("GET", "/online?" + query, null);
+                assertThat(bad.statusCode()).as(query).isEqualTo(400);
+                assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            }
+
+            // one device goes: it disappears, the totals follow
+            annDesktop.close();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode now = StackClient.json(admin("GET", "/online", null));
+                assertThat(annOrBen(now).get(0).get("devices")).extracting(d -> d.get("deviceType").asText())
+                        .containsExactly("phone");
+                assertThat(now.get("totals").get("devices").asLong()).isEqualTo(2);
+                assertThat(now.get("totals").get("users").asLong()).isEqualTo(2);
+                assertThat(now.get("totals").get("nodes").get(node).asLong()).isEqualTo(2);
+            });
+        }
     }
 }

@@ -67,7 +67,7 @@ class TwoNodesEndToEndTest {
             }
             return portOpen(s2.mqttPort()) && portOpen(s2.apiPort()) && portOpen(s2.historyPort());
         });
-        for (String user : List.of("alice", "bob", "carol")) {
+        for (String user : List.of("alice", "bob", "carol", "boss")) {
             one.register(user, PASSWORD);
         }
     }
@@ -76,6 +76,7 @@ class TwoNodesEndToEndTest {
         env.put("MQCHAT_MONGO_URI", mongo.uri("mqchat"));
         env.put("MQCHAT_REDIS_ADDRESS", redis.address());
         env.put("MQCHAT_JWT_SECRET", SECRET);
+        env.put("MQCHAT_ADMINS", "boss");
         return env;
     }
 
@@ -166,6 +167,26 @@ class TwoNodesEndToEndTest {
             assertThat(sub.getReasonCodes()).containsExactly(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> b.arrivals.stream()
                     .anyMatch(n -> "alice".equals(n.path("user").asText()) && n.path("online").asBoolean()));
+
+            // the admin API of either node lists the devices of both, each with the node holding it
+            for (StackClient api : List.of(one, two)) {
+                String boss = api.login("boss", PASSWORD, "web");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    JsonNode online = StackClient.json(api.api("GET", "/api/v1/admin/online", null, boss));
+                    assertThat(online.get("users")).extracting(u -> u.get("userId").asText())
+                            .containsExactly("alice", "bob", "carol");
+                    JsonNode alice = online.get("users").get(0).get("devices");
+                    assertThat(alice).extracting(d -> d.get("deviceType").asText()).containsExactly("phone", "tablet");
+                    String node1Id = alice.get(0).get("node").asText();
+                    String node2Id = alice.get(1).get("node").asText();
+                    assertThat(node1Id).isNotEqualTo(node2Id);
+                    assertThat(online.get("users").get(1).get("devices").get(0).get("node").asText()).isEqualTo(node2Id);
+                    assertThat(online.get("totals").get("users").asLong()).isEqualTo(3);
+                    assertThat(online.get("totals").get("devices").asLong()).isEqualTo(4);
+                    assertThat(online.get("totals").get("nodes").get(node1Id).asLong()).isEqualTo(1);
+                    assertThat(online.get("totals").get("nodes").get(node2Id).asLong()).isEqualTo(3);
+                });
+            }
         }
     }
 }

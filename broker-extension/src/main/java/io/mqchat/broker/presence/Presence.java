@@ -55,6 +55,7 @@ public final class Presence implements AutoCloseable {
         this.heartbeat = scheduler.scheduleAtFixedRate(() -> io.execute(() -> beat(ttl)),
                 heartbeatInterval.toMillis(), heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
         io.execute(this::sweep); // entries of this node's dead predecessor (a crash or restart)
+        io.execute(this::indexExisting);
     }
 
     private void beat(Duration ttl) {
@@ -71,6 +72,18 @@ public final class Presence implements AutoCloseable {
             store.sweepDeadNodes(clock.millis()).forEach(this::publish);
         } catch (RuntimeException e) {
             log.warn("mqchat presence: sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Entries of nodes from before the online index (the admin API's list) are added to it once, at start. */
+    private void indexExisting() {
+        try {
+            int added = store.indexExisting(500);
+            if (added > 0) {
+                log.info("mqchat presence: {} online users added to the online index", added);
+            }
+        } catch (RuntimeException e) {
+            log.warn("mqchat presence: indexing the online users failed: {}", e.toString());
         }
     }
 

@@ -96,4 +96,21 @@ public class AdminController {
                                      @RequestParam(required = false) Integer limit) {
         return this.admin.audit(admin, target, after, limit);
     }
+
+    @Operation(summary = "Users and devices online now", description = "On every broker node (read from Redis): per "
+            + "device its type, node and since; by user id, paged: pass the answer's next as after. With the totals "
+            + "(users, devices, devices per node)", security = @SecurityRequirement(name = "bearer"))
+    @GetMapping("/online")
+    public AdminDtos.OnlinePage online(@RequestParam(required = false) String after,
+                                       @RequestParam(required = false) Integer limit) {
+        return admin.online(after, limit);
+    }
+
+    @Operation(summary = "Service statistics", description = "Online users and devices (per node), messages stored "
+            + "(total, last minute, last hour), registered users, groups, and the health of MongoDB and Redis",
+            security = @SecurityRequirement(name = "bearer"))
+    @GetMapping("/stats")
+    public AdminDtos.Stats stats() {
+        return admin.stats();
+    }
 }

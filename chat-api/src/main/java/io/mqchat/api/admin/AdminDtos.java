@@ -45,4 +45,39 @@ public final class AdminDtos {
     /** Answer of {@code GET /api/v1/admin/audit}, newest first. */
     public record AuditPage(List<AdminAudit.Entry> entries, String next) {
     }
+
+    /** A device online now: its type, the broker node holding its connection, since when (ISO-8601). */
+    public record OnlineDevice(String deviceType, String node, String since) {
+    }
+
+    /** A user online now with their online devices. */
+    public record OnlineUser(String userId, List<OnlineDevice> devices) {
+    }
+
+    /** Users and devices online on all nodes; {@code nodes}: node id → devices connected there. */
+    public record OnlineTotals(long users, long devices, java.util.Map<String, Long> nodes) {
+    }
+
+    /** Answer of {@code GET /api/v1/admin/online}: a page by user id ({@code next}: the next page's after). */
+    public record OnlinePage(List<OnlineUser> users, String next, OnlineTotals totals) {
+    }
+
+    /** Stored messages: all, and those accepted in the last minute and the last hour. */
+    public record MessageCounts(long total, long lastMinute, long lastHour) {
+    }
+
+    /** {@code UP} or {@code DOWN} with a short reason. */
+    public record StoreHealth(String status, String reason) {
+    }
+
+    /** The health of MongoDB and Redis. */
+    public record Health(StoreHealth mongo, StoreHealth redis) {
+    }
+
+    /**
+     * Answer of {@code GET /api/v1/admin/stats}; {@code online} is null while Redis is down, the counts are null
+     * while MongoDB is down.
+     */
+    public record Stats(OnlineTotals online, MessageCounts messages, Long users, Long groups, Health health) {
+    }
 }

@@ -3,6 +3,7 @@ package io.mqchat.api.admin;
 import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.redis.AccountBans;
+import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.web.ApiException;
 import org.bson.types.ObjectId;
 import org.springframework.stereotype.Service;
@@ -30,10 +31,12 @@ public class AdminService {
     private final AccountBans bans;
     private final DeviceSessions devices;
     private final Set<String> deviceTypes;
+    private final AdminStats stats;
     private final Clock clock = Clock.systemUTC();
 
     public AdminService(ManagedAccounts accounts, AdminAccess access, AdminAudit audit, AccountBans bans,
-                        DeviceSessions devices, io.mqchat.api.config.ChatApiProperties properties) {
+                        DeviceSessions devices, AdminStats stats, io.mqchat.api.config.ChatApiProperties properties) {
+        this.stats = stats;
         this.accounts = accounts;
         this.access = access;
         this.audit = audit;
@@ -150,6 +153,33 @@ public class AdminService {
         List<AdminAudit.Entry> page = audit.page(admin, target, after, n + 1);
         List<AdminAudit.Entry> shown = page.stream().limit(n).toList();
         return new AdminDtos.AuditPage(shown, page.size() > n ? shown.get(n - 1).id() : null);
+    }
+
+    /** The users online now on every node, by user id, with their devices; and the totals. */
+    public AdminDtos.OnlinePage online(String after, Integer limit) {
+        if (after != null && !Ids.isValidUserId(after)) {
+            throw ApiException.badRequest("after must be a user id (the next of the previous page)");
+        }
+        int n = limit(limit);
+        List<PresenceStore.OnlineUser> page = stats.online(after, n + 1);
+        List<AdminDtos.OnlineUser> shown = page.stream().limit(n).map(u -> new AdminDtos.OnlineUser(u.userId(),
+                u.devices().stream().map(d -> new AdminDtos.OnlineDevice(d.deviceType(), d.node(),
+                        Instant.ofEpochMilli(d.since()).toString())).toList())).toList();
+        return new AdminDtos.OnlinePage(shown, page.size() > n ? shown.get(n - 1).userId() : null, totals(stats.totals()));
+    }
+
+    /** Online totals, message/user/group counts and store health; a store that is down leaves its part null. */
+    public AdminDtos.Stats stats() {
+        AdminDtos.StoreHealth mongo = stats.mongo();
+        AdminDtos.StoreHealth redis = stats.redis();
+        boolean mongoUp = "UP".equals(mongo.status());
+        return new AdminDtos.Stats("UP".equals(redis.status()) ? totals(stats.totals()) : null,
+                mongoUp ? stats.messages() : null, mongoUp ? stats.registeredUsers() : null,
+                mongoUp ? stats.groups() : null, new AdminDtos.Health(mongo, redis));
+    }
+
+    private static AdminDtos.OnlineTotals totals(PresenceStore.OnlineTotals t) {
+        return new AdminDtos.OnlineTotals(t.users(), t.devices(), t.devicesByNode());
     }
 
     private ManagedAccounts.Account existing(String userId) {

@@ -8,6 +8,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
@@ -125,7 +126,7 @@ class AdminApiEndToEndTest {
         List<String[]> routes = adminRoutes(target);
         assertThat(routes).extracting(r -> r[0] + " " + r[1]).contains("GET /api/v1/admin/users",
                 "POST /api/v1/admin/users/" + target + "/ban", "GET /api/v1/admin/audit",
-                "PUT /api/v1/admin/admins/" + target);
+                "PUT /api/v1/admin/admins/" + target, "GET /api/v1/admin/online", "GET /api/v1/admin/stats");
         for (String[] route : routes) {
             String body = route[0].equals("POST") ? "{\"reason\":\"x\"}" : null;
             assertProblem(call(route[0], route[1], body, plain), 403, "Only admins");
@@ -205,6 +206,62 @@ class AdminApiEndToEndTest {
         assertThat(call("GET", "/api/v1/admin/users/" + ROOT, null, ROOT).json().get("adminConfigured").asBoolean()).isTrue();
     }
 
+    @Autowired
+    PresenceStore presence;
+
+    @Test
+    void onlineListsTheDevicesOfEveryNodeByUserIdPagedAndStatsCountTheStores() {
+        String p = "zz-onl-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        presence.heartbeat("api-node-1", java.time.Duration.ofMinutes(5));
+        presence.heartbeat("api-node-2", java.time.Duration.ofMinutes(5));
+        presence.connected(p + "a", "phone", "api-node-1", 1_700_000_000_000L);
+        presence.connected(p + "a", "desktop", "api-node-2", 1_700_000_001_000L);
+        presence.connected(p + "b", "web", "api-node-2", 1_700_000_002_000L);
+        presence.connected(p + "c", "phone", "api-node-1", 1_700_000_003_000L);
+
+        TestHttp.Response first = call("GET", "/api/v1/admin/online?limit=2&after=" + p, null, ROOT);
+        assertThat(first.status()).as(first.raw().body()).isEqualTo(200);
+        JsonNode users = first.json().get("users");
+        assertThat(users).extracting(u -> u.get("userId").asText()).containsExactly(p + "a", p + "b");
+        assertThat(users.get(0).get("devices")).extracting(d -> d.get("deviceType").asText() + "@" + d.get("node").asText()
+                + "@" + d.get("since").asText()).containsExactly("desktop@api-node-2@2023-11-14T22:13:21Z",
+                "phone@api-node-1@2023-11-14T22:13:20Z");
+        assertThat(first.json().get("next").asText()).isEqualTo(p + "b");
+        JsonNode second = call("GET", "/api/v1/admin/online?limit=2&after=" + p + "b", null, ROOT).json();
+        assertThat(second.get("users").get(0).get("userId").asText()).isEqualTo(p + "c");
+        JsonNode totals = second.get("totals");
+        assertThat(totals.get("users").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(totals.get("devices").asLong()).isGreaterThanOrEqualTo(4);
+        assertThat(totals.get("nodes").get("api-node-1").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(totals.get("nodes").get("api-node-2").asLong()).isGreaterThanOrEqualTo(2);
+
+        // gone devices and the devices of a dead node are not online
+        presence.disconnected(p + "b", "web", "api-node-2", 1_700_000_009_000L);
+        presence.heartbeat("api-node-1", java.time.Duration.ofMillis(1));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !presence.isNodeAlive("api-node-1"));
+        JsonNode after = call("GET", "/api/v1/admin/online?limit=5&after=" + p, null, ROOT).json();
+        assertThat(after.get("users")).extracting(u -> u.get("userId").asText()).startsWith(p + "a")
+                .doesNotContain(p + "b", p + "c");
+        assertThat(after.get("users").get(0).get("devices")).extracting(d -> d.get("deviceType").asText())
+                .containsExactly("desktop");
+        assertThat(after.get("totals").get("nodes").has("api-node-1")).isFalse();
+        presence.disconnected(p + "a", "desktop", "api-node-2", 1_700_000_009_000L);
+
+        String apiDocs = send(port, "GET", "/v3/api-docs", null, null, null).raw().body();
+        assertThat(apiDocs).contains("/api/v1/admin/online", "/api/v1/admin/stats", "Users and devices online now");
+
+        TestHttp.Response stats = call("GET", "/api/v1/admin/stats", null, ROOT);
+        assertThat(stats.status()).as(stats.raw().body()).isEqualTo(200);
+        JsonNode s = stats.json();
+        assertThat(s.get("users").asLong()).isEqualTo(db().getCollection(StoreSchema.USERS).countDocuments());
+        assertThat(s.get("groups").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(s.get("messages").get("total").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(s.get("health").get("mongo").get("status").asText()).isEqualTo("UP");
+        assertThat(s.get("health").get("redis").get("status").asText()).isEqualTo("UP");
+        assertThat(s.get("online").get("users").asLong()).isGreaterThanOrEqualTo(0);
+    }
+
     @Test
     void hostileInputIsRefusedWithProblems() {
         String target = user("hostile");
@@ -220,6 +277,14 @@ class AdminApiEndToEndTest {
         assertProblem(call("GET", "/api/v1/admin/users?limit=100000", null, ROOT), 400, "limit");
         assertThat(call("GET", "/api/v1/admin/users?limit=ten", null, ROOT).status()).isEqualTo(400);
         assertProblem(call("GET", "/api/v1/admin/audit?after=not-an-id", null, ROOT), 400, "after");
+        for (String limit : new String[]{"0", "-1", "201", "100000", "99999999999", "ten", "1e3", "%00"}) {
+            TestHttp.Response r = call("GET", "/api/v1/admin/online?limit=" + limit, null, ROOT);
+            assertThat(r.status()).as(limit).isEqualTo(400);
+            assertThat(r.contentType()).startsWith(PROBLEM_JSON);
+        }
+        for (String after : new String[]{"%7B%22%24gt%22%3A%22%22%7D", "a%2Fb", "ab", "x".repeat(33), "%00", "a%2Bb", "-"}) {
+            assertProblem(call("GET", "/api/v1/admin/online?after=" + after, null, ROOT), 400, "after");
+        }
         assertProblem(call("GET", "/api/v1/admin/audit?admin=a%2Fb", null, ROOT), 400, "admin");
 
         // unknown and impossible users

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.Json;
+import org.redisson.api.RBatch;
+import org.redisson.api.RLexSortedSet;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
@@ -66,6 +68,11 @@ public final class PresenceStore {
         ObjectNode v = Json.MAPPER.createObjectNode().put("node", nodeId).put("since", now);
         entries(userId).fastPut(deviceType, v.toString());
         redis.getSet(RedisKeys.nodeUsers(nodeId), StringCodec.INSTANCE).add(userId);
+        onlineIndex().add(userId); // after the entry: see disconnected
+    }
+
+    private RLexSortedSet onlineIndex() {
+        return redis.getLexSortedSet(RedisKeys.ONLINE_USERS);
     }
 
     /** Records a device as gone, unless another node holds it by now. Returns whether it was removed. */
@@ -73,6 +80,15 @@ public final class PresenceStore {
         Long removed = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, REMOVE_IF_NODE,
                 RScript.ReturnType.INTEGER, List.of(RedisKeys.presence(userId), RedisKeys.lastSeen(userId)),
                 deviceType, nodeId, String.valueOf(now));
+        if (removed != null && removed == 1 && entries(userId).isEmpty()) {
+            // Remove from the index, then look again: a device that connected meanwhile (on any node) wrote its
+            // entry before adding the user, so either we see its entry here and add the user back, or its add
+            // comes after our remove.
+            onlineIndex().remove(userId);
+            if (!entries(userId).isEmpty()) {
+                onlineIndex().add(userId);
+            }
+        }
         return removed != null && removed == 1;
     }
 
@@ -90,6 +106,105 @@ public final class PresenceStore {
             }
         }
         return out;
+    }
+
+    /**
+     * Adds to the online index every user with presence entries that it lacks — entries written before the index
+     * existed (a node of an older version). Walks the presence keys with SCAN, {@code chunk} at a time; returns
+     * how many users were added. Users whose entries all belong to dead nodes may be added: readers skip them,
+     * and the sweep removes them with those entries.
+     */
+    public int indexExisting(int chunk) {
+        String prefix = RedisKeys.presence("");
+        String pattern = prefix.substring(0, prefix.length() - 2) + "*";
+        int added = 0;
+        for (String key : (Iterable<String>) () -> redis.getKeys().getKeysStreamByPattern(pattern, chunk).iterator()) {
+            if (!key.startsWith(prefix.substring(0, prefix.length() - 1)) || !key.endsWith("}")) {
+                continue;
+            }
+            String userId = key.substring(prefix.length() - 1, key.length() - 1);
+            if (!entries(userId).isEmpty() && onlineIndex().add(userId)) {
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /** One online device with the broker node holding its connection, since when (epoch ms). */
+    public record OnlineDevice(String deviceType, String node, long since) {
+    }
+
+    /** A user with their online devices (at least one), by device type. */
+    public record OnlineUser(String userId, List<OnlineDevice> devices) {
+    }
+
+    /**
+     * Up to {@code limit} online users with ids after {@code after} (null: from the start), by user id. Reads the
+     * index in chunks ({@code chunk} ids, a batch of hash reads each) and skips users whose entries all belong to
+     * dead nodes, so memory stays bounded by the chunk and the limit.
+     */
+    public List<OnlineUser> onlineAfter(String after, int limit, int chunk) {
+        List<OnlineUser> out = new ArrayList<>();
+        Map<String, Boolean> aliveByNode = new java.util.HashMap<>();
+        String cursor = after;
+        while (out.size() < limit) {
+            java.util.Collection<String> ids = cursor == null ? onlineIndex().range(0, chunk - 1)
+                    : onlineIndex().rangeTail(cursor, false, 0, chunk);
+            if (ids.isEmpty()) {
+                break;
+            }
+            RBatch batch = redis.createBatch();
+            List<String> users = new ArrayList<>(ids);
+            for (String u : users) {
+                batch.<String, String>getMap(RedisKeys.presence(u), StringCodec.INSTANCE).readAllMapAsync();
+            }
+            List<?> maps = batch.execute().getResponses();
+            for (int i = 0; i < users.size() && out.size() < limit; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> fields = (Map<String, String>) maps.get(i);
+                List<OnlineDevice> devices = new ArrayList<>();
+                new TreeMap<>(fields).forEach((type, json) -> {
+                    JsonNode v = parse(json);
+                    if (v != null && aliveByNode.computeIfAbsent(v.path("node").asText(), this::isNodeAlive)) {
+                        devices.add(new OnlineDevice(type, v.path("node").asText(), v.path("since").asLong()));
+                    }
+                });
+                if (!devices.isEmpty()) {
+                    out.add(new OnlineUser(users.get(i), List.copyOf(devices)));
+                }
+            }
+            if (ids.size() < chunk) {
+                break;
+            }
+            cursor = users.get(users.size() - 1);
+        }
+        return out;
+    }
+
+    /** Totals over every online user: users, devices, devices per node (nodes by id). */
+    public record OnlineTotals(long users, long devices, Map<String, Long> devicesByNode) {
+    }
+
+    /** Counts by walking the whole index in chunks of {@code chunk} users (bounded memory, one pass). */
+    public OnlineTotals onlineTotals(int chunk) {
+        long users = 0;
+        long devices = 0;
+        Map<String, Long> byNode = new TreeMap<>();
+        String cursor = null;
+        while (true) {
+            List<OnlineUser> page = onlineAfter(cursor, chunk, chunk);
+            for (OnlineUser u : page) {
+                users++;
+                for (OnlineDevice d : u.devices()) {
+                    devices++;
+                    byNode.merge(d.node(), 1L, Long::sum);
+                }
+            }
+            if (page.size() < chunk) {
+                return new OnlineTotals(users, devices, byNode);
+            }
+            cursor = page.get(page.size() - 1).userId();
+        }
     }
 
     /** The retained presence payload of {@code chat/p/{userId}}. */

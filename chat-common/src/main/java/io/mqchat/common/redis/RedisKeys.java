@@ -45,6 +45,12 @@ public final class RedisKeys {
         return "mqchat:lastseen:{" + userId + "}";
     }
 
+    /**
+     * Sorted set (all scores 0, so ordered by user id): the users with at least one presence entry — the index the
+     * admin API pages through by user id. Written next to {@link #presence} by every broker node.
+     */
+    public static final String ONLINE_USERS = "mqchat:online-users";
+
     /** Set: the broker nodes that have written presence (checked for dead ones by the sweeper). */
     public static final String NODES = "mqchat:nodes";
 
