@@ -168,8 +168,6 @@ public final class StoreSchema {
 
     public static final String INDEX_CONV_SEQ = "conv_seq_unique";
     public static final String INDEX_CONV_TS = "conv_ts";
-    /** Messages by acceptance time alone: the admin stats count the last minute and hour with it. */
-    public static final String INDEX_TS = "ts";
     public static final String INDEX_USER_RECENT = "user_recent";
     public static final String INDEX_FROM_CID = "from_cid_unique";
     /** Sparse (partial) indexes of recalled messages by sender / receiver and recall time, for sync. */
@@ -236,7 +234,6 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_FROM_CID));
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.CONV, Message.TS),
                 new IndexOptions().name(INDEX_CONV_TS));
-        db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.TS), new IndexOptions().name(INDEX_TS));
         // only recalled messages are in these (rare): sync's "recalled since" for a user stays cheap
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.FROM, Message.RECALLED_AT),
                 new IndexOptions().name(INDEX_FROM_RECALLED)
