@@ -1,12 +1,12 @@
 package io.mqchat.history.conversations;
 
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.history.TestSupport;
+import io.mqchat.history.WebSliceConfig;
 import io.mqchat.history.auth.CurrentLogins;
 import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.messages.HistoryService;
@@ -16,9 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -48,21 +46,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** The conversation list and read receipts: validation, the JSON shape and the rules of the service, stores mocked. */
 @WebMvcTest(ConversationController.class)
-@Import({ConversationService.class, HistoryService.class, ConversationControllerTest.Config.class})
+@Import({ConversationService.class, HistoryService.class, WebSliceConfig.class})
 class ConversationControllerTest {
-
-    @TestConfiguration
-    static class Config {
-        @Bean
-        AccessTokens accessTokens() {
-            return new AccessTokens(TestSupport.SECRET);
-        }
-
-        @Bean
-        HistoryPolicy historyPolicy() {
-            return HistoryPolicy.allForEveryone();
-        }
-    }
 
     private static final AccessTokens TOKENS = new AccessTokens(TestSupport.SECRET);
     private static final String ALICE_BOB = ConversationId.direct("alice", "bob").toString();

@@ -7,12 +7,11 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.history.TestSupport;
+import io.mqchat.history.WebSliceConfig;
 import io.mqchat.history.users.RegisteredUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -36,21 +35,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** The history endpoint's validation, access rules and JSON shape, with the stores mocked. */
 @WebMvcTest(MessageController.class)
-@Import({HistoryService.class, MessageControllerTest.Config.class})
+@Import({HistoryService.class, WebSliceConfig.class})
 class MessageControllerTest {
-
-    @TestConfiguration
-    static class Config {
-        @Bean
-        AccessTokens accessTokens() {
-            return new AccessTokens(TestSupport.SECRET);
-        }
-
-        @Bean
-        io.mqchat.common.auth.HistoryPolicy historyPolicy() {
-            return io.mqchat.common.auth.HistoryPolicy.allForEveryone();
-        }
-    }
 
     private static final AccessTokens TOKENS = new AccessTokens(TestSupport.SECRET);
     private static final ConversationId CONV = ConversationId.direct("alice", "bob");

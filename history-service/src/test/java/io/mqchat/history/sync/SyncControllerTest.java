@@ -1,17 +1,15 @@
 package io.mqchat.history.sync;
 
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.history.TestSupport;
+import io.mqchat.history.WebSliceConfig;
 import io.mqchat.history.auth.CurrentLogins;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -35,21 +33,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** Sync over REST: what a request may say and how it reaches the engine, the engine mocked. */
 @WebMvcTest(SyncController.class)
-@Import(SyncControllerTest.Config.class)
+@Import(WebSliceConfig.class)
 class SyncControllerTest {
-
-    @TestConfiguration
-    static class Config {
-        @Bean
-        AccessTokens accessTokens() {
-            return new AccessTokens(TestSupport.SECRET);
-        }
-
-        @Bean
-        HistoryPolicy historyPolicy() {
-            return HistoryPolicy.allForEveryone();
-        }
-    }
 
     private static final AccessTokens TOKENS = new AccessTokens(TestSupport.SECRET);
 
