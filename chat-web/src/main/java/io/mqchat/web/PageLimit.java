@@ -1,30 +1,22 @@
 package io.mqchat.web;
 
-/**
- * The {@code limit} of a paged REST request: absent → the default; not a positive integer → 400; above the
- * maximum → clamped (clients asking for "a lot" still work).
- */
-public record PageLimit(int defaultLimit, int maxLimit) {
+import io.mqchat.common.protocol.PageSize;
 
-    public PageLimit {
-        if (defaultLimit < 1 || defaultLimit > maxLimit) {
-            throw new IllegalArgumentException("need 1 <= default <= max, got " + defaultLimit + " and " + maxLimit);
-        }
+/**
+ * The {@code limit} of a paged REST request, read by {@link PageSize}: absent → the default; not a positive
+ * integer → 400; above the maximum → clamped.
+ */
+public record PageLimit(PageSize size) {
+
+    public PageLimit(int defaultLimit, int maxLimit) {
+        this(new PageSize(defaultLimit, maxLimit));
     }
 
     public int parse(String text) {
-        if (text == null) {
-            return defaultLimit;
-        }
-        long value;
         try {
-            value = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("limit must be an integer");
+            return size.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        if (value <= 0) {
-            throw ApiException.badRequest("limit must be a positive integer (at most " + maxLimit + " are returned)");
-        }
-        return (int) Math.min(value, maxLimit);
     }
 }

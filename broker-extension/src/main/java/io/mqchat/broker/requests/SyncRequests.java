@@ -25,6 +25,7 @@ import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.common.sync.SyncQuery;
+import io.mqchat.common.protocol.PageSize;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class SyncRequests {
     /** Messages per MQTT sync page: default and maximum. */
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 200;
-    private static final SyncQuery.Limits LIMITS = new SyncQuery.Limits(DEFAULT_LIMIT, MAX_LIMIT);
+    private static final PageSize LIMITS = new PageSize(DEFAULT_LIMIT, MAX_LIMIT);
     /** Bytes of messages per response, below the 256 KiB packet limit, leaving room for the cursor. */
     public static final int MAX_MESSAGE_BYTES = 160 * 1024;
 

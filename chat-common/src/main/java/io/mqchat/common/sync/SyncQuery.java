@@ -1,6 +1,7 @@
 package io.mqchat.common.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqchat.common.protocol.PageSize;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -21,28 +22,11 @@ public record SyncQuery(SyncCursor.State state, int limit) {
     /** The fields of a sync request, besides a transport's own. */
     public static final Set<String> FIELDS = Set.of("cursor", "conversations", "limit");
 
-    /** How many messages a page holds when the request does not say, and at most. */
-    public record Limits(int defaultLimit, int maxLimit) {
-        public Limits {
-            if (defaultLimit < 1 || defaultLimit > maxLimit) {
-                throw new IllegalArgumentException("need 1 <= default <= max, got " + defaultLimit + " and " + maxLimit);
-            }
-        }
-
-        int clamp(long asked) {
-            if (asked <= 0) {
-                throw new IllegalArgumentException("limit must be a positive integer (at most " + maxLimit
-                        + " are returned)");
-            }
-            return (int) Math.min(asked, maxLimit);
-        }
-    }
-
     /**
      * A request as a JSON object of {@link #FIELDS} and {@code ownFields}, from {@code user} (whose
      * conversations its positions must be).
      */
-    public static SyncQuery parse(JsonNode request, Set<String> ownFields, String user, Limits limits) {
+    public static SyncQuery parse(JsonNode request, Set<String> ownFields, String user, PageSize limits) {
         for (Iterator<String> it = request.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field) && !ownFields.contains(field)) {
@@ -68,8 +52,7 @@ public record SyncQuery(SyncCursor.State state, int limit) {
         if (request.has("limit")) {
             JsonNode l = request.get("limit");
             if (!l.isIntegralNumber() || !l.canConvertToLong()) {
-                throw new IllegalArgumentException("limit must be a positive integer (at most " + limits.maxLimit()
-                        + " are returned)");
+                throw new IllegalArgumentException(limits.notPositive());
             }
             limit = limits.clamp(l.asLong());
         }
@@ -77,19 +60,9 @@ public record SyncQuery(SyncCursor.State state, int limit) {
     }
 
     /** A request as query parameters: an optional cursor and an optional limit (text). */
-    public static SyncQuery of(String cursor, String limitText, String user, Limits limits) {
+    public static SyncQuery of(String cursor, String limitText, String user, PageSize limits) {
         SyncCursor.State state = cursor == null ? new SyncCursor.State(Map.of(), null) : decode(cursor);
-        int limit = limits.defaultLimit();
-        if (limitText != null) {
-            long asked;
-            try {
-                asked = Long.parseLong(limitText.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("limit must be an integer");
-            }
-            limit = limits.clamp(asked);
-        }
-        return validated(user, state, limit);
+        return validated(user, state, limits.parse(limitText));
     }
 
     private static SyncQuery validated(String user, SyncCursor.State state, int limit) {

@@ -1,5 +1,6 @@
 package io.mqchat.common.sync;
 
+import io.mqchat.common.protocol.PageSize;
 import io.mqchat.common.protocol.Json;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The one parser of sync requests both transports use. */
 class SyncQueryTest {
 
-    private static final SyncQuery.Limits LIMITS = new SyncQuery.Limits(100, 200);
+    private static final PageSize LIMITS = new PageSize(100, 200);
 
     private static SyncQuery parse(String json, Set<String> own) throws Exception {
         return SyncQuery.parse(Json.MAPPER.readTree(json), own, "alice", LIMITS);

@@ -8,6 +8,7 @@ import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.common.sync.SyncQuery;
+import io.mqchat.common.protocol.PageSize;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.web.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -37,7 +38,7 @@ public class SyncController {
     public static final int MAX_LIMIT = 500;
     /** Bytes of messages per page. */
     public static final int MAX_BYTES = 4 * 1024 * 1024;
-    private static final SyncQuery.Limits LIMITS = new SyncQuery.Limits(DEFAULT_LIMIT, MAX_LIMIT);
+    private static final PageSize LIMITS = new PageSize(DEFAULT_LIMIT, MAX_LIMIT);
 
     /**
      * A page of sync.
