@@ -447,20 +447,6 @@ public final class ConversationSummaries {
         return newest != null && number(newest, Message.SEQ) > 0;
     }
 
-    /** The read positions of several users in one conversation (e.g. the peer's, for "read" ticks). */
-    public Map<String, Long> readSeqs(String conv, Collection<String> users) {
-        if (users.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Long> result = new HashMap<>();
-        List<String> ids = users.stream().map(u -> id(u, conv)).toList();
-        for (Document d : summaries.find(Filters.in(Conversation.ID, ids))
-                .projection(Projections.include(Conversation.USER, Conversation.READ_SEQ))) {
-            result.put(d.getString(Conversation.USER), number(d, Conversation.READ_SEQ));
-        }
-        return result;
-    }
-
     /**
      * For each conversation in {@code userByConv}, how far that user has read it (0 if they have no summary
      * there), in one query: a conversation list asks it for every direct conversation's peer.

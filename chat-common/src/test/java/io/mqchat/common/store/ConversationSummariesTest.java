@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -219,6 +220,6 @@ class ConversationSummariesTest {
         ConversationSummaries.Page second = summaries.recent("alice", 2, last.lastTs(), last.conv());
         assertThat(second.summaries()).extracting(ConversationSummaries.Summary::conv).containsExactly("d:alice:bob");
         assertThat(second.hasMore()).isFalse();
-        assertThat(summaries.readSeqs("d:alice:carol", List.of("carol"))).containsEntry("carol", 2L);
+        assertThat(summaries.readSeqsOf(Map.of("d:alice:carol", "carol"))).containsEntry("d:alice:carol", 2L);
     }
 }
