@@ -156,9 +156,7 @@ final class CommittingH2Backend extends H2Backend {
             if (store.hasMap(untyped)) {
                 store.removeMap(untyped);
             }
-            MVMap<KeyValue, Object> map = store.openMap(indexMap(collectionName, indexName),
-                    new MVMap.Builder<KeyValue, Object>().keyType(IndexKeyType.INSTANCE));
-            return new TypedUniqueIndex(map, indexName, keys, sparse);
+            return new TypedUniqueIndex(openIndexMap(indexMap(collectionName, indexName)), indexName, keys, sparse);
         }
 
         @Override
@@ -167,8 +165,7 @@ final class CommittingH2Backend extends H2Backend {
             MVStore store = getMvStore();
             String name = indexMap(collectionName, indexName);
             boolean created = !store.hasMap(name);
-            MVMap<KeyValue, Object> map = store.openMap(name,
-                    new MVMap.Builder<KeyValue, Object>().keyType(IndexKeyType.INSTANCE));
+            MVMap<KeyValue, Object> map = openIndexMap(name);
             Document description = description(collectionName, indexName);
             Object partial = description == null ? null : description.get("partialFilterExpression");
             return new TypedSecondaryIndex(map, indexName, keys, partial instanceof Document d ? d : null, created);
@@ -205,6 +202,10 @@ final class CommittingH2Backend extends H2Backend {
         protected void dropIndex(MongoCollection<Object> collection, String indexName) {
             super.dropIndex(collection, indexName);
             getMvStore().removeMap(indexMap(collection.getCollectionName(), indexName));
+        }
+
+        private MVMap<KeyValue, Object> openIndexMap(String name) {
+            return getMvStore().openMap(name, new MVMap.Builder<KeyValue, Object>().keyType(IndexKeyType.INSTANCE));
         }
 
         /** Starts with the database's name and a dot, so dropping the database removes it too. */

@@ -56,9 +56,14 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
 
     /** A key to search from that is greater than every stored key starting with {@code prefix}. */
     static KeyValue afterAllStartingWith(KeyValue prefix) {
+        return appended(prefix, AFTER_ALL);
+    }
+
+    /** {@code prefix} with one more value. */
+    static KeyValue appended(KeyValue prefix, Object value) {
         List<Object> values = new ArrayList<>(prefix.size() + 1);
         prefix.forEach(values::add);
-        values.add(AFTER_ALL);
+        values.add(value);
         return new KeyValue(values);
     }
 

@@ -37,6 +37,8 @@ final class IndexScan {
     private final String next;
     /** The query's operator conditions on {@link #next} (such as {@code {$lt: 50}}). */
     private final List<Document> nextConditions;
+    /** Whether every entry of the prefix holds a number in {@link #next}; null until asked. */
+    private Boolean onlyNumbersInNext;
 
     private IndexScan(TypedUniqueIndex index, KeyValue prefix, String next, List<Document> nextConditions) {
         this.index = index;
@@ -149,21 +151,23 @@ final class IndexScan {
             Double bound = reverse ? bound("$lt", "$lte", Math::min) : bound("$gt", "$gte", Math::max);
             if (bound != null) {
                 // backwards from after every entry holding the bound (an index may have fields after next)
-                from = reverse ? IndexKeyType.afterAllStartingWith(with(bound)) : with(bound);
+                KeyValue at = IndexKeyType.appended(prefix, bound);
+                from = reverse ? IndexKeyType.afterAllStartingWith(at) : at;
             }
         }
         return index.positions(prefix, from, reverse);
     }
 
+    /** Two index lookups, made once per query: both the order and the start bound ask it. */
     private boolean holdsOnlyNumbersInNext() {
-        KeyValue first = index.firstWithPrefix(prefix);
-        KeyValue last = index.lastWithPrefix(prefix);
-        if (first == null || last == null) {
-            return true;
+        if (onlyNumbersInNext == null) {
+            KeyValue first = index.firstWithPrefix(prefix);
+            KeyValue last = index.lastWithPrefix(prefix);
+            int at = prefix.size();
+            onlyNumbersInNext = first == null || last == null || IndexKeyType.isDouble(first.get(at))
+                    && IndexKeyType.isDouble(last.get(at)) && !((Double) last.get(at)).isNaN();
         }
-        int at = prefix.size();
-        return IndexKeyType.isDouble(first.get(at)) && IndexKeyType.isDouble(last.get(at))
-                && !((Double) last.get(at)).isNaN();
+        return onlyNumbersInNext;
     }
 
     /** The tightest numeric bound the next field's conditions set with two operators, or null. */
@@ -180,10 +184,4 @@ final class IndexScan {
         return result;
     }
 
-    private KeyValue with(double bound) {
-        List<Object> values = new ArrayList<>(prefix.size() + 1);
-        prefix.forEach(values::add);
-        values.add(bound);
-        return new KeyValue(values);
-    }
 }

@@ -67,10 +67,6 @@ class TypedUniqueIndex extends AbstractUniqueIndex<Object> {
         return keys();
     }
 
-    boolean sparse() {
-        return isSparse();
-    }
-
     /** Whether a scan of this index finds every document a query with these conditions can match. */
     boolean servesQueryWith(Map<String, List<Object>> conditions) {
         return true;
