@@ -29,13 +29,14 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
 
-    /** Environment variables of the REST apps (recall window and history policy: the broker's too; admins: chat-api's), by property. */
+    /** Environment variables of the REST apps (recall window and history policy: the broker's too; admins and their broadcast limit: chat-api's), by property. */
     private static final Map<String, String> SHARED = Map.of(
             "MQCHAT_RECALL_WINDOW", "mqchat.recall.window",
             "MQCHAT_HISTORYPOLICY", "mqchat.history-policy",
             "MQCHAT_RETENTION", "mqchat.retention",
             "MQCHAT_SYNC_HOLE_GRACE", "mqchat.sync.hole-grace",
-            "MQCHAT_ADMINS", "mqchat.admins");
+            "MQCHAT_ADMINS", "mqchat.admins",
+            "MQCHAT_RATELIMIT_BROADCAST", "mqchat.ratelimit.broadcast");
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final StandaloneSettings settings;

@@ -80,4 +80,19 @@ public final class AdminDtos {
      */
     public record Stats(OnlineTotals online, MessageCounts messages, Long users, Long groups, Health health) {
     }
+
+    /**
+     * Body of {@code POST /api/v1/admin/broadcasts}: {@code body} the text; {@code to} {@code "all"}, an array of
+     * user ids, or {@code {"group": "groupId"}} (bound as plain JSON values — string, list, map — and checked by
+     * the service).
+     */
+    public record BroadcastRequest(Object body, Object to) {
+    }
+
+    /**
+     * A broadcast as stored: the message's id, conversation ({@code s:all}, or the group's) and seq, when, and
+     * whom it is for ({@code to}: {@code all}, {@code users} with their count, or {@code group} with its id).
+     */
+    public record Broadcast(String id, String conv, long seq, long ts, String to, Integer users, String groupId) {
+    }
 }

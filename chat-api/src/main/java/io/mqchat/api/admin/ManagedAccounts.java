@@ -51,6 +51,16 @@ public class ManagedAccounts {
                 .map(ManagedAccounts::account);
     }
 
+    /** Those of these (valid) user ids that no account has, in their order. */
+    public List<String> unregistered(List<String> userIds) {
+        userIds.forEach(ManagedAccounts::requireValid);
+        java.util.Set<String> found = new java.util.HashSet<>();
+        for (Document d : users.find(Filters.in(StoreSchema.User.ID, userIds)).projection(Projections.include(StoreSchema.User.ID))) {
+            found.add(d.getString(StoreSchema.User.ID));
+        }
+        return userIds.stream().filter(id -> !found.contains(id)).toList();
+    }
+
     /** Whether the admin role is stored for the user (configured admins are not). */
     public boolean isAdminStored(String userId) {
         requireValid(userId);

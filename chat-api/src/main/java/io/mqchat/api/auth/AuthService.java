@@ -62,6 +62,9 @@ public class AuthService {
         if (!Ids.isValidUserId(userId)) {
             throw ApiException.badRequest("userId must be " + Ids.userIdRule());
         }
+        if (Ids.isReservedUserId(userId)) {
+            throw ApiException.conflict("The user id '" + userId + "' is reserved for the server.");
+        }
         Optional<String> weak = PasswordPolicy.check(userId, password);
         if (weak.isPresent()) {
             throw ApiException.badRequest(weak.get());

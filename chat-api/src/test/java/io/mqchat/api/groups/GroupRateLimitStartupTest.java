@@ -38,4 +38,10 @@ class GroupRateLimitStartupTest {
         assertThat(failure("--mqchat.ratelimit.group-create=lots")).contains("MQCHAT_RATELIMIT_GROUPCREATE");
         assertThat(failure("--mqchat.ratelimit.group-add=0/m")).contains("MQCHAT_RATELIMIT_GROUPADD");
     }
+
+    @Test
+    void aBadBroadcastLimitStopsStartUp() {
+        // the admin's limit lives beside the groups' under mqchat.ratelimit
+        assertThat(failure("--mqchat.ratelimit.broadcast=often")).contains("MQCHAT_RATELIMIT_BROADCAST");
+    }
 }

@@ -4,14 +4,24 @@ import java.util.Optional;
 
 /**
  * Identifies a conversation: direct {@code d:{smallerUserId}:{largerUserId}} (ordered, so both sides
- * name it the same way) or group {@code g:{groupId}}. Each conversation has its own {@code seq}.
+ * name it the same way), group {@code g:{groupId}}, or the system conversation {@code s:all} (the operators'
+ * broadcasts: every user reads it, nobody writes to it but the server). Each conversation has its own
+ * {@code seq}.
  */
 public record ConversationId(Type type, String first, String second) {
 
-    /** Direct (two users) or group. */
+    /** Direct (two users), group, or the system conversation. */
     public enum Type {
-        DIRECT, GROUP
+        DIRECT, GROUP, SYSTEM
     }
+
+    /** The text form of {@link #SYSTEM}. */
+    public static final String SYSTEM_TEXT = "s:all";
+    /**
+     * The system conversation: the operators' broadcasts, stored once and read by every user (read
+     * diffusion, like a group everyone is in from its first seq; no user can send there).
+     */
+    public static final ConversationId SYSTEM = new ConversationId(Type.SYSTEM, "all", null);
 
     public static ConversationId direct(String userA, String userB) {
         if (!Ids.isValidUserId(userA) || !Ids.isValidUserId(userB)) {
@@ -38,6 +48,9 @@ public record ConversationId(Type type, String first, String second) {
     public static Optional<ConversationId> parse(String text) {
         if (text == null) {
             return Optional.empty();
+        }
+        if (text.equals(SYSTEM_TEXT)) {
+            return Optional.of(SYSTEM);
         }
         if (text.startsWith("g:")) {
             String group = text.substring(2);
@@ -67,8 +80,20 @@ public record ConversationId(Type type, String first, String second) {
         return first.equals(userId) ? second : first;
     }
 
+    /**
+     * Whether the conversation is stored once for all its readers (groups and the system conversation): one
+     * shared summary, each reader's own read position.
+     */
+    public boolean sharedByReaders() {
+        return type != Type.DIRECT;
+    }
+
     @Override
     public String toString() {
-        return type == Type.DIRECT ? "d:" + first + ":" + second : "g:" + first;
+        return switch (type) {
+            case DIRECT -> "d:" + first + ":" + second;
+            case GROUP -> "g:" + first;
+            case SYSTEM -> SYSTEM_TEXT;
+        };
     }
 }

@@ -18,7 +18,18 @@ public final class Ids {
     /** Client message ids: printable ASCII without spaces, 1–64 characters. */
     private static final Pattern CLIENT_MESSAGE_ID = Pattern.compile("[\\x21-\\x7E]{1,64}");
 
+    /**
+     * The sender of the operators' broadcasts ({@link ConversationId#SYSTEM}): reserved, no user can register
+     * it, so a message {@code from} it is always the server's.
+     */
+    public static final String SYSTEM_USER = "system";
+
     private Ids() {
+    }
+
+    /** Ids that are valid in form but belong to the server (registration refuses them). */
+    public static boolean isReservedUserId(String userId) {
+        return SYSTEM_USER.equalsIgnoreCase(userId);
     }
 
     public static boolean isValidUserId(String userId) {

@@ -10,7 +10,9 @@ import java.util.Optional;
  *       only the owner's devices may subscribe.</li>
  *   <li>{@code chat/g/{groupId}} — a group conversation.</li>
  *   <li>{@code chat/p/{userId}} — retained presence (server-published).</li>
- *   <li>{@code chat/sys/...} — server events and broadcasts (server-published).</li>
+ *   <li>{@code chat/sys/...} — server events and broadcasts (server-published); {@code chat/sys/broadcast}
+ *       carries the operators' broadcasts to everyone: the server holds that subscription in every device's
+ *       session, clients may not subscribe themselves.</li>
  * </ul>
  */
 public final class Topics {
@@ -19,6 +21,8 @@ public final class Topics {
     public static final String GROUP_PREFIX = "chat/g/";
     public static final String PRESENCE_PREFIX = "chat/p/";
     public static final String SYSTEM_PREFIX = "chat/sys/";
+    /** Where a broadcast to everyone is published (one publish per broker node, HiveMQ fans it out). */
+    public static final String BROADCAST = SYSTEM_PREFIX + "broadcast";
     /** {@code chat/req/{userId}}: a device's requests to the server (e.g. sync), never stored or delivered. */
     public static final String REQUEST_PREFIX = "chat/req/";
     /** {@code chat/res/{userId}/{deviceType}}: where a device may ask for its responses. */

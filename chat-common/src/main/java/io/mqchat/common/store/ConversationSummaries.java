@@ -16,6 +16,7 @@ import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.BulkWriteOptions;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.Ids;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -109,7 +110,15 @@ public final class ConversationSummaries {
      * sender's read position and the mentioned users' documents — never one write per member.
      */
     public void apply(Collection<ChatMessage> stored) {
-        List<WriteModel<Document>> ops = updatesFor(stored);
+        apply(stored, false);
+    }
+
+    /**
+     * The same, for messages of a shared conversation that are for some of its readers only (a broadcast to
+     * listed users): the shared preview is marked so that the others do not see it.
+     */
+    public void apply(Collection<ChatMessage> stored, boolean limitedAudience) {
+        List<WriteModel<Document>> ops = updatesFor(stored, limitedAudience);
         if (ops.isEmpty()) {
             return;
         }
@@ -137,6 +146,10 @@ public final class ConversationSummaries {
     }
 
     List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored) {
+        return updatesFor(stored, false);
+    }
+
+    private List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored, boolean limitedAudience) {
         Map<Key, Group> groups = new LinkedHashMap<>();
         Map<String, List<ChatMessage>> groupMessages = new LinkedHashMap<>();
         for (ChatMessage m : stored) {
@@ -144,7 +157,7 @@ public final class ConversationSummaries {
             if (conv.isEmpty()) {
                 continue;
             }
-            if (conv.get().type() == ConversationId.Type.GROUP) {
+            if (conv.get().sharedByReaders()) {
                 groupMessages.computeIfAbsent(m.conv(), k -> new ArrayList<>()).add(m);
                 continue;
             }
@@ -195,15 +208,17 @@ public final class ConversationSummaries {
                         Updates.set(Conversation.UNREAD_CAPPED, true)));
             }
         });
-        groupMessages.forEach((conv, list) -> groupUpdates(conv, list, now, ops));
+        groupMessages.forEach((conv, list) -> groupUpdates(conv, list, now, ops, limitedAudience));
         return ops;
     }
 
     /**
      * A group conversation's batch: the group summary ({@code _id} = conv: last message, newest "all"
      * mention), each sender's read position (own messages are read) and each mentioned user's newest mention.
+     * The server ({@link Ids#SYSTEM_USER}) reads nothing: it has no read position.
      */
-    private static void groupUpdates(String conv, List<ChatMessage> batch, Date now, List<WriteModel<Document>> ops) {
+    private static void groupUpdates(String conv, List<ChatMessage> batch, Date now, List<WriteModel<Document>> ops,
+                                     boolean limitedAudience) {
         ChatMessage last = null;
         long allMention = 0;
         Map<String, Long> ownMax = new LinkedHashMap<>();
@@ -212,7 +227,9 @@ public final class ConversationSummaries {
             if (last == null || m.seq() > last.seq()) {
                 last = m;
             }
-            ownMax.merge(m.from(), m.seq(), Math::max);
+            if (!m.from().equals(Ids.SYSTEM_USER)) {
+                ownMax.merge(m.from(), m.seq(), Math::max);
+            }
             if (m.mentions() != null) {
                 for (String user : m.mentions()) {
                     if (user.equals(ChatMessage.MENTION_ALL)) {
@@ -235,7 +252,8 @@ public final class ConversationSummaries {
                 Filters.lt(Conversation.LAST_SEQ, last.seq())), Updates.combine(
                 Updates.set(Conversation.LAST_SEQ, last.seq()),
                 Updates.set(Conversation.LAST_TS, last.ts()),
-                Updates.set(Conversation.LAST, previewDocument(last)))));
+                Updates.set(Conversation.LAST, limitedAudience
+                        ? previewDocument(last).append(Conversation.LAST_LIMITED, true) : previewDocument(last)))));
         ownMax.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.READ_SEQ, seq), now)));
         mentioned.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.MENTION_SEQ, seq), now)));
     }
@@ -262,26 +280,46 @@ public final class ConversationSummaries {
             return Optional.empty();
         }
         Document mine = summaries.find(Filters.eq(Conversation.ID, id(user, conv))).first();
-        return Optional.of(groupSummary(user, group, mine, fromSeq));
+        return Optional.ofNullable(groupSummary(user, group, mine, fromSeq));
     }
 
     private Summary groupSummary(String user, Document group, Document mine, long fromSeq) {
         String conv = group.getString(Conversation.CONV);
         long readSeq = mine == null ? 0 : number(mine, Conversation.READ_SEQ);
         long lastSeq = number(group, Conversation.LAST_SEQ);
+        long lastTs = number(group, Conversation.LAST_TS);
         long floor = Math.max(readSeq, fromSeq - 1);
-        long unread = lastSeq <= floor ? 0 : messages.countDocuments(Filters.and(Filters.eq(Message.CONV, conv),
-                        Filters.gt(Message.SEQ, floor), Filters.ne(Message.FROM, user),
-                        Filters.nin(Message.TYPE, ChatMessage.EVENT_TYPE, ChatMessage.RECALLED_TYPE)),
+        Document last = group.get(Conversation.LAST, Document.class);
+        boolean system = ConversationId.SYSTEM_TEXT.equals(conv);
+        if (system && last != null && Boolean.TRUE.equals(last.getBoolean(Conversation.LAST_LIMITED))) {
+            // the last broadcast was for listed users: show this reader the newest one that is theirs
+            Document newest = messages.find(Filters.and(Filters.eq(Message.CONV, conv),
+                            SystemConversation.readableBy(user)))
+                    .projection(Projections.exclude(Message.AUDIENCE))
+                    .sort(Sorts.descending(Message.SEQ)).limit(1).first();
+            if (newest == null) {
+                return null;
+            }
+            ChatMessage m = MessageDocuments.fromDocument(newest);
+            last = previewDocument(m);
+            lastSeq = m.seq();
+            lastTs = m.ts();
+        }
+        List<Bson> unreadFilter = new ArrayList<>(List.of(Filters.eq(Message.CONV, conv),
+                Filters.gt(Message.SEQ, floor), Filters.ne(Message.FROM, user),
+                Filters.nin(Message.TYPE, ChatMessage.EVENT_TYPE, ChatMessage.RECALLED_TYPE)));
+        if (system) {
+            unreadFilter.add(SystemConversation.readableBy(user));
+        }
+        long unread = lastSeq <= floor ? 0 : messages.countDocuments(Filters.and(unreadFilter),
                 new com.mongodb.client.model.CountOptions().limit(GROUP_UNREAD_LIMIT));
         long mentionSeq = Math.max(mine == null ? 0 : number(mine, Conversation.MENTION_SEQ),
                 number(group, Conversation.ALL_MENTION_SEQ));
         boolean mentioned = mentionSeq > floor;
-        Document last = group.get(Conversation.LAST, Document.class);
         Preview preview = last == null || lastSeq < fromSeq ? null : new Preview(last.getString("id"),
                 last.getString("from"), last.getString("type"), last.getString("text"));
-        return new Summary(user, conv, null, lastSeq, number(group, Conversation.LAST_TS), preview,
-                Math.max(readSeq, fromSeq - 1), unread, mentioned);
+        return new Summary(user, conv, null, lastSeq, lastTs, preview, Math.max(readSeq, fromSeq - 1), unread,
+                mentioned);
     }
 
     /** The last seq of each of these group conversations that has messages (for sync). */
@@ -334,9 +372,22 @@ public final class ConversationSummaries {
      */
     public Page recent(String user, Map<String, Long> groups, int limit, Long beforeTs, String beforeConv) {
         Page direct = recent(user, limit, beforeTs, beforeConv);
-        if (groups.isEmpty()) {
-            return direct;
+        List<Summary> merged = new ArrayList<>(direct.summaries());
+        // the system conversation: every user reads it; its last message may differ per reader (listed users)
+        groupView(user, ConversationId.SYSTEM_TEXT, 1).filter(system -> beforeTs == null
+                        || system.lastTs() < beforeTs
+                        || (system.lastTs() == beforeTs && system.conv().compareTo(beforeConv) > 0))
+                .ifPresent(merged::add);
+        if (!groups.isEmpty()) {
+            merged.addAll(groupPage(user, groups, limit, beforeTs, beforeConv));
         }
+        merged.sort(java.util.Comparator.comparingLong(Summary::lastTs).reversed().thenComparing(Summary::conv));
+        boolean hasMore = direct.hasMore() || merged.size() > limit;
+        return new Page(merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged, hasMore);
+    }
+
+    /** Up to {@code limit + 1} of the groups' summaries after the position, as this member sees them. */
+    private List<Summary> groupPage(String user, Map<String, Long> groups, int limit, Long beforeTs, String beforeConv) {
         Map<String, Long> fromSeqs = new HashMap<>();
         groups.forEach((groupId, fromSeq) -> fromSeqs.put(ConversationId.group(groupId).toString(), fromSeq));
         List<Bson> conditions = new ArrayList<>();
@@ -357,14 +408,12 @@ public final class ConversationSummaries {
                 mine.put(d.getString(Conversation.CONV), d);
             }
         }
-        List<Summary> merged = new ArrayList<>(direct.summaries());
+        List<Summary> result = new ArrayList<>(groupDocs.size());
         for (Document g : groupDocs) {
             String conv = g.getString(Conversation.CONV);
-            merged.add(groupSummary(user, g, mine.get(conv), fromSeqs.getOrDefault(conv, 1L)));
+            result.add(groupSummary(user, g, mine.get(conv), fromSeqs.getOrDefault(conv, 1L)));
         }
-        merged.sort(java.util.Comparator.comparingLong(Summary::lastTs).reversed().thenComparing(Summary::conv));
-        boolean hasMore = direct.hasMore() || merged.size() > limit;
-        return new Page(merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged, hasMore);
+        return result;
     }
 
     /**

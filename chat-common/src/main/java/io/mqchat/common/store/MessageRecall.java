@@ -101,6 +101,10 @@ public final class MessageRecall {
             return new NotFound();
         }
         ChatMessage message = MessageDocuments.fromDocument(doc);
+        if (ConversationId.SYSTEM_TEXT.equals(message.conv())) {
+            // a broadcast: its readers know it exists, none of them sent it
+            return SystemConversation.readableBy(doc, user) ? new NotSender() : new NotFound();
+        }
         Optional<ConversationId> group = ConversationId.parse(message.conv())
                 .filter(c -> c.type() == ConversationId.Type.GROUP);
         if (group.isPresent()) {

@@ -60,6 +60,12 @@ public final class StoreSchema {
         public static final String RECALLED_BY = "recalledBy";
         /** Group messages: mentioned user ids (or "all"); absent when none. */
         public static final String MENTIONS = "mentions";
+        /**
+         * The system conversation: the user ids a broadcast is for, when not everyone (absent: everyone). Read
+         * diffusion: the message is stored once and each reader's queries pass over what is not theirs. Never
+         * delivered with the message.
+         */
+        public static final String AUDIENCE = "aud";
 
         private Message() {
         }
@@ -115,6 +121,11 @@ public final class StoreSchema {
         public static final String MENTION_SEQ = "mentionSeq";
         /** Group summary ({@code _id} = the conversation id itself): the newest seq mentioning "all". */
         public static final String ALL_MENTION_SEQ = "allMentionSeq";
+        /**
+         * In {@link #LAST} of the system conversation's summary: the last message is for some users only, so
+         * the others' preview is looked up among the messages they may see.
+         */
+        public static final String LAST_LIMITED = "limited";
 
         private Conversation() {
         }

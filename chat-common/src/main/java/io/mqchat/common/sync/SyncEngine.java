@@ -10,6 +10,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.SystemConversation;
 import org.bson.Document;
 
 import java.time.Clock;
@@ -163,8 +164,8 @@ public final class SyncEngine {
         for (String conv : positions.keySet()) {
             ConversationId id = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException(
                     "'" + abbreviate(conv) + "' is not a conversation id"));
-            if (id.type() == ConversationId.Type.GROUP) {
-                continue;
+            if (id.sharedByReaders()) {
+                continue; // a group's membership is checked by sync itself; the system conversation is everyone's
             }
             if (!id.isDirectParticipant(user)) {
                 throw new IllegalArgumentException("'" + conv + "' is not one of your conversations");
@@ -201,6 +202,8 @@ public final class SyncEngine {
             groups.groupsOf(request.user()).forEach((groupId, fromSeq) ->
                     groupFloors.put(ConversationId.group(groupId).toString(), fromSeq));
         }
+        // the system conversation (broadcasts): every user reads it from its first seq
+        groupFloors.put(ConversationId.SYSTEM_TEXT, 1L);
         List<String> left = new ArrayList<>();
         positions.keySet().removeIf(conv -> {
             boolean gone = ConversationId.groupOf(conv).isPresent() && !groupFloors.containsKey(conv);
@@ -256,8 +259,8 @@ public final class SyncEngine {
                         break; // a young gap: may still be stored, do not pass it
                     }
                 }
-                if (m.ts() < notBefore) {
-                    position = m.seq(); // older than this device may see: passed over, not delivered
+                if (m.ts() < notBefore || !SystemConversation.readableBy(doc, request.user())) {
+                    position = m.seq(); // older than this device may see, or a broadcast for others: passed over
                     continue;
                 }
                 int size = m.toJsonBytes().length + 1;
@@ -318,14 +321,16 @@ public final class SyncEngine {
         var after = Filters.gte(Message.RECALLED_AT, mark.at());
         List<String> receivers = new ArrayList<>();
         receivers.add(user);
-        groupFloors.keySet().forEach(conv -> receivers.add(conv.substring(2))); // a group message's "to" is the group
+        groupFloors.keySet().forEach(conv -> receivers.add(ConversationId.groupOf(conv)
+                .orElse(conv))); // a group message's "to" is the group; a broadcast's the system conversation
         var filter = Filters.or(Filters.and(Filters.eq(Message.FROM, user), after),
                 Filters.and(Filters.in(Message.TO, receivers), after));
         // (recalledAt, id) of everything at or after the mark that has now been reported, earlier or here
         List<Map.Entry<Long, String>> reported = new ArrayList<>();
         int taken = 0;
         for (Document d : messages.find(filter)
-                .projection(Projections.include(Message.CONV, Message.SEQ, Message.TS, Message.RECALLED_AT))
+                .projection(Projections.include(Message.CONV, Message.SEQ, Message.TS, Message.RECALLED_AT,
+                        Message.AUDIENCE))
                 .sort(Sorts.ascending(Message.RECALLED_AT, Message.ID)).limit(MAX_RECALLS + 1 + mark.seen().size())) {
             long at = ((Number) d.get(Message.RECALLED_AT)).longValue();
             String id = String.valueOf(d.get(Message.ID));
@@ -339,8 +344,8 @@ public final class SyncEngine {
             }
             taken++;
             reported.add(Map.entry(at, id));
-            if (((Number) d.get(Message.TS)).longValue() < notBefore) {
-                continue; // older than this device may see: it never had it
+            if (((Number) d.get(Message.TS)).longValue() < notBefore || !SystemConversation.readableBy(d, user)) {
+                continue; // older than this device may see, or a broadcast for others: it never had it
             }
             Long floor = groupFloors.get(d.getString(Message.CONV));
             if (floor != null && ((Number) d.get(Message.SEQ)).longValue() < floor) {

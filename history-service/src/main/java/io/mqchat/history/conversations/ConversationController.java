@@ -36,11 +36,13 @@ public class ConversationController {
     public static final String DIRECT = "direct";
     /** {@code type} of a group conversation. */
     public static final String GROUP = "group";
+    /** {@code type} of the system conversation {@code s:all} (the operators' broadcasts; read-only). */
+    public static final String SYSTEM = "system";
 
     /**
      * One conversation as the caller sees it.
      *
-     * @param type        {@value #DIRECT} or {@value #GROUP}
+     * @param type        {@value #DIRECT}, {@value #GROUP} or {@value #SYSTEM}
      * @param peer        direct conversations: the other user (null for groups)
      * @param groupId     group conversations: the group (null for direct ones)
      * @param readSeq     how far the caller has read (groups: at least the seq before the caller joined)

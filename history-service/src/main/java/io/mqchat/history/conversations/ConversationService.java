@@ -66,7 +66,12 @@ public class ConversationService {
                     hidden ? null : s.last().text());
             ConversationId id = ConversationId.parse(s.conv()).orElseThrow();
             boolean group = id.type() == ConversationId.Type.GROUP;
-            return new ConversationView(s.conv(), group ? ConversationController.GROUP : ConversationController.DIRECT,
+            String type = switch (id.type()) {
+                case DIRECT -> ConversationController.DIRECT;
+                case GROUP -> ConversationController.GROUP;
+                case SYSTEM -> ConversationController.SYSTEM;
+            };
+            return new ConversationView(s.conv(), type,
                     s.peer(), group ? id.first() : null, s.lastSeq(), s.lastTs(), last, s.readSeq(), s.unread(),
                     s.mentioned(), s.peer() == null ? null : peerReads.getOrDefault(s.conv(), 0L));
         }).toList();
@@ -89,7 +94,7 @@ public class ConversationService {
         HistoryService.Access access = history.access(caller.userId(), conv);
         ConversationId id = access.conv();
         long upTo = Math.min(seq, messages.maxSeq(id));
-        if (access.isGroup()) {
+        if (id.sharedByReaders()) {
             return readGroup(caller.userId(), access, upTo);
         }
         ConversationSummaries.ReadResult result = summaries.markRead(caller.userId(), id.toString(), upTo);
@@ -106,7 +111,7 @@ public class ConversationService {
     }
 
     /**
-     * A member's read receipt in a group: their own document moves; unread and mentioned come from the group
+     * A member's read receipt in a group (or any user's in the system conversation): their own document moves; unread and mentioned come from the group
      * view. The event goes to the reader's own devices only — telling every member of a large group about
      * every read would multiply the traffic by the group size.
      */

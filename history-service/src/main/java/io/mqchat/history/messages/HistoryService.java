@@ -3,6 +3,7 @@ package io.mqchat.history.messages;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.store.SystemConversation;
 import io.mqchat.history.users.RegisteredUsers;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
@@ -59,6 +60,11 @@ public class HistoryService {
         if (visibility.none()) {
             return new StoredMessages.Slice(List.of(), false);
         }
+        if (access.conv().type() == ConversationId.Type.SYSTEM) {
+            // one stored conversation for everyone: broadcasts to listed users are passed over by the others
+            return messages.page(access.conv(), page, visibility.everything() ? 0 : visibility.notBeforeTs(), 1,
+                    SystemConversation.readableBy(caller));
+        }
         if (access.isGroup()) {
             // a member reads from joining: the floor is part of the query, so paging and hasMore respect it
             return messages.page(access.conv(), page, visibility.everything() ? 0 : visibility.notBeforeTs(),
@@ -86,7 +92,10 @@ public class HistoryService {
      */
     public Access access(String caller, String conversation) {
         ConversationId conv = ConversationId.parse(conversation).orElseThrow(() -> ApiException.badRequest(
-                "conv must be a conversation id: d:{userA}:{userB} with userA < userB, or g:{groupId}"));
+                "conv must be a conversation id: d:{userA}:{userB} with userA < userB, g:{groupId}, or s:all"));
+        if (conv.type() == ConversationId.Type.SYSTEM) {
+            return new Access(conv, 1); // every user reads the broadcasts (those for them)
+        }
         if (conv.type() == ConversationId.Type.GROUP) {
             GroupDirectory.Member member = groups.member(conv.first(), caller)
                     .orElseThrow(() -> ApiException.forbidden(NOT_A_MEMBER));

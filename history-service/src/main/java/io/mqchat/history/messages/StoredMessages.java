@@ -4,6 +4,7 @@ import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
@@ -58,8 +59,16 @@ public class StoredMessages {
      * first readable seq; 1: all). Both floors are part of the query, so {@code hasMore} respects them.
      */
     public Slice page(ConversationId conv, PageRequest page, long notBeforeTs, long fromSeq) {
+        return page(conv, page, notBeforeTs, fromSeq, null);
+    }
+
+    /** The same, only messages matching {@code readable} too (null: all; the system conversation's per-reader filter). */
+    public Slice page(ConversationId conv, PageRequest page, long notBeforeTs, long fromSeq, Bson readable) {
         List<Bson> conditions = new ArrayList<>();
         conditions.add(Filters.eq(Message.CONV, conv.toString()));
+        if (readable != null) {
+            conditions.add(readable);
+        }
         if (fromSeq > 1) {
             conditions.add(Filters.gte(Message.SEQ, fromSeq));
         }
@@ -80,7 +89,7 @@ public class StoredMessages {
         }
         boolean backwards = page.backwards();
         // one extra document tells whether there is more, without a second query
-        FindIterable<Document> found = messages.find(Filters.and(conditions))
+        FindIterable<Document> found = messages.find(Filters.and(conditions)).projection(Projections.exclude(Message.AUDIENCE))
                 .sort(backwards ? Sorts.descending(Message.SEQ) : Sorts.ascending(Message.SEQ))
                 .limit(page.limit() + 1);
         List<ChatMessage> result = new ArrayList<>(page.limit() + 1);

@@ -135,7 +135,7 @@ class MessageControllerTest {
     @Test
     void invalidInputIs400() throws Exception {
         expectProblem(read("d:bob:alice", "", "alice"), 400,
-                "conv must be a conversation id: d:{userA}:{userB} with userA < userB, or g:{groupId}");
+                "conv must be a conversation id: d:{userA}:{userB} with userA < userB, g:{groupId}, or s:all");
         expectProblem(read("d:alice:bob", "?limit=0", "alice"), 400,
                 "limit must be a positive integer (at most 200 are returned)");
         expectProblem(read("d:alice:bob", "?afterSeq=abc", "alice"), 400, "afterSeq must be an integer");

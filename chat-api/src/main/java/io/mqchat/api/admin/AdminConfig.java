@@ -1,0 +1,29 @@
+package io.mqchat.api.admin;
+
+import com.mongodb.client.MongoDatabase;
+import io.mqchat.api.devices.BrokerBus;
+import io.mqchat.common.broadcast.Broadcasts;
+import io.mqchat.common.store.ConversationLog;
+import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.store.StoreSchema;
+import org.redisson.api.RedissonClient;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+
+/** Binds {@link AdminRateLimitProperties}; the broadcasts, written to the conversations log and sent on the bus. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AdminRateLimitProperties.class)
+public class AdminConfig {
+
+    @Bean
+    Broadcasts broadcasts(MongoDatabase db, RedissonClient redis, BrokerBus bus) {
+        Clock clock = Clock.systemUTC();
+        ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
+                db.getCollection(StoreSchema.MESSAGES), clock);
+        return new Broadcasts(new ConversationLog(db.getCollection(StoreSchema.MESSAGES), summaries, redis, clock),
+                bus::send);
+    }
+}
