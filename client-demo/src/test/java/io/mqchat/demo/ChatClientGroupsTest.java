@@ -137,11 +137,11 @@ class ChatClientGroupsTest {
 
     @Test
     void theGroupWirePayloadCarriesMentionsOnlyWhenThereAreSome() throws Exception {
-        JsonNode with = Json.MAPPER.readTree(ChatClient.payload(LocalState.Pending.toGroup("phone-1", "team1", "text",
+        JsonNode with = Json.MAPPER.readTree(Outbox.payload(LocalState.Pending.toGroup("phone-1", "team1", "text",
                 TextNode.valueOf("hi @bob"), 5, List.of("bob", "all"))));
         assertThat(with.toString())
                 .isEqualTo("{\"cid\":\"phone-1\",\"type\":\"text\",\"body\":\"hi @bob\",\"mentions\":[\"bob\",\"all\"]}");
-        JsonNode without = Json.MAPPER.readTree(ChatClient.payload(LocalState.Pending.toGroup("phone-2", "team1", "text",
+        JsonNode without = Json.MAPPER.readTree(Outbox.payload(LocalState.Pending.toGroup("phone-2", "team1", "text",
                 TextNode.valueOf("hi"), 5, List.of())));
         assertThat(without.toString()).isEqualTo("{\"cid\":\"phone-2\",\"type\":\"text\",\"body\":\"hi\"}");
     }

@@ -134,7 +134,7 @@ class ChatClientOfflineTest {
 
     @Test
     void theWirePayloadIsJustCidTypeAndBody() throws Exception {
-        byte[] payload = ChatClient.payload(new LocalState.Pending("phone-1", "bob", "text", TextNode.valueOf("hi"), 5));
+        byte[] payload = Outbox.payload(new LocalState.Pending("phone-1", "bob", "text", TextNode.valueOf("hi"), 5));
         JsonNode json = Json.MAPPER.readTree(payload);
         assertThat(json.toString()).isEqualTo("{\"cid\":\"phone-1\",\"type\":\"text\",\"body\":\"hi\"}");
     }
