@@ -122,7 +122,7 @@ public final class ChatClient implements AutoCloseable {
      * {@link #conversations} and {@link #markRead}. Without it, only live messages arrive.
      */
     public ChatClient withHistory(URI historyService) {
-        session.historyService = session.historyService;
+        session.historyService = historyService;
         return this;
     }
 

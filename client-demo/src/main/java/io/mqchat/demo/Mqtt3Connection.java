@@ -27,24 +27,13 @@ import java.util.concurrent.TimeUnit;
  * CONNECT silently and forever: a device whose token was replaced by a newer login (return code 5) must
  * stop and ask the user to log in again instead.
  */
-final class Mqtt3Connection implements ChatConnection {
-
-    private static final long MIN_BACKOFF_MS = 1_000;
-    private static final long MAX_BACKOFF_MS = 30_000;
+final class Mqtt3Connection extends ReconnectingConnection {
 
     private final MqttAsyncClient client;
     private final MqttConnectOptions options = new MqttConnectOptions();
-    private final Listener listener;
-    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "mqchat-mqtt3-reconnect");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private volatile boolean closed;
-    private long backoffMs = MIN_BACKOFF_MS;
 
     Mqtt3Connection(URI broker, String clientId, String user, String token, Listener listener) throws MqttException {
-        this.listener = listener;
+        super("mqchat-mqtt3-reconnect", listener);
         client = new MqttAsyncClient(broker.toString(), clientId, new MemoryPersistence());
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setUserName(user);
@@ -58,11 +47,7 @@ final class Mqtt3Connection implements ChatConnection {
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                listener.connectionLost(cause);
-                backoffMs = MIN_BACKOFF_MS;
-                if (!closed) {
-                    reconnector.execute(Mqtt3Connection.this::reconnect);
-                }
+                lost(cause);
             }
 
             @Override
@@ -76,50 +61,20 @@ final class Mqtt3Connection implements ChatConnection {
         });
     }
 
+    /** The broker keeps our session (clean session = false), so a reconnect is a plain connect. */
     @Override
-    public void connect() throws MqttException, LoggedOutException {
-        try {
-            client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
-        } catch (MqttException e) {
-            LoggedOutException dead = loggedOut(e);
-            if (dead != null) {
-                throw dead;
-            }
-            throw e;
-        }
-        listener.connected(false);
+    protected void open(boolean reconnect) throws MqttException {
+        client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
     }
 
     /** Return code 4 (bad user name or password: expired token) or 5 (not authorized: replaced or logged out). */
-    private static LoggedOutException loggedOut(MqttException e) {
-        int code = e.getReasonCode();
+    @Override
+    protected LoggedOutException refusedToken(Exception failure) {
+        int code = failure instanceof MqttException e ? e.getReasonCode() : -1;
         return code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED
                 ? new LoggedOutException("the broker refused this device's token (return code " + code
-                + "): it was replaced by a newer login or logged out; log in again", e)
+                + "): it was replaced by a newer login or logged out; log in again", failure)
                 : null;
-    }
-
-    /** Runs on the reconnect thread, with backoff; the broker keeps our session (clean session = false). */
-    private void reconnect() {
-        if (closed) {
-            return;
-        }
-        try {
-            client.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
-            backoffMs = MIN_BACKOFF_MS;
-            listener.connected(true);
-        } catch (MqttException e) {
-            LoggedOutException dead = loggedOut(e);
-            if (dead != null) {
-                listener.loggedOut(dead);     // retrying cannot help
-                return;
-            }
-            long delay = backoffMs;
-            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-            if (!closed) {
-                reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
-            }
-        }
     }
 
     @Override
@@ -180,9 +135,7 @@ final class Mqtt3Connection implements ChatConnection {
     }
 
     @Override
-    public void close() {
-        closed = true;
-        reconnector.shutdownNow();
+    protected void release() {
         try {
             if (client.isConnected()) {
                 client.disconnect().waitForCompletion(5_000);

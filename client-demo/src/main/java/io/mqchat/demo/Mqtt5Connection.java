@@ -33,33 +33,23 @@ import java.util.concurrent.TimeUnit;
  * the messages queued meanwhile). Paho's in-flight publishes are failed, and {@link ChatClient} re-sends
  * them itself, with their topic and their cid.
  */
-final class Mqtt5Connection implements ChatConnection {
+final class Mqtt5Connection extends ReconnectingConnection {
 
     /** How long the broker keeps our session (subscription + queued messages) while we are offline. */
     private static final long SESSION_EXPIRY_SECONDS = 24 * 3600;
-    private static final long MIN_BACKOFF_MS = 1_000;
-    private static final long MAX_BACKOFF_MS = 30_000;
 
     private final String broker;
     private final String clientId;
-    private final Listener listener;
     private final MqttConnectionOptions options = new MqttConnectionOptions();
-    private final ScheduledExecutorService reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "mqchat-mqtt5-reconnect");
-        thread.setDaemon(true);
-        return thread;
-    });
     /** Publishes awaiting their PUBACK on the current Paho client; failed when that client is dropped. */
     private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
     private volatile MqttAsyncClient client;
-    private volatile boolean closed;
-    private long backoffMs = MIN_BACKOFF_MS;
 
     Mqtt5Connection(URI broker, String clientId, String user, String token, Listener listener) {
+        super("mqchat-mqtt5-reconnect", listener);
         this.broker = broker.toString();
         this.clientId = clientId;
-        this.listener = listener;
         options.setUserName(user);
         options.setPassword(token.getBytes(StandardCharsets.UTF_8));
         options.setCleanStart(false);
@@ -72,32 +62,32 @@ final class Mqtt5Connection implements ChatConnection {
         }
     }
 
+    /** A fresh Paho client into the same session; a reconnect throws the dropped one away first. */
     @Override
-    public void connect() throws MqttException, LoggedOutException {
+    protected void open(boolean reconnect) throws MqttException {
+        MqttAsyncClient old = client;
+        if (reconnect && old != null) {
+            try {
+                old.close(true);
+            } catch (MqttException ignored) {
+                // it is gone either way
+            }
+        }
         MqttAsyncClient fresh = newClient();
         client = fresh;
-        try {
-            fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
-        } catch (MqttException e) {
-            LoggedOutException dead = loggedOut(e);
-            if (dead != null) {
-                throw dead;
-            }
-            throw e;
-        }
-        listener.connected(false);
+        fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
     }
 
     /**
      * A CONNACK {@code 0x86} (bad user name or password: expired token) or {@code 0x87} (not authorized: the
-     * token was replaced by a newer login of this device type, or logged out) as a {@link LoggedOutException};
-     * {@code null} for other failures, which are worth retrying.
+     * token was replaced by a newer login of this device type, or logged out).
      */
-    private static LoggedOutException loggedOut(MqttException e) {
-        int code = e.getReasonCode();
+    @Override
+    protected LoggedOutException refusedToken(Exception failure) {
+        int code = failure instanceof MqttException e ? e.getReasonCode() : -1;
         return code == 0x86 || code == 0x87
                 ? new LoggedOutException("the broker refused this device's token (reason code 0x"
-                + Integer.toHexString(code) + "): it was replaced by a newer login or logged out; log in again", e)
+                + Integer.toHexString(code) + "): it was replaced by a newer login or logged out; log in again", failure)
                 : null;
     }
 
@@ -148,40 +138,7 @@ final class Mqtt5Connection implements ChatConnection {
         IOException lost = new IOException("connection lost before the PUBACK", cause);
         inFlight.forEach(f -> f.completeExceptionally(lost));
         inFlight.clear();
-        listener.connectionLost(cause);
-        backoffMs = MIN_BACKOFF_MS;
-        reconnector.execute(this::reconnect);
-    }
-
-    /** Runs on the reconnect thread: a fresh Paho client into the same session, with backoff. */
-    private void reconnect() {
-        if (closed) {
-            return;
-        }
-        MqttAsyncClient old = client;
-        try {
-            old.close(true);
-        } catch (MqttException ignored) {
-            // it is gone either way
-        }
-        try {
-            MqttAsyncClient fresh = newClient();
-            client = fresh;
-            fresh.connect(options).waitForCompletion(options.getConnectionTimeout() * 1000L);
-            backoffMs = MIN_BACKOFF_MS;
-            listener.connected(true);
-        } catch (MqttException e) {
-            LoggedOutException dead = loggedOut(e);
-            if (dead != null) {
-                listener.loggedOut(dead);     // retrying cannot help
-                return;
-            }
-            long delay = backoffMs;
-            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-            if (!closed) {
-                reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
-            }
-        }
+        lost(cause);
     }
 
     @Override
@@ -256,11 +213,7 @@ final class Mqtt5Connection implements ChatConnection {
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            closed = true;
-        }
-        reconnector.shutdownNow();
+    protected void release() {
         MqttAsyncClient c = client;
         if (c == null) {
             return;
