@@ -294,7 +294,7 @@ public final class SyncRequests {
         ArrayNode recalls = n.putArray("recalls");
         for (SyncEngine.Recall r : result.recalls()) {
             recalls.addObject().put("conv", r.conv()).put("id", r.id()).put("msgSeq", r.msgSeq())
-                    .put("recalledAt", r.recalledAt());
+                    .put("recalledAt", r.recalledAt()).put("by", r.by()).put("reason", r.reason());
         }
         ArrayNode left = n.putArray("left");
         result.left().forEach(left::add);

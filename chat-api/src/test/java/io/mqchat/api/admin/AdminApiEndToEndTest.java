@@ -44,6 +44,8 @@ class AdminApiEndToEndTest {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String DB = "admin-api-e2e";
     private static final String ROOT = "root-admin";
+    /** A message id for the routes that take one (no such message: the 403 comes before the lookup). */
+    private static final String MESSAGE = new org.bson.types.ObjectId().toHexString();
     private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
     private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
     private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
@@ -109,7 +111,7 @@ class AdminApiEndToEndTest {
                 if (!pattern.startsWith("/api/v1/admin")) {
                     continue;
                 }
-                String path = pattern.replace("{userId}", target);
+                String path = pattern.replace("{userId}", target).replace("{messageId}", MESSAGE);
                 assertThat(path).as("an admin route with a variable this test does not fill in").doesNotContain("{");
                 for (RequestMethod m : info.getMethodsCondition().getMethods()) {
                     routes.add(new String[]{m.name(), path});
@@ -126,7 +128,8 @@ class AdminApiEndToEndTest {
         List<String[]> routes = adminRoutes(target);
         assertThat(routes).extracting(r -> r[0] + " " + r[1]).contains("GET /api/v1/admin/users",
                 "POST /api/v1/admin/users/" + target + "/ban", "GET /api/v1/admin/audit",
-                "PUT /api/v1/admin/admins/" + target, "GET /api/v1/admin/online", "GET /api/v1/admin/stats");
+                "PUT /api/v1/admin/admins/" + target, "GET /api/v1/admin/online", "GET /api/v1/admin/stats",
+                "POST /api/v1/admin/messages/" + MESSAGE + "/remove", "GET /api/v1/admin/users/" + target + "/messages");
         for (String[] route : routes) {
             String body = route[0].equals("POST") ? "{\"reason\":\"x\"}" : null;
             assertProblem(call(route[0], route[1], body, plain), 403, "Only admins");

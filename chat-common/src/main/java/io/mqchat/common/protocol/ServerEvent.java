@@ -54,6 +54,24 @@ public final class ServerEvent {
     }
 
     /**
+     * An admin of the service removed a message for everyone: the recall event with the admin in {@code by},
+     * their {@code reason} and {@code "admin": true}:
+     * {@code {"type":"recall","conv","id","msgSeq","by","reason","admin":true,"ts"}}.
+     */
+    public static String removal(String conv, String messageId, long messageSeq, String admin, String reason, long ts) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", RECALL);
+        n.put("conv", conv);
+        n.put("id", messageId);
+        n.put("msgSeq", messageSeq);
+        n.put("by", admin);
+        n.put("reason", reason);
+        n.put("admin", true);
+        n.put("ts", ts);
+        return write(n);
+    }
+
+    /**
      * You were invited to a group: {@code {"type":"group_invitation","groupId","name","by","ts"}} (accept or
      * decline over REST).
      */

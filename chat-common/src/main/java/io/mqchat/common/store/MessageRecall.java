@@ -39,6 +39,10 @@ import static io.mqchat.common.store.StoreSchema.Message;
  * <p>Moderation: with a {@link GroupDirectory}, the group's owner may also recall anyone's message and an
  * admin a plain member's (or a former member's), at any age — the window is the sender's, not theirs. The
  * stored {@code recalledBy} and {@link Recalled#by()} name who did it, so the event can say so.
+ *
+ * <p>Removal by an admin of the service ({@link #removeByAdmin}): any message of any conversation, at any
+ * age, stored as a recall with {@code recalledBy} the admin and {@code recallReason}; the caller checks the
+ * role and sends the event.
  */
 public final class MessageRecall {
 
@@ -63,6 +67,17 @@ public final class MessageRecall {
 
     /** The window has passed. */
     public record TooLate(Duration window) implements Outcome {
+    }
+
+    /**
+     * An admin's removal: the message as stored now; {@code now} false when it had been recalled or removed
+     * before, {@code by} and {@code reason} (null for a recall) then being that earlier one's.
+     */
+    public record Removed(ChatMessage message, boolean now, String by, String reason) implements Outcome {
+    }
+
+    /** A group's event message (its record of membership and settings changes): not removed. */
+    public record NotRemovable() implements Outcome {
     }
 
     private final MongoCollection<Document> messages;
@@ -169,6 +184,40 @@ public final class MessageRecall {
         }
         blankPreviews(message, true);
         return new Recalled(MessageDocuments.fromDocument(after), true, moderator);
+    }
+
+    /**
+     * An admin of the service removes message {@code id} for everyone, whoever sent it and however old it is:
+     * one conditional update (so "only once" holds under races), then the previews are blanked as for a
+     * recall. A message recalled or removed before is answered as it is, with {@link Removed#now()} false.
+     */
+    public Outcome removeByAdmin(String admin, String id, String reason) {
+        Document doc = messages.find(Filters.eq(Message.ID, id)).first();
+        if (doc == null) {
+            return new NotFound();
+        }
+        ChatMessage message = MessageDocuments.fromDocument(doc);
+        if (message.recalled()) {
+            return new Removed(message, false, recalledBy(doc), doc.getString(Message.RECALL_REASON));
+        }
+        if (ChatMessage.EVENT_TYPE.equals(message.type())) {
+            return new NotRemovable();
+        }
+        Document after = messages.findOneAndUpdate(Filters.and(Filters.eq(Message.ID, id),
+                        Filters.exists(Message.RECALLED_AT, false)),
+                Updates.combine(Updates.set(Message.TYPE, ChatMessage.RECALLED_TYPE), Updates.unset(Message.BODY),
+                        Updates.unset(Message.BODY_JSON), Updates.set(Message.RECALLED_AT, clock.millis()),
+                        Updates.set(Message.RECALLED_BY, admin), Updates.set(Message.RECALL_REASON, reason)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+        if (after == null) {
+            // recalled or removed by someone else just now
+            Document again = messages.find(Filters.eq(Message.ID, id)).first();
+            return again == null ? new NotFound() : new Removed(MessageDocuments.fromDocument(again), false,
+                    recalledBy(again), again.getString(Message.RECALL_REASON));
+        }
+        blankPreviews(message, ConversationId.parse(message.conv())
+                .filter(c -> c.type() == ConversationId.Type.GROUP).isPresent());
+        return new Removed(MessageDocuments.fromDocument(after), true, admin, reason);
     }
 
     /** The owner moderates everyone; an admin moderates plain members and people no longer in the group. */

@@ -58,6 +58,8 @@ public final class StoreSchema {
         public static final String RECALLED_AT = "recalledAt";
         /** Who recalled it: the sender, or a group's owner or admin (absent on older recalls: the sender). */
         public static final String RECALLED_BY = "recalledBy";
+        /** Why an admin removed the message (admin removals only; absent otherwise). */
+        public static final String RECALL_REASON = "recallReason";
         /** Group messages: mentioned user ids (or "all"); absent when none. */
         public static final String MENTIONS = "mentions";
         /**
@@ -181,6 +183,8 @@ public final class StoreSchema {
     public static final String INDEX_CONV_TS = "conv_ts";
     public static final String INDEX_USER_RECENT = "user_recent";
     public static final String INDEX_FROM_CID = "from_cid_unique";
+    /** A sender's messages newest first (the admin's list of what a user sent). */
+    public static final String INDEX_FROM_RECENT = "from_recent";
     /** Sparse (partial) indexes of recalled messages by sender / receiver and recall time, for sync. */
     public static final String INDEX_FROM_RECALLED = "from_recalled";
     public static final String INDEX_TO_RECALLED = "to_recalled";
@@ -245,6 +249,10 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_FROM_CID));
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.CONV, Message.TS),
                 new IndexOptions().name(INDEX_CONV_TS));
+        // a user's messages newest first, for admins: (from, _id) only, the smallest key that pages by the id
+        // (an ObjectId's hex text, growing with time); every insert pays for it, so nothing else goes in it
+        db.getCollection(MESSAGES).createIndex(Indexes.compoundIndex(Indexes.ascending(Message.FROM),
+                Indexes.descending(Message.ID)), new IndexOptions().name(INDEX_FROM_RECENT));
         // only recalled messages are in these (rare): sync's "recalled since" for a user stays cheap
         db.getCollection(MESSAGES).createIndex(Indexes.ascending(Message.FROM, Message.RECALLED_AT),
                 new IndexOptions().name(INDEX_FROM_RECALLED)

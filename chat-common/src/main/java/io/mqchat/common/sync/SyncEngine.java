@@ -91,8 +91,12 @@ public final class SyncEngine {
         }
     }
 
-    /** A message of the user's conversations recalled after the request's recall mark. */
-    public record Recall(String conv, String id, long msgSeq, long recalledAt) {
+    /**
+     * A message of the user's conversations recalled after the request's recall mark; {@code by} recalled or
+     * removed it (the sender, a group's owner or admin, or an admin of the service), {@code reason} is an
+     * admin's reason for a removal (else null).
+     */
+    public record Recall(String conv, String id, long msgSeq, long recalledAt, String by, String reason) {
     }
 
     /**
@@ -330,7 +334,7 @@ public final class SyncEngine {
         int taken = 0;
         for (Document d : messages.find(filter)
                 .projection(Projections.include(Message.CONV, Message.SEQ, Message.TS, Message.RECALLED_AT,
-                        Message.AUDIENCE))
+                        Message.AUDIENCE, Message.FROM, Message.RECALLED_BY, Message.RECALL_REASON))
                 .sort(Sorts.ascending(Message.RECALLED_AT, Message.ID)).limit(MAX_RECALLS + 1 + mark.seen().size())) {
             long at = ((Number) d.get(Message.RECALLED_AT)).longValue();
             String id = String.valueOf(d.get(Message.ID));
@@ -351,7 +355,9 @@ public final class SyncEngine {
             if (floor != null && ((Number) d.get(Message.SEQ)).longValue() < floor) {
                 continue; // from before the user joined: never theirs
             }
-            out.add(new Recall(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at));
+            String by = d.getString(Message.RECALLED_BY);
+            out.add(new Recall(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at,
+                    by != null ? by : d.getString(Message.FROM), d.getString(Message.RECALL_REASON)));
         }
         long at = more[0] ? reported.get(reported.size() - 1).getKey() : Math.max(mark.at(), startMark(now).at());
         Set<String> seen = new HashSet<>();

@@ -236,4 +236,64 @@ class MessageRecallTest {
         assertThat(recall.recall("alice", GROUP, groupMessage.id())).isInstanceOf(MessageRecall.Recalled.class);
         assertThat(summaries.groupView("bob", GROUP, 1).orElseThrow().unread()).isEqualTo(1);
     }
+
+    @Test
+    void anAdminRemovesAnyMessageAtAnyAgeOnceWithReasonAndThePreviewsAreBlanked() {
+        ChatMessage direct = store("d:alice:bob", 1, "alice", "bob", null);
+        ChatMessage group = store(GROUP, 2, "bob", "crew", null);
+        clock.advance(WINDOW.toMillis() * 100); // far past the sender's window
+
+        MessageRecall.Outcome outcome = recall.removeByAdmin("root", direct.id(), "spam");
+        assertThat(outcome).isInstanceOf(MessageRecall.Removed.class);
+        MessageRecall.Removed r = (MessageRecall.Removed) outcome;
+        assertThat(r.now()).isTrue();
+        assertThat(r.by()).isEqualTo("root");
+        assertThat(r.reason()).isEqualTo("spam");
+        assertThat(r.message().type()).isEqualTo(ChatMessage.RECALLED_TYPE);
+        assertThat(r.message().body()).isNull();
+        assertThat(r.message().seq()).isEqualTo(1);
+        assertThat(r.message().cid()).isEqualTo(direct.cid());
+        Document stored = messages.find(Filters.eq(StoreSchema.Message.ID, direct.id())).first();
+        assertThat(stored.getString(StoreSchema.Message.RECALLED_BY)).isEqualTo("root");
+        assertThat(stored.getString(StoreSchema.Message.RECALL_REASON)).isEqualTo("spam");
+        assertThat(stored.containsKey(StoreSchema.Message.BODY)).isFalse();
+        for (String user : List.of("alice", "bob")) {
+            Document last = summary(ConversationSummaries.id(user, "d:alice:bob")).get(StoreSchema.Conversation.LAST,
+                    Document.class);
+            assertThat(last.getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
+            assertThat(last.getString("text")).isNull();
+        }
+        assertThat(summary(ConversationSummaries.id("bob", "d:alice:bob"))
+                .getList(StoreSchema.Conversation.UNREAD_SEQS, Object.class)).isEmpty();
+
+        // again: the state as it is, with the first removal's admin and reason
+        MessageRecall.Removed again = (MessageRecall.Removed) recall.removeByAdmin("other", direct.id(), "again");
+        assertThat(again.now()).isFalse();
+        assertThat(again.by()).isEqualTo("root");
+        assertThat(again.reason()).isEqualTo("spam");
+
+        assertThat(recall.removeByAdmin("root", group.id(), "abuse")).isInstanceOf(MessageRecall.Removed.class);
+        assertThat(summary(GROUP).get(StoreSchema.Conversation.LAST, Document.class).getString("text")).isNull();
+
+        // a sender's own recall, then an admin: answered as the sender's, no reason
+        clock.advance(-WINDOW.toMillis() * 100);
+        ChatMessage own = store("d:alice:carol", 1, "carol", "alice", null);
+        assertThat(recall.recall("carol", null, own.id())).isInstanceOf(MessageRecall.Recalled.class);
+        MessageRecall.Removed recalled = (MessageRecall.Removed) recall.removeByAdmin("root", own.id(), "late");
+        assertThat(recalled.now()).isFalse();
+        assertThat(recalled.by()).isEqualTo("carol");
+        assertThat(recalled.reason()).isNull();
+
+        assertThat(recall.removeByAdmin("root", new ObjectId().toHexString(), "x")).isInstanceOf(MessageRecall.NotFound.class);
+    }
+
+    @Test
+    void anAdminDoesNotRemoveAGroupsEventMessages() {
+        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), GROUP, 5, "alice", "crew", NOW, "server",
+                "evt-5", ChatMessage.EVENT_TYPE, TextNode.valueOf("created"));
+        messages.insertOne(MessageDocuments.toDocument(event));
+        assertThat(recall.removeByAdmin("root", event.id(), "x")).isInstanceOf(MessageRecall.NotRemovable.class);
+        assertThat(messages.find(Filters.eq(StoreSchema.Message.ID, event.id())).first()
+                .containsKey(StoreSchema.Message.RECALLED_AT)).isFalse();
+    }
 }

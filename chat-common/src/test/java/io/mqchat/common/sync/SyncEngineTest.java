@@ -226,7 +226,7 @@ class SyncEngineTest {
         SyncEngine.Result second = sync("bob", first.cursor());
         assertThat(second.messages()).isEmpty(); // below bob's position: not sent again...
         assertThat(second.recalls()).containsExactly(                         // ...but its recall is
-                new SyncEngine.Recall("d:alice:bob", m1.id(), 1, clock.millis()));
+                new SyncEngine.Recall("d:alice:bob", m1.id(), 1, clock.millis(), "alice", null));
         assertThat(second.hasMore()).isFalse();
         // at once (within the grace) and much later: not again
         assertThat(sync("bob", second.cursor()).recalls()).isEmpty();

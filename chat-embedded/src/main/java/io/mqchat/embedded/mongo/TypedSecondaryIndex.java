@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * A non-unique index (mongo-java-server keeps none: it ignores them and reads every document). Its entries
- * are keyed by the indexed fields and then the document's {@code _id}, so every key is unique and the unique
+ * are keyed by the indexed fields and then the document's {@code _id} (unless it is one of them), so every key is unique and the unique
  * index's machinery serves; it never refuses a document. {@link IndexScan} reads it like any typed index.
  *
  * <p>A partial index ({@code partialFilterExpression}) holds only the documents matching its filter, so a
@@ -39,9 +39,15 @@ final class TypedSecondaryIndex extends TypedUniqueIndex {
         this.created = created;
     }
 
+    /**
+     * The keys and then {@code _id}, unless the index names {@code _id} itself: a document's key is collected per
+     * field name, so a second {@code _id} would not be in it, and scans would look for a longer key than any entry.
+     */
     private static List<IndexKey> withId(List<IndexKey> keys) {
         List<IndexKey> all = new ArrayList<>(keys);
-        all.add(new IndexKey("_id", true));
+        if (keys.stream().noneMatch(k -> k.getKey().equals("_id"))) {
+            all.add(new IndexKey("_id", true));
+        }
         return all;
     }
 
