@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzes chat-api's request bodies (register, login, group create and patch, add members, admin ban and kick,
- * change password, delete account) against the real app: whatever the body, the answer is a success or a 4xx problem document, never a 5xx, HTML or a
- * stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
+ * change password, delete account) against the real app: whatever the body, the answer is a success or a 4xx
+ * problem document, never a 5xx, HTML or a stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
  * campaign: {@code -Djqwik.tries.default=20000} (see the README's testing section).
  */
 class RestBodiesFuzzTest {
