@@ -140,8 +140,8 @@ public final class ChatBroker implements AutoCloseable {
             GroupMembership groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
             RateLimiter limiter = new RateLimiter(redis);
             MessageAcceptor acceptor = new MessageAcceptor(
-                    new UserDirectory(db.getCollection(StoreSchema.USERS), lookups, Duration.ofMinutes(10),
-                            Duration.ofSeconds(5)),
+                    new UserDirectory(db.getCollection(StoreSchema.USERS), db.getCollection(StoreSchema.DELETED_USERS),
+                            lookups, UserDirectory.REGISTERED_TTL, Duration.ofSeconds(5)),
                     groups, sequences, writes.apply(store), new PublishRate(limiter, config.limits().userPublish()), clock);
 
             // delivery, presence and the other nodes

@@ -20,9 +20,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes chat-api's request bodies (register, login, group create and patch, add members, admin ban and kick) against the
- * real app: whatever the body, the answer is a success or a 4xx problem document, never a 5xx, HTML or a
- * stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
+ * Fuzzes chat-api's request bodies (register, login, group create and patch, add members, admin ban and kick,
+ * change password, delete account) against the real app: whatever the body, the answer is a success or a 4xx
+ * problem document, never a 5xx, HTML or a stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
  * campaign: {@code -Djqwik.tries.default=20000} (see the README's testing section).
  */
 class RestBodiesFuzzTest {
@@ -81,7 +81,9 @@ class RestBodiesFuzzTest {
                 new Endpoint("PATCH", groupPath, true),
                 new Endpoint("POST", groupPath + "/members", true),
                 new Endpoint("POST", "/api/v1/admin/users/fuzz-target/ban", true),
-                new Endpoint("POST", "/api/v1/admin/users/fuzz-target/kick", true));
+                new Endpoint("POST", "/api/v1/admin/users/fuzz-target/kick", true),
+                new Endpoint("POST", "/api/v1/users/me/password", true),
+                new Endpoint("DELETE", "/api/v1/users/me", true));
     }
 
     @Provide

@@ -119,9 +119,12 @@ public final class MessageAcceptor {
             return refused(ProtocolError.INVALID_FIELD, "'mentions' are for group messages", message);
         }
         String peer = target.id();
-        return users.exists(peer).thenCompose(exists -> exists
-                ? CompletableFuture.completedFuture(new Admitted(ConversationId.direct(sender.userId(), peer).toString(), peer))
-                : refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message));
+        return users.find(peer).thenCompose(recipient -> switch (recipient) {
+            case REGISTERED -> CompletableFuture.completedFuture(
+                    new Admitted(ConversationId.direct(sender.userId(), peer).toString(), peer));
+            case DELETED -> refused(ProtocolError.UNKNOWN_RECIPIENT, "the account '" + peer + "' was deleted", message);
+            case UNKNOWN -> refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message);
+        });
     }
 
     /** Membership, mutes and mentions are checked against the cached group. */

@@ -13,44 +13,69 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * Answers "does this user exist?" for recipients. Positive answers are cached (accounts are not deleted
- * yet), negative ones briefly, so a flood to unknown users does not become a flood of queries.
+ * Answers "may this user receive direct messages?" for recipients: a registered user, a deleted account (whose
+ * id is kept so that it is never registered again) or nobody. Answers are cached: a registered user for
+ * {@code positiveTtl} — the longest a deleted account still counts as a recipient on this node — a deleted one
+ * for as long (deletion is for good), an unknown one briefly, so a flood to unknown users does not become a
+ * flood of queries.
  */
 public final class UserDirectory {
+
+    /** What a recipient id is. */
+    public enum Recipient { REGISTERED, DELETED, UNKNOWN }
+
+    /**
+     * How long a registered recipient is cached: after an account is deleted, direct messages to it may still be
+     * accepted (and stored in a conversation nobody reads) for this long on a node that had it cached.
+     */
+    public static final Duration REGISTERED_TTL = Duration.ofSeconds(30);
 
     private static final int MAX_CACHED = 100_000;
 
     private final MongoCollection<Document> users;
+    private final MongoCollection<Document> deleted;
     private final Executor executor;
     private final long positiveTtlNanos;
     private final long negativeTtlNanos;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-    private record Entry(boolean exists, long expiresAtNanos) {
+    private record Entry(Recipient recipient, long expiresAtNanos) {
     }
 
-    public UserDirectory(MongoCollection<Document> users, Executor executor, Duration positiveTtl, Duration negativeTtl) {
+    /**
+     * @param deleted the tombstones of deleted accounts ({@link StoreSchema#DELETED_USERS}), or null: an unknown
+     *                id is not told apart from a deleted one
+     */
+    public UserDirectory(MongoCollection<Document> users, MongoCollection<Document> deleted, Executor executor,
+                         Duration positiveTtl, Duration negativeTtl) {
         this.users = users;
+        this.deleted = deleted;
         this.executor = executor;
         this.positiveTtlNanos = positiveTtl.toNanos();
         this.negativeTtlNanos = negativeTtl.toNanos();
     }
 
     /** @param userId an id already checked with {@code Ids.isValidUserId} */
-    public CompletableFuture<Boolean> exists(String userId) {
+    public CompletableFuture<Recipient> find(String userId) {
         Entry cached = cache.get(userId);
         long now = System.nanoTime();
         if (cached != null && cached.expiresAtNanos() - now > 0) {
-            return CompletableFuture.completedFuture(cached.exists());
+            return CompletableFuture.completedFuture(cached.recipient());
         }
         return CompletableFuture.supplyAsync(() -> {
-            boolean exists = users.find(Filters.eq(StoreSchema.User.ID, userId))
-                    .projection(Projections.include(StoreSchema.User.ID)).first() != null;
+            Recipient recipient = has(users, userId) ? Recipient.REGISTERED
+                    : deleted != null && has(deleted, userId) ? Recipient.DELETED : Recipient.UNKNOWN;
             if (cache.size() >= MAX_CACHED) {
-                cache.clear(); // crude bound; a real LRU arrives with account deletion
+                cache.clear(); // crude bound
             }
-            cache.put(userId, new Entry(exists, System.nanoTime() + (exists ? positiveTtlNanos : negativeTtlNanos)));
-            return exists;
+            cache.put(userId, new Entry(recipient, System.nanoTime()
+                    + (recipient == Recipient.UNKNOWN ? negativeTtlNanos : positiveTtlNanos)));
+            return recipient;
         }, executor);
+    }
+
+    private static boolean has(MongoCollection<Document> collection, String userId) {
+        return collection.find(Filters.eq(StoreSchema.User.ID, userId))
+                .projection(Projections.include(StoreSchema.User.ID)).first() != null;
     }
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Registration and login. All input is validated here before it reaches the store. */
 @Service
@@ -69,10 +70,18 @@ public class AuthService {
         if (weak.isPresent()) {
             throw ApiException.badRequest(weak.get());
         }
+        if (users.isTombstoned(userId)) {
+            throw deletedId(userId);
+        }
         try {
             users.insert(new User(userId, encoder.encode(password), Instant.now()));
         } catch (UserAlreadyExistsException e) {
             throw ApiException.conflict("The user id '" + userId + "' is already taken.");
+        }
+        if (users.isTombstoned(userId)) {
+            // the account of this id was being deleted while we inserted: the id stays dead
+            users.delete(userId);
+            throw deletedId(userId);
         }
         return new AuthDtos.RegisteredUser(userId);
     }
@@ -92,15 +101,8 @@ public class AuthService {
         if (!Ids.isValidUserId(userId)) {
             throw ApiException.badRequest("userId must be " + Ids.userIdRule());
         }
-        boolean ok = throttle.attempt(userId, remoteAddr, () -> {
-            if (!PasswordPolicy.fitsBcrypt(password)) {
-                return false; // no registered password is this long, so it cannot be right
-            }
-            Optional<User> user = users.find(userId);
-            boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
-            return user.isPresent() && matches;
-        });
-        if (!ok) {
+        Optional<String> checkedHash = checkPassword(userId, password, remoteAddr);
+        if (checkedHash.isEmpty()) {
             throw ApiException.unauthorized(BAD_CREDENTIALS);
         }
         refuseIfBanned(userId);
@@ -112,7 +114,42 @@ public class AuthService {
             devices.logout(userId, deviceType, "banned");
             refuseIfBanned(userId);
         }
+        if (!users.find(userId).map(User::passwordHash).equals(checkedHash)) {
+            // the password was changed or the account deleted while this login was under way: their logout of
+            // the other devices may have run before this token was recorded, so it must not outlive them
+            devices.logout(userId, deviceType, "the password was changed");
+            throw ApiException.unauthorized(BAD_CREDENTIALS);
+        }
         return new AuthDtos.LoginResponse(issued.token(), clientId.toString(), issued.claims().expiresAt().toString());
+    }
+
+    /**
+     * Checks a user's password under the login throttle (a failure counts against the account and the address
+     * like a failed login; while either is locked: 429 without checking). Unknown users take as long as known
+     * ones. Returns the stored hash the password matched, empty when it did not.
+     *
+     * @throws ApiException 429 while throttled
+     */
+    public Optional<String> checkPassword(String userId, String password, String remoteAddr) {
+        AtomicReference<String> matched = new AtomicReference<>();
+        boolean ok = throttle.attempt(userId, remoteAddr, () -> {
+            if (!PasswordPolicy.fitsBcrypt(password)) {
+                return false; // no registered password is this long, so it cannot be right
+            }
+            Optional<User> user = users.find(userId);
+            boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
+            if (user.isPresent() && matches) {
+                matched.set(user.get().passwordHash());
+                return true;
+            }
+            return false;
+        });
+        return ok ? Optional.of(matched.get()) : Optional.empty();
+    }
+
+    private static ApiException deletedId(String userId) {
+        return ApiException.conflict("The user id '" + userId + "' belonged to a deleted account and cannot be "
+                + "registered again.");
     }
 
     /** 403 naming the ban's end, after the password was found right (a wrong one gets the usual 401). */

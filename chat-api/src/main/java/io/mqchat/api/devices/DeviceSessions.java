@@ -64,15 +64,34 @@ public class DeviceSessions {
      * shows connected without a current login. Their tokens stop working at once. Returns the device types.
      */
     public List<String> disconnectAll(String userId, String deviceType, String reason) {
+        TreeSet<String> types = loggedInOrOnline(userId);
+        if (deviceType != null) {
+            types.retainAll(List.of(deviceType));
+        }
+        return disconnect(userId, types, reason);
+    }
+
+    /**
+     * Like {@link #disconnectAll}, for every device of the user except {@code keptType} (the caller's own, whose
+     * login and connection stay). Returns the device types logged out.
+     */
+    public List<String> disconnectOthers(String userId, String keptType, String reason) {
+        TreeSet<String> types = loggedInOrOnline(userId);
+        types.remove(keptType);
+        return disconnect(userId, types, reason);
+    }
+
+    private TreeSet<String> loggedInOrOnline(String userId) {
         TreeSet<String> types = new TreeSet<>(logins.all(userId).keySet());
         presence.read(userId).forEach((type, p) -> {
             if (p.online()) {
                 types.add(type);
             }
         });
-        if (deviceType != null) {
-            types.retainAll(List.of(deviceType));
-        }
+        return types;
+    }
+
+    private List<String> disconnect(String userId, TreeSet<String> types, String reason) {
         for (String type : types) {
             Optional<DeviceLogin> removed = logins.remove(userId, type);
             // without a login: close whatever connection the device has (null token id)

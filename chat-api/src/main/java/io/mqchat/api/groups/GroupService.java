@@ -315,6 +315,46 @@ public class GroupService {
         }
     }
 
+    /**
+     * Takes a deleted account out of every group, as if it had left each one itself ({@code member_left}): a
+     * group it owns first passes to the admin who joined first, else the member who joined first
+     * ({@code owner_changed}), and is dissolved when nobody else is in it. Its pending invitations and join
+     * requests go too. Safe to run again (what is already done is skipped).
+     */
+    public void removeAccount(String userId) {
+        Set<String> done = new java.util.HashSet<>();
+        while (true) {
+            List<GroupMember> page = store.memberships(userId, 0, 100).stream()
+                    .filter(m -> !done.contains(m.groupId())).toList();
+            if (page.isEmpty()) {
+                break;
+            }
+            for (GroupMember membership : page) {
+                done.add(membership.groupId());
+                leaveForGood(membership);
+            }
+        }
+        pending.deleteUser(userId);
+    }
+
+    private void leaveForGood(GroupMember membership) {
+        String groupId = membership.groupId();
+        String userId = membership.userId();
+        if (store.findGroup(groupId).isEmpty()) {
+            store.deleteMember(groupId, userId); // a dissolved group's leftover: nothing to announce
+            return;
+        }
+        if (membership.role() == GroupRole.OWNER) {
+            java.util.Optional<String> next = store.successor(groupId, userId);
+            if (next.isEmpty()) {
+                dissolve(groupId, userId);
+                return;
+            }
+            transferOwnership(groupId, userId, next.get());
+        }
+        removeMember(groupId, userId, userId);
+    }
+
     public GroupMember setRole(String groupId, String caller, String userId, String roleText) {
         Membership mine = view(groupId, caller);
         if (mine.role() != GroupRole.OWNER) {

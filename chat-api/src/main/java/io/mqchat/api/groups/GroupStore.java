@@ -265,6 +265,26 @@ public class GroupStore {
         return page;
     }
 
+    /**
+     * Who takes a group over from its leaving owner: the admin who joined first, else the member who joined
+     * first (ties by user id); empty if nobody else is in the group.
+     */
+    public Optional<String> successor(String groupId, String leavingOwner) {
+        requireGroup(groupId);
+        requireUser(leavingOwner);
+        for (GroupRole role : List.of(GroupRole.ADMIN, GroupRole.MEMBER)) {
+            Document doc = members.find(Filters.and(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId),
+                            Filters.eq(StoreSchema.GroupMember.ROLE, role.wire()),
+                            Filters.ne(StoreSchema.GroupMember.USER_ID, leavingOwner)))
+                    .sort(Sorts.ascending(StoreSchema.GroupMember.JOINED_AT, StoreSchema.GroupMember.USER_ID))
+                    .projection(Projections.include(StoreSchema.GroupMember.USER_ID)).first();
+            if (doc != null) {
+                return Optional.of(doc.getString(StoreSchema.GroupMember.USER_ID));
+            }
+        }
+        return Optional.empty();
+    }
+
     public boolean deleteMember(String groupId, String userId) {
         requireGroup(groupId);
         requireUser(userId);

@@ -101,6 +101,13 @@ public class PendingJoinStore {
         joinRequests.deleteMany(Filters.eq(StoreSchema.GroupPending.GROUP_ID, groupId));
     }
 
+    /** Drops the user's own invitations and join requests, in every group (the account was deleted). */
+    public void deleteUser(String userId) {
+        requireUser(userId);
+        invitations.deleteMany(Filters.eq(StoreSchema.GroupPending.USER_ID, userId));
+        joinRequests.deleteMany(Filters.eq(StoreSchema.GroupPending.USER_ID, userId));
+    }
+
     /** A page of a user's pending invitations, oldest first. */
     public List<PendingJoin> invitationsOf(String userId, int skip, int limit) {
         requireUser(userId);

@@ -24,14 +24,18 @@ public class UserController {
         this.store = store;
     }
 
-    @Operation(summary = "Look up a user", security = @SecurityRequirement(name = "bearer"))
+    @Operation(summary = "Look up a user", description = "404 unknown; 404 with \"code\":\"account_deleted\" "
+            + "for the id of a deleted account (its messages stay, with this id as 'from')", security = @SecurityRequirement(name = "bearer"))
     @GetMapping("/{userId}")
     public UserView get(@PathVariable String userId) {
         if (!Ids.isValidUserId(userId)) {
             // an id that cannot exist: same answer as an unknown one
             throw ApiException.notFound("No such user.");
         }
-        User user = store.find(userId).orElseThrow(() -> ApiException.notFound("No such user."));
+        User user = store.find(userId).orElseThrow(() -> store.isTombstoned(userId)
+                ? new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "This account was deleted.",
+                "account_deleted")
+                : ApiException.notFound("No such user."));
         return new UserView(user.userId(), user.createdAt() == null ? null : user.createdAt().toString());
     }
 }

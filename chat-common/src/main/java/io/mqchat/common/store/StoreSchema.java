@@ -13,6 +13,11 @@ import com.mongodb.client.model.Indexes;
 public final class StoreSchema {
 
     public static final String USERS = "users";
+    /**
+     * Deleted accounts: one document per deleted user id, {@code {_id, deletedAt}}, kept for good. The id stays the
+     * {@code from} of the messages the account sent, so it is never registered again (nobody takes over an author).
+     */
+    public static final String DELETED_USERS = "deleted_users";
     public static final String MESSAGES = "messages";
     /** One summary per (user, conversation), derived from {@link #MESSAGES} (see {@link ConversationSummaries}). */
     public static final String CONVERSATIONS = "conversations";
