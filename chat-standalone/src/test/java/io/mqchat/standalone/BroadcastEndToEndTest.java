@@ -116,10 +116,9 @@ class BroadcastEndToEndTest {
         return arrivals.stream().anyMatch(n -> id.equals(n.path("id").asText()));
     }
 
-    private static List<String> ids(JsonNode messages) {
-        List<String> ids = new ArrayList<>();
-        messages.forEach(m -> ids.add(m.get("id").asText()));
-        return ids;
+    /** Whether the recall event of message {@code id} arrived. */
+    private static boolean removal(List<JsonNode> arrivals, String id) {
+        return arrivals.stream().anyMatch(n -> "recall".equals(n.path("type").asText()) && id.equals(n.path("id").asText()));
     }
 
     /** The server adds the broadcast subscription right after a device connects: probe until it is there. */
@@ -150,6 +149,20 @@ class BroadcastEndToEndTest {
             assertThat(live.has("aud")).isFalse();
             assertThat(amy.topics).contains("chat/sys/broadcast");
 
+            // an admin removes it: the removal reaches the same devices, and no preview shows its text any more
+            HttpResponse<String> removed = client.api("POST", "/api/v1/admin/messages/" + id + "/remove",
+                    "{\"reason\":\"sent by mistake\"}", boss);
+            assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> removal(amy.arrivals, id) && removal(bo.arrivals, id));
+            String dee = client.login("dee", PASSWORD, "tablet");
+            JsonNode deeList = StackClient.json(client.history("GET", "/api/v1/conversations", null, dee));
+            assertThat(deeList.toString()).doesNotContain("Maintenance tonight");
+            JsonNode page = StackClient.json(client.history("GET", "/api/v1/conversations/" + SYSTEM
+                    + "/messages?limit=100", null, dee));
+            assertThat(page.get("messages")).filteredOn(m -> m.get("id").asText().equals(id))
+                    .singleElement().satisfies(m -> assertThat(m.get("type").asText()).isEqualTo("recalled"));
+            sent("{\"body\":\"Maintenance tonight at 02:00 UTC\",\"to\":\"all\"}");
+
             // clients cannot write to the system topic
             assertThat(StackClient.pubackCode(bo.publish("chat/sys/broadcast", "{\"cid\":\"fake\",\"body\":\"forged\"}")))
                     .isGreaterThanOrEqualTo(0x80);
@@ -177,7 +190,8 @@ class BroadcastEndToEndTest {
         JsonNode entry = list.get("conversations").get(0);
         assertThat(entry.get("conv").asText()).isEqualTo(SYSTEM);
         assertThat(entry.get("type").asText()).isEqualTo("system");
-        assertThat(entry.get("unread").asLong()).isEqualTo(fromSystem.size());
+        assertThat(entry.get("unread").asLong()).as("the removed one is not unread")
+                .isEqualTo(fromSystem.stream().filter(m -> !m.get("type").asText().equals("recalled")).count());
         assertThat(entry.get("last").get("text").asText()).isEqualTo("Maintenance tonight at 02:00 UTC");
         HttpResponse<String> read = client.history("POST", "/api/v1/conversations/" + SYSTEM + "/read",
                 "{\"seq\":" + top + "}", cy);

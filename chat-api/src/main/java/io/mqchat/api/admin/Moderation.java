@@ -3,6 +3,7 @@ package io.mqchat.api.admin;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.common.bus.BusMessage;
@@ -129,7 +130,8 @@ public class Moderation {
     private void announce(ChatMessage m, String admin, String reason) {
         String event = ServerEvent.removal(m.conv(), m.id(), m.seq(), admin, reason, m.recalledAt());
         Optional<String> group = ConversationId.groupOf(m.conv());
-        List<String> topics = group.isPresent() ? List.of(Topics.group(group.get()))
+        List<String> topics = ConversationId.SYSTEM_TEXT.equals(m.conv()) ? broadcastTopics(m.id())
+                : group.isPresent() ? List.of(Topics.group(group.get()))
                 : m.from().equals(m.to()) ? List.of(Topics.inbox(m.from()))
                 : List.of(Topics.inbox(m.from()), Topics.inbox(m.to()));
         for (String topic : topics) {
@@ -139,6 +141,13 @@ public class Moderation {
                 log.warn("Message {} removed, but its event to {} was not sent: {}", m.id(), topic, e.toString());
             }
         }
+    }
+
+    /** Where a broadcast went: everyone's broadcast topic, or the inboxes of the users it listed. */
+    private List<String> broadcastTopics(String id) {
+        Document d = messages.find(Filters.eq(Message.ID, id)).projection(Projections.include(Message.AUDIENCE)).first();
+        List<String> audience = d == null ? null : d.getList(Message.AUDIENCE, String.class);
+        return audience == null ? List.of(Topics.BROADCAST) : audience.stream().map(Topics::inbox).toList();
     }
 
     private static ModerationDtos.MessageView view(Document d) {

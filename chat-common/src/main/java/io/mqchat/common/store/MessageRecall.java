@@ -215,8 +215,8 @@ public final class MessageRecall {
             return again == null ? new NotFound() : new Removed(MessageDocuments.fromDocument(again), false,
                     recalledBy(again), again.getString(Message.RECALL_REASON));
         }
-        blankPreviews(message, ConversationId.parse(message.conv())
-                .filter(c -> c.type() == ConversationId.Type.GROUP).isPresent());
+        // groups and the system conversation keep one shared preview
+        blankPreviews(message, ConversationId.parse(message.conv()).filter(ConversationId::sharedByReaders).isPresent());
         return new Removed(MessageDocuments.fromDocument(after), true, admin, reason);
     }
 
