@@ -321,6 +321,11 @@ class BroadcastEndToEndTest {
         assertThat(broadcast("{\"body\":\"another admin is not limited by flood\",\"to\":[\"cyd\"]}").statusCode())
                 .isEqualTo(201);
 
+        // the server's broadcasts are listed like a user's messages, under 'system'
+        JsonNode bySystem = StackClient.json(client.api("GET", "/api/v1/admin/users/system/messages?limit=5", null, boss));
+        assertThat(bySystem.get("messages")).hasSize(5)
+                .allSatisfy(m -> assertThat(m.get("from").asText()).isEqualTo("system"));
+
         JsonNode audit = StackClient.json(client.api("GET", "/api/v1/admin/audit?admin=flood", null, boss));
         assertThat(audit.get("entries")).hasSize(40).allSatisfy(e -> {
             assertThat(e.get("action").asText()).isEqualTo("broadcast");

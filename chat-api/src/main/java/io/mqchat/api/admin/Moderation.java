@@ -6,6 +6,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.api.devices.BrokerBus;
+import io.mqchat.api.users.UserStore;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
@@ -50,8 +51,9 @@ public class Moderation {
     private final ManagedAccounts accounts;
     private final AdminAudit audit;
     private final BrokerBus bus;
+    private final UserStore users;
 
-    public Moderation(MongoDatabase db, ManagedAccounts accounts, AdminAudit audit, BrokerBus bus) {
+    public Moderation(MongoDatabase db, ManagedAccounts accounts, AdminAudit audit, BrokerBus bus, UserStore users) {
         this.messages = db.getCollection(StoreSchema.MESSAGES);
         // the window is the sender's; an admin's removal has none
         this.recall = new MessageRecall(messages, db.getCollection(StoreSchema.CONVERSATIONS), Duration.ZERO,
@@ -59,6 +61,7 @@ public class Moderation {
         this.accounts = accounts;
         this.audit = audit;
         this.bus = bus;
+        this.users = users;
     }
 
     /**
@@ -109,7 +112,9 @@ public class Moderation {
             throw ApiException.badRequest("before must be a message id (the next of the previous page)");
         }
         int n = limit(limit);
-        if (!Ids.isValidUserId(userId) || accounts.find(userId).isEmpty()) {
+        // a deleted account's messages stay, and so may be listed; so may the server's broadcasts ('system')
+        if (!Ids.isValidUserId(userId) || (accounts.find(userId).isEmpty() && !users.isTombstoned(userId)
+                && !userId.equals(Ids.SYSTEM_USER))) {
             throw ApiException.notFound("No such user.");
         }
         Bson filter = before == null ? Filters.eq(Message.FROM, userId)

@@ -297,6 +297,8 @@ class AccountEndToEndTest {
         db().getCollection(StoreSchema.MESSAGES).insertOne(new Document(StoreSchema.Message.ID, "m-" + fay)
                 .append(StoreSchema.Message.CONV, "d:" + fay + "|" + other).append(StoreSchema.Message.SEQ, 1L)
                 .append(StoreSchema.Message.FROM, fay).append(StoreSchema.Message.TO, other)
+                .append(StoreSchema.Message.TS, System.currentTimeMillis()).append(StoreSchema.Message.DEV, "phone")
+                .append(StoreSchema.Message.CID, "c-" + fay).append(StoreSchema.Message.TYPE, "text")
                 .append(StoreSchema.Message.BODY, "remember me"));
         db().getCollection(StoreSchema.CONVERSATIONS).insertOne(new Document(StoreSchema.Conversation.ID, fay + "|x")
                 .append(StoreSchema.Conversation.USER, fay).append(StoreSchema.Conversation.CONV, "d:" + fay + "|" + other));
@@ -344,18 +346,27 @@ class AccountEndToEndTest {
         assertThat(kept.getString(StoreSchema.Message.FROM)).isEqualTo(fay);
         assertThat(db().getCollection(StoreSchema.CONVERSATIONS)
                 .countDocuments(Filters.eq(StoreSchema.Conversation.USER, fay))).isZero();
+        // an admin still lists what the deleted account sent (moderation does not end with the account)
+        TestHttp.Response listed = call("GET", "/api/v1/admin/users/" + fay + "/messages", null, adminToken());
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json().get("messages")).extracting(m -> m.get("id").asText()).contains("m-" + fay);
         // a deleted user cannot be added to a group any more
         assertProblem(call("POST", "/api/v1/groups/" + othersGroup + "/members", "{\"userIds\":[\"" + fay + "\"]}",
                 otherToken), 400, "Unknown users");
     }
 
-    @Test
-    void aConfiguredAdminCannotDeleteItsAccount() {
+    /** A token of the configured admin (its account written straight into the store). */
+    private String adminToken() {
         db().getCollection(StoreSchema.USERS).deleteOne(Filters.eq(StoreSchema.User.ID, CONFIGURED_ADMIN));
         db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, CONFIGURED_ADMIN)
                 .append(StoreSchema.User.PASSWORD_HASH, new org.springframework.security.crypto.bcrypt
                         .BCryptPasswordEncoder(4).encode(PASSWORD)).append(StoreSchema.User.CREATED_AT, new Date()));
-        String token = token(CONFIGURED_ADMIN, PASSWORD, "web");
+        return token(CONFIGURED_ADMIN, PASSWORD, "web");
+    }
+
+    @Test
+    void aConfiguredAdminCannotDeleteItsAccount() {
+        String token = adminToken();
         assertProblem(deleteAccount(token, PASSWORD), 409, "MQCHAT_ADMINS");
         assertThat(devicesStatus(token)).isEqualTo(200);
     }
