@@ -36,7 +36,8 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             + "node, then on a second mqchat node in a child JVM), one-connection (one sender connection round-robin "
             + "over --recipients), many-devices (--devices each sending every --send-every for --duration) or idle "
             + "(--connections held open; broker heap and RSS per connection) or roaming (a new device syncs "
-            + "--roaming-messages; history pages) (default: direct)")
+            + "--roaming-messages; history pages) or broadcast (an operator's broadcast to --registered users with "
+            + "--connections online: time to every device, store writes) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -64,8 +65,13 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             description = "many-devices: each device publishes once per this interval (default: 5s)")
     Duration sendEvery = FleetSettings.defaults().sendEvery();
 
-    @Option(names = "--connections", description = "idle: connections held open (default: ${DEFAULT-VALUE})")
-    int connections = FleetSettings.defaults().connections();
+    @Option(names = "--connections", description = "idle: connections held open (default: 10000); broadcast: devices "
+            + "online (default: 5000)")
+    Integer connections;
+
+    @Option(names = "--registered", description = "broadcast: registered users, the first --connections of them "
+            + "online (default: ${DEFAULT-VALUE})")
+    int registered = FleetSettings.BROADCAST_REGISTERED;
 
     @Option(names = "--idle-for", converter = DurationConverter.class,
             description = "idle: how long the connections are held before the memory is measured (default: 10s)")
@@ -84,7 +90,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     int historyPages = FleetSettings.defaults().historyPages();
 
     @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50; "
-            + "one-connection: 50 per recipient; many-devices: --duration / --send-every)")
+            + "one-connection: 50 per recipient; many-devices: --duration / --send-every; broadcast: timed broadcasts, 5)")
     Integer messages;
 
     @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender connection (default: 10; "
@@ -95,7 +101,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     int payloadBytes = 100;
 
     @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: 200; group: 5; "
-            + "one-connection: 5 per recipient; many-devices: 1 per device)")
+            + "one-connection: 5 per recipient; many-devices: 1 per device; broadcast: 1 broadcast)")
     Integer warmup;
 
     @Option(names = "--rate", description = "publishes per second across all senders (default: 0, as fast as the "
@@ -151,8 +157,10 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
 
     BenchSettings settings() {
         BenchSettings.Scenario sc = scenario == null ? BenchSettings.Scenario.direct : scenario;
-        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, connections, idleFor, roamingMessages,
-                historyMessages, historyPages);
+        int open = connections != null ? connections : sc == BenchSettings.Scenario.broadcast
+                ? FleetSettings.BROADCAST_CONNECTIONS : FleetSettings.defaults().connections();
+        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, open, idleFor, roamingMessages,
+                historyMessages, historyPages, registered);
         Duration phaseDuration = duration == null && sc == BenchSettings.Scenario.manyDevices ? MANY_DEVICES_DURATION
                 : duration;
         // many-devices sends for a time: one message per device and interval

@@ -154,6 +154,7 @@ final class RawMqttConnection implements AutoCloseable {
                     bigger.put(inbox);
                     inbox = bigger;
                 }
+                int room = inbox.remaining();
                 int n = channel.read(inbox);
                 inbox.flip();
                 List<Packet> packets = new ArrayList<>(2);
@@ -169,8 +170,8 @@ final class RawMqttConnection implements AutoCloseable {
                 if (n < 0) {
                     return -1;
                 }
-                if (n == 0) {
-                    return publishes;
+                if (n < room) {
+                    return publishes; // the socket had no more for now; another read would find nothing
                 }
             }
         } catch (IOException | RuntimeException e) {
