@@ -77,6 +77,8 @@ final class BroadcastBenchmark {
     static final String P99 = "per-device p99, median (ms)";
     static final String SEND_CALL = "send call, median (ms)";
     static final String REACHED = "devices reached, fewest";
+    static final String BROKER_CPU = "broker JVM CPU, median (ms)";
+    static final String DEVICES_CPU = "devices' JVM CPU, median (ms)";
     static final String STORED = "messages stored / broadcast";
     static final String SUMMARIES = "summary statements / broadcast";
     static final String WRITE_COMMANDS = "MongoDB write commands / bcast";
@@ -107,8 +109,12 @@ final class BroadcastBenchmark {
         static final Writes NONE = new Writes(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "");
     }
 
-    /** One broadcast's outcome on the devices and what it wrote. */
-    record Round(BroadcastClients.RoundResult arrivals, double sendMs, Writes writes) {
+    /**
+     * One broadcast's outcome on the devices and what it wrote; the CPU time the bench's process (the broker, and for
+     * mqchat its embedded MongoDB and the Redis client) and the devices' JVM used from go to the devices' report.
+     */
+    record Round(BroadcastClients.RoundResult arrivals, double sendMs, Writes writes, double brokerCpuMs,
+                 double devicesCpuMs) {
     }
 
     /** How a side sends its broadcast. */
@@ -196,8 +202,9 @@ final class BroadcastBenchmark {
                                 + "send call %.1f ms%s%n", target.name(), k + 1, a.devices(), n, a.lastMs(), a.p50Ms(),
                         a.p99Ms(), result.sendMs(), mqchat ? ", " + result.writes().detail() : "");
                 notes.add(String.format(Locale.ROOT, "broadcast %d: %d devices, last %.1f ms, p50 %.1f ms, p99 %.1f ms, "
-                                + "send call %.1f ms, go line read %.0f µs after the send's clock started%s%s", k + 1,
-                        a.devices(), a.lastMs(), a.p50Ms(), a.p99Ms(), result.sendMs(), a.hopMicros(),
+                                + "send call %.1f ms, CPU %.0f ms broker JVM, %.0f ms devices' JVM, go line read %.0f µs after "
+                        + "the send's clock started%s%s", k + 1, a.devices(), a.lastMs(), a.p50Ms(), a.p99Ms(),
+                        result.sendMs(), result.brokerCpuMs(), result.devicesCpuMs(), a.hopMicros(),
                         a.early() > 0 ? ", " + a.early() + " devices had it before reading go" : "",
                         mqchat ? "; writes: " + result.writes().detail() : ""));
                 if (a.devices() != n) {
@@ -211,6 +218,9 @@ final class BroadcastBenchmark {
             }
             notes.add("times are from the devices' JVM reading the bench's go line (sent right before the send call) "
                     + "to each device's arrival; the stdin hop before it is given per broadcast (not in the times)");
+            notes.add("CPU: the bench's process (the broker" + (mqchat ? " with the extension, the embedded MongoDB and "
+                    + "the Redis client; embedded Redis is a process of its own, not counted" : "") + ") and the devices' "
+                    + "JVM (/proc, 10 ms ticks), from before go to the devices' report");
             if (mqchat) {
                 notes.add("writes: MongoDB commands of the client the broadcast was sent with (the broker writes nothing "
                         + "for it: its nodes only publish), and documents added to messages and conversations by anyone");
@@ -225,6 +235,8 @@ final class BroadcastBenchmark {
             throws Exception {
         sender.prepare();
         lines.clear();
+        long cpu0 = processCpuNanos();
+        double devices0 = cpuMillis(Path.of("/proc", Long.toString(clients.pid()), "stat"));
         long go = System.nanoTime();
         clients.send(BroadcastClients.GO + " " + round + " " + go);
         sender.send(round);
@@ -241,7 +253,30 @@ final class BroadcastBenchmark {
                 throw new IllegalStateException("the broadcast devices did not report broadcast " + round + ": " + line);
             }
         }
-        return new Round(BroadcastClients.RoundResult.parse(line), sendMs, sender.writes());
+        long cpu1 = processCpuNanos();
+        double devices1 = cpuMillis(Path.of("/proc", Long.toString(clients.pid()), "stat"));
+        return new Round(BroadcastClients.RoundResult.parse(line), sendMs, sender.writes(),
+                cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e6, devices1 - devices0);
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * User plus system CPU time of a process from its {@code /proc/<pid>/stat}, in ms (clock ticks taken as 10 ms,
+     * Linux's usual 100 per second); NaN when it cannot be read.
+     */
+    static double cpuMillis(Path stat) {
+        try {
+            String text = Files.readString(stat, StandardCharsets.US_ASCII);
+            // the command name may hold spaces and parentheses: the fields start after the last ')'
+            String[] f = text.substring(text.lastIndexOf(')') + 2).strip().split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     static List<SideResult.Metric> metrics(int n, int registered, List<Round> timed) {
@@ -256,6 +291,8 @@ final class BroadcastBenchmark {
         m.add(new SideResult.Metric(P50, median(timed, r -> r.arrivals().p50Ms()), 1));
         m.add(new SideResult.Metric(P99, median(timed, r -> r.arrivals().p99Ms()), 1));
         m.add(new SideResult.Metric(SEND_CALL, median(timed, Round::sendMs), 2));
+        m.add(new SideResult.Metric(BROKER_CPU, median(timed, Round::brokerCpuMs), 0));
+        m.add(new SideResult.Metric(DEVICES_CPU, median(timed, Round::devicesCpuMs), 0));
         m.add(new SideResult.Metric(REACHED, timed.stream().mapToInt(r -> r.arrivals().devices()).min().orElse(0), 0));
         m.add(new SideResult.Metric(STORED, median(timed, r -> r.writes().messagesAdded()), 0));
         m.add(new SideResult.Metric(SUMMARIES, median(timed, r -> r.writes().summaryStatements()), 0));

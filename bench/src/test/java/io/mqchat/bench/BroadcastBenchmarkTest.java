@@ -107,6 +107,16 @@ class BroadcastBenchmarkTest {
     }
 
     @Test
+    void readsAProcessCpuTimeFromProcStat(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path stat = dir.resolve("stat");
+        java.nio.file.Files.writeString(stat, "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 27000 0 12 0 "
+                + "150 25 0 0 20 0 31 0 5000 4000000000 50000 18446744073709551615\n");
+        assertThat(BroadcastBenchmark.cpuMillis(stat)).isEqualTo(1_750.0);
+        assertThat(BroadcastBenchmark.cpuMillis(dir.resolve("missing"))).isNaN();
+        assertThat(BroadcastBenchmark.cpuMillis(java.nio.file.Path.of("/proc/self/stat"))).isPositive();
+    }
+
+    @Test
     void countsWriteCommandsAndTheirDocumentsPerCollection() {
         BroadcastBenchmark.WriteCounter counter = new BroadcastBenchmark.WriteCounter();
         counter.count("insert", new BsonDocument("insert", new BsonString("messages"))
