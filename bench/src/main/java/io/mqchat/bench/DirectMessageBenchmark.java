@@ -16,11 +16,13 @@ import java.util.concurrent.Callable;
  * same load through a plain embedded HiveMQ, printed side by side. {@code --scenario group}: the same for
  * fan-out in one large group ({@link GroupFanOutBenchmark}); {@code one-connection}, {@code many-devices}: direct
  * messages from one busy connection or from thousands of slow devices ({@link LoadRun}); {@code idle}: the broker's
- * memory per idle connection ({@link IdleConnectionsBenchmark}). Exit code 0 when every correctness check passed,
+ * memory per idle connection ({@link IdleConnectionsBenchmark}); {@code broadcast}: an operator's broadcast to every
+ * user, the time until every online device has it and its store writes ({@link BroadcastBenchmark}). Exit code 0 when every correctness check passed,
  * 1 when one failed, 2 for invalid options.
  */
 @Command(name = "mqchat-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Direct messages (or group fan-out, one busy connection, many devices, idle connections) over "
+        description = "Direct messages (or group fan-out, one busy connection, many devices, idle connections, a "
+                + "broadcast) over "
                 + "MQTT QoS 1: mqchat (store before PUBACK) vs plain HiveMQ, same run.")
 public final class DirectMessageBenchmark implements Callable<Integer> {
 
