@@ -42,6 +42,8 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
     /** The refused size of a group run: member deliveries (messages x members), warm-up included. */
     public static final long MAX_TOTAL_DELIVERIES = 5_000_000;
     public static final int MAX_RATE = 100_000;
+    /** broadcast: timed (and warm-up) broadcasts per side. */
+    public static final int MAX_BROADCASTS = 100;
 
     /** What load to run. */
     public enum Scenario {
@@ -61,7 +63,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         /** Many authenticated, subscribed, idle connections: what each costs the broker in memory. */
         idle("idle"),
         /** A new device of a user fetches everything by sync (MQTT and REST); history pages at two store sizes. */
-        roaming("roaming");
+        roaming("roaming"),
+        /** An operator's broadcast to every registered user, many of them online: time to every device, store writes. */
+        broadcast("broadcast");
 
         private final String cliName;
 
@@ -95,7 +99,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
 
         /** Whether the table has the load rows (idle and roaming have their own measurements only). */
         boolean sendsMessages() {
-            return this != idle && this != roaming;
+            return this != idle && this != roaming && this != broadcast;
         }
 
         /** Measured messages per sender when not given (one-connection: per recipient). */
@@ -103,6 +107,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             return switch (this) {
                 case group -> 50;
                 case oneConnection -> 50;
+                case broadcast -> 5;
                 default -> 2_000;
             };
         }
@@ -111,7 +116,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         int defaultWarmup() {
             return switch (this) {
                 case group, oneConnection -> 5;
-                case manyDevices -> 1;
+                case manyDevices, broadcast -> 1;
                 default -> 200;
             };
         }
@@ -169,7 +174,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             case group -> group.senders();
             case oneConnection -> 1;
             case manyDevices -> fleet.devices();
-            case idle, roaming -> 0;
+            case idle, roaming, broadcast -> 0;
             default -> pairs;
         };
     }
@@ -179,7 +184,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         return switch (scenario) {
             case oneConnection -> fleet.recipients();
             case manyDevices -> fleet.devices();
-            case group, idle, roaming -> 0;
+            case group, idle, roaming, broadcast -> 0;
             default -> pairs;
         };
     }
@@ -223,6 +228,15 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             }
             if (duration != null && maxPhaseTime.compareTo(duration.plus(fleet.sendEvery())) <= 0) {
                 p.add("--max-phase-time must be longer than --duration plus --send-every, was " + maxPhaseTime);
+            }
+        }
+        if (scenario == Scenario.broadcast) {
+            if (messages > MAX_BROADCASTS) {
+                p.add("--messages (timed broadcasts) must be between 1 and " + MAX_BROADCASTS + ", was " + messages);
+            }
+            if (warmup < 1 || warmup > MAX_BROADCASTS) {
+                p.add("--warmup (broadcasts before the timed ones, the last must reach every device) must be between "
+                        + "1 and " + MAX_BROADCASTS + ", was " + warmup);
             }
         }
         if (scenario == Scenario.group) {
@@ -286,6 +300,9 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
                     + messages + " msgs each";
             case manyDevices -> fleet.devices() + " devices, each sending to the next one every "
                     + fleet.sendEvery().toMillis() + " ms, " + messages + " msgs/device";
+            case broadcast -> "a broadcast to " + fleet.registered() + " registered users, " + fleet.connections()
+                    + " devices online (each subscribed to its inbox only; plain: all to one topic), " + messages
+                    + " timed after " + warmup + " warm-up";
             case idle -> fleet.connections() + " idle connections (authenticated, subscribed), held "
                     + fleet.idleFor().toSeconds() + " s";
             case roaming -> "a new device syncs " + fleet.roamingMessages() + " messages (from "
@@ -298,7 +315,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             return shape + "; mqchat only; mongo " + (mongoUri == null ? "embedded H2 file" : "external")
                     + ", redis " + (redisAddress == null ? "embedded" : "external");
         }
-        if (scenario == Scenario.idle) {
+        if (scenario == Scenario.idle || scenario == Scenario.broadcast) {
             return shape + "; clients in a child JVM; mqchat: mongo " + (mongoUri == null ? "embedded H2 file" : "external")
                     + ", redis " + (redisAddress == null ? "embedded" : "external");
         }

@@ -10,7 +10,7 @@ import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * Runs the load (direct messages, group fan-out, one busy connection, many devices, or idle connections) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
+ * Runs the load (direct messages, group fan-out, one busy connection, many devices, idle connections or a broadcast) on mqchat, then the same load on a plain HiveMQ — one after the other, each stack
  * stopped before the next starts — and returns both results. The cross-node scenario compares two mqchat sides instead
  * ({@link CrossNodeBenchmark}).
  */
@@ -63,6 +63,7 @@ public final class Benchmark {
             case direct, oneConnection, manyDevices -> new LoadRun(s, target, runId, out).run();
             case idle -> new IdleConnectionsBenchmark(s, target, workDir, runId, out).run();
             case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
+            case broadcast -> new BroadcastBenchmark(s, target, workDir, runId, out).run();
             case crossNode, roaming -> throw new IllegalStateException(s.scenario().cliName() + " runs its own sides");
         };
     }

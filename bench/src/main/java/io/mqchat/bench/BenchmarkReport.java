@@ -31,6 +31,7 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
             case manyDevices -> "Many devices: ";
             case idle -> "Idle connections: ";
             case roaming -> "Roaming: ";
+            case broadcast -> "Broadcast: ";
             default -> "Direct messages: ";
         };
     }
@@ -58,6 +59,7 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
         String goal = switch (settings.scenario()) {
             case idle -> IdleConnectionsBenchmark.goal(measured, baseline);
             case roaming -> RoamingBenchmark.goal(measured);
+            case broadcast -> BroadcastBenchmark.summary(measured, baseline);
             default -> null;
         };
         if (goal != null) {

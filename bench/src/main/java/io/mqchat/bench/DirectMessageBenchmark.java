@@ -16,11 +16,13 @@ import java.util.concurrent.Callable;
  * same load through a plain embedded HiveMQ, printed side by side. {@code --scenario group}: the same for
  * fan-out in one large group ({@link GroupFanOutBenchmark}); {@code one-connection}, {@code many-devices}: direct
  * messages from one busy connection or from thousands of slow devices ({@link LoadRun}); {@code idle}: the broker's
- * memory per idle connection ({@link IdleConnectionsBenchmark}). Exit code 0 when every correctness check passed,
+ * memory per idle connection ({@link IdleConnectionsBenchmark}); {@code broadcast}: an operator's broadcast to every
+ * user, the time until every online device has it and its store writes ({@link BroadcastBenchmark}). Exit code 0 when every correctness check passed,
  * 1 when one failed, 2 for invalid options.
  */
 @Command(name = "mqchat-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Direct messages (or group fan-out, one busy connection, many devices, idle connections) over "
+        description = "Direct messages (or group fan-out, one busy connection, many devices, idle connections, a "
+                + "broadcast) over "
                 + "MQTT QoS 1: mqchat (store before PUBACK) vs plain HiveMQ, same run.")
 public final class DirectMessageBenchmark implements Callable<Integer> {
 
@@ -36,7 +38,8 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             + "node, then on a second mqchat node in a child JVM), one-connection (one sender connection round-robin "
             + "over --recipients), many-devices (--devices each sending every --send-every for --duration) or idle "
             + "(--connections held open; broker heap and RSS per connection) or roaming (a new device syncs "
-            + "--roaming-messages; history pages) (default: direct)")
+            + "--roaming-messages; history pages) or broadcast (an operator's broadcast to --registered users with "
+            + "--connections online: time to every device, store writes) (default: direct)")
     BenchSettings.Scenario scenario = BenchSettings.Scenario.direct;
 
     @Option(names = "--pairs", description = "direct: sender/receiver pairs (default: ${DEFAULT-VALUE})")
@@ -64,8 +67,13 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
             description = "many-devices: each device publishes once per this interval (default: 5s)")
     Duration sendEvery = FleetSettings.defaults().sendEvery();
 
-    @Option(names = "--connections", description = "idle: connections held open (default: ${DEFAULT-VALUE})")
-    int connections = FleetSettings.defaults().connections();
+    @Option(names = "--connections", description = "idle: connections held open (default: 10000); broadcast: devices "
+            + "online (default: 5000)")
+    Integer connections;
+
+    @Option(names = "--registered", description = "broadcast: registered users, the first --connections of them "
+            + "online (default: ${DEFAULT-VALUE})")
+    int registered = FleetSettings.BROADCAST_REGISTERED;
 
     @Option(names = "--idle-for", converter = DurationConverter.class,
             description = "idle: how long the connections are held before the memory is measured (default: 10s)")
@@ -84,7 +92,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     int historyPages = FleetSettings.defaults().historyPages();
 
     @Option(names = "--messages", description = "measured messages per sender (default: 2000; group: 50; "
-            + "one-connection: 50 per recipient; many-devices: --duration / --send-every)")
+            + "one-connection: 50 per recipient; many-devices: --duration / --send-every; broadcast: timed broadcasts, 5)")
     Integer messages;
 
     @Option(names = "--inflight", description = "QoS 1 publishes in flight per sender connection (default: 10; "
@@ -95,7 +103,7 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
     int payloadBytes = 100;
 
     @Option(names = "--warmup", description = "warm-up messages per sender, not measured (default: 200; group: 5; "
-            + "one-connection: 5 per recipient; many-devices: 1 per device)")
+            + "one-connection: 5 per recipient; many-devices: 1 per device; broadcast: 1 broadcast)")
     Integer warmup;
 
     @Option(names = "--rate", description = "publishes per second across all senders (default: 0, as fast as the "
@@ -151,8 +159,10 @@ public final class DirectMessageBenchmark implements Callable<Integer> {
 
     BenchSettings settings() {
         BenchSettings.Scenario sc = scenario == null ? BenchSettings.Scenario.direct : scenario;
-        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, connections, idleFor, roamingMessages,
-                historyMessages, historyPages);
+        int open = connections != null ? connections : sc == BenchSettings.Scenario.broadcast
+                ? FleetSettings.BROADCAST_CONNECTIONS : FleetSettings.defaults().connections();
+        FleetSettings fleet = new FleetSettings(recipients, devices, sendEvery, open, idleFor, roamingMessages,
+                historyMessages, historyPages, registered);
         Duration phaseDuration = duration == null && sc == BenchSettings.Scenario.manyDevices ? MANY_DEVICES_DURATION
                 : duration;
         // many-devices sends for a time: one message per device and interval

@@ -18,9 +18,17 @@ import java.util.List;
  * @param historyMessages roaming: messages stored for the second history measurement (the rest written straight into
  *                    MongoDB); not more than {@code roamingMessages} for none
  * @param historyPages roaming: history pages timed at each store size
+ * @param registered  broadcast: registered users; the first {@code connections} of them are online, a device each
  */
 public record FleetSettings(int recipients, int devices, Duration sendEvery, int connections, Duration idleFor,
-                            int roamingMessages, long historyMessages, int historyPages) {
+                            int roamingMessages, long historyMessages, int historyPages, int registered) {
+
+    /** The sizes with the broadcast scenario's default of registered users. */
+    public FleetSettings(int recipients, int devices, Duration sendEvery, int connections, Duration idleFor,
+                         int roamingMessages, long historyMessages, int historyPages) {
+        this(recipients, devices, sendEvery, connections, idleFor, roamingMessages, historyMessages, historyPages,
+                BROADCAST_REGISTERED);
+    }
 
     public static final int MAX_RECIPIENTS = 1_000;
     /**
@@ -35,6 +43,11 @@ public record FleetSettings(int recipients, int devices, Duration sendEvery, int
     public static final int MAX_CONNECTIONS = 15_000;
     public static final int MAX_ROAMING_MESSAGES = 100_000;
     public static final long MAX_HISTORY_MESSAGES = 5_000_000;
+    /** broadcast: online devices and registered users when not given (the goal: 5,000 of 10,000 online). */
+    public static final int BROADCAST_CONNECTIONS = 5_000;
+    public static final int BROADCAST_REGISTERED = 10_000;
+    /** broadcast: users are created in the store before the run; a million would take minutes of its own. */
+    public static final int MAX_REGISTERED = 100_000;
 
     public static FleetSettings defaults() {
         return new FleetSettings(100, 5_000, Duration.ofSeconds(5), 10_000, Duration.ofSeconds(10), 10_000, 1_000_000, 100);
@@ -65,6 +78,15 @@ public record FleetSettings(int recipients, int devices, Duration sendEvery, int
                 }
                 if (idleFor == null || idleFor.isNegative() || idleFor.compareTo(Duration.ofMinutes(10)) > 0) {
                     p.add("--idle-for must be between 0s and 10m, was " + idleFor);
+                }
+            }
+            case broadcast -> {
+                if (connections < 1 || connections > MAX_CONNECTIONS) {
+                    p.add("--connections must be between 1 and " + MAX_CONNECTIONS + ", was " + connections);
+                }
+                if (registered < Math.max(1, connections) || registered > MAX_REGISTERED) {
+                    p.add("--registered must be between --connections (" + connections + ") and " + MAX_REGISTERED
+                            + ", was " + registered);
                 }
             }
             case roaming -> {

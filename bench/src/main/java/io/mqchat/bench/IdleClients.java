@@ -50,32 +50,8 @@ final class IdleClients {
         List<String> devices = Files.readAllLines(Path.of(System.getenv("MQCHAT_IDLE_DEVICES")), StandardCharsets.UTF_8);
         URI broker = URI.create(System.getenv("MQCHAT_IDLE_BROKER"));
         InetSocketAddress address = new InetSocketAddress(broker.getHost(), broker.getPort());
-        List<RawMqttConnection> connections = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(CONNECT_THREADS);
         long t0 = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            ThreadLocal<Selector> selectors = ThreadLocal.withInitial(IdleClients::selector);
-            for (String line : devices) {
-                String[] f = line.split("\t", 4);
-                futures.add(pool.submit(() -> {
-                    connections.add(RawMqttConnection.open(address, f[0], "-".equals(f[1]) ? null : f[1], f[2],
-                            KEEP_ALIVE_SECONDS, f[3], selectors.get(), 30_000));
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (Exception e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-            System.out.println(FAILED + connections.size() + " of " + devices.size() + " connected, then: " + cause);
-            System.out.flush();
-            connections.forEach(RawMqttConnection::close);
-            System.exit(1);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<RawMqttConnection> connections = connectAll(devices, address);
         System.out.printf(Locale.ROOT, "%s%d %.1f%n", READY, connections.size(), (System.nanoTime() - t0) / 1e9);
         System.out.flush();
 
@@ -117,6 +93,39 @@ final class IdleClients {
         pinger.shutdownNow();
         connections.forEach(RawMqttConnection::close);
         System.exit(0);
+    }
+
+    /**
+     * Opens every device's connection ({@code clientId\tusername\tpassword\ttopic} lines), {@value #CONNECT_THREADS}
+     * at a time; when one fails, prints {@code failed <reason>}, closes the others and exits the JVM.
+     */
+    static List<RawMqttConnection> connectAll(List<String> devices, InetSocketAddress address) {
+        List<RawMqttConnection> connections = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(CONNECT_THREADS);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            ThreadLocal<Selector> selectors = ThreadLocal.withInitial(IdleClients::selector);
+            for (String line : devices) {
+                String[] f = line.split("\t", 4);
+                futures.add(pool.submit(() -> {
+                    connections.add(RawMqttConnection.open(address, f[0], "-".equals(f[1]) ? null : f[1], f[2],
+                            KEEP_ALIVE_SECONDS, f[3], selectors.get(), 30_000));
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            System.out.println(FAILED + connections.size() + " of " + devices.size() + " connected, then: " + cause);
+            System.out.flush();
+            connections.forEach(RawMqttConnection::close);
+            System.exit(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        return new ArrayList<>(connections);
     }
 
     private static Selector selector() {

@@ -153,6 +153,11 @@ final class MqchatTarget implements Target {
         return redisAddress;
     }
 
+    /** The bench's own Redis client (not the broker's). */
+    org.redisson.api.RedissonClient redisson() {
+        return redisson;
+    }
+
     String jwtSecret() {
         return jwtSecret;
     }

@@ -10,6 +10,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The least an idle MQTT 5 device does, without a client library: CONNECT (with username and password), SUBSCRIBE
@@ -17,7 +19,9 @@ import java.nio.charset.StandardCharsets;
  * ten thousand of them fit in one small JVM with one thread; Paho would need three threads per connection.
  *
  * <p>Blocking until the SUBACK (with a timeout), non-blocking after it: {@link #drain} only counts what arrives and
- * tells whether the broker closed the connection.
+ * tells whether the broker closed the connection; {@link #receive} (for devices that wait for a message) reads whole
+ * packets, answers QoS 1 PUBLISHes with a PUBACK and hands their payloads over. A connection only ever drained has
+ * no receive buffer.
  */
 final class RawMqttConnection implements AutoCloseable {
 
@@ -31,6 +35,15 @@ final class RawMqttConnection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final ByteBuffer drainBuffer = ByteBuffer.allocate(256);
+    /** Bytes of packets not yet complete, for {@link #receive}; made at its first call. */
+    private ByteBuffer inbox;
+    /** The largest packet {@link #receive} takes; anything longer closes the connection. */
+    static final int MAX_RECEIVED_PACKET = 1 << 20;
+
+    /** Gets the payload of each PUBLISH {@link #receive} reads: {@code packet[from, to)}. */
+    interface PayloadHandler {
+        void published(byte[] packet, int from, int to);
+    }
 
     private RawMqttConnection(SocketChannel channel) {
         this.channel = channel;
@@ -114,6 +127,107 @@ final class RawMqttConnection implements AutoCloseable {
         }
     }
 
+    /** Registers the (non-blocking) channel with a selector for reading, e.g. one selector for every connection. */
+    SelectionKey register(Selector selector, Object attachment) throws IOException {
+        return channel.register(selector, SelectionKey.OP_READ, attachment);
+    }
+
+    /**
+     * Reads whatever arrived without waiting; answers each QoS 1 PUBLISH with a PUBACK and gives its payload to
+     * {@code handler} (other packets, such as PINGRESPs, are skipped).
+     *
+     * @return the PUBLISHes read, or -1 when the connection is gone (closed by the broker, or a packet too large)
+     */
+    int receive(PayloadHandler handler) {
+        if (inbox == null) {
+            inbox = ByteBuffer.allocate(1024);
+        }
+        int publishes = 0;
+        try {
+            while (true) {
+                if (!inbox.hasRemaining()) {
+                    if (inbox.capacity() >= MAX_RECEIVED_PACKET + 5) {
+                        return -1;
+                    }
+                    ByteBuffer bigger = ByteBuffer.allocate(Math.min(MAX_RECEIVED_PACKET + 5, inbox.capacity() * 2));
+                    inbox.flip();
+                    bigger.put(inbox);
+                    inbox = bigger;
+                }
+                int room = inbox.remaining();
+                int n = channel.read(inbox);
+                inbox.flip();
+                List<Packet> packets = new ArrayList<>(2);
+                takePackets(inbox, packets);
+                inbox.compact();
+                for (Packet p : packets) {
+                    if ((p.type & 0xF0) == PUBLISH) {
+                        acknowledge(p);
+                        handler.published(p.body, payloadStart(p.type, p.body), p.body.length);
+                        publishes++;
+                    }
+                }
+                if (n < 0) {
+                    return -1;
+                }
+                if (n < room) {
+                    return publishes; // the socket had no more for now; another read would find nothing
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Moves past every complete packet at the buffer's position (between position and limit), adding each to
+     * {@code packets}; an incomplete one stays.
+     */
+    static void takePackets(ByteBuffer buffer, List<Packet> packets) {
+        while (buffer.remaining() >= 2) {
+            int start = buffer.position();
+            int type = buffer.get(start) & 0xFF;
+            int length = 0;
+            int at = start + 1;
+            boolean complete = false;
+            for (int shift = 0; shift <= 21 && at < buffer.limit(); shift += 7) {
+                int b = buffer.get(at++) & 0xFF;
+                length |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    complete = true;
+                    break;
+                }
+            }
+            if (!complete) {
+                if (at - start > 4) {
+                    throw new IllegalStateException("malformed remaining length");
+                }
+                return;
+            }
+            if (length > MAX_RECEIVED_PACKET) {
+                throw new IllegalStateException("packet of " + length + " bytes");
+            }
+            if (buffer.limit() - at < length) {
+                return;
+            }
+            byte[] body = new byte[length];
+            buffer.position(at);
+            buffer.get(body);
+            packets.add(new Packet(type, body));
+        }
+    }
+
+    /** Where a PUBLISH's payload starts in its body: after topic, packet id (QoS 1 and 2) and properties. */
+    static int payloadStart(int type, byte[] body) {
+        int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+        int[] pos = {2 + topicLength + (((type >> 1) & 3) == 0 ? 0 : 2)};
+        int propertiesLength = varInt(body, pos);
+        if (propertiesLength < 0 || pos[0] + propertiesLength > body.length) {
+            throw new IllegalStateException("malformed PUBLISH properties");
+        }
+        return pos[0] + propertiesLength;
+    }
+
     @Override
     public void close() {
         try {
@@ -143,7 +257,7 @@ final class RawMqttConnection implements AutoCloseable {
     }
 
     /** One packet: its first byte and the rest after the remaining length. */
-    private record Packet(int type, byte[] body) {
+    record Packet(int type, byte[] body) {
         String describe() {
             StringBuilder b = new StringBuilder(String.format("type 0x%02x, %d bytes:", type, body.length));
             for (int i = 0; i < Math.min(body.length, 16); i++) {
@@ -226,6 +340,19 @@ final class RawMqttConnection implements AutoCloseable {
         string(v, topic);
         v.write(1); // QoS 1
         return packet(SUBSCRIBE, v.toByteArray());
+    }
+
+    /** A PUBLISH with no properties (what a broker sends a device, for tests of {@link #receive}'s parsing). */
+    static byte[] publish(String topic, int qos, int packetId, byte[] payload) {
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        string(v, topic);
+        if (qos > 0) {
+            v.write(packetId >> 8);
+            v.write(packetId & 0xFF);
+        }
+        v.write(0); // no properties
+        v.writeBytes(payload);
+        return packet(PUBLISH | qos << 1, v.toByteArray());
     }
 
     private static byte[] packet(int type, byte[] body) {
