@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * An operator's broadcast to everyone: {@code --registered} users exist, the first {@code --connections} of them are
  * online with one device each, subscribed to nothing but their inbox. mqchat: the bench sends the broadcast the way
  * chat-api does ({@link Broadcasts}: stored once in {@code s:all}, then one bus message; each broker node publishes
- * it on {@link Topics#BROADCAST}, which the extension subscribed every device's session to). Plain HiveMQ: the same
+ * it to the inbox of every device connected to it). Plain HiveMQ: the same
  * devices all subscribe to one topic and a client publishes to it once at QoS 1. Measured: the time from the send
  * until every online device has it, and (mqchat) the MongoDB writes the broadcast took, counted by a command
  * listener on the client the broadcast is sent with.

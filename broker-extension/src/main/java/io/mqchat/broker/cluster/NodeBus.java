@@ -11,6 +11,8 @@ import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.redis.RedisKeys;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
@@ -98,6 +100,10 @@ public final class NodeBus implements AutoCloseable {
     }
 
     private void publish(BusMessage m) {
+        if (m.clientId() == null && Topics.BROADCAST.equals(m.topic())) {
+            broadcastHere(m.payload().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         Publish publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8))
                 .retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build();
         if (m.clientId() == null) {
@@ -105,6 +111,23 @@ public final class NodeBus implements AutoCloseable {
         } else if (connected.tokenIdOf(m.clientId()).isPresent()) {
             publishService.publishToClient(publish, m.clientId());
         }
+    }
+
+    /**
+     * A broadcast to everyone: to the inbox of every device connected to this node (each node does the same for
+     * its own). No subscription is held for it, so an idle connection costs nothing more, and a device gets it as
+     * soon as it is subscribed to its inbox.
+     */
+    private void broadcastHere(byte[] payload) {
+        java.util.Set<String> users = new java.util.HashSet<>();
+        for (String clientId : connected.clientIds()) {
+            ClientId.parse(clientId).ifPresent(device -> users.add(device.userId()));
+        }
+        // one publish per user on its inbox: every device of the user subscribed to it gets it
+        for (String user : users) {
+            publishService.publish(ServerPublisher.json(Topics.inbox(user), payload).build());
+        }
+        log.debug("mqchat bus: broadcast published to the inboxes of {} user(s) of this node", users.size());
     }
 
     private void groupChanged(BusMessage m) {

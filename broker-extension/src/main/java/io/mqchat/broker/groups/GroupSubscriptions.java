@@ -24,8 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Members' devices receive their groups without subscribing themselves: the server holds a subscription to
- * {@code chat/g/{groupId}} in each member device's session (and to {@code chat/sys/broadcast} in every
- * device's, for the operators' broadcasts to everyone). It adds them when a device connects (and drops
+ * {@code chat/g/{groupId}} in each member device's session. It adds them when a device connects (and drops
  * subscriptions to groups the user has left meanwhile), and moves them when chat-api announces a
  * membership change on the bus. HiveMQ then fans a group message out to the subscribed sessions: the message
  * is stored once, never once per member. Users leaving a group also lose presence subscriptions that only the
@@ -84,14 +83,10 @@ public final class GroupSubscriptions {
         subscriptions.getSubscriptions(clientId).thenCompose(current -> {
             Set<String> wanted = new HashSet<>();
             groups.forEach(g -> wanted.add(Topics.group(g)));
-            wanted.add(Topics.BROADCAST); // every device gets the operators' broadcasts to everyone
             Set<String> stale = new HashSet<>();
             for (TopicSubscription s : current) {
-                String filter = s.getTopicFilter();
-                if (filter.equals(Topics.BROADCAST)) {
-                    wanted.remove(filter);
-                } else if (filter.startsWith(Topics.GROUP_PREFIX) && !wanted.remove(filter)) {
-                    stale.add(filter);
+                if (s.getTopicFilter().startsWith(Topics.GROUP_PREFIX) && !wanted.remove(s.getTopicFilter())) {
+                    stale.add(s.getTopicFilter());
                 }
             }
             CompletableFuture<Void> removed = stale.isEmpty() ? CompletableFuture.completedFuture(null)

@@ -20,6 +20,11 @@ public final class ConnectedDevices {
         tokenIdByClientId.remove(clientId, tokenId);
     }
 
+    /** The client ids connected to this node now (a live view; connections come and go while it is read). */
+    public java.util.Set<String> clientIds() {
+        return java.util.Collections.unmodifiableSet(tokenIdByClientId.keySet());
+    }
+
     public Optional<String> tokenIdOf(String clientId) {
         return Optional.ofNullable(tokenIdByClientId.get(clientId));
     }

@@ -28,7 +28,7 @@ public class AdminBroadcastController {
                     + "10,000 registered users) | {\"group\": \"groupId\"}}. Stored once, from the reserved user "
                     + "'system': for all or listed users in the system conversation s:all (each user reads the "
                     + "broadcasts for them), for a group in the group's conversation. Delivered live to every online "
-                    + "device of the audience (chat/sys/broadcast, the users' inboxes, the group topic), synced, paged "
+                    + "device of the audience (to all: every connected device's inbox; listed users' inboxes; the group topic), synced, paged "
                     + "and counted unread like any conversation. 201 with the stored message's id, conv and seq; 400 "
                     + "for a bad body or audience, 404 for an unknown group, 422 for unregistered users (nothing sent), "
                     + "429 over MQCHAT_RATELIMIT_BROADCAST per admin.",

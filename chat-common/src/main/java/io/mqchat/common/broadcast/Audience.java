@@ -5,7 +5,7 @@ import java.util.List;
 /** Whom an operator's broadcast is for. */
 public sealed interface Audience {
 
-    /** Every user: the system conversation, delivered on {@code chat/sys/broadcast}. */
+    /** Every user: the system conversation, delivered to the inbox of every connected device. */
     record Everyone() implements Audience {
     }
 

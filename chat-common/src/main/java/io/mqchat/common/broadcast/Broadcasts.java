@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 /**
  * Sends an operator's broadcast: stores it once (read diffusion) — in the system conversation for everyone or
  * for listed users, in the group's conversation for a group — from {@link Ids#SYSTEM_USER}, then asks the
- * broker nodes to deliver it: one publish on {@link Topics#BROADCAST} (every device's session holds that
- * subscription), the listed users' inboxes, or the group topic. Who may broadcast, and whether the listed
+ * broker nodes to deliver it: to the inbox of every device connected to each node ({@link Topics#BROADCAST}), the
+ * listed users' inboxes, or the group topic. Who may broadcast, and whether the listed
  * users and the group exist, is the caller's business.
  */
 public final class Broadcasts {

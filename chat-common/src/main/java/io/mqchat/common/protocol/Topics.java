@@ -10,9 +10,7 @@ import java.util.Optional;
  *       only the owner's devices may subscribe.</li>
  *   <li>{@code chat/g/{groupId}} — a group conversation.</li>
  *   <li>{@code chat/p/{userId}} — retained presence (server-published).</li>
- *   <li>{@code chat/sys/...} — server events and broadcasts (server-published); {@code chat/sys/broadcast}
- *       carries the operators' broadcasts to everyone: the server holds that subscription in every device's
- *       session, clients may not subscribe themselves.</li>
+ *   <li>{@code chat/sys/...} — reserved for the server.</li>
  * </ul>
  */
 public final class Topics {
@@ -21,7 +19,10 @@ public final class Topics {
     public static final String GROUP_PREFIX = "chat/g/";
     public static final String PRESENCE_PREFIX = "chat/p/";
     public static final String SYSTEM_PREFIX = "chat/sys/";
-    /** Where a broadcast to everyone is published (one publish per broker node, HiveMQ fans it out). */
+    /**
+     * The bus topic of a broadcast to everyone: never published as such; each broker node delivers it to the inbox
+     * of every device connected to it.
+     */
     public static final String BROADCAST = SYSTEM_PREFIX + "broadcast";
     /** {@code chat/req/{userId}}: a device's requests to the server (e.g. sync), never stored or delivered. */
     public static final String REQUEST_PREFIX = "chat/req/";
