@@ -190,7 +190,8 @@ public class AdminService {
         return accounts.find(userId).orElseThrow(() -> ApiException.notFound("No such user."));
     }
 
-    private static int limit(Integer limit) {
+    /** A page size of the admin lists: absent → the default, else 1 to {@value #MAX_LIMIT}. */
+    static int limit(Integer limit) {
         if (limit == null) {
             return DEFAULT_LIMIT;
         }
@@ -201,7 +202,7 @@ public class AdminService {
     }
 
     /** An optional reason: trimmed, at most {@value #MAX_REASON} characters, no control characters. */
-    private static String reason(String reason) {
+    static String reason(String reason) {
         if (reason == null || reason.isBlank()) {
             return null;
         }

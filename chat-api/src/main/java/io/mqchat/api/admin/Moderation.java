@@ -111,7 +111,7 @@ public class Moderation {
         if (before != null && !isMessageId(before)) {
             throw ApiException.badRequest("before must be a message id (the next of the previous page)");
         }
-        int n = limit(limit);
+        int n = AdminService.limit(limit);
         // a deleted account's messages stay, and so may be listed; so may the server's broadcasts ('system')
         if (!Ids.isValidUserId(userId) || (accounts.find(userId).isEmpty() && !users.isTombstoned(userId)
                 && !userId.equals(Ids.SYSTEM_USER))) {
@@ -175,26 +175,11 @@ public class Moderation {
         return new ApiException(HttpStatus.NOT_FOUND, "No such message.", "unknown_message");
     }
 
-    private static int limit(Integer limit) {
-        if (limit == null) {
-            return AdminService.DEFAULT_LIMIT;
-        }
-        if (limit < 1 || limit > AdminService.MAX_LIMIT) {
-            throw ApiException.badRequest("limit must be from 1 to " + AdminService.MAX_LIMIT);
-        }
-        return limit;
-    }
-
     /** Required: trimmed, 1 to {@value AdminService#MAX_REASON} characters, no control characters. */
     private static String reason(String reason) {
         if (reason == null || reason.isBlank()) {
             throw ApiException.badRequest("reason is required (what clients show: removed by a moderator, and why)");
         }
-        String r = reason.strip();
-        if (r.length() > AdminService.MAX_REASON || r.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("reason must be at most " + AdminService.MAX_REASON
-                    + " characters without control characters");
-        }
-        return r;
+        return AdminService.reason(reason);
     }
 }
