@@ -404,7 +404,7 @@ final class BroadcastBenchmark {
 
         @Override
         public void send(int round) throws Exception {
-            ChatMessage envelope = new ChatMessage(new ObjectId().toHexString(), ConversationId.SYSTEM.toString(), round,
+            ChatMessage envelope = new ChatMessage(new ObjectId().toHexString(), ConversationId.SYSTEM, round,
                     Ids.SYSTEM_USER, ConversationId.SYSTEM_TEXT, System.currentTimeMillis(), ChatMessage.SERVER_DEVICE,
                     "srv-" + UUID.randomUUID(), Broadcasts.TYPE, TextNode.valueOf(text(round)));
             client.publish(PLAIN_TOPIC, envelope.toJsonBytes(), (t, f) -> {

@@ -1,5 +1,6 @@
 package io.mqchat.broker;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
@@ -258,7 +259,7 @@ class GroupChatEndToEndTest {
 
             // bob removed, dave added: chat-api writes the store, stores the event, announces it
             db().getCollection(StoreSchema.GROUP_MEMBERS).deleteOne(Filters.eq("_id", "g-moves|bob"));
-            ChatMessage removed = new ChatMessage("0123456789abcdef01234567", "g:g-moves", 2, "alice", "g-moves",
+            ChatMessage removed = new ChatMessage("0123456789abcdef01234567", ConversationId.of("g:g-moves"), 2, "alice", "g-moves",
                     System.currentTimeMillis(), ChatMessage.SERVER_DEVICE, "evt-1", ChatMessage.EVENT_TYPE,
                     GroupEvents.memberRemoved("bob"));
             announce(BusMessage.group("g-moves", List.of(), List.of("bob"), new String(removed.toJsonBytes(),

@@ -1,5 +1,6 @@
 package io.mqchat.broker;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
@@ -34,9 +35,9 @@ class PresenceEndToEndTest {
         // a conversation both took part in makes each other's presence visible (as the broker stores it:
         // the messages, then their summaries)
         List<ChatMessage> talk = List.of(
-                new ChatMessage("m-presence-1", "d:pia:quinn", 1, "pia", "quinn", 1L, "phone", "c1", "text",
+                new ChatMessage("m-presence-1", ConversationId.of("d:pia:quinn"), 1, "pia", "quinn", 1L, "phone", "c1", "text",
                         TextNode.valueOf("hi")),
-                new ChatMessage("m-presence-2", "d:pia:quinn", 2, "quinn", "pia", 2L, "desktop", "c2", "text",
+                new ChatMessage("m-presence-2", ConversationId.of("d:pia:quinn"), 2, "quinn", "pia", 2L, "desktop", "c2", "text",
                         TextNode.valueOf("hi pia")));
         talk.forEach(m -> fx.messages().insertOne(MessageDocuments.toDocument(m)));
         new ConversationSummaries(fx.mongoClient.getDatabase("mqchat").getCollection(StoreSchema.CONVERSATIONS),

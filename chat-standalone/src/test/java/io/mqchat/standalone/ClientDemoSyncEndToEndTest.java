@@ -3,7 +3,7 @@ package io.mqchat.standalone;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.demo.ChatClient;
 import io.mqchat.demo.RestClient;
-import io.mqchat.demo.ServerEvent;
+import io.mqchat.common.protocol.ServerEvent;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -214,7 +214,7 @@ class ClientDemoSyncEndToEndTest {
                 back.connect(broker, false);
                 await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e ->
                         e instanceof ServerEvent.Recall r && r.id().equals(oops.id()) && r.conv().equals("d:hana:ivan")
-                                && r.json().path("msgSeq").asLong() == oops.seq()));
+                                && r.msgSeq() == oops.seq()));
                 // a later sync does not report it again
                 back.sync().get(20, TimeUnit.SECONDS);
                 assertThat(events.stream().filter(e -> e instanceof ServerEvent.Recall)).hasSize(1);

@@ -1,5 +1,6 @@
 package io.mqchat.standalone;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -176,7 +177,7 @@ class RecallEndToEndTest {
         String oldId = new ObjectId().toHexString();
         try (MongoClient mongo = MongoClients.create(stack.mongoUri())) {
             mongo.getDatabase("mqchat").getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(
-                    new ChatMessage(oldId, "d:ann:bob", 1000, "ann", "bob", System.currentTimeMillis() - 600_000,
+                    new ChatMessage(oldId, ConversationId.of("d:ann:bob"), 1000, "ann", "bob", System.currentTimeMillis() - 600_000,
                             "phone", "old-1", "text", TextNode.valueOf("ten minutes old"))));
         }
         publish(annPhone, "chat/req/ann", "{\"op\":\"recall\",\"id\":\"" + oldId + "\",\"rid\":\"a2\"}");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.mqchat.demo;
 
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ServerEvent;
 
 import java.io.IOException;
 import java.net.URI;

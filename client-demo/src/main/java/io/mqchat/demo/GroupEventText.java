@@ -35,6 +35,11 @@ public final class GroupEventText {
         return ConversationId.groupOf(conv).orElse(null);
     }
 
+    /** The group id of a group conversation, {@code null} for other conversations. */
+    public static String groupId(ConversationId conv) {
+        return conv.isGroup() ? conv.first() : null;
+    }
+
     /**
      * Whether this event ends {@code me}'s membership: removed, left, or the group dissolved. After it the server
      * sends nothing more of the group to {@code me} — neither live nor by sync.

@@ -2,7 +2,7 @@ package io.mqchat.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Json;
 
 import java.io.IOException;
@@ -39,13 +39,15 @@ final class Inbound {
             session.status("ignored a non-object message on " + topic);
         } else if (node.has("seq")) {
             onChatMessage(ChatMessage.fromJson(node), true);     // only chat messages have a seq
-        } else if (ErrorEvent.TYPE.equals(node.path("type").asText())) {
-            // MQTT 3.1.1's way of refusing a publish: {"type":"error","cid","code","reason","topic"}
-            outbox.refused(node.path("cid").asText(null), new SendRefusedException(node.path("code").asText("refused"),
-                    node.path("reason").asText("")));
         } else {
             ServerEvent event = ServerEvent.parse(node);    // null: a type we do not know; ignore it
-            if (event != null) {
+            if (event instanceof ServerEvent.Refusal refusal) {
+                // MQTT 3.1.1's way of refusing a publish
+                outbox.refused(refusal.cid(), new SendRefusedException(refusal.code() == null ? "refused"
+                        : refusal.code(), refusal.reason() == null ? "" : refusal.reason()));
+                return;
+            }
+            if (event != null && !(event instanceof ServerEvent.Sync)) { // sync answers only MQTT sync requests
                 session.emit(event);
             }
             if (event instanceof ServerEvent.Kick kick) {
@@ -66,9 +68,9 @@ final class Inbound {
             // Removed, left, or dissolved: the server sends nothing more of this group, and sync leaves it out.
             // Whatever still waits behind a gap below this event will never come: deliver up to it now, and
             // do not keep syncing for the gap.
-            delivered += session.deliver(state.completeUpTo(message.conv(), message.seq()));
+            delivered += session.deliver(state.completeUpTo(message.conv().toString(), message.seq()));
         }
-        if (live && state.hasGap(message.conv()) && session.historyService != null) {
+        if (live && state.hasGap(message.conv().toString()) && session.historyService != null) {
             syncWanted.run();      // a seq is missing: sync fetches it, or says it is a permanent hole
         }
         return delivered;
@@ -79,16 +81,13 @@ final class Inbound {
      * recall events, the path of live ones: a device that was offline without a queued session learns of
      * recalls of messages it already had), then keeps the cursor.
      */
-    int onSyncPage(RestClient.SyncPage page) {
+    int onSyncPage(ServerEvent.Sync page) {
         int delivered = 0;
         for (ChatMessage message : page.messages()) {
             delivered += onChatMessage(message, false);
         }
-        for (JsonNode recall : page.recalls()) {
-            ServerEvent event = ServerEvent.parse(recall);
-            if (event != null) {
-                session.emit(event);
-            }
+        for (ServerEvent.Sync.Recalled recall : page.recalls()) {
+            session.emit(recall.asEvent());
         }
         LocalState state = session.state;
         for (Map.Entry<String, Long> complete : page.complete().entrySet()) {

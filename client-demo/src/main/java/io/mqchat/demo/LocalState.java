@@ -191,11 +191,12 @@ public final class LocalState {
      * message after a gap (it waits, see {@link #hasGap}); else the message and any that waited behind it.
      */
     public synchronized List<ChatMessage> receive(ChatMessage message) {
-        if (seenIds.contains(message.id()) || message.seq() <= complete(message.conv())) {
+        String conv = message.conv().toString();
+        if (seenIds.contains(message.id()) || message.seq() <= complete(conv)) {
             return List.of();
         }
-        waiting.computeIfAbsent(message.conv(), c -> new TreeMap<>()).putIfAbsent(message.seq(), message);
-        return release(message.conv());
+        waiting.computeIfAbsent(conv, c -> new TreeMap<>()).putIfAbsent(message.seq(), message);
+        return release(conv);
     }
 
     /**
@@ -250,7 +251,7 @@ public final class LocalState {
     }
 
     private ChatMessage deliver(ChatMessage message) {
-        complete.merge(message.conv(), message.seq(), Math::max);
+        complete.merge(message.conv().toString(), message.seq(), Math::max);
         seenIds.add(message.id());
         while (seenIds.size() > MAX_SEEN_IDS) {
             seenIds.remove(seenIds.iterator().next());

@@ -1,6 +1,7 @@
 package io.mqchat.demo;
 
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ServerEvent;
 
 import java.util.function.Function;
 
@@ -20,7 +21,7 @@ final class Printer {
     /** @param groupNames a group's name by group id, {@code null} when unknown (then the id is shown) */
     static String format(ChatMessage message, String me, String myDevice, Function<String, String> groupNames) {
         String groupId = GroupEventText.groupId(message.conv());
-        String where = message.conv();
+        String where = message.conv().toString();
         if (groupId != null) {
             String name = groupNames.apply(groupId);
             where = name != null ? name : groupId;
@@ -45,7 +46,15 @@ final class Printer {
         if (event instanceof ServerEvent.Kick k) {
             return "* kicked: " + (k.reason().isEmpty() ? "this " + k.device() + " logged in elsewhere" : k.reason());
         }
-        ServerEvent.Recall r = (ServerEvent.Recall) event;
-        return "* message " + r.id() + " in " + r.conv() + " was recalled";
+        if (event instanceof ServerEvent.Recall r) {
+            return "* message " + r.id() + " in " + r.conv() + " was recalled";
+        }
+        if (event instanceof ServerEvent.GroupInvitation i) {
+            return "* " + i.by() + " invited you to " + i.name() + " (" + i.groupId() + ")";
+        }
+        if (event instanceof ServerEvent.GroupJoinRequest j) {
+            return "* " + j.user() + " asks to join " + j.name() + " (" + j.groupId() + ")";
+        }
+        return "* " + event.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -1,8 +1,10 @@
 package io.mqchat.demo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
@@ -35,18 +37,6 @@ public final class RestClient {
 
     /** One page of history, ascending by seq; ask again with {@code afterSeq} = last seq while hasMore. */
     public record HistoryPage(String conv, List<ChatMessage> messages, boolean hasMore) {
-    }
-
-    /**
-     * One sync answer: the messages (per conversation in ascending seq), how far each conversation it looked
-     * at is complete, the cursor to store, whether to ask again now ({@code hasMore}), and — when a young gap
-     * stopped a conversation — after how many ms to ask again ({@code null} if not needed); and the recalls
-     * since the cursor's last sync, as recall events ({@code {"type":"recall","conv","id","msgSeq","ts",
-     * "recalledAt"}}, the same shape as the live event, without {@code by}); and the groups we were in but are
-     * no longer ({@code left}).
-     */
-    public record SyncPage(List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
-                           Long retryAfterMs, List<JsonNode> recalls, List<String> left) {
     }
 
     /**
@@ -110,26 +100,23 @@ public final class RestClient {
         return new HistoryPage(json.path("conv").asText(conv), messages, json.path("hasMore").asBoolean());
     }
 
-    /** {@code POST /api/v1/sync} with the stored cursor ({@code null}: everything, as for a new device). */
-    public SyncPage sync(URI history, String token, String cursor, int limit) throws IOException {
+    /**
+     * {@code POST /api/v1/sync} with the stored cursor ({@code null}: everything, as for a new device): the
+     * messages (per conversation in ascending seq), how far each conversation it looked at is complete, the
+     * cursor to store, whether to ask again now, after how many ms to ask again when a young gap stopped a
+     * conversation, the recalls since the cursor's last sync and the groups we are no longer in.
+     */
+    public ServerEvent.Sync sync(URI history, String token, String cursor, int limit) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("limit", limit);
         if (cursor != null) {
             body.put("cursor", cursor);
         }
         JsonNode json = send(authorized(post(resolve(history, "/api/v1/sync"), body), token));
-        List<ChatMessage> messages = new ArrayList<>();
-        json.path("messages").forEach(m -> messages.add(ChatMessage.fromJson(m)));
-        Map<String, Long> complete = new LinkedHashMap<>();
-        json.path("complete").fields().forEachRemaining(e -> complete.put(e.getKey(), e.getValue().asLong()));
-        List<JsonNode> recalls = new ArrayList<>();
-        json.path("recalls").forEach(r -> recalls.add(Json.MAPPER.createObjectNode().put("type", "recall")
-                .put("conv", r.path("conv").asText()).put("id", r.path("id").asText())
-                .put("msgSeq", r.path("msgSeq").asLong()).put("ts", r.path("recalledAt").asLong())
-                .put("recalledAt", r.path("recalledAt").asLong())));
-        List<String> left = new ArrayList<>();
-        json.path("left").forEach(conv -> left.add(conv.asText()));
-        return new SyncPage(messages, complete, json.path("cursor").asText(cursor), json.path("hasMore").asBoolean(),
-                json.hasNonNull("retryAfterMs") ? json.get("retryAfterMs").asLong() : null, recalls, left);
+        try {
+            return Json.MAPPER.treeToValue(json, ServerEvent.Sync.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IOException("unreadable sync answer: " + e.getMessage(), e);
+        }
     }
 
     /** {@code GET /api/v1/conversations?limit=N}: the most recently active conversations, with unread counts. */

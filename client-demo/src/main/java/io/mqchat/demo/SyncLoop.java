@@ -1,5 +1,7 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ServerEvent;
+
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -24,14 +26,14 @@ final class SyncLoop {
 
     private final ClientSession session;
     /** Applies a page on the event thread; returns how many messages were new. */
-    private final ToIntFunction<RestClient.SyncPage> apply;
+    private final ToIntFunction<ServerEvent.Sync> apply;
     // event-thread only
     /** The sync running now, and the one asked for while it ran (it starts when the current one ends). */
     private CompletableFuture<Integer> running;
     private CompletableFuture<Integer> next;
     private boolean scheduled;
 
-    SyncLoop(ClientSession session, ToIntFunction<RestClient.SyncPage> apply) {
+    SyncLoop(ClientSession session, ToIntFunction<ServerEvent.Sync> apply) {
         this.session = session;
         this.apply = apply;
     }
@@ -93,7 +95,7 @@ final class SyncLoop {
         try {
             while (true) {
                 String cursor = session.state.syncCursor();
-                RestClient.SyncPage page = session.rest(() -> session.rest.sync(session.requireHistory(),
+                ServerEvent.Sync page = session.rest(() -> session.rest.sync(session.requireHistory(),
                         session.login.token(), cursor, SYNC_PAGE));
                 fresh += session.events.submit(() -> apply.applyAsInt(page)).get();
                 if (!page.hasMore()) {

@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.groups.GroupEvents;
@@ -49,7 +50,7 @@ class ChatClientGroupsTest {
     }
 
     private static ChatMessage message(String id, long seq, String from, String dev, String cid, JsonNode body) {
-        return new ChatMessage(id, "g:team1", seq, from, "team1", 1_700_000_000_000L + seq, dev, cid,
+        return new ChatMessage(id, ConversationId.of("g:team1"), seq, from, "team1", 1_700_000_000_000L + seq, dev, cid,
                 body.isTextual() ? "text" : ChatMessage.EVENT_TYPE, body);
     }
 

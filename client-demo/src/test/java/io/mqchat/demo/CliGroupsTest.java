@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CliGroupsTest {
 
     private static ChatMessage groupMessage(long seq, String from, String dev, List<String> mentions) {
-        return new ChatMessage("m" + seq, "g:g42", seq, from, "g42", 0, dev, "c" + seq, "text",
+        return new ChatMessage("m" + seq, ConversationId.of("g:g42"), seq, from, "g42", 0, dev, "c" + seq, "text",
                 TextNode.valueOf("hi @alice"), null, mentions);
     }
 
@@ -36,7 +37,7 @@ class CliGroupsTest {
 
     @Test
     void groupEventsPrintAsSentences() {
-        ChatMessage added = new ChatMessage("e1", "g:g42", 3, "alice", "g42", 0, "server", "evt-1", "event",
+        ChatMessage added = new ChatMessage("e1", ConversationId.of("g:g42"), 3, "alice", "g42", 0, "server", "evt-1", "event",
                 GroupEvents.membersAdded(List.of("bob")));
         GroupNames names = new GroupNames();
         names.put("g42", "Team");
@@ -46,7 +47,7 @@ class CliGroupsTest {
     @Test
     void aCreatedEventTeachesTheGroupsName() {
         GroupNames names = new GroupNames();
-        names.learn(new ChatMessage("e1", "g:g42", 1, "alice", "g42", 0, "server", "evt-1", "event",
+        names.learn(new ChatMessage("e1", ConversationId.of("g:g42"), 1, "alice", "g42", 0, "server", "evt-1", "event",
                 GroupEvents.created("Team", List.of("bob"))));
         assertThat(names.name("g42")).isEqualTo("Team");
         assertThat(names.label("g99")).isEqualTo("g99");

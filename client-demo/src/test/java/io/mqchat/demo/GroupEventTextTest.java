@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.groups.GroupEvents;
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GroupEventTextTest {
 
     private static ChatMessage event(String from, JsonNode body) {
-        return new ChatMessage("e1", "g:team1", 7, from, "team1", 1_700_000_000_000L, ChatMessage.SERVER_DEVICE,
+        return new ChatMessage("e1", ConversationId.of("g:team1"), 7, from, "team1", 1_700_000_000_000L, ChatMessage.SERVER_DEVICE,
                 "evt-1", ChatMessage.EVENT_TYPE, body);
     }
 
@@ -62,10 +63,10 @@ class GroupEventTextTest {
     @Test
     void tellsEventsFromMessages() {
         assertThat(GroupEventText.isEvent(event("alice", GroupEvents.dissolved()))).isTrue();
-        ChatMessage text = new ChatMessage("m1", "g:team1", 8, "alice", "team1", 0, "phone", "c1", "text",
+        ChatMessage text = new ChatMessage("m1", ConversationId.of("g:team1"), 8, "alice", "team1", 0, "phone", "c1", "text",
                 TextNode.valueOf("hi"));
         assertThat(GroupEventText.isEvent(text)).isFalse();
-        ChatMessage directEvent = new ChatMessage("m2", "d:alice:bob", 1, "alice", "bob", 0, "phone", "c2", "event",
+        ChatMessage directEvent = new ChatMessage("m2", ConversationId.of("d:alice:bob"), 1, "alice", "bob", 0, "phone", "c2", "event",
                 TextNode.valueOf("x"));
         assertThat(GroupEventText.isEvent(directEvent)).isFalse();     // only group conversations carry events
     }
@@ -84,6 +85,6 @@ class GroupEventTextTest {
     void groupIdOfAConversation() {
         assertThat(GroupEventText.groupId("g:team1")).isEqualTo("team1");
         assertThat(GroupEventText.groupId("d:alice:bob")).isNull();
-        assertThat(GroupEventText.groupId(null)).isNull();
+        assertThat(GroupEventText.groupId((String) null)).isNull();
     }
 }

@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class LocalStateTest {
     Path dir;
 
     private static ChatMessage message(String id, String conv, long seq) {
-        return new ChatMessage(id, conv, seq, "bob", "alice", 1_700_000_000_000L, "phone", "phone-" + id, "text",
+        return new ChatMessage(id, ConversationId.of(conv), seq, "bob", "alice", 1_700_000_000_000L, "phone", "phone-" + id, "text",
                 TextNode.valueOf("hi " + seq));
     }
 

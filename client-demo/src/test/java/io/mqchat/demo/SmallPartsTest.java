@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
@@ -32,11 +33,11 @@ class SmallPartsTest {
 
     @Test
     void printerMarksOwnMessages() {
-        ChatMessage fromBob = new ChatMessage("1", "d:alice:bob", 3, "bob", "alice", 0, "phone", "c", "text",
+        ChatMessage fromBob = new ChatMessage("1", ConversationId.of("d:alice:bob"), 3, "bob", "alice", 0, "phone", "c", "text",
                 TextNode.valueOf("hi"));
-        ChatMessage mine = new ChatMessage("2", "d:alice:bob", 4, "alice", "bob", 0, "phone", "c", "text",
+        ChatMessage mine = new ChatMessage("2", ConversationId.of("d:alice:bob"), 4, "alice", "bob", 0, "phone", "c", "text",
                 TextNode.valueOf("yo"));
-        ChatMessage mineElsewhere = new ChatMessage("3", "d:alice:bob", 5, "alice", "bob", 0, "desktop", "c",
+        ChatMessage mineElsewhere = new ChatMessage("3", ConversationId.of("d:alice:bob"), 5, "alice", "bob", 0, "desktop", "c",
                 "sticker", Json.MAPPER.createObjectNode().put("name", "cat"));
         assertThat(Printer.format(fromBob, "alice", "phone")).isEqualTo("[d:alice:bob #3] bob: hi");
         assertThat(Printer.format(mine, "alice", "phone")).isEqualTo("[d:alice:bob #4] alice (you): yo");

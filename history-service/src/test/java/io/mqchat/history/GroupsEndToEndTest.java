@@ -1,5 +1,6 @@
 package io.mqchat.history;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -59,7 +60,7 @@ class GroupsEndToEndTest {
     private static final String BOOK = "g:book-club";
     private static final String CHESS = "g:chess-club";
     private static final String TRIVIA = "g:trivia";
-    private static final List<BusMessage> bus = new CopyOnWriteArrayList<>();
+    private static final List<BusMessage.Publish> bus = new CopyOnWriteArrayList<>();
     private static MongoClient mongo;
     private static MongoDatabase db;
     private static ConversationSummaries summaries;
@@ -79,7 +80,8 @@ class GroupsEndToEndTest {
     @BeforeAll
     static void seed() {
         REDIS.redisson.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE)
-                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).ifPresent(bus::add));
+                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).filter(BusMessage.Publish.class::isInstance)
+                        .map(BusMessage.Publish.class::cast).ifPresent(bus::add));
         mongo = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
         db = mongo.getDatabase("groups-e2e");
         for (String user : List.of("ann", "bea", "cal", "dan", "eve", "rex", "fay", "gus")) {
@@ -144,18 +146,18 @@ class GroupsEndToEndTest {
     }
 
     private static ChatMessage text(String conv, long seq, String from, long ts, List<String> mentions) {
-        return new ChatMessage(new ObjectId().toHexString(), conv, seq, from, conv.substring(2), ts, "phone",
+        return new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, conv.substring(2), ts, "phone",
                 conv + "-" + seq, "text", TextNode.valueOf(from + " says " + seq), null, mentions);
     }
 
     private static ChatMessage event(String conv, long seq, String actor, long ts) {
-        return new ChatMessage(new ObjectId().toHexString(), conv, seq, actor, conv.substring(2), ts,
+        return new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, actor, conv.substring(2), ts,
                 ChatMessage.SERVER_DEVICE, "evt-" + conv + "-" + seq, ChatMessage.EVENT_TYPE,
                 Json.MAPPER.createObjectNode().put("event", "members_added"));
     }
 
     private static ChatMessage direct(String conv, long seq, String from, String to, long ts) {
-        return new ChatMessage(new ObjectId().toHexString(), conv, seq, from, to, ts, "phone", conv + "-" + seq,
+        return new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, to, ts, "phone", conv + "-" + seq,
                 "text", TextNode.valueOf(from + " says " + seq));
     }
 
@@ -183,7 +185,7 @@ class GroupsEndToEndTest {
         return seqs;
     }
 
-    private static JsonNode payload(BusMessage m) {
+    private static JsonNode payload(BusMessage.Publish m) {
         try {
             return Json.MAPPER.readTree(m.payload());
         } catch (IOException e) {
@@ -321,7 +323,7 @@ class GroupsEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> readEvents("dan").size() == 2);
         assertThat(payload(readEvents("dan").get(1)).get("upTo").asLong()).isEqualTo(7);
         // only dan's inbox: no other member's inbox, not the group topic
-        assertThat(readEvents("dan")).extracting(BusMessage::topic).containsOnly("chat/u/dan");
+        assertThat(readEvents("dan")).extracting(BusMessage.Publish::topic).containsOnly("chat/u/dan");
         assertThat(readEvents("dan")).allMatch(m -> m.clientId() == null, "to all of dan's devices");
 
         JsonNode after = entry(get("/api/v1/conversations", "dan"), BOOK);
@@ -342,7 +344,7 @@ class GroupsEndToEndTest {
     }
 
     /** Read events of {@code reader} for book-club, whatever topic they went to. */
-    private static List<BusMessage> readEvents(String reader) {
+    private static List<BusMessage.Publish> readEvents(String reader) {
         return bus.stream().filter(m -> {
             JsonNode p = payload(m);
             return "read".equals(p.path("type").asText()) && BOOK.equals(p.path("conv").asText())
@@ -407,7 +409,7 @@ class GroupsEndToEndTest {
         assertThat(recalled.json().get("type").asText()).isEqualTo("recalled");
         assertThat(recalled.json().get("body").isNull()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> recallEvents(target.id()).size() == 1);
-        BusMessage sent = recallEvents(target.id()).get(0);
+        BusMessage.Publish sent = recallEvents(target.id()).get(0);
         assertThat(sent.topic()).isEqualTo("chat/g/chess-club");
         JsonNode event = payload(sent);
         assertThat(event.get("conv").asText()).isEqualTo(CHESS);
@@ -441,7 +443,7 @@ class GroupsEndToEndTest {
         return MessageDocuments.fromDocument(d);
     }
 
-    private static List<BusMessage> recallEvents(String id) {
+    private static List<BusMessage.Publish> recallEvents(String id) {
         return bus.stream().filter(m -> {
             JsonNode p = payload(m);
             return "recall".equals(p.path("type").asText()) && id.equals(p.path("id").asText());

@@ -1,5 +1,6 @@
 package io.mqchat.history;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -55,7 +56,7 @@ class RecallPolicyRetentionEndToEndTest {
     private static final TestRedis REDIS = new TestRedis();
     private static final long NOW = System.currentTimeMillis();
     private static final long DAY = 86_400_000L;
-    private static final List<BusMessage> bus = new CopyOnWriteArrayList<>();
+    private static final List<BusMessage.Publish> bus = new CopyOnWriteArrayList<>();
     private static MongoClient mongo;
     private static MongoDatabase db;
 
@@ -71,7 +72,8 @@ class RecallPolicyRetentionEndToEndTest {
     @BeforeAll
     static void seed() {
         REDIS.redisson.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE)
-                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).ifPresent(bus::add));
+                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).filter(BusMessage.Publish.class::isInstance)
+                        .map(BusMessage.Publish.class::cast).ifPresent(bus::add));
         mongo = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
         db = mongo.getDatabase("recall-e2e");
         for (String user : List.of("amy", "ben", "cyd")) {
@@ -93,7 +95,7 @@ class RecallPolicyRetentionEndToEndTest {
     }
 
     private static ChatMessage message(String conv, long seq, String from, String to, long ts, String text) {
-        return new ChatMessage(conv + "-" + seq, conv, seq, from, to, ts, "phone", "c-" + conv + "-" + seq, "text",
+        return new ChatMessage(conv + "-" + seq, ConversationId.of(conv), seq, from, to, ts, "phone", "c-" + conv + "-" + seq, "text",
                 TextNode.valueOf(text));
     }
 
@@ -142,7 +144,7 @@ class RecallPolicyRetentionEndToEndTest {
         assertThat(m.get("body").isNull()).isTrue();
         assertThat(m.get("recalledAt").asLong()).isGreaterThanOrEqualTo(NOW);
         await().atMost(Duration.ofSeconds(5)).until(() -> bus.size() == 2);
-        assertThat(bus).extracting(BusMessage::topic).containsExactlyInAnyOrder("chat/u/amy", "chat/u/ben");
+        assertThat(bus).extracting(BusMessage.Publish::topic).containsExactlyInAnyOrder("chat/u/amy", "chat/u/ben");
         JsonNode event = Json.MAPPER.valueToTree(parse(bus.get(0).payload()));
         assertThat(event.get("type").asText()).isEqualTo("recall");
         assertThat(event.get("id").asText()).isEqualTo("d:amy:ben-3");

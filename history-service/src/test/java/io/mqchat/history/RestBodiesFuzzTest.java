@@ -1,5 +1,6 @@
 package io.mqchat.history;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
@@ -51,7 +52,7 @@ class RestBodiesFuzzTest {
         try (MongoClient client = MongoClients.create(uri)) {
             for (long seq = 1; seq <= 3; seq++) {
                 client.getDatabase("fuzz").getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(
-                        new ChatMessage("m" + seq, CONV, seq, "alice", "fuzzer", System.currentTimeMillis(), "phone",
+                        new ChatMessage("m" + seq, ConversationId.of(CONV), seq, "alice", "fuzzer", System.currentTimeMillis(), "phone",
                                 "c" + seq, "text", Json.MAPPER.getNodeFactory().textNode("hello " + seq))));
             }
         }

@@ -78,28 +78,31 @@ public final class NodeBus implements AutoCloseable {
         }
         BusMessage m = parsed.get();
         try {
-            if (BusMessage.PUBLISH.equals(m.kind())) {
-                publish(m);
-            } else if (BusMessage.GROUP.equals(m.kind())) {
-                groupChanged(m);
-            } else if (BusMessage.FORWARD.equals(m.kind()) || BusMessage.DELIVERY.equals(m.kind())) {
+            if (m instanceof BusMessage.Publish p) {
+                publish(p);
+            } else if (m instanceof BusMessage.GroupChange g) {
+                groupChanged(g);
+            } else if (m instanceof BusMessage.Delivery d) {
                 if (peers != null) {
-                    peers.received(m);
+                    peers.received(d);
                 }
-            } else if (BusMessage.NODE.equals(m.kind())) {
+            } else if (m instanceof BusMessage.Forward f) {
                 if (peers != null) {
-                    peers.announced(m);
+                    peers.received(f);
                 }
-            } else {
-                kick(m);
+            } else if (m instanceof BusMessage.NodeUp n) {
+                if (peers != null) {
+                    peers.announced(n);
+                }
+            } else if (m instanceof BusMessage.Disconnect d) {
+                kick(d);
             }
         } catch (RuntimeException e) {
-            log.warn("mqchat bus: {} for {} failed: {}", m.kind(), m.clientId() != null ? m.clientId() : m.topic(),
-                    e.toString());
+            log.warn("mqchat bus: {} failed: {}", m.getClass().getSimpleName(), e.toString());
         }
     }
 
-    private void publish(BusMessage m) {
+    private void publish(BusMessage.Publish m) {
         if (m.clientId() == null && Topics.BROADCAST.equals(m.topic())) {
             broadcastHere(m.payload().getBytes(StandardCharsets.UTF_8));
             return;
@@ -130,14 +133,14 @@ public final class NodeBus implements AutoCloseable {
         log.debug("mqchat bus: broadcast published to the inboxes of {} user(s) of this node", users.size());
     }
 
-    private void groupChanged(BusMessage m) {
+    private void groupChanged(BusMessage.GroupChange m) {
         GroupSubscriptions groups = this.groups;
         if (groups != null) {
             groups.changed(m);
         }
     }
 
-    private void kick(BusMessage m) {
+    private void kick(BusMessage.Disconnect m) {
         Optional<String> tokenId = connected.tokenIdOf(m.clientId());
         if (tokenId.isEmpty() || (m.tokenId() != null && !m.tokenId().equals(tokenId.get()))) {
             if (m.loggedOut()) {

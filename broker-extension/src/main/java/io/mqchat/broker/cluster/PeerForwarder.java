@@ -99,36 +99,39 @@ public final class PeerForwarder implements Forwarding, AutoCloseable {
     }
 
     /** Another node's delivery (a stored message or an event): publish it to this node's clients. Own forwards come back too and are skipped. */
-    void received(BusMessage m) {
-        if (nodeId.equals(m.origin())) {
+    void received(BusMessage.Delivery m) {
+        // a stored message: the user properties of a local delivery, from the message itself
+        ChatMessage message = m.message();
+        received(m.origin(), m.topic(), ServerPublisher.storedMessage(m.topic(), message.toJsonBytes(), message));
+    }
+
+    /** Another node's forwarded event. */
+    void received(BusMessage.Forward m) {
+        received(m.origin(), m.topic(), ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8))
+                .retain(ServerPublisher.mayRetain(m.topic(), m.retain())));
+    }
+
+    private void received(String origin, String topic, PublishBuilder publish) {
+        if (nodeId.equals(origin)) {
             return;
         }
-        peers.add(m.origin());
+        peers.add(origin);
         received.increment();
-        PublishBuilder publish;
-        if (m.message() != null) {
-            // a stored message: the user properties of a local delivery, from the message itself
-            ChatMessage message = m.message();
-            publish = ServerPublisher.storedMessage(m.topic(), message.toJsonBytes(), message.id(), message.conv(),
-                    Long.toString(message.seq()));
-        } else {
-            publish = ServerPublisher.json(m.topic(), m.payload().getBytes(StandardCharsets.UTF_8));
-        }
-        publishService.publish(publish.retain(ServerPublisher.mayRetain(m.topic(), m.retain())).build()).exceptionally(e -> {
-            log.debug("mqchat bus: forwarded delivery to {} not published: {}", m.topic(), e.toString());
+        publishService.publish(publish.build()).exceptionally(e -> {
+            log.debug("mqchat bus: forwarded delivery to {} not published: {}", topic, e.toString());
             return null;
         });
     }
 
     /** A node started (or answered): remember it, and answer a start so that it knows of this node. */
-    void announced(BusMessage m) {
+    void announced(BusMessage.NodeUp m) {
         if (nodeId.equals(m.origin())) {
             return;
         }
         if (peers.add(m.origin())) {
             log.info("mqchat: broker node {} joined; forwarding deliveries to {} other node(s)", m.origin(), peers.size());
         }
-        if (!"reply".equals(m.reason()) && bus != null) {
+        if (!m.isReply() && bus != null) {
             bus.send(BusMessage.node(nodeId, true));
         }
     }

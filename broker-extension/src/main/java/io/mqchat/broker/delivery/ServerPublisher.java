@@ -8,7 +8,7 @@ import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +50,7 @@ public final class ServerPublisher {
 
     /** Where a stored message is delivered: its group's topic, or its recipient's inbox. */
     public static String topicOf(ChatMessage message) {
-        return ConversationId.groupOf(message.conv()).map(Topics::group).orElseGet(() -> Topics.inbox(message.to()));
+        return message.conv().isGroup() ? Topics.group(message.conv().first()) : Topics.inbox(message.to());
     }
 
     /** A QoS 1 publish of UTF-8 JSON, as every server publish is. */
@@ -60,14 +60,14 @@ public final class ServerPublisher {
     }
 
     /** A stored message: its JSON with the MQTT 5 user properties {@code id, conv, seq} every delivery carries. */
-    public static PublishBuilder storedMessage(String topic, byte[] json, String id, String conv, String seq) {
-        return json(topic, json).userProperty("id", id).userProperty("conv", conv).userProperty("seq", seq);
+    public static PublishBuilder storedMessage(String topic, byte[] json, ChatMessage message) {
+        return json(topic, json).userProperty("id", message.id()).userProperty("conv", message.conv().toString())
+                .userProperty("seq", Long.toString(message.seq()));
     }
 
     /** The stored message ({@code json} is its envelope) to every device of {@code userId}, on every node. */
     public void deliverCopy(String userId, ChatMessage message, byte[] json) {
-        Publish publish = storedMessage(Topics.inbox(userId), json, message.id(), message.conv(),
-                Long.toString(message.seq())).build();
+        Publish publish = storedMessage(Topics.inbox(userId), json, message).build();
         publishService.publish(publish).exceptionally(e -> {
             // The message is stored; a device that misses this copy recovers it by history/sync.
             log.warn("mqchat: sender copy of {} to {} failed: {}", message.id(), userId, e.toString());
@@ -83,8 +83,8 @@ public final class ServerPublisher {
      */
     public CompletableFuture<Void> deliverStored(String topic, ChatMessage message, String senderId) {
         byte[] json = message.toJsonBytes();
-        CompletableFuture<Void> queued = publishService.publish(storedMessage(topic, json, message.id(), message.conv(),
-                Long.toString(message.seq())).build()).exceptionally(e -> {
+        CompletableFuture<Void> queued = publishService.publish(storedMessage(topic, json, message).build())
+                .exceptionally(e -> {
             log.warn("mqchat: delivery of {} to {} failed: {}", message.id(), topic, e.toString());
             return null;
         });
@@ -98,7 +98,7 @@ public final class ServerPublisher {
      * (a group message reaches them on the group topic; a note to oneself is in the inbox already).
      */
     public void senderCopy(String senderId, ChatMessage message, byte[] json) {
-        if (ConversationId.groupOf(message.conv()).isEmpty() && !message.to().equals(senderId)) {
+        if (!message.conv().isGroup() && !message.to().equals(senderId)) {
             deliverCopy(senderId, message, json);
         }
     }
@@ -122,7 +122,7 @@ public final class ServerPublisher {
     }
 
     /** An error event to one device's inbox subscription (for MQTT 3.1.1 clients, which get no reason codes). */
-    public void sendError(String clientId, String userId, ErrorEvent event) {
+    public void sendError(String clientId, String userId, ServerEvent.Refusal event) {
         Publish publish = Builders.publish()
                 .topic(Topics.inbox(userId))
                 .qos(Qos.AT_LEAST_ONCE)

@@ -105,7 +105,7 @@ public final class GroupSubscriptions {
     }
 
     /** chat-api changed a group: forget it, move subscriptions, then announce the stored event. */
-    public void changed(BusMessage m) {
+    public void changed(BusMessage.GroupChange m) {
         String groupId = m.groupId();
         membership.invalidate(groupId);
         String topic = Topics.group(groupId);

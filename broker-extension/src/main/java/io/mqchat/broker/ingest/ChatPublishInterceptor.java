@@ -17,7 +17,7 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
@@ -141,7 +141,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             // nothing to answer: dropped, and the device told (at most once a second)
             output.preventPublishDelivery();
             metrics.counter("mqchat.messages.refused", "code", refusal.get().error().code()).increment();
-            pipeline.tellUnacknowledged(connection, new ErrorEvent(message.cid(), refusal.get().error(),
+            pipeline.tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(message.cid(), refusal.get().error(),
                     refusal.get().getMessage(), packet.getTopic()));
             return;
         }
@@ -216,7 +216,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         output.preventPublishDelivery();
         if (!pipeline.tryStartUnacknowledged(connection)) {
             metrics.counter("mqchat.messages.refused", "code", "qos0_shed").increment();
-            pipeline.tellUnacknowledged(connection, new ErrorEvent(message.cid(), ProtocolError.RATE_LIMITED,
+            pipeline.tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(message.cid(), ProtocolError.RATE_LIMITED,
                     "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)", topic));
             return;
         }
@@ -242,7 +242,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                 : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
                 "not stored; retry with the same cid", message.cid());
         metrics.counter("mqchat.messages.refused", "code", refused.error().code()).increment();
-        pipeline.tellUnacknowledged(connection, new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), topic));
+        pipeline.tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(refused.cid(), refused.error(), refused.getMessage(), topic));
     }
 
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
@@ -299,7 +299,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         } else {
             // 3.1.1: a reason code would close the connection; drop (PUBACK) and tell the device instead.
             output.preventPublishDelivery();
-            publisher.sendError(clientId, sender.userId(), new ErrorEvent(e.cid(), e.error(), e.getMessage(), topic));
+            publisher.sendError(clientId, sender.userId(), ServerEvent.Refusal.ofPublish(e.cid(), e.error(), e.getMessage(), topic));
         }
     }
 

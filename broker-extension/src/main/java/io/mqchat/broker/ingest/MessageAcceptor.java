@@ -54,7 +54,7 @@ public final class MessageAcceptor {
     }
 
     /** A message that passed the checks: its conversation and the peer (user or group id). */
-    public record Admitted(String conv, String peer) {
+    public record Admitted(ConversationId conv, String peer) {
     }
 
     /**
@@ -121,7 +121,7 @@ public final class MessageAcceptor {
         String peer = target.id();
         return users.find(peer).thenCompose(recipient -> switch (recipient) {
             case REGISTERED -> CompletableFuture.completedFuture(
-                    new Admitted(ConversationId.direct(sender.userId(), peer).toString(), peer));
+                    new Admitted(ConversationId.direct(sender.userId(), peer), peer));
             case DELETED -> refused(ProtocolError.UNKNOWN_RECIPIENT, "the account '" + peer + "' was deleted", message);
             case UNKNOWN -> refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message);
         });
@@ -155,7 +155,7 @@ public final class MessageAcceptor {
                             message);
                 }
             }
-            return CompletableFuture.completedFuture(new Admitted(ConversationId.group(groupId).toString(), groupId));
+            return CompletableFuture.completedFuture(new Admitted(ConversationId.group(groupId), groupId));
         });
     }
 
@@ -174,10 +174,10 @@ public final class MessageAcceptor {
         return allocateAndStore(sender, admitted.peer(), admitted.conv(), message, deadlineNanos, 0, seqs);
     }
 
-    private CompletableFuture<Accepted> allocateAndStore(ClientId sender, String peer, String conv,
+    private CompletableFuture<Accepted> allocateAndStore(ClientId sender, String peer, ConversationId conv,
                                                          OutgoingMessage message, long deadlineNanos, int attempt,
                                                          SeqListener seqs) {
-        return sequences.allocate(conv, sender.userId(), message.cid(), attempt > 0, seqs).thenCompose(allocation -> {
+        return sequences.allocate(conv.toString(), sender.userId(), message.cid(), attempt > 0, seqs).thenCompose(allocation -> {
             if (!allocation.retried()) {
                 return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
             }
@@ -190,13 +190,13 @@ public final class MessageAcceptor {
                     return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
                 }
                 // too late to fill: sync may have declared that seq a hole already
-                return sequences.allocate(conv, sender.userId(), message.cid(), true, seqs).thenCompose(fresh ->
+                return sequences.allocate(conv.toString(), sender.userId(), message.cid(), true, seqs).thenCompose(fresh ->
                         store(sender, peer, conv, message, fresh.seq(), deadlineNanos, attempt, seqs));
             });
         });
     }
 
-    private CompletableFuture<Accepted> store(ClientId sender, String peer, String conv, OutgoingMessage message,
+    private CompletableFuture<Accepted> store(ClientId sender, String peer, ConversationId conv, OutgoingMessage message,
                                               long seq, long deadlineNanos, int attempt, SeqListener seqs) {
         ChatMessage chat = new ChatMessage(new ObjectId().toHexString(), conv, seq, sender.userId(), peer,
                 clock.millis(), sender.deviceType(), message.cid(), message.type(), message.body(), null,
@@ -205,7 +205,7 @@ public final class MessageAcceptor {
             if (outcome instanceof MessageStore.Stored stored) {
                 return CompletableFuture.completedFuture(new Accepted(stored.message(), false));
             }
-            seqs.abandoned(conv, seq);
+            seqs.abandoned(conv.toString(), seq);
             if (outcome instanceof MessageStore.Duplicate duplicate) {
                 return CompletableFuture.completedFuture(new Accepted(duplicate.original(), true));
             }
@@ -214,7 +214,7 @@ public final class MessageAcceptor {
                         "seq for " + conv + " conflicted " + MAX_SEQ_CONFLICTS + " times"));
             }
             // the counter was behind the store (Redis lost state): move it past, then take a new seq
-            return sequences.resync(conv).thenCompose(ignored ->
+            return sequences.resync(conv.toString()).thenCompose(ignored ->
                     allocateAndStore(sender, peer, conv, message, deadlineNanos, attempt + 1, seqs));
         });
     }

@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ErrorEvent;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
@@ -197,7 +197,7 @@ public final class PublishPipeline {
      * Tells the device why a QoS 0 message of it (which has no PUBACK to carry a refusal) was dropped or not stored:
      * at most one error event a second per connection, so a flood is not answered with a flood.
      */
-    void tellUnacknowledged(ConnectionPublishes connection, ErrorEvent event) {
+    void tellUnacknowledged(ConnectionPublishes connection, ServerEvent.Refusal event) {
         if (connection.mayTell()) {
             publisher.sendError(connection.clientId(), connection.sender().userId(), event);
         }
@@ -255,7 +255,7 @@ public final class PublishPipeline {
         }
         if (!m.acknowledged()) {
             m.failed();
-            tellUnacknowledged(connection, new ErrorEvent(refused.cid(), refused.error(), refused.getMessage(), m.topic));
+            tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(refused.cid(), refused.error(), refused.getMessage(), m.topic));
             return;
         }
         connection.failed(m, reason(refused.error(), m.message.cid(), refused.getMessage()));

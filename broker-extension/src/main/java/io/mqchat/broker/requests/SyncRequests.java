@@ -3,8 +3,6 @@ package io.mqchat.broker.requests;
 import io.mqchat.broker.delivery.ServerPublisher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
@@ -13,7 +11,6 @@ import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.ProtocolError;
@@ -31,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -195,19 +191,19 @@ public final class SyncRequests {
                                           ByteBuffer correlationData, long loginAtMs) {
         String topic = responseTopic != null ? responseTopic : Topics.inbox(sender.userId());
         String op = request instanceof RecallRequest ? "recall" : "sync";
-        return CompletableFuture.supplyAsync(() -> request instanceof SyncRequest sync
+        return CompletableFuture.<ServerEvent>supplyAsync(() -> request instanceof SyncRequest sync
                         ? response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(), sync.positions(),
                         sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs),
                         sync.recalls())))
                         : recall(sender, (RecallRequest) request), readers)
                 .exceptionally(error -> {
                     log.warn("mqchat: {} for {} failed: {}", op, clientId, error.toString());
-                    return error(request.rid(), ProtocolError.STORAGE_UNAVAILABLE.code(), op + " failed; try again",
+                    return refusal(request.rid(), ProtocolError.STORAGE_UNAVAILABLE.code(), op + " failed; try again",
                             sender);
                 })
-                .thenCompose(bytes -> {
+                .thenCompose(answer -> {
                     PublishBuilder publish = Builders.publish().topic(topic).qos(Qos.AT_LEAST_ONCE)
-                            .payload(ByteBuffer.wrap(bytes))
+                            .payload(ByteBuffer.wrap(answer.toJsonBytes()))
                             .payloadFormatIndicator(PayloadFormatIndicator.UTF_8)
                             .contentType("application/json");
                     if (correlationData != null) {
@@ -223,89 +219,39 @@ public final class SyncRequests {
     }
 
     /** Recalls, tells both sides' devices, and returns the answer for the requesting device. */
-    private byte[] recall(ClientId sender, RecallRequest request) {
+    private ServerEvent recall(ClientId sender, RecallRequest request) {
         MessageRecall.Outcome outcome = recall.recall(sender.userId(), null, request.messageId());
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
-            String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
-            if (r.now() && ConversationId.groupOf(m.conv()).isPresent()) {
-                events.publishEvent(Topics.group(m.to()), event); // every member's devices, the sender's included
-            } else if (r.now()) {
-                events.publishEvent(Topics.inbox(m.from()), event);
-                if (!m.to().equals(m.from())) {
-                    events.publishEvent(Topics.inbox(m.to()), event);
-                }
+            ServerEvent.Recall event = ServerEvent.Recall.byUser(m.conv().toString(), m.id(), m.seq(), r.by(),
+                    m.recalledAt());
+            if (r.now()) {
+                String json = event.toJson();
+                Topics.conversationTopics(m).forEach(topic -> events.publishEvent(topic, json));
             }
-            try {
-                ObjectNode answer = (ObjectNode) Json.MAPPER.readTree(event);
-                if (request.rid() != null) {
-                    answer.put("rid", request.rid());
-                }
-                return write(answer);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return event.answering(request.rid());
         }
         if (outcome instanceof MessageRecall.NotSender) {
-            return error(request.rid(), ProtocolError.NOT_AUTHORIZED.code(), "only the sender may recall a message",
+            return refusal(request.rid(), ProtocolError.NOT_AUTHORIZED.code(), "only the sender may recall a message",
                     sender);
         }
         if (outcome instanceof MessageRecall.TooLate t) {
-            return error(request.rid(), RECALL_WINDOW_PASSED, "a message can be recalled within "
+            return refusal(request.rid(), RECALL_WINDOW_PASSED, "a message can be recalled within "
                     + t.window().toSeconds() + " s of sending", sender);
         }
-        return error(request.rid(), UNKNOWN_MESSAGE, "no such message", sender);
+        return refusal(request.rid(), UNKNOWN_MESSAGE, "no such message", sender);
     }
 
     /** Error codes of recall answers (besides {@code not_authorized} and {@code storage_unavailable}). */
     public static final String UNKNOWN_MESSAGE = "unknown_message";
     public static final String RECALL_WINDOW_PASSED = "recall_window_passed";
 
-
-    private static byte[] error(String rid, String code, String reason, ClientId sender) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", "error");
-        if (rid != null) {
-            n.put("rid", rid);
-        }
-        n.put("code", code);
-        n.put("reason", reason);
-        n.put("topic", Topics.request(sender.userId()));
-        return write(n);
+    private static ServerEvent refusal(String rid, String code, String reason, ClientId sender) {
+        return ServerEvent.Refusal.ofRequest(rid, code, reason, Topics.request(sender.userId()));
     }
 
-    static byte[] response(String rid, SyncEngine.Result result) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", "sync");
-        if (rid != null) {
-            n.put("rid", rid);
-        }
-        ArrayNode messages = n.putArray("messages");
-        for (ChatMessage m : result.messages()) {
-            messages.add(m.toJson());
-        }
-        ObjectNode complete = n.putObject("complete");
-        result.complete().forEach(complete::put);
-        n.put("cursor", result.cursor());
-        n.put("hasMore", result.hasMore());
-        if (result.retryAfterMs() != null) {
-            n.put("retryAfterMs", result.retryAfterMs());
-        }
-        ArrayNode recalls = n.putArray("recalls");
-        for (SyncEngine.Recall r : result.recalls()) {
-            recalls.addObject().put("conv", r.conv()).put("id", r.id()).put("msgSeq", r.msgSeq())
-                    .put("recalledAt", r.recalledAt()).put("by", r.by()).put("reason", r.reason());
-        }
-        ArrayNode left = n.putArray("left");
-        result.left().forEach(left::add);
-        return write(n);
-    }
-
-    private static byte[] write(ObjectNode n) {
-        try {
-            return Json.MAPPER.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    static ServerEvent.Sync response(String rid, SyncEngine.Result result) {
+        return new ServerEvent.Sync(rid, result.messages(), result.complete(), result.cursor(), result.hasMore(),
+                result.retryAfterMs(), result.recalls(), result.left());
     }
 }

@@ -1,5 +1,6 @@
 package io.mqchat.broker.store;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -55,7 +56,7 @@ class MessageStoreTest {
     }
 
     private static ChatMessage message(String conv, long seq, String from, String cid) {
-        return new ChatMessage(new ObjectId().toHexString(), conv, seq, from, "bob", System.currentTimeMillis(), "phone",
+        return new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, "bob", System.currentTimeMillis(), "phone",
                 cid, "text", TextNode.valueOf("m" + seq));
     }
 
@@ -120,7 +121,7 @@ class MessageStoreTest {
             others.add(store.insert(message("d:carol:dave", i, "carol", "ok" + i), inFiveSeconds()));
         }
         CompletableFuture<MessageStore.Outcome> bad = store.insert(new ChatMessage(new ObjectId().toHexString(),
-                "d:alice:bob", 1, "alice", "bob", System.currentTimeMillis(), "phone", "big", "text",
+                ConversationId.of("d:alice:bob"), 1, "alice", "bob", System.currentTimeMillis(), "phone", "big", "text",
                 TextNode.valueOf(huge)), inFiveSeconds());
         for (int i = 51; i <= 100; i++) {
             others.add(store.insert(message("d:carol:dave", i, "carol", "ok" + i), inFiveSeconds()));
@@ -140,7 +141,7 @@ class MessageStoreTest {
                 "[1,2.50,1e400,-0,12345678901234567890123]", "true", "{\"\":\"\\u0000\"}"};
         for (int i = 0; i < bodies.length; i++) {
             com.fasterxml.jackson.databind.JsonNode body = io.mqchat.common.protocol.Json.MAPPER.readTree(bodies[i]);
-            ChatMessage sent = new ChatMessage(new ObjectId().toHexString(), "d:alice:bob", i + 1, "alice", "bob",
+            ChatMessage sent = new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:alice:bob"), i + 1, "alice", "bob",
                     System.currentTimeMillis(), "phone", "b" + i, "card", body);
             assertThat(store.insert(sent, inFiveSeconds()).get(10, TimeUnit.SECONDS))
                     .isInstanceOf(MessageStore.Stored.class);

@@ -73,11 +73,11 @@ public class BroadcastService {
         }
         audit.record(admin, "broadcast", target(audience), null, null, null);
         if (audience instanceof Audience.Users u) {
-            return new AdminDtos.Broadcast(stored.id(), stored.conv(), stored.seq(), stored.ts(), "users",
+            return new AdminDtos.Broadcast(stored.id(), stored.conv().toString(), stored.seq(), stored.ts(), "users",
                     u.ids().size(), null);
         }
         String groupId = audience instanceof Audience.Group g ? g.groupId() : null;
-        return new AdminDtos.Broadcast(stored.id(), stored.conv(), stored.seq(), stored.ts(),
+        return new AdminDtos.Broadcast(stored.id(), stored.conv().toString(), stored.seq(), stored.ts(),
                 groupId == null ? "all" : "group", null, groupId);
     }
 

@@ -133,12 +133,10 @@ public class Moderation {
      * whatever happens here; a device that misses the event learns of it from sync's recall list.
      */
     private void announce(ChatMessage m, String admin, String reason) {
-        String event = ServerEvent.removal(m.conv(), m.id(), m.seq(), admin, reason, m.recalledAt());
-        Optional<String> group = ConversationId.groupOf(m.conv());
-        List<String> topics = ConversationId.SYSTEM_TEXT.equals(m.conv()) ? broadcastTopics(m.id())
-                : group.isPresent() ? List.of(Topics.group(group.get()))
-                : m.from().equals(m.to()) ? List.of(Topics.inbox(m.from()))
-                : List.of(Topics.inbox(m.from()), Topics.inbox(m.to()));
+        String event = ServerEvent.Recall.byAdmin(m.conv().toString(), m.id(), m.seq(), admin, reason, m.recalledAt())
+                .toJson();
+        List<String> topics = m.conv().equals(ConversationId.SYSTEM) ? broadcastTopics(m.id())
+                : Topics.conversationTopics(m);
         for (String topic : topics) {
             try {
                 bus.send(BusMessage.publish(topic, event));
@@ -163,7 +161,7 @@ public class Moderation {
 
     private static ModerationDtos.MessageView view(ChatMessage m, String by, String reason) {
         boolean removed = m.recalled();
-        return new ModerationDtos.MessageView(m.id(), m.conv(), m.seq(), m.from(), m.to(), m.ts(), m.dev(), m.cid(),
+        return new ModerationDtos.MessageView(m.id(), m.conv().toString(), m.seq(), m.from(), m.to(), m.ts(), m.dev(), m.cid(),
                 m.type(), m.body() == null ? null : Json.MAPPER.convertValue(m.body(), Object.class), m.mentions(), removed, m.recalledAt(), removed ? by : null, removed ? reason : null);
     }
 

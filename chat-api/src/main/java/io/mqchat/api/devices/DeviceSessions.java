@@ -102,7 +102,7 @@ public class DeviceSessions {
 
     private void kick(String userId, DeviceLogin login, String reason, boolean loggedOut) {
         bus.send(BusMessage.disconnect(new ClientId(userId, login.deviceType()).toString(), login.tokenId(),
-                Topics.inbox(userId), ServerEvent.kick(login.deviceType(), reason, clock.millis()), reason, loggedOut));
+                Topics.inbox(userId), new ServerEvent.Kick(login.deviceType(), reason, clock.millis()).toJson(), reason, loggedOut));
     }
 
     /** One device as {@code GET /api/v1/devices} shows it. */

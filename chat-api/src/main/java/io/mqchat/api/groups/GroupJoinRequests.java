@@ -45,8 +45,8 @@ public class GroupJoinRequests {
             default -> {
                 PendingJoin request = new PendingJoin(groupId, caller, caller, groups.now());
                 if (pending.insert(PendingJoinStore.Kind.JOIN_REQUEST, request)) {
-                    announcer.tell(store.managerIds(groupId), ServerEvent.groupJoinRequest(groupId, group.name(),
-                            caller, request.createdAt().toEpochMilli()));
+                    announcer.tell(store.managerIds(groupId), new ServerEvent.GroupJoinRequest(groupId, group.name(),
+                            caller, request.createdAt().toEpochMilli()).toJson());
                 } else {
                     request = pending.find(PendingJoinStore.Kind.JOIN_REQUEST, groupId, caller).orElse(request);
                 }

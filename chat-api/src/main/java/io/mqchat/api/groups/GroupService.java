@@ -117,8 +117,8 @@ public class GroupService {
         for (String user : users) {
             PendingJoin invitation = new PendingJoin(group.groupId(), user, by, now);
             if (pending.insert(PendingJoinStore.Kind.INVITATION, invitation)) {
-                announcer.tell(List.of(user), ServerEvent.groupInvitation(group.groupId(), group.name(), by,
-                        now.toEpochMilli()));
+                announcer.tell(List.of(user), new ServerEvent.GroupInvitation(group.groupId(), group.name(), by,
+                        now.toEpochMilli()).toJson());
             } else {
                 invitation = pending.find(PendingJoinStore.Kind.INVITATION, group.groupId(), user).orElse(invitation);
             }

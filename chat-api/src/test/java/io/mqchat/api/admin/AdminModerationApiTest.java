@@ -1,5 +1,6 @@
 package io.mqchat.api.admin;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -99,7 +100,7 @@ class AdminModerationApiTest {
 
     /** A stored message with its summaries, as the broker's store writer leaves them; ts an hour ago. */
     static ChatMessage stored(String conv, String from, String to, String body) {
-        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), conv, seq++, from, to,
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq++, from, to,
                 System.currentTimeMillis() - 3_600_000, "phone", "c-" + UUID.randomUUID(), "text", TextNode.valueOf(body));
         db().getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(m));
         new ConversationSummaries(db().getCollection(StoreSchema.CONVERSATIONS), db().getCollection(StoreSchema.MESSAGES),
@@ -123,6 +124,12 @@ class AdminModerationApiTest {
     }
 
     /** The bus messages sent while {@code action} runs (and shortly after). */
+    /** Asserts that every bus message is a publish, and returns them as such. */
+    static List<BusMessage.Publish> publishes(List<BusMessage> sent) {
+        assertThat(sent).allSatisfy(b -> assertThat(b).isInstanceOf(BusMessage.Publish.class));
+        return sent.stream().map(BusMessage.Publish.class::cast).toList();
+    }
+
     List<BusMessage> busDuring(Runnable action, int expected) {
         List<BusMessage> seen = new CopyOnWriteArrayList<>();
         RTopic topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
@@ -159,9 +166,9 @@ class AdminModerationApiTest {
         assertThat(message.get("reason").asText()).isEqualTo("insults");
 
         // the event, with who and why, to both participants' inboxes (every device of each)
-        assertThat(sent).extracting(BusMessage::topic).containsExactlyInAnyOrder("chat/u/" + ann, "chat/u/" + bob);
-        for (BusMessage b : sent) {
-            assertThat(b.kind()).isEqualTo(BusMessage.PUBLISH);
+        assertThat(publishes(sent)).extracting(BusMessage.Publish::topic)
+                .containsExactlyInAnyOrder("chat/u/" + ann, "chat/u/" + bob);
+        for (BusMessage.Publish b : publishes(sent)) {
             JsonNode event = Json.MAPPER.readTree(b.payload());
             assertThat(event.get("type").asText()).isEqualTo("recall");
             assertThat(event.get("id").asText()).isEqualTo(m.id());
@@ -207,10 +214,10 @@ class AdminModerationApiTest {
         List<BusMessage> sent = busDuring(() -> answer[0] = call("POST", "/api/v1/admin/messages/" + m.id() + "/remove",
                 "{\"reason\":\"spam\"}", ROOT), 1);
         assertThat(answer[0].status()).as(answer[0].raw().body()).isEqualTo(200);
-        assertThat(sent).extracting(BusMessage::topic).containsExactly("chat/g/crew-" + carl);
-        assertThat(Json.MAPPER.readTree(sent.get(0).payload()).get("reason").asText()).isEqualTo("spam");
+        assertThat(publishes(sent)).extracting(BusMessage.Publish::topic).containsExactly("chat/g/crew-" + carl);
+        assertThat(Json.MAPPER.readTree(publishes(sent).get(0).payload()).get("reason").asText()).isEqualTo("spam");
         Document preview = db().getCollection(StoreSchema.CONVERSATIONS)
-                .find(Filters.eq(StoreSchema.Conversation.ID, m.conv())).first();
+                .find(Filters.eq(StoreSchema.Conversation.ID, m.conv().toString())).first();
         assertThat(preview.get(StoreSchema.Conversation.LAST, Document.class).getString("text")).isNull();
 
         ChatMessage event = new ChatMessage(new ObjectId().toHexString(), m.conv(), seq++, carl, m.to(),

@@ -34,9 +34,11 @@ class GroupAnnouncerTest {
 
         ArgumentCaptor<BusMessage> sent = ArgumentCaptor.forClass(BusMessage.class);
         verify(bus).send(sent.capture());
-        assertThat(sent.getValue().groupId()).isEqualTo("g1234");
-        assertThat(sent.getValue().subscribe()).containsExactly("bob");
-        assertThat(sent.getValue().payload()).isNull();
+        assertThat(sent.getValue()).isInstanceOf(BusMessage.GroupChange.class);
+        BusMessage.GroupChange change = (BusMessage.GroupChange) sent.getValue();
+        assertThat(change.groupId()).isEqualTo("g1234");
+        assertThat(change.subscribe()).containsExactly("bob");
+        assertThat(change.payload()).isNull();
     }
 
     @Test

@@ -48,7 +48,7 @@ class GroupConsentEndToEndTest extends GroupsApiTestBase {
         Document createdEvent = lastEvent(g, "created");
         assertThat(body(createdEvent).getList("members", String.class)).containsExactly(owner, open);
         // the broker subscribes the devices of the members only: no group message reaches the invitee
-        BusMessage announced = assertAnnounced(g, createdEvent, List.of(owner, open), List.of());
+        BusMessage.GroupChange announced = assertAnnounced(g, createdEvent, List.of(owner, open), List.of());
         assertThat(announced.subscribe()).doesNotContain(shy);
         assertProblem(call("GET", "/api/v1/groups/" + g, null, shy), 403, "not a member");
         JsonNode notice = awaitNotices(shy, "group_invitation", 1).get(0);

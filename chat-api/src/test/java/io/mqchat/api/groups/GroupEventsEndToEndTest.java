@@ -149,7 +149,7 @@ class GroupEventsEndToEndTest extends GroupsApiTestBase {
         assertStatus(call("POST", base + "/owner", "{\"userId\":\"" + u.get(1) + "\"}", u.get(0)), 200);
         assertThat(member(g, u.get(1)).get(StoreSchema.GroupMember.MUTED_UNTIL)).isNull();
         assertThat(eventNames(g)).containsExactly("created", "member_muted", "owner_changed", "member_unmuted");
-        BusMessage last = awaitBus(g, seq(lastEvent(g, "member_unmuted")));
+        BusMessage.GroupChange last = awaitBus(g, seq(lastEvent(g, "member_unmuted")));
         assertThat(last.subscribe()).isEmpty();
     }
 }

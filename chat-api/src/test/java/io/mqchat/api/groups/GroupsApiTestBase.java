@@ -191,19 +191,20 @@ abstract class GroupsApiTestBase {
     }
 
     /** The bus message of the group that carried the event stored at {@code seq} (waits for it). */
-    static BusMessage awaitBus(String groupId, long seq) {
+    static BusMessage.GroupChange awaitBus(String groupId, long seq) {
         return await().atMost(Duration.ofSeconds(10)).until(() -> busFor(groupId).stream()
-                .filter(m -> m.payload() != null && payload(m).path("seq").asLong() == seq).findFirst()
+                .filter(m -> m.payload() != null && payload(m.payload()).path("seq").asLong() == seq).findFirst()
                 .orElse(null), m -> m != null);
     }
 
     /** Asserts the bus message for the stored event: group kind, subscriptions, and the event as payload. */
-    static BusMessage assertAnnounced(String groupId, Document event, List<String> subscribe, List<String> unsubscribe) {
-        BusMessage m = awaitBus(groupId, seq(event));
-        assertThat(m.kind()).isEqualTo(BusMessage.GROUP);
+    static BusMessage.GroupChange assertAnnounced(String groupId, Document event, List<String> subscribe,
+                                                  List<String> unsubscribe) {
+        BusMessage.GroupChange m = awaitBus(groupId, seq(event));
+        assertThat(m.toJson()).contains("\"kind\":\"group\"");
         assertThat(m.subscribe()).containsExactlyInAnyOrderElementsOf(subscribe);
         assertThat(m.unsubscribe()).containsExactlyInAnyOrderElementsOf(unsubscribe);
-        JsonNode payload = payload(m);
+        JsonNode payload = payload(m.payload());
         assertThat(payload.path("id").asText()).isEqualTo(event.getString(StoreSchema.Message.ID));
         assertThat(payload.path("conv").asText()).isEqualTo("g:" + groupId);
         assertThat(payload.path("type").asText()).isEqualTo(ChatMessage.EVENT_TYPE);
@@ -219,17 +220,19 @@ abstract class GroupsApiTestBase {
     }
 
     static List<JsonNode> notices(String user, String type) {
-        return BUS.stream().filter(m -> BusMessage.PUBLISH.equals(m.kind()) && ("chat/u/" + user).equals(m.topic()))
-                .map(GroupsApiTestBase::payload).filter(p -> type.equals(p.path("type").asText())).toList();
+        return BUS.stream().filter(m -> m instanceof BusMessage.Publish p && ("chat/u/" + user).equals(p.topic()))
+                .map(m -> payload(((BusMessage.Publish) m).payload()))
+                .filter(p -> type.equals(p.path("type").asText())).toList();
     }
 
-    static List<BusMessage> busFor(String groupId) {
-        return BUS.stream().filter(m -> groupId.equals(m.groupId())).toList();
+    static List<BusMessage.GroupChange> busFor(String groupId) {
+        return BUS.stream().filter(m -> m instanceof BusMessage.GroupChange g && groupId.equals(g.groupId()))
+                .map(m -> (BusMessage.GroupChange) m).toList();
     }
 
-    static JsonNode payload(BusMessage m) {
+    static JsonNode payload(String json) {
         try {
-            return Json.MAPPER.readTree(m.payload());
+            return Json.MAPPER.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.store.ConversationSummaries;
@@ -25,7 +26,7 @@ class PresenceConsentApiTest extends GroupsApiTestBase {
     /** A direct message as the broker stores it: the message, then the summaries. */
     private void dm(String from, String to) {
         String conv = io.mqchat.common.protocol.ConversationId.direct(from, to).toString();
-        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), conv, ++seq, from, to, System.currentTimeMillis(),
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), ++seq, from, to, System.currentTimeMillis(),
                 "phone", "c" + seq + from, "text", TextNode.valueOf("hello"));
         db().getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(m));
         new ConversationSummaries(db().getCollection(StoreSchema.CONVERSATIONS), db().getCollection(StoreSchema.MESSAGES),

@@ -145,8 +145,9 @@ class AccountEndToEndTest {
         return call("GET", "/api/v1/devices", null, token).status();
     }
 
-    private static List<BusMessage> disconnectsOf(String clientId) {
-        return BUS.stream().filter(m -> BusMessage.DISCONNECT.equals(m.kind()) && clientId.equals(m.clientId())).toList();
+    private static List<BusMessage.Disconnect> disconnectsOf(String clientId) {
+        return BUS.stream().filter(m -> m instanceof BusMessage.Disconnect d && clientId.equals(d.clientId()))
+                .map(BusMessage.Disconnect.class::cast).toList();
     }
 
     @Test

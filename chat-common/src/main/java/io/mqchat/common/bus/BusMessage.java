@@ -1,220 +1,198 @@
 package io.mqchat.common.bus;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A request to the broker nodes, sent over the Redis channel {@link RedisKeys#BUS_CHANNEL} by the REST
  * services (and by broker nodes to each other). Every node receives every message and acts on what
- * concerns its own connections: the services have no MQTT connection of their own.
- *
- * <ul>
- *   <li>{@code publish}: publish {@code payload} (UTF-8 JSON text) to {@code topic} for all subscribers
- *       (or, with {@code clientId}, only to that client). Already stored or not a chat message: it does
- *       not pass the publish interceptor.</li>
- *   <li>{@code group}: membership of {@code groupId} changed. Every node forgets what it cached about the
- *       group, removes the group's subscription from the devices of {@code unsubscribe} and adds it to
- *       the devices of {@code subscribe}, then publishes {@code payload} (the stored event, if any) to the
- *       group topic and to the inboxes of the {@code unsubscribe} users (who no longer get the group topic).</li>
- *   <li>{@code forward}: a broker node delivered {@code payload} on {@code topic} to its own clients (a
- *       stored message, a sender's copy, a recall event, retained presence); every <em>other</em> node
- *       ({@code origin} is the sender) publishes it to its clients too. HiveMQ CE has no cluster: this is how
- *       a message reaches devices connected to another node.</li>
- *   <li>{@code delivery}: like {@code forward}, for a stored chat message: {@code message} is the message
- *       itself (its envelope as a JSON object, not text inside the JSON), so the receiving node publishes it
- *       with its {@code id}/{@code conv}/{@code seq} properties without reading a payload.</li>
- *   <li>{@code node}: broker node {@code origin} has started (or, with {@code reason} "reply", answers one
- *       that did): nodes forward to each other once they know of one another.</li>
- *   <li>{@code disconnect}: close the connection of {@code clientId} (kick), after sending it
- *       {@code payload} on its inbox if given — but only if that connection was authenticated with
- *       {@code tokenId} (when given), so a late kick never hits the device that replaced it.</li>
- * </ul>
- *
- * @param kind     {@code publish}, {@code group}, {@code forward}, {@code node} or {@code disconnect}
- * @param topic    for publish: the MQTT topic
- * @param payload  the payload text (JSON), may be null for disconnect
- * @param clientId the one client concerned, or null for all subscribers
- * @param retain   for publish: retained message
- * @param reason   for disconnect: the reason string given to MQTT 5 clients
- * @param tokenId  for disconnect: only a connection authenticated with this token id is closed (null: any)
- * @param loggedOut for disconnect: true when the device was logged out (its session is dropped too),
- *                 false when another login replaced it
- * @param groupId  for group: the group
- * @param subscribe for group: users whose devices now get the group topic
- * @param unsubscribe for group: users whose devices no longer get it
- * @param origin   for forward, delivery and node: the broker node that sent it
- * @param message  for delivery: the stored message
+ * concerns its own connections: the services have no MQTT connection of their own. In JSON the record is
+ * named by {@code kind}; a message that is not well formed is ignored (and logged) by the receiver.
  */
-public record BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
-                         String tokenId, boolean loggedOut, String groupId, java.util.List<String> subscribe,
-                         java.util.List<String> unsubscribe, String origin,
-                         io.mqchat.common.protocol.ChatMessage message) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = BusMessage.Publish.class, name = "publish"),
+        @JsonSubTypes.Type(value = BusMessage.GroupChange.class, name = "group"),
+        @JsonSubTypes.Type(value = BusMessage.Forward.class, name = "forward"),
+        @JsonSubTypes.Type(value = BusMessage.Delivery.class, name = "delivery"),
+        @JsonSubTypes.Type(value = BusMessage.NodeUp.class, name = "node"),
+        @JsonSubTypes.Type(value = BusMessage.Disconnect.class, name = "disconnect")})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public sealed interface BusMessage {
 
-    public static final String PUBLISH = "publish";
-    public static final String DISCONNECT = "disconnect";
-    public static final String GROUP = "group";
-    public static final String FORWARD = "forward";
-    public static final String NODE = "node";
-    public static final String DELIVERY = "delivery";
+    /** Whether the fields this kind needs are there and valid. */
+    boolean wellFormed();
 
-    public BusMessage {
-        subscribe = subscribe == null ? java.util.List.of() : java.util.List.copyOf(subscribe);
-        unsubscribe = unsubscribe == null ? java.util.List.of() : java.util.List.copyOf(unsubscribe);
+    /**
+     * Publish {@code payload} (UTF-8 JSON text) to {@code topic} for all subscribers (or, with
+     * {@code clientId}, only to that client). Already stored or not a chat message: it does not pass the
+     * publish interceptor.
+     */
+    record Publish(String topic, String payload, String clientId, boolean retain) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            return topic != null && payload != null;
+        }
     }
 
-    private BusMessage(String kind, String topic, String payload, String clientId, boolean retain, String reason,
-                       String tokenId, boolean loggedOut) {
-        this(kind, topic, payload, clientId, retain, reason, tokenId, loggedOut, null, null, null, null, null);
+    /**
+     * Membership of {@code groupId} changed. Every node forgets what it cached about the group, removes the
+     * group's subscription from the devices of {@code unsubscribe} and adds it to the devices of
+     * {@code subscribe}, then publishes {@code payload} (the stored event, if any) to the group topic and to
+     * the inboxes of the {@code unsubscribe} users (who no longer get the group topic).
+     */
+    record GroupChange(String groupId, List<String> subscribe, List<String> unsubscribe, String payload)
+            implements BusMessage {
+
+        public GroupChange {
+            subscribe = subscribe == null ? List.of() : List.copyOf(subscribe);
+            unsubscribe = unsubscribe == null ? List.of() : List.copyOf(unsubscribe);
+        }
+
+        @Override
+        public boolean wellFormed() {
+            return groupId != null && Ids.isValidGroupId(groupId) && subscribe.stream().allMatch(Ids::isValidUserId)
+                    && unsubscribe.stream().allMatch(Ids::isValidUserId);
+        }
     }
 
-    /** What node {@code origin} delivered to its own clients, for the other nodes' clients. */
-    public static BusMessage forward(String origin, String topic, String payload, boolean retain) {
-        return new BusMessage(FORWARD, topic, payload, null, retain, null, null, false, null, null, null, origin, null);
+    /**
+     * A broker node ({@code origin}) delivered {@code payload} on {@code topic} to its own clients (a sender's
+     * copy, a recall event, retained presence); every <em>other</em> node publishes it to its clients too.
+     * HiveMQ CE has no cluster: this is how a message reaches devices connected to another node.
+     */
+    record Forward(String origin, String topic, String payload, boolean retain) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            return origin != null && topic != null && payload != null;
+        }
     }
 
-    /** A stored message node {@code origin} delivered on {@code topic}, for the other nodes' clients. */
-    public static BusMessage delivery(String origin, String topic, io.mqchat.common.protocol.ChatMessage message) {
-        return new BusMessage(DELIVERY, topic, null, null, false, null, null, false, null, null, null, origin, message);
+    /**
+     * Like {@link Forward}, for a stored chat message: the message itself (its envelope as a JSON object, not
+     * text inside the JSON), so the receiving node publishes it with its {@code id}/{@code conv}/{@code seq}
+     * properties without reading a payload.
+     */
+    record Delivery(String origin, String topic, ChatMessage message) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            // a stored message has an id, a conversation and a seq (from 1)
+            return origin != null && topic != null && message != null && message.id() != null
+                    && message.conv() != null && message.seq() > 0;
+        }
     }
 
-    /** Node {@code origin} is up ({@code reply}: in answer to another node's announcement). */
-    public static BusMessage node(String origin, boolean reply) {
-        return new BusMessage(NODE, null, null, null, false, reply ? "reply" : null, null, false, null, null, null,
-                origin, null);
+    /**
+     * Broker node {@code origin} has started (or, with {@code reason} "reply", answers one that did): nodes
+     * forward to each other once they know of one another.
+     */
+    record NodeUp(String origin, String reason) implements BusMessage {
+
+        private static final String REPLY = "reply";
+
+        /** Whether this answers another node's announcement (which is then not answered again). */
+        @JsonIgnore
+        public boolean isReply() {
+            return REPLY.equals(reason);
+        }
+
+        @Override
+        public boolean wellFormed() {
+            return origin != null;
+        }
+    }
+
+    /**
+     * Close the connection of {@code clientId} (kick), after sending it {@code payload} on {@code topic} (its
+     * inbox) if given — but only if that connection was authenticated with {@code tokenId} (when given), so a
+     * late kick never hits the device that replaced it. {@code reason} goes to MQTT 5 clients;
+     * {@code loggedOut}: the device was logged out (its session is dropped too), not replaced by another login.
+     */
+    record Disconnect(String clientId, String tokenId, String topic, String payload, String reason,
+                      boolean loggedOut) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            return clientId != null;
+        }
+    }
+
+    static Publish publish(String topic, String payload) {
+        return new Publish(topic, payload, null, false);
+    }
+
+    static Publish publishRetained(String topic, String payload) {
+        return new Publish(topic, payload, null, true);
+    }
+
+    static Publish publishToClient(String clientId, String topic, String payload) {
+        return new Publish(topic, payload, clientId, false);
     }
 
     /**
      * Membership of a group changed: subscriptions to move, and the stored event announcing it (JSON of the
      * stored message, or null).
      */
-    public static BusMessage group(String groupId, java.util.Collection<String> subscribe,
-                                   java.util.Collection<String> unsubscribe, String eventPayload) {
-        return new BusMessage(GROUP, null, eventPayload, null, false, null, null, false, groupId,
-                subscribe == null ? null : java.util.List.copyOf(subscribe),
-                unsubscribe == null ? null : java.util.List.copyOf(unsubscribe), null, null);
+    static GroupChange group(String groupId, Collection<String> subscribe, Collection<String> unsubscribe,
+                             String eventPayload) {
+        return new GroupChange(groupId, subscribe == null ? null : List.copyOf(subscribe),
+                unsubscribe == null ? null : List.copyOf(unsubscribe), eventPayload);
     }
 
-    public static BusMessage publish(String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, null, false, null, null, false);
+    /** What node {@code origin} delivered to its own clients, for the other nodes' clients. */
+    static Forward forward(String origin, String topic, String payload, boolean retain) {
+        return new Forward(origin, topic, payload, retain);
     }
 
-    public static BusMessage publishRetained(String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, null, true, null, null, false);
+    /** A stored message node {@code origin} delivered on {@code topic}, for the other nodes' clients. */
+    static Delivery delivery(String origin, String topic, ChatMessage message) {
+        return new Delivery(origin, topic, message);
     }
 
-    public static BusMessage publishToClient(String clientId, String topic, String payload) {
-        return new BusMessage(PUBLISH, topic, payload, clientId, false, null, null, false);
+    /** Node {@code origin} is up ({@code reply}: in answer to another node's announcement). */
+    static NodeUp node(String origin, boolean reply) {
+        return new NodeUp(origin, reply ? NodeUp.REPLY : null);
     }
 
     /**
-     * Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it,
-     * if it is still the connection of {@code tokenId}.
+     * Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it, if it is
+     * still the connection of {@code tokenId}.
      */
-    public static BusMessage disconnect(String clientId, String tokenId, String inboxTopic, String eventPayload,
-                                        String reason, boolean loggedOut) {
-        return new BusMessage(DISCONNECT, inboxTopic, eventPayload, clientId, false, reason, tokenId, loggedOut);
+    static Disconnect disconnect(String clientId, String tokenId, String inboxTopic, String eventPayload,
+                                 String reason, boolean loggedOut) {
+        return new Disconnect(clientId, tokenId, inboxTopic, eventPayload, reason, loggedOut);
     }
 
-    public String toJson() {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("kind", kind);
-        if (topic != null) {
-            node.put("topic", topic);
-        }
-        if (payload != null) {
-            node.put("payload", payload);
-        }
-        if (clientId != null) {
-            node.put("clientId", clientId);
-        }
-        if (retain) {
-            node.put("retain", true);
-        }
-        if (reason != null) {
-            node.put("reason", reason);
-        }
-        if (tokenId != null) {
-            node.put("tokenId", tokenId);
-        }
-        if (loggedOut) {
-            node.put("loggedOut", true);
-        }
-        if (origin != null) {
-            node.put("origin", origin);
-        }
-        if (message != null) {
-            node.set("message", message.toJson());
-        }
-        if (groupId != null) {
-            node.put("groupId", groupId);
-            subscribe.forEach(node.putArray("subscribe")::add);
-            unsubscribe.forEach(node.putArray("unsubscribe")::add);
-        }
+    /** This message as the JSON text sent on the channel. */
+    default String toJson() {
         try {
-            return Json.MAPPER.writeValueAsString(node);
+            return Json.MAPPER.writerFor(BusMessage.class).writeValueAsString(this);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("cannot write " + getClass().getSimpleName(), e);
         }
-    }
-
-    private static java.util.List<String> texts(JsonNode array) {
-        if (array == null || !array.isArray()) {
-            return java.util.List.of();
-        }
-        java.util.List<String> result = new java.util.ArrayList<>(array.size());
-        array.forEach(e -> result.add(e.asText()));
-        return result;
-    }
-
-    /** The stored message of a delivery, or null unless it is an object with an id, a conversation and a seq. */
-    private static io.mqchat.common.protocol.ChatMessage deliveredMessage(JsonNode node) {
-        if (node == null || !node.isObject() || !node.path("id").isTextual() || !node.path("conv").isTextual()
-                || !node.path("seq").canConvertToLong()) {
-            return null;
-        }
-        return io.mqchat.common.protocol.ChatMessage.fromJson(node);
     }
 
     /** Empty for anything that is not a well-formed bus message (it is then ignored and logged). */
-    public static Optional<BusMessage> fromJson(String json) {
+    static Optional<BusMessage> fromJson(String json) {
         try {
-            JsonNode n = Json.MAPPER.readTree(json);
-            String kind = n.path("kind").asText(null);
-            if (!java.util.Set.of(PUBLISH, DISCONNECT, GROUP, FORWARD, NODE, DELIVERY).contains(kind)) {
-                return Optional.empty();
-            }
-            BusMessage m = new BusMessage(kind, n.path("topic").asText(null), n.path("payload").asText(null),
-                    n.path("clientId").asText(null), n.path("retain").asBoolean(false), n.path("reason").asText(null),
-                    n.path("tokenId").asText(null), n.path("loggedOut").asBoolean(false),
-                    n.path("groupId").asText(null), texts(n.get("subscribe")), texts(n.get("unsubscribe")),
-                    n.path("origin").asText(null), deliveredMessage(n.get("message")));
-            if ((FORWARD.equals(kind) || NODE.equals(kind) || DELIVERY.equals(kind)) && m.origin() == null) {
-                return Optional.empty();
-            }
-            if (DELIVERY.equals(kind) && (m.topic() == null || m.message() == null)) {
-                return Optional.empty();
-            }
-            if (FORWARD.equals(kind) && (m.topic() == null || m.payload() == null)) {
-                return Optional.empty();
-            }
-            if (GROUP.equals(kind) && (m.groupId() == null || !io.mqchat.common.protocol.Ids.isValidGroupId(m.groupId())
-                    || !m.subscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId)
-                    || !m.unsubscribe().stream().allMatch(io.mqchat.common.protocol.Ids::isValidUserId))) {
-                return Optional.empty();
-            }
-            if (PUBLISH.equals(kind) && (m.topic() == null || m.payload() == null)) {
-                return Optional.empty();
-            }
-            if (DISCONNECT.equals(kind) && m.clientId() == null) {
-                return Optional.empty();
-            }
-            return Optional.of(m);
-        } catch (JsonProcessingException e) {
+            return Optional.ofNullable(Json.MAPPER.readValue(json, BusMessage.class)).filter(BusMessage::wellFormed);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }

@@ -1,7 +1,11 @@
 package io.mqchat.common.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
 
 /**
  * A stored chat message as every receiver sees it: the client's {@code cid/type/body} plus the
@@ -23,8 +27,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param mentions   group messages only: the user ids mentioned, or {@value #MENTION_ALL} for everyone;
  *                   {@code null} when nobody is mentioned
  */
-public record ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
-                          String cid, String type, JsonNode body, Long recalledAt, java.util.List<String> mentions) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
+                          String cid, String type, @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode body,
+                          Long recalledAt, List<String> mentions) {
 
     /** The type of a recalled message (reserved: clients cannot send it). */
     public static final String RECALLED_TYPE = "recalled";
@@ -36,17 +43,18 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
     public static final String MENTION_ALL = "all";
 
     public ChatMessage {
-        mentions = mentions == null || mentions.isEmpty() ? null : java.util.List.copyOf(mentions);
+        body = body == null || body.isNull() || body.isMissingNode() ? null : body;
+        mentions = mentions == null || mentions.isEmpty() ? null : List.copyOf(mentions);
     }
 
     /** A message without mentions. */
-    public ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
+    public ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
                        String cid, String type, JsonNode body, Long recalledAt) {
         this(id, conv, seq, from, to, ts, dev, cid, type, body, recalledAt, null);
     }
 
     /** A message that was not recalled. */
-    public ChatMessage(String id, String conv, long seq, String from, String to, long ts, String dev,
+    public ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
                        String cid, String type, JsonNode body) {
         this(id, conv, seq, from, to, ts, dev, cid, type, body, null);
     }
@@ -66,44 +74,24 @@ public record ChatMessage(String id, String conv, long seq, String from, String 
     }
 
     /** The JSON envelope delivered over MQTT and returned by history. */
-    public ObjectNode toJson() {
-        ObjectNode node = Json.MAPPER.createObjectNode();
-        node.put("id", id);
-        node.put("conv", conv);
-        node.put("seq", seq);
-        node.put("from", from);
-        node.put("to", to);
-        node.put("ts", ts);
-        node.put("dev", dev);
-        node.put("cid", cid);
-        node.put("type", type);
-        node.set("body", body);
-        if (recalledAt != null) {
-            node.put("recalledAt", recalledAt);
-        }
-        if (mentions != null) {
-            mentions.forEach(node.putArray("mentions")::add);
-        }
-        return node;
-    }
-
     public byte[] toJsonBytes() {
         try {
-            return Json.MAPPER.writeValueAsBytes(toJson());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Json.MAPPER.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise message " + id, e);
         }
     }
 
-    /** Reads a delivered envelope (used by clients and tests). */
+    /**
+     * Reads a delivered envelope (clients, the bus, tests); fields this version does not know are ignored.
+     *
+     * @throws IllegalArgumentException when it is not an envelope (no valid {@code conv}, wrong types)
+     */
     public static ChatMessage fromJson(JsonNode node) {
-        return new ChatMessage(node.path("id").asText(), node.path("conv").asText(), node.path("seq").asLong(),
-                node.path("from").asText(), node.path("to").asText(), node.path("ts").asLong(),
-                node.path("dev").asText(), node.path("cid").asText(), node.path("type").asText(),
-                node.get("body") == null || node.get("body").isNull() ? null : node.get("body"),
-                node.hasNonNull("recalledAt") ? node.get("recalledAt").asLong() : null,
-                node.get("mentions") != null && node.get("mentions").isArray()
-                        ? java.util.stream.StreamSupport.stream(node.get("mentions").spliterator(), false)
-                        .map(JsonNode::asText).toList() : null);
+        try {
+            return Json.MAPPER.treeToValue(node, ChatMessage.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a chat message: " + e.getOriginalMessage(), e);
+        }
     }
 }

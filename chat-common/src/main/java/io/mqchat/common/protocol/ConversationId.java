@@ -1,14 +1,17 @@
 package io.mqchat.common.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Optional;
 
 /**
  * Identifies a conversation: direct {@code d:{smallerUserId}:{largerUserId}} (ordered, so both sides
  * name it the same way), group {@code g:{groupId}}, or the system conversation {@code s:all} (the operators'
  * broadcasts: every user reads it, nobody writes to it but the server). Each conversation has its own
- * {@code seq}.
+ * {@code seq}. In JSON it is its text form.
  */
-public record ConversationId(Type type, String first, String second) {
+public final class ConversationId {
 
     /** Direct (two users), group, or the system conversation. */
     public enum Type {
@@ -22,6 +25,38 @@ public record ConversationId(Type type, String first, String second) {
      * diffusion, like a group everyone is in from its first seq; no user can send there).
      */
     public static final ConversationId SYSTEM = new ConversationId(Type.SYSTEM, "all", null);
+
+    private final Type type;
+    private final String first;
+    private final String second;
+    /** The text form, made once: every stored and delivered message carries it. */
+    private final String text;
+
+    private ConversationId(Type type, String first, String second) {
+        this.type = type;
+        this.first = first;
+        this.second = second;
+        this.text = switch (type) {
+            case DIRECT -> "d:" + first + ":" + second;
+            case GROUP -> "g:" + first;
+            case SYSTEM -> SYSTEM_TEXT;
+        };
+    }
+
+    /** Direct, group or system. */
+    public Type type() {
+        return type;
+    }
+
+    /** The smaller user id of a direct conversation, the group id of a group one, {@code all} for the system one. */
+    public String first() {
+        return first;
+    }
+
+    /** The larger user id of a direct conversation; null otherwise. */
+    public String second() {
+        return second;
+    }
 
     public static ConversationId direct(String userA, String userB) {
         if (!Ids.isValidUserId(userA) || !Ids.isValidUserId(userB)) {
@@ -42,6 +77,13 @@ public record ConversationId(Type type, String first, String second) {
     /** The group of a group conversation id {@code g:{groupId}}; empty for a direct or an invalid one. */
     public static Optional<String> groupOf(String text) {
         return parse(text).filter(c -> c.type() == Type.GROUP).map(ConversationId::first);
+    }
+
+    /** Reads the text form (JSON); throws {@link IllegalArgumentException} when it is not a conversation id. */
+    @JsonCreator
+    public static ConversationId of(String text) {
+        return parse(text).orElseThrow(() -> new IllegalArgumentException("not a conversation id: "
+                + (text == null ? "null" : text.length() > 80 ? text.substring(0, 80) + "..." : text)));
     }
 
     /** Parses the text form; empty when it is not a valid conversation id. */
@@ -88,12 +130,25 @@ public record ConversationId(Type type, String first, String second) {
         return type != Type.DIRECT;
     }
 
+    /** Whether this is a group conversation. */
+    public boolean isGroup() {
+        return type == Type.GROUP;
+    }
+
+    /** The text form: {@code d:alice:bob}, {@code g:team}, {@code s:all}. */
+    @JsonValue
     @Override
     public String toString() {
-        return switch (type) {
-            case DIRECT -> "d:" + first + ":" + second;
-            case GROUP -> "g:" + first;
-            case SYSTEM -> SYSTEM_TEXT;
-        };
+        return text;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConversationId other && text.equals(other.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
     }
 }

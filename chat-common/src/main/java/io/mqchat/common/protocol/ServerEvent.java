@@ -1,109 +1,171 @@
 package io.mqchat.common.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Events the server sends to inboxes next to chat messages. A chat message always has a {@code seq};
- * an event never has one and is identified by its {@code type}: {@code error} (see {@link ErrorEvent}),
- * {@code kick}, {@code read}, {@code recall}, {@code group_invitation}, {@code group_join_request}.
+ * Events the server sends to inboxes next to chat messages. A chat message always has a {@code seq}; an
+ * event never has one and says what it is in {@code type}. Clients ignore types they do not know. The
+ * server writes these records and clients read them with the one {@link Json#MAPPER}: one shape on both
+ * sides.
  */
-public final class ServerEvent {
+// requireTypeIdForSubtypes false: REST answers the sync page as the same record without a type
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type",
+        requireTypeIdForSubtypes = OptBoolean.FALSE)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = ServerEvent.Kick.class, name = ServerEvent.KICK),
+        @JsonSubTypes.Type(value = ServerEvent.Read.class, name = ServerEvent.READ),
+        @JsonSubTypes.Type(value = ServerEvent.Recall.class, name = ServerEvent.RECALL),
+        @JsonSubTypes.Type(value = ServerEvent.GroupInvitation.class, name = ServerEvent.GROUP_INVITATION),
+        @JsonSubTypes.Type(value = ServerEvent.GroupJoinRequest.class, name = ServerEvent.GROUP_JOIN_REQUEST),
+        @JsonSubTypes.Type(value = ServerEvent.Refusal.class, name = ServerEvent.ERROR),
+        @JsonSubTypes.Type(value = ServerEvent.Sync.class, name = ServerEvent.SYNC)})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public sealed interface ServerEvent {
 
-    public static final String KICK = "kick";
-    public static final String READ = "read";
-    public static final String RECALL = "recall";
-    public static final String GROUP_INVITATION = "group_invitation";
-    public static final String GROUP_JOIN_REQUEST = "group_join_request";
+    String KICK = "kick";
+    String READ = "read";
+    String RECALL = "recall";
+    String GROUP_INVITATION = "group_invitation";
+    String GROUP_JOIN_REQUEST = "group_join_request";
+    String ERROR = "error";
+    String SYNC = "sync";
 
-    private ServerEvent() {
-    }
-
-    /** A device was logged out: {@code {"type":"kick","device":"phone","reason":"..."}}. */
-    public static String kick(String deviceType, String reason, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", KICK);
-        n.put("device", deviceType);
-        n.put("reason", reason);
-        n.put("ts", ts);
-        return write(n);
-    }
-
-    /** {@code user} has read {@code conv} up to {@code seq}: {@code {"type":"read","conv","by","seq","ts"}}. */
-    public static String read(String conv, String user, long seq, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", READ);
-        n.put("conv", conv);
-        n.put("by", user);
-        n.put("upTo", seq); // not "seq": only chat messages have a seq
-
-        n.put("ts", ts);
-        return write(n);
-    }
-
-    /** A message was recalled: {@code {"type":"recall","conv","id","msgSeq","by","ts"}}. */
-    public static String recall(String conv, String messageId, long messageSeq, String user, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", RECALL);
-        n.put("conv", conv);
-        n.put("id", messageId);
-        n.put("msgSeq", messageSeq);
-        n.put("by", user);
-        n.put("ts", ts);
-        return write(n);
-    }
+    /** The {@code type}s of this version; anything else is a newer server's event, to be ignored. */
+    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC);
 
     /**
-     * An admin of the service removed a message for everyone: the recall event with the admin in {@code by},
-     * their {@code reason} and {@code "admin": true}:
-     * {@code {"type":"recall","conv","id","msgSeq","by","reason","admin":true,"ts"}}.
+     * {@code {"type":"kick","device","reason","ts"}}: the device was logged out (replaced by a newer login of
+     * its device type, or by an admin); its token is dead.
      */
-    public static String removal(String conv, String messageId, long messageSeq, String admin, String reason, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", RECALL);
-        n.put("conv", conv);
-        n.put("id", messageId);
-        n.put("msgSeq", messageSeq);
-        n.put("by", admin);
-        n.put("reason", reason);
-        n.put("admin", true);
-        n.put("ts", ts);
-        return write(n);
+    record Kick(String device, String reason, long ts) implements ServerEvent {
+
+        public Kick {
+            reason = reason == null ? "" : reason;
+        }
     }
 
     /**
-     * You were invited to a group: {@code {"type":"group_invitation","groupId","name","by","ts"}} (accept or
+     * {@code {"type":"read","conv","by","upTo","ts"}}: {@code by} (the peer, or the user on another device)
+     * read {@code conv} up to {@code upTo} (not "seq": only chat messages have a seq).
+     */
+    record Read(String conv, String by, long upTo, long ts) implements ServerEvent {
+    }
+
+    /**
+     * {@code {"type":"recall","rid"?,"conv","id","msgSeq","by","reason"?,"admin"?,"ts"}}: message {@code id}
+     * was recalled by {@code by} (its sender, or a group's owner or admin), or, with {@code admin: true},
+     * removed by an admin of the service for {@code reason}. {@code rid} only in the answer to an MQTT recall
+     * request.
+     */
+    record Recall(String rid, String conv, String id, long msgSeq, String by, String reason, Boolean admin, long ts)
+            implements ServerEvent {
+
+        public static Recall byUser(String conv, String id, long msgSeq, String by, long ts) {
+            return new Recall(null, conv, id, msgSeq, by, null, null, ts);
+        }
+
+        public static Recall byAdmin(String conv, String id, long msgSeq, String admin, String reason, long ts) {
+            return new Recall(null, conv, id, msgSeq, admin, reason, true, ts);
+        }
+
+        /** This event as the answer to request {@code rid}. */
+        public Recall answering(String rid) {
+            return new Recall(rid, conv, id, msgSeq, by, reason, admin, ts);
+        }
+    }
+
+    /**
+     * {@code {"type":"group_invitation","groupId","name","by","ts"}}: you were invited to a group (accept or
      * decline over REST).
      */
-    public static String groupInvitation(String groupId, String groupName, String by, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", GROUP_INVITATION);
-        n.put("groupId", groupId);
-        n.put("name", groupName);
-        n.put("by", by);
-        n.put("ts", ts);
-        return write(n);
+    record GroupInvitation(String groupId, String name, String by, long ts) implements ServerEvent {
     }
 
     /**
-     * To a group's owner and admins: {@code user} asks to join:
-     * {@code {"type":"group_join_request","groupId","name","user","ts"}} (approve or reject over REST).
+     * To a group's owner and admins, {@code {"type":"group_join_request","groupId","name","user","ts"}}:
+     * {@code user} asks to join (approve or reject over REST).
      */
-    public static String groupJoinRequest(String groupId, String groupName, String user, long ts) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", GROUP_JOIN_REQUEST);
-        n.put("groupId", groupId);
-        n.put("name", groupName);
-        n.put("user", user);
-        n.put("ts", ts);
-        return write(n);
+    record GroupJoinRequest(String groupId, String name, String user, long ts) implements ServerEvent {
     }
 
-    static String write(ObjectNode n) {
+    /**
+     * {@code {"type":"error","rid"?,"cid"?,"code","reason","topic"}}: to the sending device's inbox, when its
+     * publish was refused and it cannot learn it from the acknowledgement (MQTT 3.1.1 has no PUBACK reason
+     * codes), or when a request on {@code chat/req/{user}} failed ({@code rid}). {@code code} is a
+     * {@link ProtocolError#code()} or a request's own code.
+     */
+    record Refusal(String rid, String cid, String code, String reason, String topic) implements ServerEvent {
+
+        /** A refused publish of message {@code cid} (null when the payload had none) on {@code topic}. */
+        public static Refusal ofPublish(String cid, ProtocolError error, String reason, String topic) {
+            return new Refusal(null, cid, error.code(), reason, topic);
+        }
+
+        /** A failed request {@code rid} (may be null) on {@code topic}. */
+        public static Refusal ofRequest(String rid, String code, String reason, String topic) {
+            return new Refusal(rid, null, code, reason, topic);
+        }
+    }
+
+    /**
+     * The answer to an MQTT sync request: {@code {"type":"sync","rid"?,"messages":[...],"complete":{conv:seq},
+     * "cursor","hasMore","retryAfterMs"?,"recalls":[...],"left":[conv]}} (see {@code SyncEngine} for what each
+     * means). {@code GET/POST /api/v1/sync} answers the same fields, without {@code type} and {@code rid}.
+     */
+    record Sync(String rid, List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
+                Long retryAfterMs, List<Recalled> recalls, List<String> left) implements ServerEvent {
+
+        /**
+         * A message recalled since the cursor's last sync: {@code by} recalled or removed it (the sender, a
+         * group's owner or admin, or an admin of the service), {@code reason} is an admin's reason for a removal
+         * (else null).
+         */
+        @JsonInclude(JsonInclude.Include.ALWAYS)
+        public record Recalled(String conv, String id, long msgSeq, long recalledAt, String by, String reason) {
+
+            /** The recall event a device would have had live. */
+            public Recall asEvent() {
+                return new Recall(null, conv, id, msgSeq, by, reason, reason == null ? null : Boolean.TRUE,
+                        recalledAt);
+            }
+        }
+    }
+
+    /** This event as the JSON text the server publishes. */
+    default String toJson() {
         try {
-            return Json.MAPPER.writeValueAsString(n);
+            return Json.MAPPER.writerFor(ServerEvent.class).writeValueAsString(this);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("cannot write " + getClass().getSimpleName(), e);
+        }
+    }
+
+    /** This event as UTF-8 JSON bytes. */
+    default byte[] toJsonBytes() {
+        return toJson().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads an event; {@code null} for a type this version does not know or an event it cannot read. */
+    static ServerEvent parse(JsonNode node) {
+        if (node == null || !TYPES.contains(node.path("type").asText())) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(node, ServerEvent.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
         }
     }
 }

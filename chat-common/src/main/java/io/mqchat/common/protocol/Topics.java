@@ -1,5 +1,6 @@
 package io.mqchat.common.protocol;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,21 @@ public final class Topics {
 
     public static String response(String userId, String deviceType) {
         return RESPONSE_PREFIX + userId + "/" + deviceType;
+    }
+
+    /**
+     * Where every device of a direct or group message's conversation listens: the group topic (every member
+     * device is subscribed to it), or the inboxes of both participants (one for a note to oneself). The system
+     * conversation has no such topic: its messages went where their audience says.
+     */
+    public static List<String> conversationTopics(ChatMessage m) {
+        if (m.conv().isGroup()) {
+            return List.of(group(m.conv().first()));
+        }
+        if (m.conv().type() != ConversationId.Type.DIRECT) {
+            throw new IllegalArgumentException("no conversation topics for " + m.conv());
+        }
+        return m.from().equals(m.to()) ? List.of(inbox(m.from())) : List.of(inbox(m.from()), inbox(m.to()));
     }
 
     /** A parsed chat topic. */

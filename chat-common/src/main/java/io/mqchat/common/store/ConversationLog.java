@@ -74,10 +74,9 @@ public final class ConversationLog {
 
     /** Stores the entry at a {@link #reserveSeq reserved} seq (or a later one if the counter was stale). */
     public ChatMessage write(ConversationId conv, long seq, Entry entry) {
-        String text = conv.toString();
         long s = seq;
         for (int attempt = 1; ; attempt++) {
-            ChatMessage message = new ChatMessage(new ObjectId().toHexString(), text, s, entry.from(), entry.to(),
+            ChatMessage message = new ChatMessage(new ObjectId().toHexString(), conv, s, entry.from(), entry.to(),
                     clock.millis(), ChatMessage.SERVER_DEVICE, cidPrefix(entry) + UUID.randomUUID(), entry.type(),
                     entry.body());
             Document document = MessageDocuments.toDocument(message);
@@ -93,7 +92,7 @@ public final class ConversationLog {
                     throw e;
                 }
                 // Redis lost the counter and was seeded below a message still in flight: move past it.
-                join(sequences.resync(text).toCompletableFuture());
+                join(sequences.resync(conv.toString()).toCompletableFuture());
                 s = reserveSeq(conv);
             }
         }

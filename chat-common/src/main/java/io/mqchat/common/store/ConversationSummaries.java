@@ -136,7 +136,7 @@ public final class ConversationSummaries {
         }
     }
 
-    private record Key(String user, String conv) {
+    private record Key(String user, ConversationId conv) {
     }
 
     private static final class Group {
@@ -151,13 +151,9 @@ public final class ConversationSummaries {
 
     private List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored, boolean limitedAudience) {
         Map<Key, Group> groups = new LinkedHashMap<>();
-        Map<String, List<ChatMessage>> groupMessages = new LinkedHashMap<>();
+        Map<ConversationId, List<ChatMessage>> groupMessages = new LinkedHashMap<>();
         for (ChatMessage m : stored) {
-            Optional<ConversationId> conv = ConversationId.parse(m.conv());
-            if (conv.isEmpty()) {
-                continue;
-            }
-            if (conv.get().sharedByReaders()) {
+            if (m.conv().sharedByReaders()) {
                 groupMessages.computeIfAbsent(m.conv(), k -> new ArrayList<>()).add(m);
                 continue;
             }
@@ -176,11 +172,11 @@ public final class ConversationSummaries {
         Date now = new Date(clock.millis());
         List<WriteModel<Document>> ops = new ArrayList<>(groups.size() * 3);
         groups.forEach((key, g) -> {
-            String id = id(key.user(), key.conv());
-            ConversationId conv = ConversationId.parse(key.conv()).orElseThrow();
+            ConversationId conv = key.conv();
+            String id = id(key.user(), conv.toString());
             List<Bson> base = new ArrayList<>(List.of(
                     Updates.setOnInsert(Conversation.USER, key.user()),
-                    Updates.setOnInsert(Conversation.CONV, key.conv()),
+                    Updates.setOnInsert(Conversation.CONV, conv.toString()),
                     Updates.setOnInsert(Conversation.PEER, conv.isDirectParticipant(key.user())
                             ? conv.peerOf(key.user()) : null),
                     Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
@@ -208,7 +204,7 @@ public final class ConversationSummaries {
                         Updates.set(Conversation.UNREAD_CAPPED, true)));
             }
         });
-        groupMessages.forEach((conv, list) -> groupUpdates(conv, list, now, ops, limitedAudience));
+        groupMessages.forEach((conv, list) -> groupUpdates(conv.toString(), list, now, ops, limitedAudience));
         return ops;
     }
 

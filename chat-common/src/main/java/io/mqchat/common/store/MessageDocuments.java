@@ -3,6 +3,7 @@ package io.mqchat.common.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import org.bson.Document;
 import org.bson.json.JsonMode;
@@ -22,7 +23,7 @@ public final class MessageDocuments {
 
     public static Document toDocument(ChatMessage m) {
         Document d = new Document(Message.ID, m.id())
-                .append(Message.CONV, m.conv())
+                .append(Message.CONV, m.conv().toString())
                 .append(Message.SEQ, m.seq())
                 .append(Message.FROM, m.from())
                 .append(Message.TO, m.to())
@@ -46,7 +47,7 @@ public final class MessageDocuments {
     }
 
     public static ChatMessage fromDocument(Document d) {
-        return new ChatMessage(d.getString(Message.ID), d.getString(Message.CONV),
+        return new ChatMessage(d.getString(Message.ID), ConversationId.of(d.getString(Message.CONV)),
                 ((Number) d.get(Message.SEQ)).longValue(), d.getString(Message.FROM), d.getString(Message.TO),
                 ((Number) d.get(Message.TS)).longValue(), d.getString(Message.DEV), d.getString(Message.CID),
                 d.getString(Message.TYPE), body(d),

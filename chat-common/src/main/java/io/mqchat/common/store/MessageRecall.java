@@ -116,12 +116,11 @@ public final class MessageRecall {
             return new NotFound();
         }
         ChatMessage message = MessageDocuments.fromDocument(doc);
-        if (ConversationId.SYSTEM_TEXT.equals(message.conv())) {
+        if (message.conv().equals(ConversationId.SYSTEM)) {
             // a broadcast: its readers know it exists, none of them sent it
             return SystemConversation.readableBy(doc, user) ? new NotSender() : new NotFound();
         }
-        Optional<ConversationId> group = ConversationId.parse(message.conv())
-                .filter(c -> c.type() == ConversationId.Type.GROUP);
+        Optional<ConversationId> group = Optional.of(message.conv()).filter(ConversationId::isGroup);
         if (group.isPresent()) {
             // only members who may read the message learn that it exists
             if (groups != null && !mayRead(user, group.get().first(), message.seq())) {
@@ -216,7 +215,7 @@ public final class MessageRecall {
                     recalledBy(again), again.getString(Message.RECALL_REASON));
         }
         // groups and the system conversation keep one shared preview
-        blankPreviews(message, ConversationId.parse(message.conv()).filter(ConversationId::sharedByReaders).isPresent());
+        blankPreviews(message, message.conv().sharedByReaders());
         return new Removed(MessageDocuments.fromDocument(after), true, admin, reason);
     }
 
@@ -241,18 +240,18 @@ public final class MessageRecall {
         String id = message.id();
         // previews of this message show no content any more: one per participant (direct) or the group's one;
         // by _id, so the update walks the primary key rather than the whole collection
-        List<String> previews = group ? List.of(message.conv())
-                : message.from().equals(message.to()) ? List.of(ConversationSummaries.id(message.from(), message.conv()))
-                : List.of(ConversationSummaries.id(message.from(), message.conv()),
-                ConversationSummaries.id(message.to(), message.conv()));
+        String conv = message.conv().toString();
+        List<String> previews = group ? List.of(conv)
+                : message.from().equals(message.to()) ? List.of(ConversationSummaries.id(message.from(), conv))
+                : List.of(ConversationSummaries.id(message.from(), conv), ConversationSummaries.id(message.to(), conv));
         summaries.updateMany(Filters.and(Filters.in(Conversation.ID, previews),
-                        Filters.eq(Conversation.CONV, message.conv()), Filters.eq(Conversation.LAST + ".id", id)),
+                        Filters.eq(Conversation.CONV, conv), Filters.eq(Conversation.LAST + ".id", id)),
                 Updates.combine(Updates.set(Conversation.LAST + ".type", ChatMessage.RECALLED_TYPE),
                         Updates.set(Conversation.LAST + ".text", null)));
         if (!group && !message.from().equals(message.to())) {
             // a recalled message is nothing to read: the recipient's unread count drops (groups count from the
             // messages, where recalled ones are left out)
-            summaries.updateOne(Filters.eq(Conversation.ID, ConversationSummaries.id(message.to(), message.conv())),
+            summaries.updateOne(Filters.eq(Conversation.ID, ConversationSummaries.id(message.to(), conv)),
                     Updates.pull(Conversation.UNREAD_SEQS, message.seq()));
         }
     }

@@ -8,6 +8,7 @@ import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.SystemConversation;
@@ -92,14 +93,6 @@ public final class SyncEngine {
     }
 
     /**
-     * A message of the user's conversations recalled after the request's recall mark; {@code by} recalled or
-     * removed it (the sender, a group's owner or admin, or an admin of the service), {@code reason} is an
-     * admin's reason for a removal (else null).
-     */
-    public record Recall(String conv, String id, long msgSeq, long recalledAt, String by, String reason) {
-    }
-
-    /**
      * One page.
      *
      * @param messages     in conversation order, each conversation ascending by seq
@@ -115,7 +108,7 @@ public final class SyncEngine {
      *                     member of (removed, left, dissolved): the device stops expecting messages there
      */
     public record Result(List<ChatMessage> messages, Map<String, Long> complete, Map<String, Long> positions,
-                         boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark,
+                         boolean hasMore, Long retryAfterMs, List<ServerEvent.Sync.Recalled> recalls, SyncCursor.RecallMark recallMark,
                          List<String> left) {
 
         public Result {
@@ -124,7 +117,7 @@ public final class SyncEngine {
 
         /** A page that left no group. */
         public Result(List<ChatMessage> messages, Map<String, Long> complete, Map<String, Long> positions,
-                      boolean hasMore, Long retryAfterMs, List<Recall> recalls, SyncCursor.RecallMark recallMark) {
+                      boolean hasMore, Long retryAfterMs, List<ServerEvent.Sync.Recalled> recalls, SyncCursor.RecallMark recallMark) {
             this(messages, complete, positions, hasMore, retryAfterMs, recalls, recallMark, List.of());
         }
 
@@ -293,7 +286,7 @@ public final class SyncEngine {
                 hasMore = true; // every message read was passed over; there may be more behind them
             }
         }
-        List<Recall> recalls = new ArrayList<>();
+        List<ServerEvent.Sync.Recalled> recalls = new ArrayList<>();
         SyncCursor.RecallMark mark;
         if (request.recalls() == null) {
             mark = startMark(now); // what this page returns already shows every recall up to here
@@ -321,7 +314,7 @@ public final class SyncEngine {
      * device may see are passed over.
      */
     private SyncCursor.RecallMark recalls(String user, Map<String, Long> groupFloors, SyncCursor.RecallMark mark,
-                                          long notBefore, long now, List<Recall> out, boolean[] more) {
+                                          long notBefore, long now, List<ServerEvent.Sync.Recalled> out, boolean[] more) {
         var after = Filters.gte(Message.RECALLED_AT, mark.at());
         List<String> receivers = new ArrayList<>();
         receivers.add(user);
@@ -356,7 +349,7 @@ public final class SyncEngine {
                 continue; // from before the user joined: never theirs
             }
             String by = d.getString(Message.RECALLED_BY);
-            out.add(new Recall(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at,
+            out.add(new ServerEvent.Sync.Recalled(d.getString(Message.CONV), id, ((Number) d.get(Message.SEQ)).longValue(), at,
                     by != null ? by : d.getString(Message.FROM), d.getString(Message.RECALL_REASON)));
         }
         long at = more[0] ? reported.get(reported.size() - 1).getKey() : Math.max(mark.at(), startMark(now).at());

@@ -1,5 +1,6 @@
 package io.mqchat.common.fuzz;
 
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.MessageParser;
@@ -43,7 +44,7 @@ class ChatPayloadFuzzTest {
             assertThat(refused.reasonString()).matches("[a-z_]+: .+");
             return;
         }
-        ChatMessage sent = new ChatMessage("0123456789abcdef01234567", "d:alice:bob", 1, "alice", "bob", 1L, "phone",
+        ChatMessage sent = new ChatMessage("0123456789abcdef01234567", ConversationId.of("d:alice:bob"), 1, "alice", "bob", 1L, "phone",
                 message.cid(), message.type(), message.body(), null, message.mentions());
         byte[] live = sent.toJsonBytes();
         // what the driver sends: fails here if BSON cannot hold the document (e.g. a NUL in a field name)

@@ -1,5 +1,7 @@
 package io.mqchat.common.groups;
 
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -77,7 +79,7 @@ class GroupConversationsTest {
     }
 
     private ChatMessage store(long seq, String from, String type, List<String> mentions) {
-        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), CONV, seq, from, "team", clock.millis(), "phone",
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(CONV), seq, from, "team", clock.millis(), "phone",
                 "c" + seq, type, TextNode.valueOf("message " + seq), null, mentions);
         messages.insertOne(MessageDocuments.toDocument(m));
         summaries.apply(List.of(m));
@@ -119,13 +121,13 @@ class GroupConversationsTest {
 
     @Test
     void conversationListMergesDirectAndGroupsNewestFirstAcrossPages() {
-        ChatMessage d1 = new ChatMessage(new ObjectId().toHexString(), "d:bob:carol", 1, "carol", "bob", clock.millis(),
+        ChatMessage d1 = new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:bob:carol"), 1, "carol", "bob", clock.millis(),
                 "phone", "d1", "text", TextNode.valueOf("direct"));
         messages.insertOne(MessageDocuments.toDocument(d1));
         summaries.apply(List.of(d1));
         clock.advance(10);
         store(1, "alice", "text", null);
-        ChatMessage d2 = new ChatMessage(new ObjectId().toHexString(), "d:bob:dave", 1, "dave", "bob", clock.millis(),
+        ChatMessage d2 = new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:bob:dave"), 1, "dave", "bob", clock.millis(),
                 "phone", "d2", "text", TextNode.valueOf("direct 2"));
         messages.insertOne(MessageDocuments.toDocument(d2));
         summaries.apply(List.of(d2));
@@ -163,7 +165,7 @@ class GroupConversationsTest {
                 Updates.set(StoreSchema.Message.RECALLED_AT, clock.millis()));
         SyncEngine.Result recalls = engine.sync(new SyncEngine.Request("bob", Map.of(CONV, 5L), 100, 1 << 20,
                 io.mqchat.common.auth.HistoryPolicy.Visibility.ALL, mark));
-        assertThat(recalls.recalls()).extracting(SyncEngine.Recall::msgSeq).containsExactly(5L);
+        assertThat(recalls.recalls()).extracting(ServerEvent.Sync.Recalled::msgSeq).containsExactly(5L);
 
         // bob removed: his device's position of the group is dropped, nothing more comes
         db.getCollection(StoreSchema.GROUP_MEMBERS).deleteOne(Filters.eq("_id", "team|bob"));

@@ -1,5 +1,6 @@
 package io.mqchat.common.store;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -57,7 +58,7 @@ class ConversationSummariesTest {
     }
 
     static ChatMessage msg(String conv, long seq, String from, String to, String text) {
-        return new ChatMessage(new org.bson.types.ObjectId().toHexString(), conv, seq, from, to,
+        return new ChatMessage(new org.bson.types.ObjectId().toHexString(), ConversationId.of(conv), seq, from, to,
                 1_000L + seq, "phone", conv + "-" + seq, "text", TextNode.valueOf(text));
     }
 

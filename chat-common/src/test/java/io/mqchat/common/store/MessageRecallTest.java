@@ -1,5 +1,6 @@
 package io.mqchat.common.store;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -73,7 +74,7 @@ class MessageRecallTest {
     }
 
     private ChatMessage store(String conv, long seq, String from, String to, List<String> mentions) {
-        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), conv, seq, from, to, NOW - 1_000 + seq, "phone",
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, to, NOW - 1_000 + seq, "phone",
                 conv + "-" + seq, "text", TextNode.valueOf(from + " " + seq), null, mentions);
         messages.insertOne(MessageDocuments.toDocument(m));
         summaries.apply(List.of(m));
@@ -97,7 +98,7 @@ class MessageRecallTest {
         assertThat(r.message().type()).isEqualTo(ChatMessage.RECALLED_TYPE);
         assertThat(r.message().body()).isNull();
         assertThat(r.message().recalledAt()).isEqualTo(NOW);
-        assertThat(r.message().conv()).isEqualTo(GROUP);
+        assertThat(r.message().conv()).hasToString(GROUP);
         Document last = summary(GROUP).get(StoreSchema.Conversation.LAST, Document.class);
         assertThat(last.getString("id")).isEqualTo(m.id());
         assertThat(last.getString("type")).isEqualTo(ChatMessage.RECALLED_TYPE);
@@ -191,7 +192,7 @@ class MessageRecallTest {
         ChatMessage byAdmin = store(GROUP, 1, "bob", "crew", null);
         ChatMessage byMember = store(GROUP, 2, "dave", "crew", null);
         ChatMessage byOwner = store(GROUP, 3, "alice", "crew", null);
-        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), GROUP, 4, "alice", "crew", NOW, "server",
+        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(GROUP), 4, "alice", "crew", NOW, "server",
                 "evt-1", ChatMessage.EVENT_TYPE, Json.MAPPER.createObjectNode().put("event", "group_muted"));
         messages.insertOne(MessageDocuments.toDocument(event));
         clock.advance(WINDOW.toMillis() * 10); // far past the sender's window
@@ -289,7 +290,7 @@ class MessageRecallTest {
 
     @Test
     void anAdminDoesNotRemoveAGroupsEventMessages() {
-        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), GROUP, 5, "alice", "crew", NOW, "server",
+        ChatMessage event = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(GROUP), 5, "alice", "crew", NOW, "server",
                 "evt-5", ChatMessage.EVENT_TYPE, TextNode.valueOf("created"));
         messages.insertOne(MessageDocuments.toDocument(event));
         assertThat(recall.removeByAdmin("root", event.id(), "x")).isInstanceOf(MessageRecall.NotRemovable.class);

@@ -1,5 +1,6 @@
 package io.mqchat.common.store;
 
+import io.mqchat.common.protocol.ServerEvent;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -71,7 +72,7 @@ class SystemConversationTest {
 
     /** What {@link ConversationLog} writes for a broadcast (it needs Redis for the seq; the rest is this). */
     private ChatMessage broadcast(long seq, String text, List<String> audience) {
-        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), CONV, seq, Ids.SYSTEM_USER, CONV, clock.millis(),
+        ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(CONV), seq, Ids.SYSTEM_USER, CONV, clock.millis(),
                 ChatMessage.SERVER_DEVICE, "srv-" + seq, "text", TextNode.valueOf(text));
         Document d = MessageDocuments.toDocument(m);
         if (audience != null) {
@@ -96,7 +97,7 @@ class SystemConversationTest {
         clock.advance(60_000);
         for (String user : List.of("alice", "bob")) {
             SyncEngine.Result r = sync(user);
-            assertThat(r.messages()).extracting(ChatMessage::conv, ChatMessage::from, ChatMessage::seq)
+            assertThat(r.messages()).extracting(m -> m.conv().toString(), ChatMessage::from, ChatMessage::seq)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(CONV, Ids.SYSTEM_USER, 1L));
             assertThat(r.complete()).containsEntry(CONV, 1L);
             ConversationSummaries.Summary view = summaries.groupView(user, CONV, 1).orElseThrow();
@@ -154,10 +155,10 @@ class SystemConversationTest {
         }
         SyncEngine.Result bob = engine.sync(new SyncEngine.Request("bob", Map.of(CONV, 2L), 100, 1 << 20,
                 HistoryPolicy.Visibility.ALL, mark));
-        assertThat(bob.recalls()).extracting(SyncEngine.Recall::id).containsExactly(all.id());
+        assertThat(bob.recalls()).extracting(ServerEvent.Sync.Recalled::id).containsExactly(all.id());
         SyncEngine.Result alice = engine.sync(new SyncEngine.Request("alice", Map.of(CONV, 2L), 100, 1 << 20,
                 HistoryPolicy.Visibility.ALL, mark));
-        assertThat(alice.recalls()).extracting(SyncEngine.Recall::id).containsExactlyInAnyOrder(all.id(), listed.id());
+        assertThat(alice.recalls()).extracting(ServerEvent.Sync.Recalled::id).containsExactlyInAnyOrder(all.id(), listed.id());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.mqchat.common.sync;
 
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -65,7 +67,7 @@ class SyncEngineTest {
     private void store(String conv, String from, String to, long... seqs) {
         List<ChatMessage> batch = new ArrayList<>();
         for (long seq : seqs) {
-            batch.add(new ChatMessage(new ObjectId().toHexString(), conv, seq, from, to, clock.millis(), "phone",
+            batch.add(new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, to, clock.millis(), "phone",
                     conv + "-" + seq, "text", TextNode.valueOf(conv + " #" + seq)));
         }
         batch.forEach(m -> messages.insertOne(MessageDocuments.toDocument(m)));
@@ -78,7 +80,7 @@ class SyncEngineTest {
     }
 
     private static List<Long> seqs(SyncEngine.Result r, String conv) {
-        return r.messages().stream().filter(m -> m.conv().equals(conv)).map(ChatMessage::seq).toList();
+        return r.messages().stream().filter(m -> m.conv().toString().equals(conv)).map(ChatMessage::seq).toList();
     }
 
     @Test
@@ -148,7 +150,7 @@ class SyncEngineTest {
     void explicitPositionsAndAConversationWithoutSummary() {
         store("d:alice:bob", "alice", "bob", 1, 2, 3);
         // a message whose summary is not written yet is still found for a conversation the client names
-        messages.insertOne(MessageDocuments.toDocument(new ChatMessage(new ObjectId().toHexString(), "d:bob:dave", 1,
+        messages.insertOne(MessageDocuments.toDocument(new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:bob:dave"), 1,
                 "dave", "bob", clock.millis(), "web", "x", "text", TextNode.valueOf("no summary"))));
         Map<String, Long> positions = new LinkedHashMap<>();
         positions.put("d:alice:bob", 2L);
@@ -226,7 +228,7 @@ class SyncEngineTest {
         SyncEngine.Result second = sync("bob", first.cursor());
         assertThat(second.messages()).isEmpty(); // below bob's position: not sent again...
         assertThat(second.recalls()).containsExactly(                         // ...but its recall is
-                new SyncEngine.Recall("d:alice:bob", m1.id(), 1, clock.millis(), "alice", null));
+                new ServerEvent.Sync.Recalled("d:alice:bob", m1.id(), 1, clock.millis(), "alice", null));
         assertThat(second.hasMore()).isFalse();
         // at once (within the grace) and much later: not again
         assertThat(sync("bob", second.cursor()).recalls()).isEmpty();
@@ -238,7 +240,7 @@ class SyncEngineTest {
         assertThat(sync("carol", carolFirst.cursor()).recalls()).isEmpty();
         // the sender's other devices are told too
         assertThat(sync("alice", SyncCursor.encode(Map.of(), first.recallMark())).recalls())
-                .extracting(SyncEngine.Recall::id).containsExactly(m1.id());
+                .extracting(ServerEvent.Sync.Recalled::id).containsExactly(m1.id());
     }
 
     @Test
@@ -279,7 +281,7 @@ class SyncEngineTest {
         recall().recall("alice", "d:alice:bob", m2.id());
         clock.advance(GRACE.toMillis() * 2);
         SyncEngine.Result r = sync("bob", old);
-        assertThat(r.recalls()).extracting(SyncEngine.Recall::id).containsExactly(m2.id());
+        assertThat(r.recalls()).extracting(ServerEvent.Sync.Recalled::id).containsExactly(m2.id());
         assertThat(sync("bob", r.cursor()).recalls()).isEmpty();
         // explicit positions (no cursor): no recall list, but the cursor returned starts one
         SyncEngine.Result positions = sync("bob", Map.of("d:alice:bob", 2L), 100);

@@ -100,7 +100,7 @@ public class ConversationService {
         ConversationSummaries.ReadResult result = summaries.markRead(caller.userId(), id.toString(), upTo);
         if (result.moved()) {
             long readSeq = result.summary().readSeq();
-            String event = ServerEvent.read(id.toString(), caller.userId(), readSeq, clock.millis());
+            String event = new ServerEvent.Read(id.toString(), caller.userId(), readSeq, clock.millis()).toJson();
             bus.publish(BusMessage.publish(Topics.inbox(caller.userId()), event));
             String peer = id.peerOf(caller.userId());
             if (!peer.equals(caller.userId())) {
@@ -123,7 +123,7 @@ public class ConversationService {
         long readSeq = Math.max(result.summary().readSeq(), access.fromSeq() - 1);
         Optional<ConversationSummaries.Summary> view = summaries.groupView(user, conv, access.fromSeq());
         if (result.moved() && upTo >= access.fromSeq()) { // below fromSeq it only caught up with the floor
-            bus.publish(BusMessage.publish(Topics.inbox(user), ServerEvent.read(conv, user, readSeq, clock.millis())));
+            bus.publish(BusMessage.publish(Topics.inbox(user), new ServerEvent.Read(conv, user, readSeq, clock.millis()).toJson()));
         }
         return new ReadResponse(conv, view.map(ConversationSummaries.Summary::readSeq).orElse(readSeq),
                 view.map(ConversationSummaries.Summary::unread).orElse(0L),

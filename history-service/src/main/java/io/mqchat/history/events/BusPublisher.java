@@ -29,7 +29,7 @@ public class BusPublisher {
         try {
             redis.client().getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE).publish(message.toJson());
         } catch (RuntimeException e) {
-            log.warn("mqchat: event to {} not sent (Redis unavailable): {}", message.topic(), e.toString());
+            log.warn("mqchat: {} not sent (Redis unavailable): {}", message.getClass().getSimpleName(), e.toString());
         }
     }
 }

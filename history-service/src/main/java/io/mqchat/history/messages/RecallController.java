@@ -53,16 +53,9 @@ public class RecallController {
         if (outcome instanceof MessageRecall.Recalled r) {
             ChatMessage m = r.message();
             if (r.now()) {
-                String event = ServerEvent.recall(m.conv(), m.id(), m.seq(), r.by(), m.recalledAt());
-                if (c.type() == ConversationId.Type.GROUP) {
-                    // one publish: every member's devices are subscribed to the group topic (the sender's too)
-                    bus.publish(BusMessage.publish(Topics.group(c.first()), event));
-                } else {
-                    bus.publish(BusMessage.publish(Topics.inbox(m.from()), event));
-                    if (!m.to().equals(m.from())) {
-                        bus.publish(BusMessage.publish(Topics.inbox(m.to()), event));
-                    }
-                }
+                String event = ServerEvent.Recall.byUser(m.conv().toString(), m.id(), m.seq(), r.by(), m.recalledAt())
+                        .toJson();
+                Topics.conversationTopics(m).forEach(topic -> bus.publish(BusMessage.publish(topic, event)));
             }
             return PlainJson.of(m);
         }

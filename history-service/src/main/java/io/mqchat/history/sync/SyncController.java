@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.common.sync.SyncQuery;
 import io.mqchat.common.protocol.PageSize;
@@ -54,7 +55,7 @@ public class SyncController {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SyncPage(List<Map<String, Object>> messages, Map<String, Long> complete, String cursor,
-                           boolean hasMore, Long retryAfterMs, List<SyncEngine.Recall> recalls, List<String> left) {
+                           boolean hasMore, Long retryAfterMs, List<ServerEvent.Sync.Recalled> recalls, List<String> left) {
     }
 
     private final SyncEngine engine;

@@ -16,6 +16,6 @@ public final class PlainJson {
 
     @SuppressWarnings("unchecked")
     public static Map<String, Object> of(ChatMessage message) {
-        return Json.MAPPER.convertValue(message.toJson(), Map.class);
+        return Json.MAPPER.convertValue(message, Map.class);
     }
 }

@@ -159,7 +159,7 @@ class ConversationControllerTest {
                 .andExpect(jsonPath("$.mentioned").doesNotExist());
         ArgumentCaptor<BusMessage> told = ArgumentCaptor.forClass(BusMessage.class);
         verify(bus, times(2)).publish(told.capture());
-        assertThat(told.getAllValues()).extracting(BusMessage::topic).containsExactly("chat/u/alice", "chat/u/bob");
+        assertThat(told.getAllValues()).extracting(m -> ((BusMessage.Publish) m).topic()).containsExactly("chat/u/alice", "chat/u/bob");
 
         when(summaries.markRead("alice", ALICE_BOB, 9)).thenReturn(new ConversationSummaries.ReadResult(
                 new ConversationSummaries.Summary("alice", ALICE_BOB, "bob", 9, 1009, after.last(), 9, 0), false));

@@ -75,7 +75,7 @@ class MessageControllerTest {
     @Test
     void returnsMessagesAsPlainJsonWithTheClampedLimit() throws Exception {
         when(users.exists("bob")).thenReturn(true);
-        ChatMessage message = new ChatMessage("m6", CONV.toString(), 6, "bob", "alice", 1234L, "web", "c6",
+        ChatMessage message = new ChatMessage("m6", ConversationId.of(CONV.toString()), 6, "bob", "alice", 1234L, "web", "c6",
                 "card", Json.MAPPER.createObjectNode().put("n", 1).set("tags", Json.MAPPER.createArrayNode().add("x")));
         when(store.page(eq(CONV), eq(new PageRequest(5L, null, 200))))
                 .thenReturn(new StoredMessages.Slice(List.of(message), true));

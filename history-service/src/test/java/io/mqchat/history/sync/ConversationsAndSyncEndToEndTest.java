@@ -1,5 +1,6 @@
 package io.mqchat.history.sync;
 
+import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -61,7 +62,7 @@ class ConversationsAndSyncEndToEndTest {
     private static final long T0 = System.currentTimeMillis() - 3_600_000;
     private static RedisServer redis;
     private static RedissonClient redisson;
-    private static final List<BusMessage> bus = new CopyOnWriteArrayList<>();
+    private static final List<BusMessage.Publish> bus = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -87,7 +88,8 @@ class ConversationsAndSyncEndToEndTest {
         config.useSingleServer().setAddress("redis://127.0.0.1:" + REDIS_PORT);
         redisson = Redisson.create(config);
         redisson.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE)
-                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).ifPresent(bus::add));
+                .addListener(String.class, (channel, json) -> BusMessage.fromJson(json).filter(BusMessage.Publish.class::isInstance)
+                        .map(BusMessage.Publish.class::cast).ifPresent(bus::add));
         try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort())) {
             MongoDatabase db = client.getDatabase("sync-e2e");
             for (String user : List.of("alice", "bob", "carol", "dave", "erin", "frank")) {
@@ -115,7 +117,7 @@ class ConversationsAndSyncEndToEndTest {
     }
 
     private static ChatMessage message(String conv, long seq, String from, String to, long ts) {
-        return new ChatMessage(new ObjectId().toHexString(), conv, seq, from, to, ts, "phone", conv + "-" + seq,
+        return new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, to, ts, "phone", conv + "-" + seq,
                 "text", TextNode.valueOf(from + " says " + seq));
     }
 
@@ -184,7 +186,7 @@ class ConversationsAndSyncEndToEndTest {
         assertThat(read.json().get("unread").asLong()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(10)).until(() -> bus.stream().filter(m -> m.payload().contains("d:dave:erin")).count() == 2);
         assertThat(bus).filteredOn(m -> m.payload().contains("d:dave:erin"))
-                .extracting(BusMessage::topic).containsExactlyInAnyOrder("chat/u/dave", "chat/u/erin");
+                .extracting(BusMessage.Publish::topic).containsExactlyInAnyOrder("chat/u/dave", "chat/u/erin");
         JsonNode event = Json.MAPPER.valueToTree(bus.stream().filter(m -> m.topic().equals("chat/u/erin"))
                 .map(m -> {
                     try {
