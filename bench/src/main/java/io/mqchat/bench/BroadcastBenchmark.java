@@ -16,8 +16,8 @@ import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.types.ObjectId;
@@ -353,8 +353,7 @@ final class BroadcastBenchmark {
             store = target.database();
             MongoDatabase db = client.getDatabase(store.getName());
             Clock clock = Clock.systemUTC();
-            ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                    db.getCollection(StoreSchema.MESSAGES), clock);
+            SummaryWriter summaries = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
             RTopic bus = target.redisson().getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
             broadcasts = new Broadcasts(new ConversationLog(db.getCollection(StoreSchema.MESSAGES), summaries,
                     target.redisson(), clock), m -> bus.publish(m.toJson()));

@@ -1,6 +1,5 @@
 package io.mqchat.broker;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
@@ -10,6 +9,7 @@ import com.mongodb.client.model.Updates;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;

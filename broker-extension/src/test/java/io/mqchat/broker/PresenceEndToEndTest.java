@@ -1,13 +1,13 @@
 package io.mqchat.broker;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.PresenceStore;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -40,8 +40,7 @@ class PresenceEndToEndTest {
                 new ChatMessage("m-presence-2", ConversationId.of("d:pia:quinn"), 2, "quinn", "pia", 2L, "desktop", "c2", "text",
                         TextNode.valueOf("hi pia")));
         talk.forEach(m -> fx.messages().insertOne(MessageDocuments.toDocument(m)));
-        new ConversationSummaries(fx.mongoClient.getDatabase("mqchat").getCollection(StoreSchema.CONVERSATIONS),
-                fx.messages(), java.time.Clock.systemUTC()).apply(talk);
+        new SummaryWriter(fx.mongoClient.getDatabase("mqchat").getCollection(StoreSchema.CONVERSATIONS), java.time.Clock.systemUTC()).apply(talk);
     }
 
     @AfterAll

@@ -1,9 +1,9 @@
 package io.mqchat.standalone;
 
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.demo.ChatClient;
 import io.mqchat.demo.RestClient;
-import io.mqchat.common.protocol.ServerEvent;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;

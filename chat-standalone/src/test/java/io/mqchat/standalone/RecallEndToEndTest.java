@@ -1,11 +1,11 @@
 package io.mqchat.standalone;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;

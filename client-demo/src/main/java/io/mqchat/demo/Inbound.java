@@ -2,8 +2,8 @@ package io.mqchat.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ServerEvent;
 
 import java.io.IOException;
 import java.util.Map;

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ServerEvent;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -19,9 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The REST side a chat client needs, on the JDK's {@link HttpClient}: register and log in, groups (chat-api);

@@ -1,9 +1,9 @@
 package io.mqchat.demo;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,8 +1,8 @@
 package io.mqchat.demo;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package io.mqchat.history;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -11,11 +10,12 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -63,7 +63,7 @@ class GroupsEndToEndTest {
     private static final List<BusMessage.Publish> bus = new CopyOnWriteArrayList<>();
     private static MongoClient mongo;
     private static MongoDatabase db;
-    private static ConversationSummaries summaries;
+    private static SummaryWriter summaries;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -88,8 +88,7 @@ class GroupsEndToEndTest {
             db.getCollection(StoreSchema.USERS).insertOne(new Document("_id", user)
                     .append(StoreSchema.User.PASSWORD_HASH, "$2a$10$x").append(StoreSchema.User.CREATED_AT, new Date()));
         }
-        summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC());
+        summaries = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC());
         group("book-club", "ann");
         member("book-club", "ann", "owner", 1);
         member("book-club", "bea", "member", 1);

@@ -1,6 +1,5 @@
 package io.mqchat.history;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -11,11 +10,12 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -90,8 +90,7 @@ class RecallPolicyRetentionEndToEndTest {
                 message("d:amy:cyd", 3, "cyd", "amy", NOW - 89 * DAY, "still kept"),
                 message("d:ben:cyd", 1, "ben", "cyd", NOW - 91 * DAY, "gone entirely")));
         batch.forEach(m -> db.getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(m)));
-        new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), db.getCollection(StoreSchema.MESSAGES),
-                Clock.systemUTC()).apply(batch);
+        new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC()).apply(batch);
     }
 
     private static ChatMessage message(String conv, long seq, String from, String to, long ts, String text) {
@@ -235,8 +234,7 @@ class RecallPolicyRetentionEndToEndTest {
         assertThat(history("d:amy:ben", web).json().get("messages")).isEmpty();
         ChatMessage fresh = message("d:amy:ben", 4, "amy", "ben", System.currentTimeMillis(), "after the login");
         db.getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(fresh));
-        new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), db.getCollection(StoreSchema.MESSAGES),
-                Clock.systemUTC()).apply(List.of(fresh));
+        new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC()).apply(List.of(fresh));
 
         assertThat(seqs(history("d:amy:ben", web).json().get("messages"))).containsExactly(4L);
         JsonNode sync = TestHttp.get(port, "/api/v1/sync", web).json();

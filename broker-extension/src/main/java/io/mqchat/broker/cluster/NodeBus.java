@@ -1,15 +1,14 @@
 package io.mqchat.broker.cluster;
 
-import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.groups.GroupSubscriptions;
-import io.mqchat.broker.session.ConnectedDevices;
-
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.groups.GroupSubscriptions;
+import io.mqchat.broker.session.ConnectedDevices;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Topics;

@@ -1,13 +1,12 @@
 package io.mqchat.broker.cluster;
 
-import io.mqchat.broker.delivery.Forwarding;
-import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.presence.Presence;
-
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mqchat.broker.delivery.Forwarding;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.presence.Presence;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.redis.PresenceStore;

@@ -7,15 +7,14 @@ import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Server-originated publishes: the sender's own copy of a stored message, events (recalls, group changes)

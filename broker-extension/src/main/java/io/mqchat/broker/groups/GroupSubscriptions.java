@@ -1,12 +1,11 @@
 package io.mqchat.broker.groups;
 
-import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.presence.PresenceRevocation;
-
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.presence.PresenceRevocation;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ClientId;

@@ -1,29 +1,28 @@
 package io.mqchat.broker.ingest;
 
-import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.requests.SyncRequests;
-import io.mqchat.broker.session.ConnectionLogin;
-import io.mqchat.broker.session.PubrecGuard;
-
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-import com.hivemq.extension.sdk.api.client.ClientContext;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.client.ClientContext;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
+import com.hivemq.extension.sdk.api.services.Services;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.session.ConnectionLogin;
+import io.mqchat.broker.session.PubrecGuard;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
-import com.hivemq.extension.sdk.api.services.Services;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,7 @@ import io.mqchat.broker.delivery.DeliveryOrder;
 import io.mqchat.broker.groups.GroupMembership;
 import io.mqchat.broker.store.MessageStore;
 import io.mqchat.broker.store.MessageWrites;
-
+import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.ConversationId;
@@ -12,14 +12,12 @@ import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.types.ObjectId;
 
-import java.time.Instant;
-
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 

@@ -1,9 +1,5 @@
 package io.mqchat.broker.ingest;
 
-import io.mqchat.broker.delivery.DeliveryOrder;
-import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.store.StoreHealth;
-
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
@@ -13,11 +9,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mqchat.broker.delivery.DeliveryOrder;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.store.StoreHealth;
 import io.mqchat.common.protocol.ClientId;
-import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
+import io.mqchat.common.protocol.ServerEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

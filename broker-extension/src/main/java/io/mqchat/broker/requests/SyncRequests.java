@@ -1,28 +1,27 @@
 package io.mqchat.broker.requests;
 
-import io.mqchat.broker.delivery.ServerPublisher;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
-import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.PageSize;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
-import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.common.sync.SyncQuery;
-import io.mqchat.common.protocol.PageSize;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

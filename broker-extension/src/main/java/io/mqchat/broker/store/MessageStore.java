@@ -21,8 +21,8 @@ import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
+import io.mqchat.common.store.SummaryWriter;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,7 @@ import static io.mqchat.common.store.StoreSchema.Message;
  *
  * <p>After a batch is stored (and its futures completed, so no PUBACK waits for it) the batch's messages
  * are handed to one summary thread, which folds everything pending into one bulk write of the
- * {@code conversations} summaries ({@link ConversationSummaries}). Summaries are derived and repairable:
+ * {@code conversations} summaries ({@link SummaryWriter}). Summaries are derived and repairable:
  * when that write fails, or too much is pending, it is logged and counted, never retried forever.
  */
 public final class MessageStore implements MessageWrites, AutoCloseable {
@@ -88,7 +88,7 @@ public final class MessageStore implements MessageWrites, AutoCloseable {
     private final Timer writeTimer;
     private final DistributionSummary batchSizes;
     private volatile boolean running = true;
-    private final ConversationSummaries summaries;
+    private final SummaryWriter summaries;
     private final BlockingQueue<List<ChatMessage>> summaryQueue = new LinkedBlockingQueue<>(MAX_PENDING_SUMMARY_BATCHES);
     private final Thread summaryThread;
     private final io.micrometer.core.instrument.Counter summaryFailures;
@@ -116,7 +116,7 @@ public final class MessageStore implements MessageWrites, AutoCloseable {
         this.messages = messages;
         this.conversations = conversations;
         this.summaries = conversations == null ? null
-                : new ConversationSummaries(conversations, messages, java.time.Clock.systemUTC());
+                : new SummaryWriter(conversations, java.time.Clock.systemUTC());
         this.failedBatches = io.micrometer.core.instrument.Counter.builder("mqchat.store.batches.split")
                 .description("batches refused as a whole and written one message at a time").register(metrics);
         this.summaryFailures = io.micrometer.core.instrument.Counter.builder("mqchat.summaries.failed")

@@ -1,6 +1,5 @@
 package io.mqchat.broker.store;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -8,6 +7,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.embedded.mongo.EmbeddedMongo;
 import org.bson.Document;

@@ -4,8 +4,8 @@ import com.mongodb.client.MongoDatabase;
 import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.common.broadcast.Broadcasts;
 import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import org.redisson.api.RedissonClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -21,8 +21,7 @@ public class AdminConfig {
     @Bean
     Broadcasts broadcasts(MongoDatabase db, RedissonClient redis, BrokerBus bus) {
         Clock clock = Clock.systemUTC();
-        ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                db.getCollection(StoreSchema.MESSAGES), clock);
+        SummaryWriter summaries = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
         return new Broadcasts(new ConversationLog(db.getCollection(StoreSchema.MESSAGES), summaries, redis, clock),
                 bus::send);
     }

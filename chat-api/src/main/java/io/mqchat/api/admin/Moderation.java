@@ -16,8 +16,8 @@ import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MessageRecall;
-import io.mqchat.common.store.StoreSchema;
 import io.mqchat.common.store.StoreSchema.Message;
+import io.mqchat.common.store.StoreSchema;
 import io.mqchat.web.ApiException;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -30,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**

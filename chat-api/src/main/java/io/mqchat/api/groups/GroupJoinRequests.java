@@ -1,8 +1,8 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
 import java.util.List;

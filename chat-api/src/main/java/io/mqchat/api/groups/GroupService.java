@@ -1,10 +1,10 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;

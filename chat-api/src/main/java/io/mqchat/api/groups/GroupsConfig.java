@@ -2,8 +2,8 @@ package io.mqchat.api.groups;
 
 import com.mongodb.client.MongoDatabase;
 import io.mqchat.common.groups.GroupEventLog;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import org.redisson.api.RedissonClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -20,7 +20,6 @@ public class GroupsConfig {
     GroupEventLog groupEventLog(MongoDatabase db, RedissonClient redis) {
         Clock clock = Clock.systemUTC();
         return new GroupEventLog(db.getCollection(StoreSchema.MESSAGES),
-                new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                        db.getCollection(StoreSchema.MESSAGES), clock), redis, clock);
+                new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock), redis, clock);
     }
 }

@@ -1,6 +1,5 @@
 package io.mqchat.api.admin;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -12,11 +11,13 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -103,8 +104,7 @@ class AdminModerationApiTest {
         ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq++, from, to,
                 System.currentTimeMillis() - 3_600_000, "phone", "c-" + UUID.randomUUID(), "text", TextNode.valueOf(body));
         db().getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(m));
-        new ConversationSummaries(db().getCollection(StoreSchema.CONVERSATIONS), db().getCollection(StoreSchema.MESSAGES),
-                Clock.systemUTC()).apply(List.of(m));
+        new SummaryWriter(db().getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC()).apply(List.of(m));
         return m;
     }
 

@@ -1,11 +1,11 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.web.TestHttp;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,7 @@ class PresenceConsentApiTest extends GroupsApiTestBase {
         ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), ++seq, from, to, System.currentTimeMillis(),
                 "phone", "c" + seq + from, "text", TextNode.valueOf("hello"));
         db().getCollection(StoreSchema.MESSAGES).insertOne(MessageDocuments.toDocument(m));
-        new ConversationSummaries(db().getCollection(StoreSchema.CONVERSATIONS), db().getCollection(StoreSchema.MESSAGES),
-                Clock.systemUTC()).apply(List.of(m));
+        new SummaryWriter(db().getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC()).apply(List.of(m));
     }
 
     private TestHttp.Response presence(String viewer, String subject) {

@@ -1,12 +1,12 @@
 package io.mqchat.common.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoCollection;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.ConversationSummaries;
+import io.mqchat.common.store.SummaryWriter;
 import org.bson.Document;
-import com.mongodb.client.MongoCollection;
 import org.redisson.api.RedissonClient;
 
 import java.time.Clock;
@@ -20,7 +20,7 @@ public final class GroupEventLog {
 
     private final ConversationLog log;
 
-    public GroupEventLog(MongoCollection<Document> messages, ConversationSummaries summaries, RedissonClient redis,
+    public GroupEventLog(MongoCollection<Document> messages, SummaryWriter summaries, RedissonClient redis,
                          Clock clock) {
         this.log = new ConversationLog(messages, summaries, redis, clock);
     }

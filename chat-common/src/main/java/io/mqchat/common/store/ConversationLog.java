@@ -34,7 +34,7 @@ public final class ConversationLog {
     private static final int MAX_SEQ_CONFLICTS = 3;
 
     private final MongoCollection<Document> messages;
-    private final ConversationSummaries summaries;
+    private final SummaryWriter summaries;
     private final SequenceAllocator sequences;
     private final Clock clock;
 
@@ -51,7 +51,7 @@ public final class ConversationLog {
         }
     }
 
-    public ConversationLog(MongoCollection<Document> messages, ConversationSummaries summaries, RedissonClient redis,
+    public ConversationLog(MongoCollection<Document> messages, SummaryWriter summaries, RedissonClient redis,
                            Clock clock) {
         this.messages = messages;
         this.summaries = summaries;

@@ -1,7 +1,5 @@
 package io.mqchat.common.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
@@ -9,14 +7,9 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
-import com.mongodb.client.model.UpdateOneModel;
-import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
-import com.mongodb.client.model.WriteModel;
-import com.mongodb.client.model.BulkWriteOptions;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.Ids;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -29,30 +22,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 import static io.mqchat.common.store.StoreSchema.Conversation;
 import static io.mqchat.common.store.StoreSchema.Message;
 
 /**
  * The {@code conversations} collection: one summary per (user, conversation) — last seq and a preview of
- * the last message, the user's read position and the unread count. Summaries are derived from the
- * messages (the record) and repairable; they are written after the messages, never before.
+ * the last message, the user's read position and the unread count — and one per shared conversation (group,
+ * system) with each reader's own document for their read position and mentions. Summaries are derived from
+ * the messages (the record), written after them by {@link SummaryWriter}, and repairable. This class reads
+ * them, and moves a reader's read position.
  *
- * <p>Every update is idempotent and order-independent, so two store writers and batches that complete out
- * of order give the same result:
- * <ul>
- *   <li>{@code lastSeq} and the preview move only forward (a conditional {@code lastSeq < s} update);</li>
- *   <li>{@code readSeq} only grows ({@code $max});</li>
- *   <li>unread is the number of other users' message seqs in {@code unreadSeqs} above {@code readSeq}.
- *       Seqs are added with {@code $addToSet} (a repeat is harmless), entries at or below {@code readSeq}
- *       are ignored when counting and pulled when the read position moves. A late message below the
- *       read position therefore never counts as unread, and a user's own messages are never added (sending
- *       moves the sender's read position to the sent seq). Above {@value #UNREAD_CAP} entries the array stops
- *       growing and unread is counted from the messages instead.</li>
- *   <li>{@code sentSeq} (direct conversations) only grows ({@code $max}): whether this user took part, which
- *       is what presence visibility asks ({@link #bothSent}).</li>
- * </ul>
+ * <p>Unread is the number of other users' message seqs in {@code unreadSeqs} above {@code readSeq}, so a late
+ * message below the read position never counts; above {@value #UNREAD_CAP} entries ({@code unreadCapped}) it is
+ * counted from the messages instead. {@code sentSeq}: whether this user took part in a direct conversation,
+ * which is what presence visibility asks ({@link #bothSent}).
  */
 public final class ConversationSummaries {
 
@@ -72,6 +56,30 @@ public final class ConversationSummaries {
 
     /** The last message of a conversation, as shown in a conversation list. */
     public record Preview(String id, String from, String type, String text) {
+
+        /** The preview a summary document keeps of its last message. */
+        static Document documentOf(ChatMessage m) {
+            return new Document("id", m.id()).append("from", m.from()).append("type", m.type())
+                    .append("text", textOf(m));
+        }
+
+        /** A summary document's preview; null when it has none. */
+        static Preview of(Document last) {
+            return last == null ? null : new Preview(last.getString("id"), last.getString("from"),
+                    last.getString("type"), last.getString("text"));
+        }
+
+        /** A short text for conversation lists: the start of a text body, else null (clients show the type). */
+        public static String textOf(ChatMessage m) {
+            if (m.body() == null || !m.body().isTextual()) {
+                return null;
+            }
+            String text = m.body().asText();
+            if (text.codePointCount(0, text.length()) <= PREVIEW_CHARS) {
+                return text;
+            }
+            return text.substring(0, text.offsetByCodePoints(0, PREVIEW_CHARS)) + "…";
+        }
     }
 
     /**
@@ -97,172 +105,6 @@ public final class ConversationSummaries {
 
     public static String id(String user, String conv) {
         return user + "|" + conv;
-    }
-
-    /** The participants whose summaries a message touches (direct: sender and recipient). */
-    private static List<String> participants(ChatMessage m) {
-        return m.from().equals(m.to()) ? List.of(m.from()) : List.of(m.from(), m.to());
-    }
-
-    /**
-     * Applies a batch of stored messages in one ordered bulk write. Safe to repeat and to run concurrently
-     * with other batches in any order. Group conversations (read diffusion) touch one group summary, the
-     * sender's read position and the mentioned users' documents — never one write per member.
-     */
-    public void apply(Collection<ChatMessage> stored) {
-        apply(stored, false);
-    }
-
-    /**
-     * The same, for messages of a shared conversation that are for some of its readers only (a broadcast to
-     * listed users): the shared preview is marked so that the others do not see it.
-     */
-    public void apply(Collection<ChatMessage> stored, boolean limitedAudience) {
-        List<WriteModel<Document>> ops = updatesFor(stored, limitedAudience);
-        if (ops.isEmpty()) {
-            return;
-        }
-        try {
-            summaries.bulkWrite(ops, new BulkWriteOptions().ordered(true));
-        } catch (MongoBulkWriteException e) {
-            // Two writers upserting the same new summary: one loses with a duplicate key. Every update
-            // is idempotent, so the whole batch is simply applied again.
-            boolean duplicate = e.getWriteErrors().stream()
-                    .allMatch(err -> ErrorCategory.fromErrorCode(err.getCode()) == ErrorCategory.DUPLICATE_KEY);
-            if (!duplicate) {
-                throw e;
-            }
-            summaries.bulkWrite(ops, new BulkWriteOptions().ordered(true));
-        }
-    }
-
-    private record Key(String user, ConversationId conv) {
-    }
-
-    private static final class Group {
-        ChatMessage last;
-        long ownMax;
-        final TreeSet<Long> others = new TreeSet<>();
-    }
-
-    List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored) {
-        return updatesFor(stored, false);
-    }
-
-    private List<WriteModel<Document>> updatesFor(Collection<ChatMessage> stored, boolean limitedAudience) {
-        Map<Key, Group> groups = new LinkedHashMap<>();
-        Map<ConversationId, List<ChatMessage>> groupMessages = new LinkedHashMap<>();
-        for (ChatMessage m : stored) {
-            if (m.conv().sharedByReaders()) {
-                groupMessages.computeIfAbsent(m.conv(), k -> new ArrayList<>()).add(m);
-                continue;
-            }
-            for (String user : participants(m)) {
-                Group g = groups.computeIfAbsent(new Key(user, m.conv()), k -> new Group());
-                if (g.last == null || m.seq() > g.last.seq()) {
-                    g.last = m;
-                }
-                if (m.from().equals(user)) {
-                    g.ownMax = Math.max(g.ownMax, m.seq());
-                } else {
-                    g.others.add(m.seq());
-                }
-            }
-        }
-        Date now = new Date(clock.millis());
-        List<WriteModel<Document>> ops = new ArrayList<>(groups.size() * 3);
-        groups.forEach((key, g) -> {
-            ConversationId conv = key.conv();
-            String id = id(key.user(), conv.toString());
-            List<Bson> base = new ArrayList<>(List.of(
-                    Updates.setOnInsert(Conversation.USER, key.user()),
-                    Updates.setOnInsert(Conversation.CONV, conv.toString()),
-                    Updates.setOnInsert(Conversation.PEER, conv.isDirectParticipant(key.user())
-                            ? conv.peerOf(key.user()) : null),
-                    Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
-                    Updates.setOnInsert(Conversation.LAST_TS, 0L),
-                    Updates.setOnInsert(Conversation.SENT_TRACKED, true),
-                    Updates.max(Conversation.READ_SEQ, g.ownMax),
-                    Updates.set(Conversation.UPDATED_AT, now)));
-            if (g.ownMax > 0) {
-                base.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", g.ownMax)));
-                base.add(Updates.max(Conversation.SENT_SEQ, g.ownMax));
-            }
-            ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, id), Updates.combine(base),
-                    new UpdateOptions().upsert(true)));
-            ChatMessage last = g.last;
-            ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id),
-                    Filters.lt(Conversation.LAST_SEQ, last.seq())), Updates.combine(
-                    Updates.set(Conversation.LAST_SEQ, last.seq()),
-                    Updates.set(Conversation.LAST_TS, last.ts()),
-                    Updates.set(Conversation.LAST, previewDocument(last)))));
-            if (!g.others.isEmpty()) {
-                String capProbe = Conversation.UNREAD_SEQS + "." + (UNREAD_CAP - 1);
-                ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id), Filters.exists(capProbe, false)),
-                        Updates.addEachToSet(Conversation.UNREAD_SEQS, new ArrayList<>(g.others))));
-                ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, id), Filters.exists(capProbe, true)),
-                        Updates.set(Conversation.UNREAD_CAPPED, true)));
-            }
-        });
-        groupMessages.forEach((conv, list) -> groupUpdates(conv.toString(), list, now, ops, limitedAudience));
-        return ops;
-    }
-
-    /**
-     * A group conversation's batch: the group summary ({@code _id} = conv: last message, newest "all"
-     * mention), each sender's read position (own messages are read) and each mentioned user's newest mention.
-     * The server ({@link Ids#SYSTEM_USER}) reads nothing: it has no read position.
-     */
-    private static void groupUpdates(String conv, List<ChatMessage> batch, Date now, List<WriteModel<Document>> ops,
-                                     boolean limitedAudience) {
-        ChatMessage last = null;
-        long allMention = 0;
-        Map<String, Long> ownMax = new LinkedHashMap<>();
-        Map<String, Long> mentioned = new LinkedHashMap<>();
-        for (ChatMessage m : batch) {
-            if (last == null || m.seq() > last.seq()) {
-                last = m;
-            }
-            if (!m.from().equals(Ids.SYSTEM_USER)) {
-                ownMax.merge(m.from(), m.seq(), Math::max);
-            }
-            if (m.mentions() != null) {
-                for (String user : m.mentions()) {
-                    if (user.equals(ChatMessage.MENTION_ALL)) {
-                        allMention = Math.max(allMention, m.seq());
-                    } else if (!user.equals(m.from())) {
-                        mentioned.merge(user, m.seq(), Math::max);
-                    }
-                }
-            }
-        }
-        List<Bson> base = new ArrayList<>(List.of(
-                Updates.setOnInsert(Conversation.CONV, conv),
-                Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
-                Updates.setOnInsert(Conversation.LAST_TS, 0L),
-                Updates.max(Conversation.ALL_MENTION_SEQ, allMention),
-                Updates.set(Conversation.UPDATED_AT, now)));
-        ops.add(new UpdateOneModel<>(Filters.eq(Conversation.ID, conv), Updates.combine(base),
-                new UpdateOptions().upsert(true)));
-        ops.add(new UpdateOneModel<>(Filters.and(Filters.eq(Conversation.ID, conv),
-                Filters.lt(Conversation.LAST_SEQ, last.seq())), Updates.combine(
-                Updates.set(Conversation.LAST_SEQ, last.seq()),
-                Updates.set(Conversation.LAST_TS, last.ts()),
-                Updates.set(Conversation.LAST, limitedAudience
-                        ? previewDocument(last).append(Conversation.LAST_LIMITED, true) : previewDocument(last)))));
-        ownMax.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.READ_SEQ, seq), now)));
-        mentioned.forEach((user, seq) -> ops.add(memberUpdate(user, conv, Updates.max(Conversation.MENTION_SEQ, seq), now)));
-    }
-
-    /** An upsert of a member's own document of a group conversation (read position, mentions; no lastSeq). */
-    private static UpdateOneModel<Document> memberUpdate(String user, String conv, Bson update, Date now) {
-        return new UpdateOneModel<>(Filters.eq(Conversation.ID, id(user, conv)), Updates.combine(
-                Updates.setOnInsert(Conversation.USER, user),
-                Updates.setOnInsert(Conversation.CONV, conv),
-                Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
-                Updates.setOnInsert(Conversation.LAST_TS, 0L),
-                update,
-                Updates.set(Conversation.UPDATED_AT, now)), new UpdateOptions().upsert(true));
     }
 
     /**
@@ -297,7 +139,7 @@ public final class ConversationSummaries {
                 return null;
             }
             ChatMessage m = MessageDocuments.fromDocument(newest);
-            last = previewDocument(m);
+            last = Preview.documentOf(m);
             lastSeq = m.seq();
             lastTs = m.ts();
         }
@@ -312,8 +154,7 @@ public final class ConversationSummaries {
         long mentionSeq = Math.max(mine == null ? 0 : number(mine, Conversation.MENTION_SEQ),
                 number(group, Conversation.ALL_MENTION_SEQ));
         boolean mentioned = mentionSeq > floor;
-        Preview preview = last == null || lastSeq < fromSeq ? null : new Preview(last.getString("id"),
-                last.getString("from"), last.getString("type"), last.getString("text"));
+        Preview preview = lastSeq < fromSeq ? null : Preview.of(last);
         return new Summary(user, conv, null, lastSeq, lastTs, preview, Math.max(readSeq, fromSeq - 1), unread,
                 mentioned);
     }
@@ -330,24 +171,6 @@ public final class ConversationSummaries {
             result.put(d.getString(Conversation.CONV), number(d, Conversation.LAST_SEQ));
         }
         return result;
-    }
-
-    private static Document previewDocument(ChatMessage m) {
-        Document d = new Document("id", m.id()).append("from", m.from()).append("type", m.type());
-        d.append("text", previewText(m));
-        return d;
-    }
-
-    /** A short text for conversation lists: the start of a text body, else null (clients show the type). */
-    public static String previewText(ChatMessage m) {
-        if (m.body() == null || !m.body().isTextual()) {
-            return null;
-        }
-        String text = m.body().asText();
-        if (text.codePointCount(0, text.length()) <= PREVIEW_CHARS) {
-            return text;
-        }
-        return text.substring(0, text.offsetByCodePoints(0, PREVIEW_CHARS)) + "…";
     }
 
     /** The summary of one conversation for one user, if any message made one. */
@@ -521,16 +344,11 @@ public final class ConversationSummaries {
     public ReadResult markRead(String user, String conv, long seq) {
         String id = id(user, conv);
         ConversationId c = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException("conv"));
-        Document before = summaries.findOneAndUpdate(Filters.eq(Conversation.ID, id), Updates.combine(
-                        Updates.setOnInsert(Conversation.USER, user),
-                        Updates.setOnInsert(Conversation.CONV, conv),
-                        Updates.setOnInsert(Conversation.PEER, c.isDirectParticipant(user) ? c.peerOf(user) : null),
-                        Updates.setOnInsert(Conversation.LAST_SEQ, 0L),
-                        Updates.setOnInsert(Conversation.LAST_TS, 0L),
-                        Updates.setOnInsert(Conversation.SENT_TRACKED, true),
-                        Updates.max(Conversation.READ_SEQ, seq),
-                        Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", seq)),
-                        Updates.set(Conversation.UPDATED_AT, new Date(clock.millis()))),
+        List<Bson> update = SummaryWriter.insertDefaults(user, c);
+        update.add(Updates.max(Conversation.READ_SEQ, seq));
+        update.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", seq)));
+        update.add(Updates.set(Conversation.UPDATED_AT, new Date(clock.millis())));
+        Document before = summaries.findOneAndUpdate(Filters.eq(Conversation.ID, id), Updates.combine(update),
                 new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));
         long previous = before == null ? 0 : number(before, Conversation.READ_SEQ);
         if (before != null && Boolean.TRUE.equals(before.getBoolean(Conversation.UNREAD_CAPPED))) {
@@ -566,13 +384,12 @@ public final class ConversationSummaries {
             }
         }
         Document last = d.get(Conversation.LAST, Document.class);
-        Preview preview = last == null ? null : new Preview(last.getString("id"), last.getString("from"),
-                last.getString("type"), last.getString("text"));
+        Preview preview = Preview.of(last);
         return new Summary(user, conv, d.getString(Conversation.PEER), number(d, Conversation.LAST_SEQ),
                 number(d, Conversation.LAST_TS), preview, readSeq, unread);
     }
 
-    private static long number(Document d, String field) {
+    static long number(Document d, String field) {
         Object v = d.get(field);
         return v instanceof Number n ? n.longValue() : 0L;
     }

@@ -1,7 +1,7 @@
 package io.mqchat.common.fuzz;
 
-import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.MessageParser;
 import io.mqchat.common.protocol.OutgoingMessage;

@@ -1,7 +1,5 @@
 package io.mqchat.common.groups;
 
-import io.mqchat.common.protocol.ServerEvent;
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -12,10 +10,13 @@ import com.mongodb.client.model.Updates;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MutableClock;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
@@ -44,6 +45,7 @@ class GroupConversationsTest {
     private MongoDatabase db;
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
+    private SummaryWriter writer;
     private GroupDirectory directory;
     private SyncEngine engine;
     private MutableClock clock;
@@ -58,6 +60,7 @@ class GroupConversationsTest {
         messages = db.getCollection(StoreSchema.MESSAGES);
         clock = new MutableClock(1_800_000_000_000L);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
+        writer = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
         directory = new GroupDirectory(db.getCollection(StoreSchema.GROUPS), db.getCollection(StoreSchema.GROUP_MEMBERS));
         engine = new SyncEngine(messages, summaries, directory, Duration.ofSeconds(15), clock);
         db.getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", "team").append("name", "Team")
@@ -82,7 +85,7 @@ class GroupConversationsTest {
         ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(CONV), seq, from, "team", clock.millis(), "phone",
                 "c" + seq, type, TextNode.valueOf("message " + seq), null, mentions);
         messages.insertOne(MessageDocuments.toDocument(m));
-        summaries.apply(List.of(m));
+        writer.apply(List.of(m));
         clock.advance(10);
         return m;
     }
@@ -124,13 +127,13 @@ class GroupConversationsTest {
         ChatMessage d1 = new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:bob:carol"), 1, "carol", "bob", clock.millis(),
                 "phone", "d1", "text", TextNode.valueOf("direct"));
         messages.insertOne(MessageDocuments.toDocument(d1));
-        summaries.apply(List.of(d1));
+        writer.apply(List.of(d1));
         clock.advance(10);
         store(1, "alice", "text", null);
         ChatMessage d2 = new ChatMessage(new ObjectId().toHexString(), ConversationId.of("d:bob:dave"), 1, "dave", "bob", clock.millis(),
                 "phone", "d2", "text", TextNode.valueOf("direct 2"));
         messages.insertOne(MessageDocuments.toDocument(d2));
-        summaries.apply(List.of(d2));
+        writer.apply(List.of(d2));
 
         Map<String, Long> groups = directory.groupsOf("bob");
         assertThat(groups).containsExactly(Map.entry("team", 1L));

@@ -1,6 +1,5 @@
 package io.mqchat.common.store;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -9,6 +8,7 @@ import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +34,7 @@ class ConversationSummariesTest {
     private MongoClient client;
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
+    private SummaryWriter writer;
 
     @BeforeEach
     void start() {
@@ -42,8 +43,9 @@ class ConversationSummariesTest {
         MongoDatabase db = client.getDatabase("t");
         StoreSchema.ensureIndexes(db);
         messages = db.getCollection(StoreSchema.MESSAGES);
-        summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages,
-                new MutableClock(1_000_000));
+        MutableClock clock = new MutableClock(1_000_000);
+        summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
+        writer = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
     }
 
     static String hostPort(MongoServer server) {
@@ -65,7 +67,7 @@ class ConversationSummariesTest {
     /** Stores messages as the broker does: the message first, then its summary. */
     private void store(List<ChatMessage> batch) {
         batch.forEach(m -> messages.insertOne(MessageDocuments.toDocument(m)));
-        summaries.apply(batch);
+        writer.apply(batch);
     }
 
     @Test
@@ -100,7 +102,7 @@ class ConversationSummariesTest {
         assertThat(carol.get(StoreSchema.Conversation.SENT_SEQ)).isNull();
         messages.insertOne(MessageDocuments.toDocument(msg("d:alice:carol", 2, "carol", "alice", "late")));
         assertThat(summaries.bothSent("alice", "carol")).as("only the summary writer records it now").isFalse();
-        summaries.apply(List.of(msg("d:alice:carol", 2, "carol", "alice", "late")));
+        writer.apply(List.of(msg("d:alice:carol", 2, "carol", "alice", "late")));
         assertThat(summaries.bothSent("alice", "carol")).isTrue();
     }
 
@@ -127,7 +129,7 @@ class ConversationSummariesTest {
     void outOfOrderAndRepeatedBatchesNeverMoveBackwards() {
         store(List.of(msg(CONV, 5, "alice", "bob", "five"), msg(CONV, 6, "alice", "bob", "six")));
         store(List.of(msg(CONV, 3, "alice", "bob", "three"), msg(CONV, 4, "alice", "bob", "four")));
-        summaries.apply(List.of(msg(CONV, 6, "alice", "bob", "six"))); // a repeat is harmless
+        writer.apply(List.of(msg(CONV, 6, "alice", "bob", "six"))); // a repeat is harmless
         ConversationSummaries.Summary bob = summaries.find("bob", CONV).orElseThrow();
         assertThat(bob.lastSeq()).isEqualTo(6);
         assertThat(bob.last().text()).isEqualTo("six");
@@ -168,7 +170,7 @@ class ConversationSummariesTest {
         try {
             List<Future<?>> done = new ArrayList<>();
             for (List<ChatMessage> b : batches) {
-                done.add(writers.submit(() -> summaries.apply(b)));
+                done.add(writers.submit(() -> writer.apply(b)));
             }
             for (Future<?> f : done) {
                 f.get();

@@ -1,6 +1,5 @@
 package io.mqchat.common.store;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -11,6 +10,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -37,6 +37,7 @@ class MessageRecallTest {
     private MongoCollection<Document> messages;
     private MongoCollection<Document> conversations;
     private ConversationSummaries summaries;
+    private SummaryWriter writer;
     private MutableClock clock;
     private MessageRecall recall;
 
@@ -50,6 +51,7 @@ class MessageRecallTest {
         conversations = db.getCollection(StoreSchema.CONVERSATIONS);
         clock = new MutableClock(NOW);
         summaries = new ConversationSummaries(conversations, messages, clock);
+        writer = new SummaryWriter(conversations, clock);
         GroupDirectory groups = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                 db.getCollection(StoreSchema.GROUP_MEMBERS));
         recall = new MessageRecall(messages, conversations, groups, WINDOW, clock);
@@ -77,7 +79,7 @@ class MessageRecallTest {
         ChatMessage m = new ChatMessage(new ObjectId().toHexString(), ConversationId.of(conv), seq, from, to, NOW - 1_000 + seq, "phone",
                 conv + "-" + seq, "text", TextNode.valueOf(from + " " + seq), null, mentions);
         messages.insertOne(MessageDocuments.toDocument(m));
-        summaries.apply(List.of(m));
+        writer.apply(List.of(m));
         return m;
     }
 

@@ -1,6 +1,5 @@
 package io.mqchat.common.store;
 
-import io.mqchat.common.protocol.ServerEvent;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -15,6 +14,7 @@ import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
@@ -45,6 +45,7 @@ class SystemConversationTest {
     private MongoCollection<Document> messages;
     private MongoCollection<Document> conversations;
     private ConversationSummaries summaries;
+    private SummaryWriter writer;
     private SyncEngine engine;
     private MutableClock clock;
 
@@ -59,6 +60,7 @@ class SystemConversationTest {
         conversations = db.getCollection(StoreSchema.CONVERSATIONS);
         clock = new MutableClock(1_800_000_000_000L);
         summaries = new ConversationSummaries(conversations, messages, clock);
+        writer = new SummaryWriter(conversations, clock);
         GroupDirectory groups = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                 db.getCollection(StoreSchema.GROUP_MEMBERS));
         engine = new SyncEngine(messages, summaries, groups, Duration.ofSeconds(15), clock);
@@ -79,7 +81,7 @@ class SystemConversationTest {
             d.append(StoreSchema.Message.AUDIENCE, audience);
         }
         messages.insertOne(d);
-        summaries.apply(List.of(m), audience != null);
+        writer.apply(List.of(m), audience != null);
         clock.advance(10);
         return m;
     }

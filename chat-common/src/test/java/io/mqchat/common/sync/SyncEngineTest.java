@@ -1,7 +1,5 @@
 package io.mqchat.common.sync;
 
-import io.mqchat.common.protocol.ServerEvent;
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -10,12 +8,15 @@ import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.store.MutableClock;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ class SyncEngineTest {
     private MongoClient client;
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
+    private SummaryWriter writer;
     private MutableClock clock;
     private SyncEngine engine;
 
@@ -54,6 +56,7 @@ class SyncEngineTest {
         messages = db.getCollection(StoreSchema.MESSAGES);
         clock = new MutableClock(1_800_000_000_000L);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
+        writer = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
         engine = new SyncEngine(messages, summaries, GRACE, clock);
     }
 
@@ -71,7 +74,7 @@ class SyncEngineTest {
                     conv + "-" + seq, "text", TextNode.valueOf(conv + " #" + seq)));
         }
         batch.forEach(m -> messages.insertOne(MessageDocuments.toDocument(m)));
-        summaries.apply(batch);
+        writer.apply(batch);
     }
 
     private SyncEngine.Result sync(String user, Map<String, Long> positions, int limit) {

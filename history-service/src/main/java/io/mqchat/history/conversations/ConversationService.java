@@ -16,7 +16,6 @@ import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.messages.HistoryService;
 import io.mqchat.history.messages.StoredMessages;
 import io.mqchat.web.ApiException;
-
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package io.mqchat.history.messages;
 
-import io.mqchat.history.web.PlainJson;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
@@ -8,9 +7,10 @@ import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.store.MessageRecall;
-import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.history.events.BusPublisher;
+import io.mqchat.history.web.PlainJson;
 import io.mqchat.web.ApiException;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;

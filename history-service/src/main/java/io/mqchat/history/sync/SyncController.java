@@ -1,17 +1,17 @@
 package io.mqchat.history.sync;
 
-import io.mqchat.history.web.PlainJson;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.PageSize;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.sync.SyncEngine;
 import io.mqchat.common.sync.SyncQuery;
-import io.mqchat.common.protocol.PageSize;
-import io.mqchat.web.BearerTokenInterceptor;
+import io.mqchat.history.web.PlainJson;
 import io.mqchat.web.ApiException;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import org.springframework.http.MediaType;

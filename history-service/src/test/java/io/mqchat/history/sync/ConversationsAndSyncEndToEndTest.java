@@ -1,6 +1,5 @@
 package io.mqchat.history.sync;
 
-import io.mqchat.common.protocol.ConversationId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.MongoClient;
@@ -11,11 +10,12 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.history.TestSupport;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
@@ -96,8 +96,7 @@ class ConversationsAndSyncEndToEndTest {
                 db.getCollection(StoreSchema.USERS).insertOne(new Document("_id", user)
                         .append(StoreSchema.User.PASSWORD_HASH, "$2a$10$x").append(StoreSchema.User.CREATED_AT, new Date()));
             }
-            ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                    db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC());
+            SummaryWriter summaries = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), Clock.systemUTC());
             List<ChatMessage> batch = new ArrayList<>();
             // bob: 5 from alice (ts T0+1..5), then 3 from carol later; bob answered carol's 2nd
             for (long s = 1; s <= 5; s++) {
