@@ -12,6 +12,7 @@ import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.store.ConversationLog;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.types.ObjectId;
 
@@ -30,7 +31,6 @@ import java.util.concurrent.CompletionException;
  */
 public final class MessageAcceptor {
 
-    private static final int MAX_SEQ_CONFLICTS = 3;
 
     private final UserDirectory users;
     private final GroupMembership groups;
@@ -207,9 +207,9 @@ public final class MessageAcceptor {
             if (outcome instanceof MessageStore.Duplicate duplicate) {
                 return CompletableFuture.completedFuture(new Accepted(duplicate.original(), true));
             }
-            if (attempt + 1 >= MAX_SEQ_CONFLICTS) {
+            if (attempt + 1 >= ConversationLog.MAX_SEQ_CONFLICTS) {
                 throw new CompletionException(new IllegalStateException(
-                        "seq for " + conv + " conflicted " + MAX_SEQ_CONFLICTS + " times"));
+                        "seq for " + conv + " conflicted " + ConversationLog.MAX_SEQ_CONFLICTS + " times"));
             }
             // the counter was behind the store (Redis lost state): move it past, then take a new seq
             return sequences.resync(conv.toString()).thenCompose(ignored ->

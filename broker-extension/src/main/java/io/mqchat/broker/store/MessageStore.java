@@ -13,8 +13,6 @@ import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.Sorts;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -182,11 +180,7 @@ public final class MessageStore implements MessageWrites, AutoCloseable {
 
     /** The highest stored seq of a conversation, 0 if it has none. */
     public CompletableFuture<Long> maxSeq(String conv) {
-        return CompletableFuture.supplyAsync(() -> {
-            Document top = messages.find(Filters.eq(Message.CONV, conv)).sort(Sorts.descending(Message.SEQ))
-                    .projection(Projections.include(Message.SEQ)).limit(1).first();
-            return top == null ? 0L : ((Number) top.get(Message.SEQ)).longValue();
-        }, readers);
+        return CompletableFuture.supplyAsync(() -> MessageDocuments.maxSeq(messages, conv), readers);
     }
 
     private void writeLoop() {

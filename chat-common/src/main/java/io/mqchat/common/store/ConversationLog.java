@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.SequenceAllocator;
@@ -31,7 +28,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ConversationLog {
 
-    private static final int MAX_SEQ_CONFLICTS = 3;
+    /**
+     * How often a write may find its seq taken (Redis lost the counter and was seeded below a message still in
+     * flight) before it gives up; the broker's store path keeps the same bound.
+     */
+    public static final int MAX_SEQ_CONFLICTS = 3;
 
     private final MongoCollection<Document> messages;
     private final SummaryWriter summaries;
@@ -55,7 +56,8 @@ public final class ConversationLog {
                            Clock clock) {
         this.messages = messages;
         this.summaries = summaries;
-        this.sequences = new SequenceAllocator(redis, conv -> CompletableFuture.completedFuture(maxSeq(conv)));
+        this.sequences = new SequenceAllocator(redis,
+                conv -> CompletableFuture.completedFuture(MessageDocuments.maxSeq(messages, conv)));
         this.clock = clock;
     }
 
@@ -101,13 +103,6 @@ public final class ConversationLog {
     /** Server-written messages have cids of their own kind: {@code evt-} for group events, {@code srv-} else. */
     private static String cidPrefix(Entry entry) {
         return ChatMessage.EVENT_TYPE.equals(entry.type()) ? "evt-" : "srv-";
-    }
-
-    private long maxSeq(String conv) {
-        Document d = messages.find(Filters.eq(StoreSchema.Message.CONV, conv))
-                .sort(Sorts.descending(StoreSchema.Message.SEQ)).projection(Projections.include(StoreSchema.Message.SEQ))
-                .limit(1).first();
-        return d == null ? 0 : ((Number) d.get(StoreSchema.Message.SEQ)).longValue();
     }
 
     private static <T> T join(CompletableFuture<T> f) {

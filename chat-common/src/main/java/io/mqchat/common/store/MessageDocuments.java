@@ -2,6 +2,10 @@ package io.mqchat.common.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
@@ -44,6 +48,16 @@ public final class MessageDocuments {
             d.append(Message.MENTIONS, m.mentions());
         }
         return d;
+    }
+
+    /**
+     * The highest stored seq of a conversation, 0 if it has none: one entry of the {@code (conv, seq)} index.
+     * Seeds a sequence counter that Redis does not have, and bounds read receipts.
+     */
+    public static long maxSeq(MongoCollection<Document> messages, String conv) {
+        Document top = messages.find(Filters.eq(Message.CONV, conv)).sort(Sorts.descending(Message.SEQ))
+                .projection(Projections.include(Message.SEQ)).limit(1).first();
+        return top == null ? 0L : ((Number) top.get(Message.SEQ)).longValue();
     }
 
     public static ChatMessage fromDocument(Document d) {

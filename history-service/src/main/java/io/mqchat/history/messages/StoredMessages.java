@@ -39,9 +39,7 @@ public class StoredMessages {
 
     /** The highest stored seq of a conversation, 0 if none. */
     public long maxSeq(ConversationId conv) {
-        Document top = messages.find(Filters.eq(Message.CONV, conv.toString())).sort(Sorts.descending(Message.SEQ))
-                .projection(com.mongodb.client.model.Projections.include(Message.SEQ)).limit(1).first();
-        return top == null ? 0 : ((Number) top.get(Message.SEQ)).longValue();
+        return MessageDocuments.maxSeq(messages, conv.toString());
     }
 
     /** Takes a parsed (hence validated) conversation id, so no client text reaches the filter unchecked. */
