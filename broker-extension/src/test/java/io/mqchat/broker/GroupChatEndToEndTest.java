@@ -7,7 +7,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.RedisKeys;

@@ -1,6 +1,6 @@
 package io.mqchat.demo;
 
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Ids;
 

@@ -1,7 +1,7 @@
 package io.mqchat.demo;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.mqchat.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;

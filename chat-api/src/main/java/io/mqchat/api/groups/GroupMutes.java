@@ -1,7 +1,7 @@
 package io.mqchat.api.groups;
 
 import io.mqchat.web.ApiException;
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;

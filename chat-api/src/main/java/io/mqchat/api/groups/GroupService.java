@@ -1,7 +1,7 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mqchat.common.groups.GroupEvents;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.web.ApiException;

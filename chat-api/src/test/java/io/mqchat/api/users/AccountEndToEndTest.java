@@ -10,6 +10,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
+import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.store.StoreSchema;
 import io.mqchat.web.TestHttp;
@@ -296,7 +297,7 @@ class AccountEndToEndTest {
         assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"nobody\"}", phone).status()).isEqualTo(200);
         // a message fay sent (as the broker stores it)
         db().getCollection(StoreSchema.MESSAGES).insertOne(new Document(StoreSchema.Message.ID, "m-" + fay)
-                .append(StoreSchema.Message.CONV, "d:" + fay + "|" + other).append(StoreSchema.Message.SEQ, 1L)
+                .append(StoreSchema.Message.CONV, ConversationId.direct(fay, other).toString()).append(StoreSchema.Message.SEQ, 1L)
                 .append(StoreSchema.Message.FROM, fay).append(StoreSchema.Message.TO, other)
                 .append(StoreSchema.Message.TS, System.currentTimeMillis()).append(StoreSchema.Message.DEV, "phone")
                 .append(StoreSchema.Message.CID, "c-" + fay).append(StoreSchema.Message.TYPE, "text")

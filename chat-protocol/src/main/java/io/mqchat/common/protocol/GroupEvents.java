@@ -1,8 +1,6 @@
-package io.mqchat.common.groups;
+package io.mqchat.common.protocol;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.Json;
 
 import java.util.Collection;
 
