@@ -10,6 +10,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Collection;
 import java.util.List;
@@ -41,7 +42,7 @@ public sealed interface BusMessage {
      * {@code clientId}, only to that client). Already stored or not a chat message: it does not pass the
      * publish interceptor.
      */
-    record Publish(String topic, String payload, String clientId, boolean retain) implements BusMessage {
+    record Publish(String topic, String payload, @Nullable String clientId, boolean retain) implements BusMessage {
 
         @Override
         public boolean wellFormed() {
@@ -55,7 +56,7 @@ public sealed interface BusMessage {
      * {@code subscribe}, then publishes {@code payload} (the stored event, if any) to the group topic and to
      * the inboxes of the {@code unsubscribe} users (who no longer get the group topic).
      */
-    record GroupChange(String groupId, List<String> subscribe, List<String> unsubscribe, String payload)
+    record GroupChange(String groupId, List<String> subscribe, List<String> unsubscribe, @Nullable String payload)
             implements BusMessage {
 
         public GroupChange {
@@ -102,7 +103,7 @@ public sealed interface BusMessage {
      * Broker node {@code origin} has started (or, with {@code reason} "reply", answers one that did): nodes
      * forward to each other once they know of one another.
      */
-    record NodeUp(String origin, String reason) implements BusMessage {
+    record NodeUp(String origin, @Nullable String reason) implements BusMessage {
 
         private static final String REPLY = "reply";
 
@@ -124,8 +125,8 @@ public sealed interface BusMessage {
      * late kick never hits the device that replaced it. {@code reason} goes to MQTT 5 clients;
      * {@code loggedOut}: the device was logged out (its session is dropped too), not replaced by another login.
      */
-    record Disconnect(String clientId, String tokenId, String topic, String payload, String reason,
-                      boolean loggedOut) implements BusMessage {
+    record Disconnect(String clientId, @Nullable String tokenId, @Nullable String topic, @Nullable String payload,
+                      @Nullable String reason, boolean loggedOut) implements BusMessage {
 
         @Override
         public boolean wellFormed() {
@@ -149,8 +150,8 @@ public sealed interface BusMessage {
      * Membership of a group changed: subscriptions to move, and the stored event announcing it (JSON of the
      * stored message, or null).
      */
-    static GroupChange group(String groupId, Collection<String> subscribe, Collection<String> unsubscribe,
-                             String eventPayload) {
+    static GroupChange group(String groupId, @Nullable Collection<String> subscribe,
+                             @Nullable Collection<String> unsubscribe, @Nullable String eventPayload) {
         return new GroupChange(groupId, subscribe == null ? null : List.copyOf(subscribe),
                 unsubscribe == null ? null : List.copyOf(unsubscribe), eventPayload);
     }
@@ -174,8 +175,8 @@ public sealed interface BusMessage {
      * Kick a device: tell it why on {@code inboxTopic} (if it is still subscribed), then disconnect it, if it is
      * still the connection of {@code tokenId}.
      */
-    static Disconnect disconnect(String clientId, String tokenId, String inboxTopic, String eventPayload,
-                                 String reason, boolean loggedOut) {
+    static Disconnect disconnect(String clientId, @Nullable String tokenId, String inboxTopic,
+                                 @Nullable String eventPayload, @Nullable String reason, boolean loggedOut) {
         return new Disconnect(clientId, tokenId, inboxTopic, eventPayload, reason, loggedOut);
     }
 

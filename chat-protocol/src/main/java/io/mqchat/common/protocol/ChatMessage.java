@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 
@@ -30,8 +31,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
-                          String cid, String type, @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode body,
-                          Long recalledAt, List<String> mentions) {
+                          String cid, String type, @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable JsonNode body,
+                          @Nullable Long recalledAt, @Nullable List<String> mentions) {
 
     /** The type of a recalled message (reserved: clients cannot send it). */
     public static final String RECALLED_TYPE = "recalled";

@@ -1,5 +1,7 @@
 package io.mqchat.common.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Optional;
 
 /**
@@ -20,7 +22,7 @@ public record ClientId(String userId, String deviceType) {
     }
 
     /** Parses {@code user:device}; empty when the text is not a valid client id. */
-    public static Optional<ClientId> parse(String clientId) {
+    public static Optional<ClientId> parse(@Nullable String clientId) {
         if (clientId == null) {
             return Optional.empty();
         }

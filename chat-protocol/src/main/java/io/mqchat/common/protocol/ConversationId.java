@@ -2,6 +2,7 @@ package io.mqchat.common.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Optional;
 
@@ -54,7 +55,7 @@ public final class ConversationId {
     }
 
     /** The larger user id of a direct conversation; null otherwise. */
-    public String second() {
+    public @Nullable String second() {
         return second;
     }
 
@@ -75,19 +76,19 @@ public final class ConversationId {
     }
 
     /** The group of a group conversation id {@code g:{groupId}}; empty for a direct or an invalid one. */
-    public static Optional<String> groupOf(String text) {
+    public static Optional<String> groupOf(@Nullable String text) {
         return parse(text).filter(c -> c.type() == Type.GROUP).map(ConversationId::first);
     }
 
     /** Reads the text form (JSON); throws {@link IllegalArgumentException} when it is not a conversation id. */
     @JsonCreator
-    public static ConversationId of(String text) {
+    public static ConversationId of(@Nullable String text) {
         return parse(text).orElseThrow(() -> new IllegalArgumentException("not a conversation id: "
                 + (text == null ? "null" : text.length() > 80 ? text.substring(0, 80) + "..." : text)));
     }
 
     /** Parses the text form; empty when it is not a valid conversation id. */
-    public static Optional<ConversationId> parse(String text) {
+    public static Optional<ConversationId> parse(@Nullable String text) {
         if (text == null) {
             return Optional.empty();
         }

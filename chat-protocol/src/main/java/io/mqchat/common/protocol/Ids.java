@@ -1,5 +1,7 @@
 package io.mqchat.common.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.regex.Pattern;
 
 /**
@@ -28,29 +30,29 @@ public final class Ids {
     }
 
     /** Ids that are valid in form but belong to the server (registration refuses them). */
-    public static boolean isReservedUserId(String userId) {
+    public static boolean isReservedUserId(@Nullable String userId) {
         return SYSTEM_USER.equalsIgnoreCase(userId);
     }
 
-    public static boolean isValidUserId(String userId) {
+    public static boolean isValidUserId(@Nullable String userId) {
         return userId != null && USER_ID.matcher(userId).matches();
     }
 
     /** The start of a user id (0–32 of its characters): what a search by id prefix may contain. */
-    public static boolean isValidUserIdPrefix(String prefix) {
+    public static boolean isValidUserIdPrefix(@Nullable String prefix) {
         return prefix != null && USER_ID_PREFIX.matcher(prefix).matches();
     }
 
-    public static boolean isValidGroupId(String groupId) {
+    public static boolean isValidGroupId(@Nullable String groupId) {
         return groupId != null && GROUP_ID.matcher(groupId).matches();
     }
 
     /** Device types are lower-case names such as {@code phone}; which ones are allowed is configuration. */
-    public static boolean isValidDeviceType(String deviceType) {
+    public static boolean isValidDeviceType(@Nullable String deviceType) {
         return deviceType != null && DEVICE_TYPE.matcher(deviceType).matches();
     }
 
-    public static boolean isValidClientMessageId(String cid) {
+    public static boolean isValidClientMessageId(@Nullable String cid) {
         return cid != null && CLIENT_MESSAGE_ID.matcher(cid).matches();
     }
 

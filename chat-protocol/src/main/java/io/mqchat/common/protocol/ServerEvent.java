@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -69,7 +70,8 @@ public sealed interface ServerEvent {
      * removed by an admin of the service for {@code reason}. {@code rid} only in the answer to an MQTT recall
      * request.
      */
-    record Recall(String rid, String conv, String id, long msgSeq, String by, String reason, Boolean admin, long ts)
+    record Recall(@Nullable String rid, String conv, String id, long msgSeq, String by, @Nullable String reason,
+                  @Nullable Boolean admin, long ts)
             implements ServerEvent {
 
         public static Recall byUser(String conv, String id, long msgSeq, String by, long ts) {
@@ -81,7 +83,7 @@ public sealed interface ServerEvent {
         }
 
         /** This event as the answer to request {@code rid}. */
-        public Recall answering(String rid) {
+        public Recall answering(@Nullable String rid) {
             return new Recall(rid, conv, id, msgSeq, by, reason, admin, ts);
         }
     }
@@ -106,15 +108,16 @@ public sealed interface ServerEvent {
      * codes), or when a request on {@code chat/req/{user}} failed ({@code rid}). {@code code} is a
      * {@link ProtocolError#code()} or a request's own code.
      */
-    record Refusal(String rid, String cid, String code, String reason, String topic) implements ServerEvent {
+    record Refusal(@Nullable String rid, @Nullable String cid, String code, String reason, String topic)
+            implements ServerEvent {
 
         /** A refused publish of message {@code cid} (null when the payload had none) on {@code topic}. */
-        public static Refusal ofPublish(String cid, ProtocolError error, String reason, String topic) {
+        public static Refusal ofPublish(@Nullable String cid, ProtocolError error, String reason, String topic) {
             return new Refusal(null, cid, error.code(), reason, topic);
         }
 
         /** A failed request {@code rid} (may be null) on {@code topic}. */
-        public static Refusal ofRequest(String rid, String code, String reason, String topic) {
+        public static Refusal ofRequest(@Nullable String rid, String code, String reason, String topic) {
             return new Refusal(rid, null, code, reason, topic);
         }
     }
@@ -124,8 +127,9 @@ public sealed interface ServerEvent {
      * "cursor","hasMore","retryAfterMs"?,"recalls":[...],"left":[conv]}} (see {@code SyncEngine} for what each
      * means). {@code GET/POST /api/v1/sync} answers the same fields, without {@code type} and {@code rid}.
      */
-    record Sync(String rid, List<ChatMessage> messages, Map<String, Long> complete, String cursor, boolean hasMore,
-                Long retryAfterMs, List<Recalled> recalls, List<String> left) implements ServerEvent {
+    record Sync(@Nullable String rid, List<ChatMessage> messages, Map<String, Long> complete, String cursor,
+                boolean hasMore, @Nullable Long retryAfterMs, List<Recalled> recalls, List<String> left)
+            implements ServerEvent {
 
         /**
          * A message recalled since the cursor's last sync: {@code by} recalled or removed it (the sender, a
@@ -133,7 +137,8 @@ public sealed interface ServerEvent {
          * (else null).
          */
         @JsonInclude(JsonInclude.Include.ALWAYS)
-        public record Recalled(String conv, String id, long msgSeq, long recalledAt, String by, String reason) {
+        public record Recalled(String conv, String id, long msgSeq, long recalledAt, String by,
+                               @Nullable String reason) {
 
             /** The recall event a device would have had live. */
             public Recall asEvent() {
@@ -158,7 +163,7 @@ public sealed interface ServerEvent {
     }
 
     /** Reads an event; {@code null} for a type this version does not know or an event it cannot read. */
-    static ServerEvent parse(JsonNode node) {
+    static @Nullable ServerEvent parse(@Nullable JsonNode node) {
         if (node == null || !TYPES.contains(node.path("type").asText())) {
             return null;
         }

@@ -1,5 +1,7 @@
 package io.mqchat.common.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -81,7 +83,7 @@ public final class Topics {
      * Parses a topic a client may publish chat messages to. Empty for anything else (system topics,
      * wildcards, extra levels, invalid ids).
      */
-    public static Optional<ChatTopic> parseChatTopic(String topic) {
+    public static Optional<ChatTopic> parseChatTopic(@Nullable String topic) {
         if (topic == null) {
             return Optional.empty();
         }
