@@ -1,5 +1,7 @@
 package io.mqchat.bench;
 
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -14,18 +16,16 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import com.hivemq.extension.sdk.api.services.Services;
-import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import org.bson.Document;
 import org.redisson.client.codec.StringCodec;
 

@@ -6,7 +6,7 @@ import com.mongodb.client.model.Filters;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.FreePorts;
 import io.mqchat.history.HistoryServiceApplication;
 import org.HdrHistogram.Histogram;

@@ -1,26 +1,25 @@
 package io.mqchat.broker;
 
-import io.mqchat.broker.store.MessageWrites;
-
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.DevicePolicy;
 import io.mqchat.common.redis.DeviceLogins;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.EmbeddedRedis;
 import io.mqchat.embedded.FreePorts;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import org.bson.Document;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

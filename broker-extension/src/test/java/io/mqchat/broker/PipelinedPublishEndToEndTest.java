@@ -1,7 +1,7 @@
 package io.mqchat.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;

@@ -3,7 +3,7 @@ package io.mqchat.broker.ingest;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 
 import java.time.Duration;

@@ -37,7 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /**
  * Writes messages to MongoDB with group commit: publishes that arrive while a write is in flight are

@@ -7,7 +7,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.FreePorts;
 import org.bson.Document;

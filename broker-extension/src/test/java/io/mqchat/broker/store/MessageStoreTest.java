@@ -8,7 +8,7 @@ import com.mongodb.client.MongoDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.mongo.EmbeddedMongo;
 import org.bson.Document;
 import org.bson.types.ObjectId;

@@ -4,7 +4,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import io.mqchat.common.redis.PresenceStore;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.MongoHealthIndicator;
 import org.bson.Document;
 import org.redisson.api.RedissonClient;

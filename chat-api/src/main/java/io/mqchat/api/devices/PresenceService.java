@@ -6,8 +6,8 @@ import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.presence.PresenceAudience;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.redis.PresenceStore;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.common.store.ConversationSummaries;
-import io.mqchat.common.store.StoreSchema;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 

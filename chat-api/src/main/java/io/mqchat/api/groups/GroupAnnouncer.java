@@ -2,11 +2,11 @@ package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.api.devices.BrokerBus;
-import io.mqchat.web.ApiException;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.groups.GroupEventLog;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.store.GroupEventLog;
+import io.mqchat.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;

@@ -1,8 +1,8 @@
 package io.mqchat.api.groups;
 
 import com.mongodb.client.MongoDatabase;
-import io.mqchat.common.groups.GroupEventLog;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.GroupEventLog;
 import io.mqchat.common.store.SummaryWriter;
 import org.redisson.api.RedissonClient;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;

@@ -2,8 +2,8 @@ package io.mqchat.api.groups;
 
 import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.groups.GroupEventLog;
 import io.mqchat.common.protocol.GroupEvents;
+import io.mqchat.common.store.GroupEventLog;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 

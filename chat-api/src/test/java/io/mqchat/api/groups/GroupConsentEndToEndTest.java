@@ -2,7 +2,7 @@ package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;

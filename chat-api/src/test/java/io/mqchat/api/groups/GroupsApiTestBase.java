@@ -13,7 +13,7 @@ import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;

@@ -7,7 +7,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;

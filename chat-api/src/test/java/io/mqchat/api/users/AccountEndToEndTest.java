@@ -12,7 +12,7 @@ import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;

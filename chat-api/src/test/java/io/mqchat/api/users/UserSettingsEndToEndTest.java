@@ -1,13 +1,13 @@
 package io.mqchat.api.users;
 
-import io.mqchat.api.TestSupport;
-import io.mqchat.common.store.StoreSchema;
-import io.mqchat.web.TestHttp;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestSupport;
+import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,6 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
 
 import java.util.ArrayList;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.mqchat.common.store.StoreSchema.Group;
-import static io.mqchat.common.store.StoreSchema.GroupMember;
+import static io.mqchat.common.schema.StoreSchema.Group;
+import static io.mqchat.common.schema.StoreSchema.GroupMember;
 
 /**
  * Reads who is in which group, for every component that must decide what a user may see or send: the

@@ -7,6 +7,7 @@ import com.mongodb.client.MongoCollection;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.redis.SequenceAllocator;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.redisson.api.RedissonClient;

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.mqchat.common.store.StoreSchema.Conversation;
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Conversation;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /**
  * The {@code conversations} collection: one summary per (user, conversation) — last seq and a preview of

@@ -15,7 +15,7 @@ import org.bson.json.JsonWriterSettings;
 
 import java.util.Date;
 
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /** Maps {@link ChatMessage} to and from its MongoDB document. */
 public final class MessageDocuments {

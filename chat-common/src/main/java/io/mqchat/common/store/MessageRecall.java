@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import static io.mqchat.common.store.StoreSchema.Conversation;
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Conversation;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /**
  * Recall: the sender takes back their own message within the recall window. The one implementation, used

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import static io.mqchat.common.store.StoreSchema.Conversation;
+import static io.mqchat.common.schema.StoreSchema.Conversation;
 
 /**
  * What stored messages do to the {@code conversations} collection (read by {@link ConversationSummaries}):

@@ -1,6 +1,7 @@
 package io.mqchat.common.store;
 
 import com.mongodb.client.model.Filters;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 

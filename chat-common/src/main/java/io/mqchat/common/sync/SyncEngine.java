@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /**
  * Sync: the messages a device missed, across all of its user's conversations, paged, with a "complete up

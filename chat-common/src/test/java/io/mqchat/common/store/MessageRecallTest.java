@@ -12,6 +12,7 @@ import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;

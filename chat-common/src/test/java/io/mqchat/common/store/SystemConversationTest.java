@@ -15,6 +15,7 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;

@@ -8,8 +8,8 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.schema.StoreSchema.Message;
 import io.mqchat.common.store.MessageDocuments;
-import io.mqchat.common.store.StoreSchema.Message;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.stereotype.Repository;
@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import static io.mqchat.common.store.StoreSchema.MESSAGES;
+import static io.mqchat.common.schema.StoreSchema.MESSAGES;
 
 /**
  * Reads the {@code messages} collection (written by the broker). Every query is one conversation and a

@@ -10,7 +10,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mqchat.common.store.StoreSchema;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.history.config.HistoryProperties;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -30,8 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import static io.mqchat.common.store.StoreSchema.Conversation;
-import static io.mqchat.common.store.StoreSchema.Message;
+import static io.mqchat.common.schema.StoreSchema.Conversation;
+import static io.mqchat.common.schema.StoreSchema.Message;
 
 /**
  * Retention ({@code MQCHAT_RETENTION}, default 90 days; {@code off}/{@code 0} keeps everything): messages

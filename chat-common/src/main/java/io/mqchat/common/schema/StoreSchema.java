@@ -1,4 +1,4 @@
-package io.mqchat.common.store;
+package io.mqchat.common.schema;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;

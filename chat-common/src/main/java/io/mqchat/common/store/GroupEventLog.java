@@ -1,11 +1,9 @@
-package io.mqchat.common.groups;
+package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoCollection;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.SummaryWriter;
 import org.bson.Document;
 import org.redisson.api.RedissonClient;
 
