@@ -25,7 +25,7 @@ import io.mqchat.broker.ingest.UserDirectory;
 import io.mqchat.broker.presence.Presence;
 import io.mqchat.broker.presence.PresenceRevocation;
 import io.mqchat.broker.presence.PresenceVisibility;
-import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.requests.DeviceRequests;
 import io.mqchat.broker.session.ConnectedDevices;
 import io.mqchat.broker.session.ConnectionLifecycle;
 import io.mqchat.broker.session.PubrecGuard;
@@ -185,7 +185,7 @@ public final class ChatBroker implements AutoCloseable {
                     config.limits().inflightPerConnection(), config.limits().inflightBytes(),
                     config.limits().qos0Pending(), metrics);
             this.lifecycle = new ConnectionLifecycle(connected, presence, pipeline);
-            SyncRequests requests = new SyncRequests(
+            DeviceRequests requests = new DeviceRequests(
                     new SyncEngine(db.getCollection(StoreSchema.MESSAGES), summaries, groupDirectory,
                             config.storeTimeout().plus(SyncEngine.DEFAULT_MARGIN), clock),
                     new MessageRecall(db.getCollection(StoreSchema.MESSAGES), db.getCollection(StoreSchema.CONVERSATIONS),

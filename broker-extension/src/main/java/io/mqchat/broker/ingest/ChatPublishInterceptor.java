@@ -13,7 +13,7 @@ import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqchat.broker.delivery.ServerPublisher;
-import io.mqchat.broker.requests.SyncRequests;
+import io.mqchat.broker.requests.DeviceRequests;
 import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.session.PubrecGuard;
 import io.mqchat.common.protocol.ClientId;
@@ -55,7 +55,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final Duration storeTimeout;
     private final Executor callbacks;
     private final MeterRegistry metrics;
-    private final SyncRequests requests;
+    private final DeviceRequests requests;
     private final PubackHold pubacks;
 
     /**
@@ -63,7 +63,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
      * @param requests  the request/response handlers of {@code chat/req}
      */
     public ChatPublishInterceptor(MessageParser parser, MessageAcceptor acceptor, PublishPipeline pipeline,
-                                  ServerPublisher publisher, SyncRequests requests, Duration storeTimeout,
+                                  ServerPublisher publisher, DeviceRequests requests, Duration storeTimeout,
                                   Executor callbacks, MeterRegistry metrics) {
         this.parser = parser;
         this.acceptor = acceptor;
@@ -112,7 +112,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         String clientIdText = connection.clientId();
         boolean mqtt5 = connection.mqtt5();
         ClientId sender = connection.sender();
-        if (SyncRequests.isRequestTopic(packet.getTopic())) {
+        if (DeviceRequests.isRequestTopic(packet.getTopic())) {
             handleRequest(packet, output, mqtt5, clientIdText, sender, input);
             return;
         }
@@ -247,9 +247,9 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
     private void handleRequest(ModifiablePublishPacket packet, PublishInboundOutput output, boolean mqtt5,
                                String clientIdText, ClientId sender, PublishInboundInput input) {
-        SyncRequests handler = requests;
+        DeviceRequests handler = requests;
         String responseTopic = packet.getResponseTopic().orElse(null);
-        SyncRequests.Request request;
+        DeviceRequests.Request request;
         try {
             request = handler.parse(sender, packet.getTopic(), packet.getPayload().orElse(null), responseTopic);
         } catch (ProtocolException e) {

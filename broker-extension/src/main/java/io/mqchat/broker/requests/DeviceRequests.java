@@ -52,9 +52,9 @@ import java.util.function.Supplier;
  * (without rid) goes to every device of sender and recipient. Refusals are error events with the {@code rid}
  * and code {@code unknown_message}, {@code not_authorized} (not your message) or {@code recall_window_passed}.
  */
-public final class SyncRequests {
+public final class DeviceRequests {
 
-    private static final Logger log = LoggerFactory.getLogger(SyncRequests.class);
+    private static final Logger log = LoggerFactory.getLogger(DeviceRequests.class);
     /** What a sync request carries here besides {@link SyncQuery#FIELDS}. */
     private static final Set<String> OWN_FIELDS = Set.of("op", "rid");
     private static final Set<String> RECALL_FIELDS = Set.of("op", "rid", "id");
@@ -88,7 +88,7 @@ public final class SyncRequests {
     public record RecallRequest(String rid, String messageId) implements Request {
     }
 
-    public SyncRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
+    public DeviceRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
                         Supplier<PublishService> publishService, Executor readers, int maxRequestBytes,
                         ServerPublisher events) {
         this.events = events;
