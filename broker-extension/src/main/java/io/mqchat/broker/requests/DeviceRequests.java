@@ -9,7 +9,6 @@ import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.common.auth.HistoryPolicy;
-import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
@@ -221,14 +220,8 @@ public final class DeviceRequests {
     private ServerEvent recall(ClientId sender, RecallRequest request) {
         MessageRecall.Outcome outcome = recall.recall(sender.userId(), null, request.messageId());
         if (outcome instanceof MessageRecall.Recalled r) {
-            ChatMessage m = r.message();
-            ServerEvent.Recall event = ServerEvent.Recall.byUser(m.conv().toString(), m.id(), m.seq(), r.by(),
-                    m.recalledAt());
-            if (r.now()) {
-                String json = event.toJson();
-                Topics.conversationTopics(m).forEach(topic -> events.publishEvent(topic, json));
-            }
-            return event.answering(request.rid());
+            r.announce(events::publishEvent); // every device of both sides (groups: every member's), the sender's too
+            return r.event().answering(request.rid());
         }
         if (outcome instanceof MessageRecall.NotSender) {
             return refusal(request.rid(), ProtocolError.NOT_AUTHORIZED.code(), "only the sender may recall a message",

@@ -8,12 +8,15 @@ import com.mongodb.client.model.Updates;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.protocol.Topics;
 import org.bson.Document;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 import static io.mqchat.common.schema.StoreSchema.Conversation;
 import static io.mqchat.common.schema.StoreSchema.Message;
@@ -55,6 +58,23 @@ public final class MessageRecall {
      * (the sender, or a group's owner or admin).
      */
     public record Recalled(ChatMessage message, boolean now, String by) implements Outcome {
+
+        /** The recall event: what every device of the conversation is told, and the answer to a recall request. */
+        public ServerEvent.Recall event() {
+            return ServerEvent.Recall.byUser(message.conv().toString(), message.id(), message.seq(), by,
+                    message.recalledAt());
+        }
+
+        /**
+         * If this call recalled the message: the event to every device of the conversation, through
+         * {@code publish(topic, json)} (both participants' inboxes, or once the group topic).
+         */
+        public void announce(BiConsumer<String, String> publish) {
+            if (now) {
+                String json = event().toJson();
+                Topics.conversationTopics(message).forEach(topic -> publish.accept(topic, json));
+            }
+        }
     }
 
     /** No message with this id (in this conversation). */

@@ -2,10 +2,7 @@ package io.mqchat.history.messages;
 
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.ServerEvent;
-import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.history.events.BusPublisher;
 import io.mqchat.history.web.PlainJson;
@@ -51,13 +48,8 @@ public class RecallController {
         }
         MessageRecall.Outcome outcome = recall.recall(caller.userId(), c.toString(), id);
         if (outcome instanceof MessageRecall.Recalled r) {
-            ChatMessage m = r.message();
-            if (r.now()) {
-                String event = ServerEvent.Recall.byUser(m.conv().toString(), m.id(), m.seq(), r.by(), m.recalledAt())
-                        .toJson();
-                Topics.conversationTopics(m).forEach(topic -> bus.publish(BusMessage.publish(topic, event)));
-            }
-            return PlainJson.of(m);
+            r.announce((topic, event) -> bus.publish(BusMessage.publish(topic, event)));
+            return PlainJson.of(r.message());
         }
         if (outcome instanceof MessageRecall.NotSender) {
             throw new ApiException(HttpStatus.FORBIDDEN, "Only the sender may recall a message (in a group also its owner, and admins "
