@@ -1,7 +1,6 @@
 package io.mqchat.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.common.protocol.Json;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -114,32 +113,18 @@ final class GroupLedger {
     }
 
     /** One publishing member. */
-    final class Sender implements SendLoop.Ledger {
+    final class Sender extends SenderLedger {
         final int index;
         private final int base;
-        private final Semaphore window;
-        final AtomicInteger sent = new AtomicInteger();
-        final AtomicInteger acked = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
 
         Sender(int index, int inflight) {
+            super(GroupLedger.this.topic, new Semaphore(inflight));
             this.index = index;
             this.base = index * perSender;
-            this.window = new Semaphore(inflight);
         }
 
         String userId() {
             return memberIds.get(index);
-        }
-
-        @Override
-        public Semaphore window() {
-            return window;
-        }
-
-        @Override
-        public String topic(int k) {
-            return topic;
         }
 
         @Override
@@ -149,7 +134,7 @@ final class GroupLedger {
 
         @Override
         public void started(int k) {
-            sent.incrementAndGet();
+            super.started(k);
             if (invalidateEvery > 0 && startedMessages.incrementAndGet() % invalidateEvery == 0) {
                 invalidate.run();
             }
@@ -190,10 +175,6 @@ final class GroupLedger {
             error("publish " + cid(base + k) + " of " + userId() + " not sent: " + e);
             window.release();
         }
-
-        boolean answered() {
-            return acked.get() + failed.get() >= sent.get();
-        }
     }
 
     /** The answer to a readiness probe. */
@@ -230,14 +211,13 @@ final class GroupLedger {
         }
 
         void onArrival(byte[] payload, long nanoTime) {
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(payload);
-            } catch (Exception e) {
+            JsonNode node = Pair.parse(payload, why -> {
                 synchronized (this) {
                     foreign++;
                 }
-                error(userId + " got an unparseable payload: " + e.getMessage());
+                error(userId + " got an unparseable payload: " + why);
+            });
+            if (node == null) {
                 return;
             }
             String cid = node.path("cid").asText("");
