@@ -196,7 +196,7 @@ final class GroupFanOutBenchmark {
 
     private SideResult result(GroupLedger ledger, Phase measured, int[] sentUpTo) {
         List<String> senderIds = ledger.senders().stream().map(GroupLedger.Sender::userId).toList();
-        GroupLedger.Outcome o = ledger.check(sentUpTo, target.storedCount(ledger.conv),
+        GroupOutcome o = ledger.check(sentUpTo, target.storedCount(ledger.conv),
                 target.storedFrom(senderIds));
         List<String> problems = new ArrayList<>();
         if (readinessProblem != null) {
