@@ -24,7 +24,6 @@ import org.bson.types.ObjectId;
 import org.redisson.api.RTopic;
 import org.redisson.client.codec.StringCodec;
 
-import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,8 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -146,29 +143,19 @@ final class BroadcastBenchmark {
                     (System.nanoTime() - t0) / 1e9);
         }
         Path devices = workDir.resolve("broadcast-devices-" + target.name().replace(' ', '-') + ".tsv");
-        try (BufferedWriter w = Files.newBufferedWriter(devices, StandardCharsets.UTF_8)) {
-            for (String user : users.subList(0, n)) {
-                w.write(IdleClients.deviceLine(user + ":" + DEVICE, target.credentials(user, DEVICE),
-                        mqchat ? Topics.inbox(user) : PLAIN_TOPIC));
-                w.newLine();
-            }
-        }
+        IdleClients.writeDevices(devices, users.subList(0, n), DEVICE, target,
+                user -> mqchat ? Topics.inbox(user) : PLAIN_TOPIC);
         users = null;
 
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         try (Sender sender = mqchat ? new StoreSender((MqchatTarget) target) : new PlainSender(target, runId);
-             ChildJvm clients = ChildJvm.start("broadcast devices", BroadcastClients.class, "256m",
+             DeviceJvm clients = DeviceJvm.startReady("broadcast devices", BroadcastClients.class,
                      Map.of("MQCHAT_BCAST_DEVICES", devices.toString(), "MQCHAT_BCAST_BROKER", target.uri()),
-                     line -> lines.add(line == null ? IdleClients.FAILED + "the devices' JVM exited" : line))) {
-            String ready = await(lines, IdleClients.READY, s.maxPhaseTime().toMillis());
-            if (ready == null || !ready.startsWith(IdleClients.READY)) {
-                throw new IllegalStateException("the broadcast devices did not connect: " + ready);
-            }
-            String[] r = ready.substring(IdleClients.READY.length()).split(" ");
+                     s.maxPhaseTime().toMillis())) {
+            DeviceJvm.Ready r = clients.ready();
             String connected = String.format(Locale.ROOT, "%s devices authenticated and subscribed (%s) in %s s, "
-                            + "from a child JVM", r[0], mqchat ? "each to its inbox" : "to " + PLAIN_TOPIC, r[1]);
+                    + "from a child JVM", r.devices(), mqchat ? "each to its inbox" : "to " + PLAIN_TOPIC, r.seconds());
             out.println("  " + target.name() + ": " + connected);
             notes.add(connected);
 
@@ -176,7 +163,7 @@ final class BroadcastBenchmark {
             int warmups = 0;
             BroadcastClients.RoundResult warm = null;
             while (warmups < s.warmup() + EXTRA_WARMUPS) {
-                warm = broadcast(++round, sender, clients, lines, WARMUP_WAIT_MS).arrivals();
+                warm = broadcast(++round, sender, clients, WARMUP_WAIT_MS).arrivals();
                 warmups++;
                 out.printf(Locale.ROOT, "  %s: warm-up broadcast %d reached %d of %d devices%n", target.name(), round,
                         warm.devices(), n);
@@ -195,7 +182,7 @@ final class BroadcastBenchmark {
             List<Round> timed = new ArrayList<>();
             for (int k = 0; k < s.messages(); k++) {
                 TimeUnit.MILLISECONDS.sleep(PAUSE_MS);
-                Round result = broadcast(++round, sender, clients, lines, ROUND_WAIT_MS);
+                Round result = broadcast(++round, sender, clients, ROUND_WAIT_MS);
                 timed.add(result);
                 BroadcastClients.RoundResult a = result.arrivals();
                 out.printf(Locale.ROOT, "  %s: broadcast %d: %d of %d devices, last after %.1f ms (p50 %.1f, p99 %.1f), "
@@ -231,10 +218,9 @@ final class BroadcastBenchmark {
         }
     }
 
-    private Round broadcast(int round, Sender sender, ChildJvm clients, BlockingQueue<String> lines, long waitMs)
-            throws Exception {
+    private Round broadcast(int round, Sender sender, DeviceJvm clients, long waitMs) throws Exception {
         sender.prepare();
-        lines.clear();
+        clients.skipLines();
         long cpu0 = processCpuNanos();
         double devices0 = cpuMillis(Path.of("/proc", Long.toString(clients.pid()), "stat"));
         long go = System.nanoTime();
@@ -242,13 +228,13 @@ final class BroadcastBenchmark {
         sender.send(round);
         double sendMs = (System.nanoTime() - go) / 1e6;
         String prefix = BroadcastClients.RoundResult.PREFIX + round + " ";
-        String line = await(lines, prefix, waitMs);
+        String line = clients.await(prefix, waitMs);
         if (line == null || !line.startsWith(prefix)) {
             if (line != null && line.startsWith(IdleClients.FAILED)) {
                 throw new IllegalStateException("the broadcast devices failed: " + line);
             }
             clients.send(BroadcastClients.RESULT + " " + round);
-            line = await(lines, prefix, 10_000);
+            line = clients.await(prefix, 10_000);
             if (line == null || !line.startsWith(prefix)) {
                 throw new IllegalStateException("the broadcast devices did not report broadcast " + round + ": " + line);
             }
@@ -488,17 +474,6 @@ final class BroadcastBenchmark {
             int[] c = writes.computeIfAbsent(key, k -> new int[2]);
             c[0]++;
             c[1] += docs;
-        }
-    }
-
-    /** The next line starting with {@code prefix} (or a failure line), null after {@code millis}. */
-    private static String await(BlockingQueue<String> lines, String prefix, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (true) {
-            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null || line.startsWith(prefix) || line.startsWith(IdleClients.FAILED)) {
-                return line;
-            }
         }
     }
 }
