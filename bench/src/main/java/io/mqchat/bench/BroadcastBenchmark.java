@@ -1,43 +1,23 @@
 package io.mqchat.bench;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
-import io.mqchat.common.broadcast.Audience;
 import io.mqchat.common.broadcast.Broadcasts;
-import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.ConversationSummaries;
-import io.mqchat.common.store.StoreSchema;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
-import org.bson.types.ObjectId;
-import org.redisson.api.RTopic;
-import org.redisson.client.codec.StringCodec;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An operator's broadcast to everyone: {@code --registered} users exist, the first {@code --connections} of them are
@@ -114,20 +94,6 @@ final class BroadcastBenchmark {
                  double devicesCpuMs) {
     }
 
-    /** How a side sends its broadcast. */
-    private interface Sender extends AutoCloseable {
-        /** Called before each broadcast's go, outside the timing (mqchat: resets the counters). */
-        void prepare();
-
-        void send(int round) throws Exception;
-
-        /** What the broadcast wrote, after every device had it. */
-        Writes writes();
-
-        @Override
-        void close();
-    }
-
     SideResult run() throws Exception {
         boolean mqchat = target instanceof MqchatTarget;
         int n = s.fleet().connections();
@@ -149,7 +115,7 @@ final class BroadcastBenchmark {
 
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        try (Sender sender = mqchat ? new StoreSender((MqchatTarget) target) : new PlainSender(target, runId);
+        try (BroadcastSender sender = BroadcastSender.of(target, runId);
              DeviceJvm clients = DeviceJvm.startReady("broadcast devices", BroadcastClients.class,
                      Map.of("MQCHAT_BCAST_DEVICES", devices.toString(), "MQCHAT_BCAST_BROKER", target.uri()),
                      s.maxPhaseTime().toMillis())) {
@@ -218,7 +184,7 @@ final class BroadcastBenchmark {
         }
     }
 
-    private Round broadcast(int round, Sender sender, DeviceJvm clients, long waitMs) throws Exception {
+    private Round broadcast(int round, BroadcastSender sender, DeviceJvm clients, long waitMs) throws Exception {
         sender.prepare();
         clients.skipLines();
         long cpu0 = processCpuNanos();
@@ -318,101 +284,6 @@ final class BroadcastBenchmark {
     /** The text of a round's broadcast, with the marker the devices look for. */
     static String text(int round) {
         return "Maintenance tonight from 02:00 UTC; chat stays up. [" + BroadcastClients.MARKER + round + ";]";
-    }
-
-    /**
-     * mqchat: what chat-api's admin broadcast does, on a MongoDB client of its own whose commands are counted; the
-     * bus message goes to the broker nodes over Redis like chat-api's {@code BrokerBus}.
-     */
-    private static final class StoreSender implements Sender {
-
-        private final WriteCounter counter = new WriteCounter();
-        private final MongoClient client;
-        private final Broadcasts broadcasts;
-        private final MongoDatabase store;
-        private long messagesBefore;
-        private long conversationsBefore;
-
-        StoreSender(MqchatTarget target) {
-            client = MongoClients.create(MongoClientSettings.builder()
-                    .applyConnectionString(new ConnectionString(target.mongoUri())).addCommandListener(counter).build());
-            store = target.database();
-            MongoDatabase db = client.getDatabase(store.getName());
-            Clock clock = Clock.systemUTC();
-            ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                    db.getCollection(StoreSchema.MESSAGES), clock);
-            RTopic bus = target.redisson().getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
-            broadcasts = new Broadcasts(new ConversationLog(db.getCollection(StoreSchema.MESSAGES), summaries,
-                    target.redisson(), clock), m -> bus.publish(m.toJson()));
-        }
-
-        @Override
-        public void prepare() {
-            messagesBefore = store.getCollection(StoreSchema.MESSAGES).countDocuments();
-            conversationsBefore = store.getCollection(StoreSchema.CONVERSATIONS).countDocuments();
-            counter.reset();
-        }
-
-        @Override
-        public void send(int round) {
-            broadcasts.send(TextNode.valueOf(text(round)), new Audience.Everyone());
-        }
-
-        @Override
-        public Writes writes() {
-            WriteCounter.Snapshot c = counter.snapshot();
-            long messages = store.getCollection(StoreSchema.MESSAGES).countDocuments() - messagesBefore;
-            long conversations = store.getCollection(StoreSchema.CONVERSATIONS).countDocuments() - conversationsBefore;
-            return new Writes(messages, conversations, c.writeCommands(), c.statements(),
-                    c.statementsIn(StoreSchema.CONVERSATIONS), c.reads(), c.detail());
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
-    }
-
-    /** plain HiveMQ: one client publishes the same envelope mqchat delivers, QoS 1, to the one topic. */
-    private static final class PlainSender implements Sender {
-
-        private final BenchClient client;
-        private final AtomicReference<String> failure = new AtomicReference<>();
-
-        PlainSender(Target target, String runId) throws Exception {
-            client = BenchClient.connect(false, target, "operator-" + runId, "desktop", 10, true, (payload, t) -> {
-            }, e -> failure.compareAndSet(null, e));
-        }
-
-        @Override
-        public void prepare() {
-        }
-
-        @Override
-        public void send(int round) throws Exception {
-            ChatMessage envelope = new ChatMessage(new ObjectId().toHexString(), ConversationId.SYSTEM.toString(), round,
-                    Ids.SYSTEM_USER, ConversationId.SYSTEM_TEXT, System.currentTimeMillis(), ChatMessage.SERVER_DEVICE,
-                    "srv-" + UUID.randomUUID(), Broadcasts.TYPE, TextNode.valueOf(text(round)));
-            client.publish(PLAIN_TOPIC, envelope.toJsonBytes(), (t, f) -> {
-                if (f != null) {
-                    failure.compareAndSet(null, "publish refused: " + f);
-                }
-            });
-        }
-
-        @Override
-        public Writes writes() {
-            String f = failure.get();
-            if (f != null) {
-                throw new IllegalStateException("the plain publisher failed: " + f);
-            }
-            return Writes.NONE;
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
     }
 
     /** Counts the write commands (and the statements in them) a MongoDB client sends, per command and collection. */
