@@ -117,7 +117,7 @@ final class Mqtt3Connection extends ReconnectingConnection {
 
     @Override
     protected void release() {
-        quietly(client.isConnected(), () -> client.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS),
+        disconnectAndClose(client.isConnected(), () -> client.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS),
                 () -> client.close(true));
     }
 }

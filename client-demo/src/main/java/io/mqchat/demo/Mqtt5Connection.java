@@ -198,7 +198,8 @@ final class Mqtt5Connection extends ReconnectingConnection {
     protected void release() {
         MqttAsyncClient c = client;
         if (c != null) {
-            quietly(c.isConnected(), () -> c.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS), () -> c.close(true));
+            disconnectAndClose(c.isConnected(), () -> c.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS),
+                    () -> c.close(true));
         }
     }
 }

@@ -131,7 +131,7 @@ abstract class ReconnectingConnection implements ChatConnection {
     }
 
     /** A clean disconnect (when connected), then the client closed; failures of either are no news when closing. */
-    protected static void quietly(boolean connected, LibraryCall disconnect, LibraryCall close) {
+    protected static void disconnectAndClose(boolean connected, LibraryCall disconnect, LibraryCall close) {
         try {
             if (connected) {
                 disconnect.run();
