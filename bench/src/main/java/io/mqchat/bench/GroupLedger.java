@@ -14,6 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import static io.mqchat.bench.SenderLedger.ACK_FAILED;
+import static io.mqchat.bench.SenderLedger.ACK_NONE;
+import static io.mqchat.bench.SenderLedger.ACK_OK;
+
 /**
  * Everything one group run sent and received, and the checks on it. Sender {@code i}'s message {@code k} is
  * message {@code g = i * perSender + k} of the run, with cid {@code m{g}}; its messages below {@code warmup} are
@@ -27,9 +31,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class GroupLedger {
 
-    private static final int ACK_NONE = 0;
-    private static final int ACK_OK = 1;
-    private static final int ACK_FAILED = 2;
 
     final String conv;
     final String topic;

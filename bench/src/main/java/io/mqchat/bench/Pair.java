@@ -25,9 +25,6 @@ import java.util.function.Consumer;
 final class Pair extends SenderLedger {
 
     static final long HISTOGRAM_MAX_MICROS = 600_000_000L;
-    private static final int ACK_NONE = 0;
-    private static final int ACK_OK = 1;
-    private static final int ACK_FAILED = 2;
     private static final int MAX_KEPT_ERRORS = 10;
 
     final int index;

@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 abstract class SenderLedger implements SendLoop.Ledger {
 
+    /** What became of one message, in a scenario's per-message answer array: no answer yet, acknowledged, failed. */
+    static final int ACK_NONE = 0;
+    static final int ACK_OK = 1;
+    static final int ACK_FAILED = 2;
+
     final String topic;
     final Semaphore window;
     final AtomicInteger sent = new AtomicInteger();
