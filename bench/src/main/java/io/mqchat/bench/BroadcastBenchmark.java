@@ -1,46 +1,23 @@
 package io.mqchat.bench;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
-import io.mqchat.common.broadcast.Audience;
 import io.mqchat.common.broadcast.Broadcasts;
-import io.mqchat.common.protocol.ChatMessage;
-import io.mqchat.common.protocol.ConversationId;
-import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Topics;
-import io.mqchat.common.redis.RedisKeys;
-import io.mqchat.common.schema.StoreSchema;
-import io.mqchat.common.store.ConversationLog;
-import io.mqchat.common.store.SummaryWriter;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
-import org.bson.types.ObjectId;
-import org.redisson.api.RTopic;
-import org.redisson.client.codec.StringCodec;
 
-import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An operator's broadcast to everyone: {@code --registered} users exist, the first {@code --connections} of them are
@@ -117,20 +94,6 @@ final class BroadcastBenchmark {
                  double devicesCpuMs) {
     }
 
-    /** How a side sends its broadcast. */
-    private interface Sender extends AutoCloseable {
-        /** Called before each broadcast's go, outside the timing (mqchat: resets the counters). */
-        void prepare();
-
-        void send(int round) throws Exception;
-
-        /** What the broadcast wrote, after every device had it. */
-        Writes writes();
-
-        @Override
-        void close();
-    }
-
     SideResult run() throws Exception {
         boolean mqchat = target instanceof MqchatTarget;
         int n = s.fleet().connections();
@@ -146,29 +109,19 @@ final class BroadcastBenchmark {
                     (System.nanoTime() - t0) / 1e9);
         }
         Path devices = workDir.resolve("broadcast-devices-" + target.name().replace(' ', '-') + ".tsv");
-        try (BufferedWriter w = Files.newBufferedWriter(devices, StandardCharsets.UTF_8)) {
-            for (String user : users.subList(0, n)) {
-                w.write(IdleClients.deviceLine(user + ":" + DEVICE, target.credentials(user, DEVICE),
-                        mqchat ? Topics.inbox(user) : PLAIN_TOPIC));
-                w.newLine();
-            }
-        }
+        IdleClients.writeDevices(devices, users.subList(0, n), DEVICE, target,
+                user -> mqchat ? Topics.inbox(user) : PLAIN_TOPIC);
         users = null;
 
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        try (Sender sender = mqchat ? new StoreSender((MqchatTarget) target) : new PlainSender(target, runId);
-             ChildJvm clients = ChildJvm.start("broadcast devices", BroadcastClients.class, "256m",
+        try (BroadcastSender sender = BroadcastSender.of(target, runId);
+             DeviceJvm clients = DeviceJvm.startReady("broadcast devices", BroadcastClients.class,
                      Map.of("MQCHAT_BCAST_DEVICES", devices.toString(), "MQCHAT_BCAST_BROKER", target.uri()),
-                     line -> lines.add(line == null ? IdleClients.FAILED + "the devices' JVM exited" : line))) {
-            String ready = await(lines, IdleClients.READY, s.maxPhaseTime().toMillis());
-            if (ready == null || !ready.startsWith(IdleClients.READY)) {
-                throw new IllegalStateException("the broadcast devices did not connect: " + ready);
-            }
-            String[] r = ready.substring(IdleClients.READY.length()).split(" ");
+                     s.maxPhaseTime().toMillis())) {
+            DeviceJvm.Ready r = clients.ready();
             String connected = String.format(Locale.ROOT, "%s devices authenticated and subscribed (%s) in %s s, "
-                            + "from a child JVM", r[0], mqchat ? "each to its inbox" : "to " + PLAIN_TOPIC, r[1]);
+                    + "from a child JVM", r.devices(), mqchat ? "each to its inbox" : "to " + PLAIN_TOPIC, r.seconds());
             out.println("  " + target.name() + ": " + connected);
             notes.add(connected);
 
@@ -176,7 +129,7 @@ final class BroadcastBenchmark {
             int warmups = 0;
             BroadcastClients.RoundResult warm = null;
             while (warmups < s.warmup() + EXTRA_WARMUPS) {
-                warm = broadcast(++round, sender, clients, lines, WARMUP_WAIT_MS).arrivals();
+                warm = broadcast(++round, sender, clients, WARMUP_WAIT_MS).arrivals();
                 warmups++;
                 out.printf(Locale.ROOT, "  %s: warm-up broadcast %d reached %d of %d devices%n", target.name(), round,
                         warm.devices(), n);
@@ -195,7 +148,7 @@ final class BroadcastBenchmark {
             List<Round> timed = new ArrayList<>();
             for (int k = 0; k < s.messages(); k++) {
                 TimeUnit.MILLISECONDS.sleep(PAUSE_MS);
-                Round result = broadcast(++round, sender, clients, lines, ROUND_WAIT_MS);
+                Round result = broadcast(++round, sender, clients, ROUND_WAIT_MS);
                 timed.add(result);
                 BroadcastClients.RoundResult a = result.arrivals();
                 out.printf(Locale.ROOT, "  %s: broadcast %d: %d of %d devices, last after %.1f ms (p50 %.1f, p99 %.1f), "
@@ -231,10 +184,9 @@ final class BroadcastBenchmark {
         }
     }
 
-    private Round broadcast(int round, Sender sender, ChildJvm clients, BlockingQueue<String> lines, long waitMs)
-            throws Exception {
+    private Round broadcast(int round, BroadcastSender sender, DeviceJvm clients, long waitMs) throws Exception {
         sender.prepare();
-        lines.clear();
+        clients.skipLines();
         long cpu0 = processCpuNanos();
         double devices0 = cpuMillis(Path.of("/proc", Long.toString(clients.pid()), "stat"));
         long go = System.nanoTime();
@@ -242,13 +194,13 @@ final class BroadcastBenchmark {
         sender.send(round);
         double sendMs = (System.nanoTime() - go) / 1e6;
         String prefix = BroadcastClients.RoundResult.PREFIX + round + " ";
-        String line = await(lines, prefix, waitMs);
+        String line = clients.await(prefix, waitMs);
         if (line == null || !line.startsWith(prefix)) {
             if (line != null && line.startsWith(IdleClients.FAILED)) {
                 throw new IllegalStateException("the broadcast devices failed: " + line);
             }
             clients.send(BroadcastClients.RESULT + " " + round);
-            line = await(lines, prefix, 10_000);
+            line = clients.await(prefix, 10_000);
             if (line == null || !line.startsWith(prefix)) {
                 throw new IllegalStateException("the broadcast devices did not report broadcast " + round + ": " + line);
             }
@@ -334,100 +286,6 @@ final class BroadcastBenchmark {
         return "Maintenance tonight from 02:00 UTC; chat stays up. [" + BroadcastClients.MARKER + round + ";]";
     }
 
-    /**
-     * mqchat: what chat-api's admin broadcast does, on a MongoDB client of its own whose commands are counted; the
-     * bus message goes to the broker nodes over Redis like chat-api's {@code BrokerBus}.
-     */
-    private static final class StoreSender implements Sender {
-
-        private final WriteCounter counter = new WriteCounter();
-        private final MongoClient client;
-        private final Broadcasts broadcasts;
-        private final MongoDatabase store;
-        private long messagesBefore;
-        private long conversationsBefore;
-
-        StoreSender(MqchatTarget target) {
-            client = MongoClients.create(MongoClientSettings.builder()
-                    .applyConnectionString(new ConnectionString(target.mongoUri())).addCommandListener(counter).build());
-            store = target.database();
-            MongoDatabase db = client.getDatabase(store.getName());
-            Clock clock = Clock.systemUTC();
-            SummaryWriter summaries = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
-            RTopic bus = target.redisson().getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
-            broadcasts = new Broadcasts(new ConversationLog(db.getCollection(StoreSchema.MESSAGES), summaries,
-                    target.redisson(), clock), m -> bus.publish(m.toJson()));
-        }
-
-        @Override
-        public void prepare() {
-            messagesBefore = store.getCollection(StoreSchema.MESSAGES).countDocuments();
-            conversationsBefore = store.getCollection(StoreSchema.CONVERSATIONS).countDocuments();
-            counter.reset();
-        }
-
-        @Override
-        public void send(int round) {
-            broadcasts.send(TextNode.valueOf(text(round)), new Audience.Everyone());
-        }
-
-        @Override
-        public Writes writes() {
-            WriteCounter.Snapshot c = counter.snapshot();
-            long messages = store.getCollection(StoreSchema.MESSAGES).countDocuments() - messagesBefore;
-            long conversations = store.getCollection(StoreSchema.CONVERSATIONS).countDocuments() - conversationsBefore;
-            return new Writes(messages, conversations, c.writeCommands(), c.statements(),
-                    c.statementsIn(StoreSchema.CONVERSATIONS), c.reads(), c.detail());
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
-    }
-
-    /** plain HiveMQ: one client publishes the same envelope mqchat delivers, QoS 1, to the one topic. */
-    private static final class PlainSender implements Sender {
-
-        private final BenchClient client;
-        private final AtomicReference<String> failure = new AtomicReference<>();
-
-        PlainSender(Target target, String runId) throws Exception {
-            client = BenchClient.connect(false, target, "operator-" + runId, "desktop", 10, true, (payload, t) -> {
-            }, e -> failure.compareAndSet(null, e));
-        }
-
-        @Override
-        public void prepare() {
-        }
-
-        @Override
-        public void send(int round) throws Exception {
-            ChatMessage envelope = new ChatMessage(new ObjectId().toHexString(), ConversationId.SYSTEM, round,
-                    Ids.SYSTEM_USER, ConversationId.SYSTEM_TEXT, System.currentTimeMillis(), ChatMessage.SERVER_DEVICE,
-                    "srv-" + UUID.randomUUID(), Broadcasts.TYPE, TextNode.valueOf(text(round)));
-            client.publish(PLAIN_TOPIC, envelope.toJsonBytes(), (t, f) -> {
-                if (f != null) {
-                    failure.compareAndSet(null, "publish refused: " + f);
-                }
-            });
-        }
-
-        @Override
-        public Writes writes() {
-            String f = failure.get();
-            if (f != null) {
-                throw new IllegalStateException("the plain publisher failed: " + f);
-            }
-            return Writes.NONE;
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
-    }
-
     /** Counts the write commands (and the statements in them) a MongoDB client sends, per command and collection. */
     static final class WriteCounter implements CommandListener {
 
@@ -487,17 +345,6 @@ final class BroadcastBenchmark {
             int[] c = writes.computeIfAbsent(key, k -> new int[2]);
             c[0]++;
             c[1] += docs;
-        }
-    }
-
-    /** The next line starting with {@code prefix} (or a failure line), null after {@code millis}. */
-    private static String await(BlockingQueue<String> lines, String prefix, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (true) {
-            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null || line.startsWith(prefix) || line.startsWith(IdleClients.FAILED)) {
-                return line;
-            }
         }
     }
 }

@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -196,7 +196,7 @@ final class GroupFanOutBenchmark {
 
     private SideResult result(GroupLedger ledger, Phase measured, int[] sentUpTo) {
         List<String> senderIds = ledger.senders().stream().map(GroupLedger.Sender::userId).toList();
-        GroupLedger.Outcome o = ledger.check(sentUpTo, target.storedCount(ledger.conv),
+        GroupOutcome o = ledger.check(sentUpTo, target.storedCount(ledger.conv),
                 target.storedFrom(senderIds));
         List<String> problems = new ArrayList<>();
         if (readinessProblem != null) {

@@ -1,7 +1,6 @@
 package io.mqchat.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.common.protocol.Json;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -14,6 +13,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import static io.mqchat.bench.SenderLedger.ACK_FAILED;
+import static io.mqchat.bench.SenderLedger.ACK_NONE;
+import static io.mqchat.bench.SenderLedger.ACK_OK;
 
 /**
  * Everything one group run sent and received, and the checks on it. Sender {@code i}'s message {@code k} is
@@ -28,9 +31,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class GroupLedger {
 
-    private static final int ACK_NONE = 0;
-    private static final int ACK_OK = 1;
-    private static final int ACK_FAILED = 2;
 
     final String conv;
     final String topic;
@@ -114,32 +114,18 @@ final class GroupLedger {
     }
 
     /** One publishing member. */
-    final class Sender implements SendLoop.Ledger {
+    final class Sender extends SenderLedger {
         final int index;
         private final int base;
-        private final Semaphore window;
-        final AtomicInteger sent = new AtomicInteger();
-        final AtomicInteger acked = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
 
         Sender(int index, int inflight) {
+            super(GroupLedger.this.topic, new Semaphore(inflight));
             this.index = index;
             this.base = index * perSender;
-            this.window = new Semaphore(inflight);
         }
 
         String userId() {
             return memberIds.get(index);
-        }
-
-        @Override
-        public Semaphore window() {
-            return window;
-        }
-
-        @Override
-        public String topic(int k) {
-            return topic;
         }
 
         @Override
@@ -149,7 +135,7 @@ final class GroupLedger {
 
         @Override
         public void started(int k) {
-            sent.incrementAndGet();
+            super.started(k);
             if (invalidateEvery > 0 && startedMessages.incrementAndGet() % invalidateEvery == 0) {
                 invalidate.run();
             }
@@ -190,10 +176,6 @@ final class GroupLedger {
             error("publish " + cid(base + k) + " of " + userId() + " not sent: " + e);
             window.release();
         }
-
-        boolean answered() {
-            return acked.get() + failed.get() >= sent.get();
-        }
     }
 
     /** The answer to a readiness probe. */
@@ -230,14 +212,13 @@ final class GroupLedger {
         }
 
         void onArrival(byte[] payload, long nanoTime) {
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(payload);
-            } catch (Exception e) {
+            JsonNode node = Pair.parse(payload, why -> {
                 synchronized (this) {
                     foreign++;
                 }
-                error(userId + " got an unparseable payload: " + e.getMessage());
+                error(userId + " got an unparseable payload: " + why);
+            });
+            if (node == null) {
                 return;
             }
             String cid = node.path("cid").asText("");
@@ -389,8 +370,8 @@ final class GroupLedger {
      * @param storedInConv      MongoDB's count of the group conversation (-1: not a storing broker)
      * @param storedFromSenders MongoDB's count of everything the senders sent, any conversation (-1: not stored)
      */
-    Outcome check(int[] sentUpTo, long storedInConv, long storedFromSenders) {
-        Outcome o = new Outcome();
+    GroupOutcome check(int[] sentUpTo, long storedInConv, long storedFromSenders) {
+        GroupOutcome o = new GroupOutcome();
         BitSet seqs = new BitSet();
         int seqRepeats = 0;
         synchronized (probeSeqs) {
@@ -485,84 +466,5 @@ final class GroupLedger {
             o.errors.addAll(errors);
         }
         return o;
-    }
-
-    /** What {@link #check} found. Counts of deliveries are per (message, member). */
-    static final class Outcome {
-        long measuredSent;
-        long measuredAcked;
-        long measuredDelivered;
-        long measuredDeliveriesCounted;
-        long acked;
-        long failed;
-        long unanswered;
-        long lostDeliveries;
-        long messagesWithLoss;
-        long deliveredWithoutAck;
-        long redeliveries;
-        long outOfOrder;
-        long foreign;
-        int idConflicts;
-        int seqConflicts;
-        int probesAcked;
-        int probesFailed;
-        String seqProblem;
-        long stored;
-        final List<String> storeProblems = new ArrayList<>();
-        SideResult.Latency ackLatency;
-        SideResult.Latency deliveryLatency;
-        long lastMeasuredAckNanos;
-        long lastMeasuredDeliveryNanos;
-        int errorCount;
-        final List<String> errors = new ArrayList<>();
-        final List<String> examples = new ArrayList<>();
-
-        void example(String text) {
-            if (examples.size() < 5) {
-                examples.add(text);
-            }
-        }
-
-        /** Failed checks, each a sentence; empty when all passed. */
-        List<String> problems() {
-            List<String> p = new ArrayList<>();
-            if (measuredAcked == 0) {
-                p.add("no measured message was acknowledged");
-            }
-            if (failed > 0 || probesFailed > 0) {
-                p.add((failed + probesFailed) + " publishes refused or failed");
-            }
-            if (unanswered > 0) {
-                p.add(unanswered + " publishes never answered");
-            }
-            if (lostDeliveries > 0) {
-                p.add(lostDeliveries + " member deliveries of acknowledged messages missing (" + messagesWithLoss
-                        + " messages did not reach every member)");
-            }
-            if (deliveredWithoutAck > 0) {
-                p.add(deliveredWithoutAck + " messages delivered without a successful PUBACK");
-            }
-            if (idConflicts > 0) {
-                p.add(idConflicts + " times one cid arrived under a second id (stored twice)");
-            }
-            if (seqConflicts > 0) {
-                p.add(seqConflicts + " times one message arrived with a second seq");
-            }
-            if (seqProblem != null) {
-                p.add(seqProblem);
-            }
-            p.addAll(storeProblems);
-            if (foreign > 0) {
-                p.add(foreign + " deliveries that were unparseable or not the group's");
-            }
-            if (!p.isEmpty()) {
-                examples.forEach(e -> p.add("  e.g. " + e));
-                if (errorCount > 0) {
-                    p.add("  " + errorCount + " client-side errors, first ones:");
-                    errors.forEach(e -> p.add("    " + e));
-                }
-            }
-            return p;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.mqchat.bench;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The idle devices, in a child JVM of the bench ({@link IdleConnectionsBenchmark}), so that the bench's own heap and
@@ -44,6 +46,17 @@ final class IdleClients {
     static String deviceLine(String clientId, BenchClient.Credentials credentials, String topic) {
         return clientId + "\t" + (credentials == null ? "-\t-" : credentials.username() + "\t" + credentials.password())
                 + "\t" + topic;
+    }
+
+    /** Writes the devices file: device {@code device} of each user, subscribing to {@code topicOf} the user. */
+    static void writeDevices(Path file, List<String> users, String device, Target target,
+                             Function<String, String> topicOf) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (String user : users) {
+                w.write(deviceLine(user + ":" + device, target.credentials(user, device), topicOf.apply(user)));
+                w.newLine();
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {

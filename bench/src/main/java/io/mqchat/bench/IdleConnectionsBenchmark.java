@@ -2,7 +2,6 @@ package io.mqchat.bench;
 
 import io.mqchat.common.protocol.Topics;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -13,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,34 +85,25 @@ final class IdleConnectionsBenchmark {
         }
         target.createUsers(users);
         Path devices = workDir.resolve("idle-devices-" + target.name().replace(' ', '-') + ".tsv");
-        try (BufferedWriter w = Files.newBufferedWriter(devices, StandardCharsets.UTF_8)) {
-            for (String user : users) {
-                w.write(IdleClients.deviceLine(user + ":" + DEVICE, target.credentials(user, DEVICE), Topics.inbox(user)));
-                w.newLine();
-            }
-        }
+        IdleClients.writeDevices(devices, users, DEVICE, target, Topics::inbox);
         users = null; // nothing of the devices stays in this process's heap
 
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Memory before = Memory.ofThisProcess();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        try (ChildJvm clients = ChildJvm.start("idle clients", IdleClients.class, "256m",
+        try (DeviceJvm clients = DeviceJvm.startReady("idle clients", IdleClients.class,
                 Map.of("MQCHAT_IDLE_DEVICES", devices.toString(), "MQCHAT_IDLE_BROKER", target.uri()),
-                line -> lines.add(line == null ? IdleClients.FAILED + "the clients' JVM exited" : line))) {
-            String ready = await(lines, IdleClients.READY, s.maxPhaseTime().toMillis());
-            if (ready == null || !ready.startsWith(IdleClients.READY)) {
-                throw new IllegalStateException("the idle clients did not connect: " + ready);
-            }
-            String[] r = ready.substring(IdleClients.READY.length()).split(" ");
+                s.maxPhaseTime().toMillis())) {
+            DeviceJvm.Ready r = clients.ready();
             String connected = String.format(Locale.ROOT, "%s connections authenticated and subscribed in %s s "
-                    + "(%.0f/s, from a child JVM)", r[0], r[1], Integer.parseInt(r[0]) / Math.max(1e-3, Double.parseDouble(r[1])));
+                    + "(%.0f/s, from a child JVM)", r.devices(), r.seconds(),
+                    Integer.parseInt(r.devices()) / Math.max(1e-3, Double.parseDouble(r.seconds())));
             out.println("  " + target.name() + ": " + connected);
             notes.add(connected);
             // idle is the point: what the broker does some time after a CONNECT belongs to the connection's cost
             TimeUnit.MILLISECONDS.sleep(s.fleet().idleFor().toMillis());
             clients.send(IdleClients.STATUS);
-            String status = await(lines, IdleClients.STATUS + " ", 30_000);
+            String status = clients.await(IdleClients.STATUS + " ", 30_000);
             Memory idle = Memory.ofThisProcess();
             long clientsRss = Memory.rss(Path.of("/proc", Long.toString(clients.pid()), "status"));
             if (status == null || !status.startsWith(IdleClients.STATUS + " ")) {
@@ -171,16 +159,5 @@ final class IdleConnectionsBenchmark {
 
     private static double mb(long bytes) {
         return bytes / 1024.0 / 1024.0;
-    }
-
-    /** The next line starting with {@code prefix} (or a failure line), null after {@code millis}. */
-    private static String await(BlockingQueue<String> lines, String prefix, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (true) {
-            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null || line.startsWith(prefix) || line.startsWith(IdleClients.FAILED)) {
-                return line;
-            }
-        }
     }
 }

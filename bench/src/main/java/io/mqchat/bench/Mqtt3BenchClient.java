@@ -1,7 +1,6 @@
 package io.mqchat.bench;
 
 import io.mqchat.common.net.NoDelaySocketFactory;
-
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -17,11 +16,13 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * Paho MQTT 3.1.1. Its own in-flight limit ({@code maxInflight}) is set above the benchmark's window.
  * 3.1.1 has no negative PUBACK: a publish mqchat cannot store closes the connection.
  */
-final class Mqtt3BenchClient implements BenchClient {
+final class Mqtt3BenchClient extends PahoBenchClient {
 
     private final MqttAsyncClient client;
 
     private Mqtt3BenchClient(MqttAsyncClient client) {
+        super(client::isConnected, () -> client.disconnect(DISCONNECT_TIMEOUT_MS).waitForCompletion(DISCONNECT_TIMEOUT_MS),
+                client::close);
         this.client = client;
     }
 
@@ -48,8 +49,8 @@ final class Mqtt3BenchClient implements BenchClient {
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(true);
         options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval(60);
-        options.setConnectionTimeout(15);
+        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        options.setConnectionTimeout(TIMEOUT_SECONDS);
         options.setMaxInflight(maxInflight);
         if (tcpNoDelay) {
             options.setSocketFactory(NoDelaySocketFactory.INSTANCE);
@@ -58,55 +59,34 @@ final class Mqtt3BenchClient implements BenchClient {
             options.setUserName(credentials.username());
             options.setPassword(credentials.password().toCharArray());
         }
-        client.connect(options).waitForCompletion(15_000);
+        client.connect(options).waitForCompletion(TIMEOUT_SECONDS * 1000L);
         return new Mqtt3BenchClient(client);
     }
 
     @Override
-    public void publish(String topic, byte[] payload, AckListener listener) throws Exception {
-        try {
-            client.publish(topic, payload, 1, false, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    listener.acked(System.nanoTime(), null);
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    listener.acked(System.nanoTime(), String.valueOf(exception));
-                }
-            });
-        } catch (MqttException e) {
-            if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT) {
-                throw new WindowFullException();
+    protected void send(String topic, byte[] payload, AckListener listener) throws MqttException {
+        client.publish(topic, payload, 1, false, null, new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                listener.acked(System.nanoTime(), null);
             }
-            throw e;
-        }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                listener.acked(System.nanoTime(), String.valueOf(exception));
+            }
+        });
     }
 
     @Override
-    public void subscribe(String topic) throws Exception {
+    protected boolean windowFull(Exception failure) {
+        return failure instanceof MqttException e && e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT;
+    }
+
+    @Override
+    protected int subscribeAndWait(String topic) throws MqttException {
         IMqttToken token = client.subscribe(topic, 1);
-        token.waitForCompletion(15_000);
-        int[] granted = token.getGrantedQos();
-        if (granted == null || granted.length == 0 || granted[0] == 0x80) {
-            throw new IllegalStateException("subscription to " + topic + " refused");
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect(5_000).waitForCompletion(5_000);
-            }
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-        try {
-            client.close();
-        } catch (MqttException ignored) {
-            // best effort
-        }
+        token.waitForCompletion(TIMEOUT_SECONDS * 1000L);
+        return firstCode(token.getGrantedQos());
     }
 }

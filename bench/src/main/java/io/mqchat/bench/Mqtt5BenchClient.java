@@ -1,7 +1,6 @@
 package io.mqchat.bench;
 
 import io.mqchat.common.net.NoDelaySocketFactory;
-
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -23,11 +22,13 @@ import java.nio.charset.StandardCharsets;
  * benchmark configures the broker's server receive maximum above the in-flight window. A PUBACK with a
  * reason code of 0x80 or more arrives as a "success" token with that code: it is a refusal.
  */
-final class Mqtt5BenchClient implements BenchClient {
+final class Mqtt5BenchClient extends PahoBenchClient {
 
     private final MqttAsyncClient client;
 
     private Mqtt5BenchClient(MqttAsyncClient client) {
+        super(client::isConnected, () -> client.disconnect(DISCONNECT_TIMEOUT_MS).waitForCompletion(DISCONNECT_TIMEOUT_MS),
+                client::close);
         this.client = client;
     }
 
@@ -67,8 +68,8 @@ final class Mqtt5BenchClient implements BenchClient {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval(60);
-        options.setConnectionTimeout(15);
+        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        options.setConnectionTimeout(TIMEOUT_SECONDS);
         if (tcpNoDelay) {
             options.setSocketFactory(NoDelaySocketFactory.INSTANCE);
         }
@@ -76,67 +77,45 @@ final class Mqtt5BenchClient implements BenchClient {
             options.setUserName(credentials.username());
             options.setPassword(credentials.password().getBytes(StandardCharsets.UTF_8));
         }
-        client.connect(options).waitForCompletion(15_000);
+        client.connect(options).waitForCompletion(TIMEOUT_SECONDS * 1000L);
         return new Mqtt5BenchClient(client);
     }
 
     @Override
-    public void publish(String topic, byte[] payload, AckListener listener) throws Exception {
+    protected void send(String topic, byte[] payload, AckListener listener) throws MqttException {
         MqttMessage message = new MqttMessage(payload);
         message.setQos(1);
-        try {
-            client.publish(topic, message, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    long now = System.nanoTime();
-                    int[] codes = token.getReasonCodes();
-                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                        String reason = token.getResponseProperties() == null ? null
-                                : token.getResponseProperties().getReasonString();
-                        listener.acked(now, "PUBACK reason code 0x" + Integer.toHexString(codes[0])
-                                + (reason == null ? "" : " (" + reason + ")"));
-                    } else {
-                        listener.acked(now, null);
-                    }
+        client.publish(topic, message, null, new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                long now = System.nanoTime();
+                int[] codes = token.getReasonCodes();
+                if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                    String reason = token.getResponseProperties() == null ? null
+                            : token.getResponseProperties().getReasonString();
+                    listener.acked(now, "PUBACK reason code 0x" + Integer.toHexString(codes[0])
+                            + (reason == null ? "" : " (" + reason + ")"));
+                } else {
+                    listener.acked(now, null);
                 }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    listener.acked(System.nanoTime(), String.valueOf(exception));
-                }
-            });
-        } catch (MqttException e) {
-            if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-                throw new WindowFullException();
             }
-            throw e;
-        }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                listener.acked(System.nanoTime(), String.valueOf(exception));
+            }
+        });
     }
 
     @Override
-    public void subscribe(String topic) throws Exception {
+    protected boolean windowFull(Exception failure) {
+        return failure instanceof MqttException e && e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT;
+    }
+
+    @Override
+    protected int subscribeAndWait(String topic) throws MqttException {
         IMqttToken token = client.subscribe(new MqttSubscription(topic, 1));
-        token.waitForCompletion(15_000);
-        int[] codes = token.getReasonCodes();
-        if (codes == null || codes.length == 0 || codes[0] >= 0x80) {
-            throw new IllegalStateException("subscription to " + topic + " refused: "
-                    + (codes == null || codes.length == 0 ? "no reason code" : "0x" + Integer.toHexString(codes[0])));
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect(5_000).waitForCompletion(5_000);
-            }
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-        try {
-            client.close();
-        } catch (MqttException ignored) {
-            // best effort
-        }
+        token.waitForCompletion(TIMEOUT_SECONDS * 1000L);
+        return firstCode(token.getReasonCodes());
     }
 }

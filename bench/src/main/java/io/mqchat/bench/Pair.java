@@ -16,36 +16,29 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 
 /**
  * One sender, one receiver, one conversation: what was sent when, what was acknowledged, what arrived.
  * Message {@code k} of the sender has cid {@code m{k}}; messages below {@code warmup} are not measured.
  */
-final class Pair implements SendLoop.Ledger {
+final class Pair extends SenderLedger {
 
     static final long HISTOGRAM_MAX_MICROS = 600_000_000L;
-    private static final int ACK_NONE = 0;
-    private static final int ACK_OK = 1;
-    private static final int ACK_FAILED = 2;
     private static final int MAX_KEPT_ERRORS = 10;
 
     final int index;
     final String sender;
     final String receiver;
-    final String topic;
     final String conv;
     final int warmup;
     final int capacity;
     final boolean enveloped;
 
-    final Semaphore window;
     private final int cidOffset;
     private final int cidStride;
     final AtomicLongArray sendNanos;
     private final AtomicIntegerArray ackState;
-    final AtomicInteger sent = new AtomicInteger();
-    final AtomicInteger acked = new AtomicInteger();
-    final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger senderCopies = new AtomicInteger();
     volatile long lastMeasuredAckNanos;
     final Histogram ackMicros = new SynchronizedHistogram(HISTOGRAM_MAX_MICROS, 3);
@@ -84,15 +77,14 @@ final class Pair implements SendLoop.Ledger {
      */
     Pair(int index, String sender, String receiver, String topic, String conv, int warmup, int capacity,
          Semaphore window, boolean enveloped, int cidOffset, int cidStride) {
+        super(topic, window);
         this.index = index;
         this.sender = sender;
         this.receiver = receiver;
-        this.topic = topic;
         this.conv = conv;
         this.warmup = warmup;
         this.capacity = capacity;
         this.enveloped = enveloped;
-        this.window = window;
         this.cidOffset = cidOffset;
         this.cidStride = cidStride;
         this.sendNanos = new AtomicLongArray(capacity);
@@ -106,23 +98,8 @@ final class Pair implements SendLoop.Ledger {
     }
 
     @Override
-    public Semaphore window() {
-        return window;
-    }
-
-    @Override
-    public String topic(int k) {
-        return topic;
-    }
-
-    @Override
     public String cidOf(int k) {
         return cid(cidOffset + k * cidStride);
-    }
-
-    @Override
-    public void started(int k) {
-        sent.incrementAndGet();
     }
 
     @Override
@@ -165,17 +142,25 @@ final class Pair implements SendLoop.Ledger {
 
     /** A message arrived at the receiver. */
     void onArrival(byte[] payload, long nanoTime) {
-        JsonNode node;
-        try {
-            node = Json.MAPPER.readTree(payload);
-        } catch (Exception e) {
+        JsonNode node = parse(payload, why -> {
             synchronized (this) {
                 unparseable++;
             }
-            error(receiver + " got an unparseable payload: " + e.getMessage());
-            return;
+            error(receiver + " got an unparseable payload: " + why);
+        });
+        if (node != null) {
+            onArrival(node, nanoTime);
         }
-        onArrival(node, nanoTime);
+    }
+
+    /** A delivery's JSON; null, after telling {@code unparseable} why, when it is not JSON. */
+    static JsonNode parse(byte[] payload, Consumer<String> unparseable) {
+        try {
+            return Json.MAPPER.readTree(payload);
+        } catch (Exception e) {
+            unparseable.accept(e.getMessage());
+            return null;
+        }
     }
 
     /** A message arrived at the receiver, parsed already (a device that also sends tells its deliveries apart). */
@@ -254,7 +239,7 @@ final class Pair implements SendLoop.Ledger {
 
     /** Every publish of the phase answered (acked or failed) and every acked one delivered. */
     synchronized boolean settled() {
-        return acked.get() + failed.get() >= sent.get() && distinctDelivered >= acked.get();
+        return answered() && distinctDelivered >= acked.get();
     }
 
     synchronized int distinctDelivered() {

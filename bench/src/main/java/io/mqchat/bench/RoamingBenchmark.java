@@ -33,7 +33,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A user gets a new device (roaming): how long until it has everything. mqchat only; plain HiveMQ stores nothing, so
@@ -219,40 +218,15 @@ final class RoamingBenchmark {
     }
 
     /** A sender of the seed: counts answers, keeps nothing else. */
-    static final class SeedLedger implements SendLoop.Ledger {
-        private final String topic;
-        private final Semaphore window;
-        final AtomicInteger started = new AtomicInteger();
-        final AtomicInteger acked = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
+    static final class SeedLedger extends SenderLedger {
 
         SeedLedger(String topic, int inflight) {
-            this.topic = topic;
-            this.window = new Semaphore(inflight);
-        }
-
-        boolean answered() {
-            return acked.get() + failed.get() >= started.get();
-        }
-
-        @Override
-        public Semaphore window() {
-            return window;
-        }
-
-        @Override
-        public String topic(int k) {
-            return topic;
+            super(topic, new Semaphore(inflight));
         }
 
         @Override
         public String cidOf(int k) {
             return Pair.cid(k);
-        }
-
-        @Override
-        public void started(int k) {
-            started.incrementAndGet();
         }
 
         @Override

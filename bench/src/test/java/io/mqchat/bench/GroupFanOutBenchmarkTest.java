@@ -45,7 +45,7 @@ class GroupFanOutBenchmarkTest {
         int[] sentUpTo = sendAndAckAll(ledger);
         deliverAll(ledger, -1, -1);
 
-        GroupLedger.Outcome o = ledger.check(sentUpTo, 6, 6);
+        GroupOutcome o = ledger.check(sentUpTo, 6, 6);
 
         assertThat(o.problems()).isEmpty();
         assertThat(o.measuredAcked).isEqualTo(4);
@@ -61,7 +61,7 @@ class GroupFanOutBenchmarkTest {
         deliverAll(ledger, 2, 5); // member 2 never gets message 5
 
         assertThat(ledger.settled()).isFalse();
-        GroupLedger.Outcome o = ledger.check(sentUpTo, 6, 18);
+        GroupOutcome o = ledger.check(sentUpTo, 6, 18);
 
         assertThat(o.lostDeliveries).isEqualTo(1);
         assertThat(o.problems()).anyMatch(p -> p.startsWith("1 member deliveries of acknowledged messages missing"))
@@ -77,7 +77,7 @@ class GroupFanOutBenchmarkTest {
         ledger.receiver(0).onArrival(envelope(0, "other-id", 1), System.nanoTime());
         ledger.receiver(1).onArrival(envelope(0, id(0), 1), System.nanoTime());
 
-        GroupLedger.Outcome o = ledger.check(sentUpTo, 6, 6);
+        GroupOutcome o = ledger.check(sentUpTo, 6, 6);
 
         assertThat(o.redeliveries).isEqualTo(2);
         assertThat(o.problems()).anyMatch(p -> p.contains("arrived under a second id"));

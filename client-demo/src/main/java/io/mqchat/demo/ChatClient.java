@@ -6,19 +6,14 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
-import io.mqchat.common.protocol.Topics;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -78,25 +73,24 @@ import java.util.function.Consumer;
  * {@link #send}'s future there). Public methods may be called from any thread. No console I/O, no exit.
  *
  * <h2>Parts</h2>
- * This class is the facade and the connection's life cycle; {@link Outbox} sends, {@link Inbound} receives,
- * {@link SyncLoop} syncs, and {@link ClientSession} is what they share (the device, its state, the threads, the
+ * This class is the facade; {@link LiveConnection} is the connection's life cycle, {@link Outbox} sends,
+ * {@link Inbound} receives, {@link SyncLoop} syncs, and {@link ClientSession} is what they share (the device, its state, the threads, the
  * listeners).
  */
 public final class ChatClient implements AutoCloseable {
-
-    private static final long CONNECT_TIMEOUT_SECONDS = 30;
 
     private final ClientSession session;
     private final Outbox outbox;
     private final Inbound inbound;
     private final SyncLoop sync;
-    private volatile CompletableFuture<Void> firstSubscription = new CompletableFuture<>();
+    private final LiveConnection connection;
 
     private ChatClient(URI api, String user, String device, RestClient.Login login, LocalState state) {
         this.session = new ClientSession(api, user, device, login, state);
         this.outbox = new Outbox(session);
         this.inbound = new Inbound(session, outbox, this::requestSync);
         this.sync = new SyncLoop(session, inbound::onSyncPage);
+        this.connection = new LiveConnection(session, outbox, inbound, sync);
     }
 
     /** Logs in (chat-api) and loads this device's state from {@code ~/.mqchat-demo}. */
@@ -165,31 +159,7 @@ public final class ChatClient implements AutoCloseable {
      * broker refuses the token.
      */
     public void connect(URI broker, boolean mqtt3) throws IOException {
-        if (session.connection != null) {
-            throw new IllegalStateException("already connected");
-        }
-        try {
-            session.connection = ChatConnection.create(mqtt3, broker, session.login.clientId(), session.user,
-                    session.login.token(), new Events());
-            session.connection.connect();
-            firstSubscription.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while connecting");
-        } catch (ExecutionException e) {
-            throw new IOException("cannot subscribe to " + Topics.inbox(session.user) + ": " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("no subscription acknowledgement within " + CONNECT_TIMEOUT_SECONDS + " s");
-        } catch (LoggedOutException e) {
-            session.loggedOut(e.getMessage());
-            throw e;
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            // Paho's MqttException: bad credentials, broker unreachable, ...
-            throw new IOException("cannot connect to " + broker + ": " + e.getMessage(), e);
-        }
+        connection.connect(broker, mqtt3);
     }
 
     /** Sends a text message to a user; see {@link #send(String, String, JsonNode)}. */
@@ -410,83 +380,9 @@ public final class ChatClient implements AutoCloseable {
         outbox.failAll(closedBeforeConfirmed);
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Connection events (called on Paho's threads, handed to the event thread)
-
-    private final class Events implements ChatConnection.Listener {
-        @Override
-        public void connected(boolean reconnect) {
-            runOnEvents(() -> onConnected(reconnect));
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            runOnEvents(() -> {
-                session.subscribed = false;
-                if (session.loggedOut == null) {
-                    status("connection lost (" + cause.getMessage() + "); reconnecting");
-                }
-            });
-        }
-
-        @Override
-        public void loggedOut(LoggedOutException cause) {
-            runOnEvents(() -> session.loggedOut(cause.getMessage()));
-        }
-
-        @Override
-        public void messageArrived(String topic, byte[] payload) {
-            received(topic, payload);
-        }
-    }
-
-    /**
-     * A message arrived on {@code topic} (our inbox, or a group topic the server subscribed us to). Handles it
-     * completely (state saved, listeners called) before returning: Paho sends the PUBACK only after this
-     * returns, so a crash here means the broker delivers it again. Package-private for tests.
-     */
+    /** A message arrived on {@code topic}; see {@link LiveConnection#received}. Package-private for tests. */
     void received(String topic, byte[] payload) {
-        try {
-            session.events.submit(() -> inbound.onPayload(topic, payload)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | RejectedExecutionException e) {
-            // closed, or a listener threw; nothing more to do
-        }
-    }
-
-    private void onConnected(boolean reconnect) {
-        if (session.loggedOut != null) {
-            return;
-        }
-        status((reconnect ? "reconnected" : "connected") + " (" + session.connection.protocol() + ") as "
-                + session.login.clientId());
-        // Whatever was in flight on the old connection is re-sent on this one (same cids).
-        outbox.reconnected();
-        // The persistent session normally keeps our subscription; subscribing again is harmless and
-        // necessary when the session expired.
-        session.connection.subscribe(Topics.inbox(session.user)).whenCompleteAsync((ok, error) -> {
-            if (error != null) {
-                status("cannot subscribe to " + Topics.inbox(session.user) + ": " + error.getMessage());
-                firstSubscription.completeExceptionally(error);
-                return;
-            }
-            session.subscribed = true;
-            firstSubscription.complete(null);
-            int unacked = session.state.unacked().size();
-            if (unacked > 0) {
-                status("re-sending " + unacked + " unacknowledged message(s)");
-            }
-            outbox.pump();
-            if (session.historyService != null) {
-                // What arrived while we were away (or ever, on a new device), whatever the broker kept for us.
-                requestSync().thenAccept(n -> {
-                    if (n > 0) {
-                        status("synced " + n + " missed message(s)");
-                    }
-                });
-            }
-        }, session.events);
+        connection.received(topic, payload);
     }
 
     /** Event thread: asks for a sync (see {@link SyncLoop#request}). */

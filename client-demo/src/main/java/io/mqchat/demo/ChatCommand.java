@@ -1,7 +1,7 @@
 package io.mqchat.demo;
 
-import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.ChatMessage;
+import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.protocol.Ids;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,9 +57,8 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (ChatClient client = ChatClient.login(common.api, common.user, common.password, device, common.stateDir)) {
-            client.withHistory(common.history)
-                    .onMessage(m -> onMessage(out, client, m))
+        try (ChatClient client = common.login(device)) {
+            client.onMessage(m -> onMessage(out, client, m))
                     .onEvent(e -> print(out, Printer.format(e)))
                     .onStatus(s -> print(out, "* " + s));
             refreshGroups(out, client, false);      // names first, so synced group messages show them

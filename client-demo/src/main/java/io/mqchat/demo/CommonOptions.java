@@ -2,6 +2,7 @@ package io.mqchat.demo;
 
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -29,4 +30,9 @@ final class CommonOptions {
     @Option(names = "--state-dir", defaultValue = "${sys:user.home}/.mqchat-demo",
             description = "Where unacknowledged messages and last seqs are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
+
+    /** Logs this user in as {@code device}, with its state from {@link #stateDir} and the {@link #history} service. */
+    ChatClient login(String device) throws IOException {
+        return ChatClient.login(api, user, password, device, stateDir).withHistory(history);
+    }
 }

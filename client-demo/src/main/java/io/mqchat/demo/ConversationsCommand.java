@@ -29,8 +29,7 @@ final class ConversationsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ChatClient client = ChatClient.login(common.api, common.user, common.password, device, common.stateDir)) {
-            client.withHistory(common.history);
+        try (ChatClient client = common.login(device)) {
             GroupNames names = new GroupNames();
             try {
                 names.replaceAll(client.myGroups());

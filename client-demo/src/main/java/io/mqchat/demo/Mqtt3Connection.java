@@ -12,9 +12,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@link ChatConnection} on the Eclipse Paho MQTT 3.1.1 client.
@@ -40,8 +38,8 @@ final class Mqtt3Connection extends ReconnectingConnection {
         options.setPassword(token.toCharArray());
         options.setCleanSession(false);
         options.setAutomaticReconnect(false);   // see the class comment
-        options.setKeepAliveInterval(30);
-        if ("tcp".equals(broker.getScheme())) {
+        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        if (noDelay(broker)) {
             options.setSocketFactory(io.mqchat.common.net.NoDelaySocketFactory.INSTANCE);
         }
         client.setCallback(new MqttCallback() {
@@ -79,49 +77,32 @@ final class Mqtt3Connection extends ReconnectingConnection {
 
     @Override
     public CompletableFuture<Void> subscribe(String topic) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        try {
-            client.subscribe(topic, 1, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] granted = token.getGrantedQos();
-                    if (granted != null && granted.length > 0 && granted[0] == 0x80) {
-                        result.completeExceptionally(new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED));
-                    } else {
-                        result.complete(null);
-                    }
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    result.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return answered(new CompletableFuture<>(), answer -> client.subscribe(topic, 1, null, answering(answer, token -> {
+            int[] granted = token.getGrantedQos();
+            return granted != null && granted.length > 0 && granted[0] == 0x80
+                    ? new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED) : null;
+        })));
     }
 
     @Override
     public CompletableFuture<Void> publish(String topic, byte[] payload) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        try {
-            client.publish(topic, payload, 1, false, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    result.complete(null);
-                }
+        return answered(new CompletableFuture<>(),
+                answer -> client.publish(topic, payload, 1, false, null, answering(answer, token -> null)));
+    }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    result.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+    /** Settles {@code answer} with the broker's answer: a success, unless {@code refusal} finds one in the token. */
+    private static IMqttActionListener answering(CompletableFuture<Void> answer, Function<IMqttToken, Throwable> refusal) {
+        return new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                settle(answer, refusal.apply(token));
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                answer.completeExceptionally(exception);
+            }
+        };
     }
 
     @Override
@@ -136,17 +117,7 @@ final class Mqtt3Connection extends ReconnectingConnection {
 
     @Override
     protected void release() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect().waitForCompletion(5_000);
-            }
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-        try {
-            client.close(true);
-        } catch (MqttException ignored) {
-            // nothing left to release
-        }
+        disconnectAndClose(client.isConnected(), () -> client.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS),
+                () -> client.close(true));
     }
 }

@@ -17,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@link ChatConnection} on the Eclipse Paho MQTT 5 client.
@@ -55,9 +53,8 @@ final class Mqtt5Connection extends ReconnectingConnection {
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
         options.setAutomaticReconnect(false);   // see the class comment
-        options.setKeepAliveInterval(30);
-        if ("tcp".equals(broker.getScheme())) {
-            // small PUBACKs must not wait behind Nagle's algorithm (see NoDelaySocketFactory)
+        options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
+        if (noDelay(broker)) {
             options.setSocketFactory(io.mqchat.common.net.NoDelaySocketFactory.INSTANCE);
         }
     }
@@ -143,28 +140,10 @@ final class Mqtt5Connection extends ReconnectingConnection {
 
     @Override
     public CompletableFuture<Void> subscribe(String topic) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        try {
-            client.subscribe(topic, 1, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes();
-                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                        result.completeExceptionally(new MqttException(codes[0]));
-                    } else {
-                        result.complete(null);
-                    }
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    result.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return answered(new CompletableFuture<>(), answer -> client.subscribe(topic, 1, null, answering(answer, token -> {
+            int code = firstCode(token);
+            return code >= 0x80 ? new MqttException(code) : null;
+        })));
     }
 
     @Override
@@ -173,32 +152,35 @@ final class Mqtt5Connection extends ReconnectingConnection {
         inFlight.add(result);
         result.whenComplete((ok, error) -> inFlight.remove(result));
         MqttMessage message = new MqttMessage(payload, 1, false, null);
-        try {
-            client.publish(topic, message, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    // Paho reports a PUBACK with an error reason code as "success": check the code ourselves.
-                    int[] codes = token.getReasonCodes();
-                    int code = codes != null && codes.length > 0 ? codes[0] : 0;
-                    if (code >= 0x80) {
-                        MqttProperties props = token.getResponseProperties();
-                        result.completeExceptionally(SendRefusedException.fromReasonString(code,
-                                props == null ? null : props.getReasonString()));
-                    } else {
-                        result.complete(null);
-                    }
-                }
+        // A refused call (not connected, the in-flight window full) fails the result at once: the caller retries later.
+        return answered(result, answer -> client.publish(topic, message, null, answering(answer, token -> {
+            // Paho reports a PUBACK with an error reason code as "success": check the code ourselves.
+            int code = firstCode(token);
+            MqttProperties props = token.getResponseProperties();
+            return code >= 0x80 ? SendRefusedException.fromReasonString(code, props == null ? null : props.getReasonString())
+                    : null;
+        })));
+    }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    result.completeExceptionally(exception);
-                }
-            });
-        } catch (MqttException e) {
-            // e.g. not connected, or the in-flight window is full: the caller retries later.
-            result.completeExceptionally(e);
-        }
-        return result;
+    /** The first reason code of the broker's answer; 0 (success) when it carries none. */
+    private static int firstCode(IMqttToken token) {
+        int[] codes = token.getReasonCodes();
+        return codes != null && codes.length > 0 ? codes[0] : 0;
+    }
+
+    /** Settles {@code answer} with the broker's answer: a success, unless {@code refusal} finds one in the token. */
+    private static MqttActionListener answering(CompletableFuture<Void> answer, Function<IMqttToken, Throwable> refusal) {
+        return new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                settle(answer, refusal.apply(token));
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable exception) {
+                answer.completeExceptionally(exception);
+            }
+        };
     }
 
     @Override
@@ -215,20 +197,9 @@ final class Mqtt5Connection extends ReconnectingConnection {
     @Override
     protected void release() {
         MqttAsyncClient c = client;
-        if (c == null) {
-            return;
-        }
-        try {
-            if (c.isConnected()) {
-                c.disconnect().waitForCompletion(5_000);
-            }
-        } catch (MqttException ignored) {
-            // closing anyway
-        }
-        try {
-            c.close(true);
-        } catch (MqttException ignored) {
-            // nothing left to release
+        if (c != null) {
+            disconnectAndClose(c.isConnected(), () -> c.disconnect().waitForCompletion(DISCONNECT_TIMEOUT_MS),
+                    () -> c.close(true));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.mqchat.demo;
 
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -8,12 +10,15 @@ import java.util.concurrent.TimeUnit;
  * What both Paho connections do the same way: the first connect, reconnecting by themselves with backoff into
  * the same session after a drop, and stopping for good when the broker refuses the token. Paho's own automatic
  * reconnect is not used (each subclass says why); a subclass only opens one connection, recognizes a refused
- * token in its library's exception, and releases its client.
+ * token in its library's exception, and releases its client. It also holds what both do around their library's
+ * calls: the keep-alive, TCP_NODELAY on plain TCP, a call answered through a future, and a quiet release.
  */
 abstract class ReconnectingConnection implements ChatConnection {
 
     private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 30_000;
+    static final int KEEP_ALIVE_SECONDS = 30;
+    static final long DISCONNECT_TIMEOUT_MS = 5_000;
 
     protected final Listener listener;
     private final ScheduledExecutorService reconnector;
@@ -81,6 +86,63 @@ abstract class ReconnectingConnection implements ChatConnection {
             if (!closed) {
                 reconnector.schedule(this::reconnect, delay, TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /** A call into the library, which may fail. */
+    @FunctionalInterface
+    protected interface LibraryCall {
+        void run() throws Exception;
+    }
+
+    /** A library call whose answer comes to a listener; the listener completes the future it is given. */
+    @FunctionalInterface
+    protected interface AnsweredCall {
+        void start(CompletableFuture<Void> answer) throws Exception;
+    }
+
+    /**
+     * Starts {@code call} with {@code answer} and returns {@code answer}; the library's refusal of the call itself
+     * (its checked exception: not connected, too many in flight) fails it at once.
+     */
+    protected static CompletableFuture<Void> answered(CompletableFuture<Void> answer, AnsweredCall call) {
+        try {
+            call.start(answer);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    /** Completes an answer: normally, or with the refusal the broker's answer carried. */
+    protected static void settle(CompletableFuture<Void> answer, Throwable refusal) {
+        if (refusal == null) {
+            answer.complete(null);
+        } else {
+            answer.completeExceptionally(refusal);
+        }
+    }
+
+    /** Small PUBACKs must not wait behind Nagle's algorithm (see NoDelaySocketFactory): true on plain TCP. */
+    protected static boolean noDelay(URI broker) {
+        return "tcp".equals(broker.getScheme());
+    }
+
+    /** A clean disconnect (when connected), then the client closed; failures of either are no news when closing. */
+    protected static void disconnectAndClose(boolean connected, LibraryCall disconnect, LibraryCall close) {
+        try {
+            if (connected) {
+                disconnect.run();
+            }
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        try {
+            close.run();
+        } catch (Exception ignored) {
+            // nothing left to release
         }
     }
 

@@ -42,8 +42,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ChatClient client = ChatClient.login(common.api, common.user, common.password, device, common.stateDir)) {
-            client.withHistory(common.history);
+        try (ChatClient client = common.login(device)) {
             client.connect(common.broker, mqtt3);
             try {
                 ChatMessage stored = client.send(to, text).get(timeoutSeconds, TimeUnit.SECONDS);
