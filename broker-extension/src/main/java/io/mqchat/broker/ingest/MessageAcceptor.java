@@ -13,6 +13,7 @@ import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.types.ObjectId;
 
@@ -134,14 +135,13 @@ public final class MessageAcceptor {
                 return refused(ProtocolError.UNKNOWN_RECIPIENT, "no group '" + groupId + "'", message);
             }
             GroupDirectory.Snapshot group = snapshot.get();
-            GroupDirectory.Member me = group.members().get(sender.userId());
+            GroupMember me = group.members().get(sender.userId());
             if (me == null) {
                 return refused(ProtocolError.NOT_AUTHORIZED, "you are not a member of group '" + groupId + "'", message);
             }
-            long now = clock.millis();
-            if (me.mutedAt(now)) {
+            if (me.mutedAt(Instant.ofEpochMilli(clock.millis()))) {
                 return refused(ProtocolError.MUTED, "you are muted in this group until "
-                        + Instant.ofEpochMilli(me.mutedUntil()), message);
+                        + me.mutedUntil(), message);
             }
             if (group.mutedAll() && !me.isAdmin()) {
                 return refused(ProtocolError.MUTED, "the group is muted: only admins and the owner may speak", message);

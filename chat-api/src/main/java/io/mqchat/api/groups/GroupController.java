@@ -2,6 +2,8 @@ package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;

@@ -2,6 +2,7 @@ package io.mqchat.api.groups;
 
 import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.groups.GroupMember;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;

@@ -1,5 +1,6 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.common.groups.GroupMember;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;

@@ -1,5 +1,7 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import org.springframework.stereotype.Service;
@@ -41,7 +43,7 @@ public class GroupMutes {
             throw ApiException.notFound("No such member.");
         }
         announcer.announce(groupId, caller, GroupEvents.memberMuted(userId, until.toEpochMilli()));
-        return new GroupMember(groupId, userId, target.role(), target.joinedAt(), target.fromSeq(), until);
+        return target.withMutedUntil(until);
     }
 
     /** Lifts a member's mute; nothing happens (and nothing is announced) if the member was not muted. */

@@ -1,6 +1,8 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.web.ApiException;
 import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.protocol.Ids;
@@ -370,7 +372,7 @@ public class GroupService {
         if (target.role() != role && store.setRole(groupId, userId, role)) {
             announcer.announce(groupId, caller, GroupEvents.roleChanged(userId, role.wire()));
         }
-        return new GroupMember(groupId, userId, role, target.joinedAt(), target.fromSeq(), target.mutedUntil());
+        return target.withRole(role);
     }
 
     /**

@@ -8,6 +8,9 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.StoreSchema;
 import org.bson.Document;
@@ -27,8 +30,9 @@ import java.util.Set;
 
 /**
  * The {@code groups} and {@code group_members} collections (pending invitations and join requests are in
- * {@link PendingJoinStore}). Callers pass validated ids only; every method
- * re-checks so that no unvalidated text ever reaches a Mongo filter.
+ * {@link PendingJoinStore}). Memberships are read as the broker reads them, through {@link GroupDirectory}.
+ * Callers pass validated ids only; every method re-checks so that no unvalidated text ever reaches a Mongo
+ * filter.
  */
 @Repository
 public class GroupStore {
@@ -36,11 +40,13 @@ public class GroupStore {
     private final MongoCollection<Document> groups;
     private final MongoCollection<Document> members;
     private final MongoCollection<Document> users;
+    private final GroupDirectory directory;
 
-    public GroupStore(MongoDatabase db) {
+    public GroupStore(MongoDatabase db, GroupDirectory directory) {
         this.groups = db.getCollection(StoreSchema.GROUPS);
         this.members = db.getCollection(StoreSchema.GROUP_MEMBERS);
         this.users = db.getCollection(StoreSchema.USERS);
+        this.directory = directory;
     }
 
     /** Which of these (valid) user ids are registered users. */
@@ -200,8 +206,7 @@ public class GroupStore {
     public Optional<GroupMember> findMember(String groupId, String userId) {
         requireGroup(groupId);
         requireUser(userId);
-        return Optional.ofNullable(members.find(Filters.eq(StoreSchema.GroupMember.ID,
-                StoreSchema.GroupMember.id(groupId, userId))).first()).map(GroupStore::toMember);
+        return directory.member(groupId, userId);
     }
 
     /** Which of these users are members of the group. */
@@ -219,16 +224,10 @@ public class GroupStore {
         return found;
     }
 
-    /** All members' user ids (for announcing a dissolution before the memberships go). */
+    /** All members' user ids, in order (for announcing a dissolution before the memberships go). */
     public List<String> memberIds(String groupId) {
         requireGroup(groupId);
-        List<String> ids = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
-                .projection(Projections.include(StoreSchema.GroupMember.USER_ID))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID))) {
-            ids.add(doc.getString(StoreSchema.GroupMember.USER_ID));
-        }
-        return ids;
+        return directory.memberIds(groupId);
     }
 
     /** The owner and the admins of a group (who decide on join requests). */
@@ -249,7 +248,7 @@ public class GroupStore {
         List<GroupMember> page = new ArrayList<>();
         for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
                 .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID)).skip(skip).limit(limit)) {
-            page.add(toMember(doc));
+            page.add(GroupDirectory.fromDocument(doc));
         }
         return page;
     }
@@ -260,7 +259,7 @@ public class GroupStore {
         List<GroupMember> page = new ArrayList<>();
         for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.USER_ID, userId))
                 .sort(Sorts.ascending(StoreSchema.GroupMember.GROUP_ID)).skip(skip).limit(limit)) {
-            page.add(toMember(doc));
+            page.add(GroupDirectory.fromDocument(doc));
         }
         return page;
     }
@@ -324,20 +323,6 @@ public class GroupStore {
                 !Boolean.FALSE.equals(doc.getBoolean(StoreSchema.Group.MEMBERS_INVITE)),
                 HistoryVisibility.parse(doc.getString(StoreSchema.Group.HISTORY)).orElse(HistoryVisibility.DEFAULT),
                 Boolean.TRUE.equals(doc.getBoolean(StoreSchema.Group.MUTED_ALL)));
-    }
-
-    private static GroupMember toMember(Document doc) {
-        Date joined = doc.getDate(StoreSchema.GroupMember.JOINED_AT);
-        return new GroupMember(doc.getString(StoreSchema.GroupMember.GROUP_ID),
-                doc.getString(StoreSchema.GroupMember.USER_ID),
-                GroupRole.parse(doc.getString(StoreSchema.GroupMember.ROLE)).orElse(GroupRole.MEMBER),
-                joined == null ? null : joined.toInstant(), number(doc, StoreSchema.GroupMember.FROM_SEQ, 1),
-                doc.get(StoreSchema.GroupMember.MUTED_UNTIL) instanceof Number until
-                        ? Instant.ofEpochMilli(until.longValue()) : null);
-    }
-
-    private static long number(Document doc, String field, long absent) {
-        return doc.get(field) instanceof Number n ? n.longValue() : absent;
     }
 
     /** Stores accept validated ids only: a slip is a bug, never a query. */
