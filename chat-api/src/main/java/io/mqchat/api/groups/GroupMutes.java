@@ -1,9 +1,9 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.common.groups.GroupEvents;
 import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.groups.GroupRole;
 import io.mqchat.web.ApiException;
-import io.mqchat.common.groups.GroupEvents;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
@@ -38,7 +38,7 @@ public class GroupMutes {
         }
         GroupMember target = groups.findTarget(groupId, userId);
         requireMayMute(mine, target);
-        Instant until = groups.now().plusSeconds(durationSeconds);
+        Instant until = GroupService.now().plusSeconds(durationSeconds);
         if (!store.setMutedUntil(groupId, userId, until)) {
             throw ApiException.notFound("No such member.");
         }
@@ -56,7 +56,7 @@ public class GroupMutes {
             return;
         }
         store.setMutedUntil(groupId, userId, null);
-        if (target.mutedAt(groups.now())) {
+        if (target.mutedAt(GroupService.now())) {
             announcer.announce(groupId, caller, GroupEvents.memberUnmuted(userId));
         }
     }
