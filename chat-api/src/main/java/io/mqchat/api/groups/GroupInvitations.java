@@ -3,9 +3,7 @@ package io.mqchat.api.groups;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -53,16 +51,8 @@ public class GroupInvitations {
 
     /** A page of the caller's pending invitations, oldest first. */
     public List<Invitation> mine(String caller, int skip, int limit) {
-        List<PendingJoin> page = pending.invitationsOf(caller, skip, limit);
-        Map<String, Group> live = store.findGroups(page.stream().map(PendingJoin::groupId).toList());
-        List<Invitation> result = new ArrayList<>();
-        for (PendingJoin invitation : page) {
-            Group group = live.get(invitation.groupId());
-            if (group != null) {
-                result.add(new Invitation(invitation, group.name()));
-            }
-        }
-        return result;
+        return store.withLiveGroups(pending.invitationsOf(caller, skip, limit), PendingJoin::groupId,
+                (invitation, group) -> new Invitation(invitation, group.name()));
     }
 
     /** Joins the group; 404 without a pending invitation, 409 if the group is full (the invitation stays). */

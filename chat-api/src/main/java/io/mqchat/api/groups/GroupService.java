@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -117,16 +116,8 @@ public class GroupService {
     }
 
     public List<Membership> myGroups(String caller, int skip, int limit) {
-        List<GroupMember> memberships = store.memberships(caller, skip, limit);
-        Map<String, Group> groups = store.findGroups(memberships.stream().map(GroupMember::groupId).toList());
-        List<Membership> result = new ArrayList<>();
-        for (GroupMember m : memberships) {
-            Group group = groups.get(m.groupId());
-            if (group != null) {
-                result.add(new Membership(group, m.role()));
-            }
-        }
-        return result;
+        return store.withLiveGroups(store.memberships(caller, skip, limit), GroupMember::groupId,
+                (m, group) -> new Membership(group, m.role()));
     }
 
     /** Edits the profile and settings; announces {@code updated} with the fields that really changed. */

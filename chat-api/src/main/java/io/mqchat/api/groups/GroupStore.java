@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The {@code groups} and {@code group_members} collections (pending invitations and join requests are in
@@ -90,19 +92,29 @@ public class GroupStore {
         return Optional.ofNullable(groups.find(live(groupId)).first()).map(GroupStore::toGroup);
     }
 
-    /** The live groups among these ids, by id. */
-    public Map<String, Group> findGroups(Collection<String> groupIds) {
+    /**
+     * Each of {@code items} whose group is live, paired with that group ({@code pair}), in order: what belongs
+     * to a dissolved group drops out. One query for the page.
+     */
+    public <T, R> List<R> withLiveGroups(List<T> items, Function<T, String> groupIdOf, BiFunction<T, Group, R> pair) {
+        List<String> groupIds = items.stream().map(groupIdOf).toList();
         groupIds.forEach(GroupStore::requireGroup);
-        Map<String, Group> found = new HashMap<>();
-        if (groupIds.isEmpty()) {
-            return found;
+        Map<String, Group> live = new HashMap<>();
+        if (!groupIds.isEmpty()) {
+            for (Document doc : groups.find(Filters.and(Filters.in(StoreSchema.Group.ID, groupIds),
+                    Filters.exists(StoreSchema.Group.DISSOLVED_AT, false)))) {
+                Group group = toGroup(doc);
+                live.put(group.groupId(), group);
+            }
         }
-        for (Document doc : groups.find(Filters.and(Filters.in(StoreSchema.Group.ID, groupIds),
-                Filters.exists(StoreSchema.Group.DISSOLVED_AT, false)))) {
-            Group group = toGroup(doc);
-            found.put(group.groupId(), group);
+        List<R> result = new ArrayList<>();
+        for (T item : items) {
+            Group group = live.get(groupIdOf.apply(item));
+            if (group != null) {
+                result.add(pair.apply(item, group));
+            }
         }
-        return found;
+        return result;
     }
 
     /**
@@ -245,20 +257,20 @@ public class GroupStore {
     /** A page of the group's members, by user id; {@code limit + 1} asked by callers that want "more". */
     public List<GroupMember> members(String groupId, int skip, int limit) {
         requireGroup(groupId);
-        List<GroupMember> page = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID)).skip(skip).limit(limit)) {
-            page.add(GroupDirectory.fromDocument(doc));
-        }
-        return page;
+        return memberPage(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId), StoreSchema.GroupMember.USER_ID,
+                skip, limit);
     }
 
     /** A page of a user's memberships, by group id. */
     public List<GroupMember> memberships(String userId, int skip, int limit) {
         requireUser(userId);
+        return memberPage(Filters.eq(StoreSchema.GroupMember.USER_ID, userId), StoreSchema.GroupMember.GROUP_ID,
+                skip, limit);
+    }
+
+    private List<GroupMember> memberPage(Bson filter, String sortField, int skip, int limit) {
         List<GroupMember> page = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.USER_ID, userId))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.GROUP_ID)).skip(skip).limit(limit)) {
+        for (Document doc : members.find(filter).sort(Sorts.ascending(sortField)).skip(skip).limit(limit)) {
             page.add(GroupDirectory.fromDocument(doc));
         }
         return page;
