@@ -20,7 +20,7 @@ import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
-import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
@@ -211,7 +211,7 @@ final class MqchatTarget implements Target {
         for (String user : memberIds) {
             docs.add(new Document(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, user))
                     .append(StoreSchema.GroupMember.GROUP_ID, groupId).append(StoreSchema.GroupMember.USER_ID, user)
-                    .append(StoreSchema.GroupMember.ROLE, docs.isEmpty() ? GroupDirectory.OWNER : GroupDirectory.MEMBER)
+                    .append(StoreSchema.GroupMember.ROLE, (docs.isEmpty() ? GroupRole.OWNER : GroupRole.MEMBER).wire())
                     .append(StoreSchema.GroupMember.JOINED_AT, now).append(StoreSchema.GroupMember.FROM_SEQ, 1L));
         }
         db.getCollection(StoreSchema.GROUP_MEMBERS).insertMany(docs);

@@ -3,6 +3,7 @@ package io.mqchat.broker.groups;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
 
 import java.time.Duration;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class GroupMembership {
     }
 
     /** The membership of one user, if they are in the (live) group. */
-    public CompletableFuture<Optional<GroupDirectory.Member>> member(String groupId, String userId) {
+    public CompletableFuture<Optional<GroupMember>> member(String groupId, String userId) {
         return snapshot(groupId).thenApply(s -> s.map(g -> g.members().get(userId)));
     }
 

@@ -5,6 +5,7 @@ import io.mqchat.broker.groups.GroupMembership;
 import io.mqchat.broker.store.MessageStore;
 import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.ConversationId;
@@ -132,14 +133,13 @@ public final class MessageAcceptor {
                 return refused(ProtocolError.UNKNOWN_RECIPIENT, "no group '" + groupId + "'", message);
             }
             GroupDirectory.Snapshot group = snapshot.get();
-            GroupDirectory.Member me = group.members().get(sender.userId());
+            GroupMember me = group.members().get(sender.userId());
             if (me == null) {
                 return refused(ProtocolError.NOT_AUTHORIZED, "you are not a member of group '" + groupId + "'", message);
             }
-            long now = clock.millis();
-            if (me.mutedAt(now)) {
+            if (me.mutedAt(Instant.ofEpochMilli(clock.millis()))) {
                 return refused(ProtocolError.MUTED, "you are muted in this group until "
-                        + Instant.ofEpochMilli(me.mutedUntil()), message);
+                        + me.mutedUntil(), message);
             }
             if (group.mutedAll() && !me.isAdmin()) {
                 return refused(ProtocolError.MUTED, "the group is muted: only admins and the owner may speak", message);

@@ -3,10 +3,10 @@ package io.mqchat.api.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.api.groups.GroupStore;
+import io.mqchat.api.limits.RequestRateLimiter;
 import io.mqchat.common.broadcast.Audience;
 import io.mqchat.common.broadcast.Broadcasts;
 import io.mqchat.common.limits.RateLimit;
-import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.SystemConversation;
@@ -21,9 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The rules of an operator's broadcast: a text for everyone, for listed registered users, or for the members
@@ -42,11 +39,11 @@ public class BroadcastService {
     private final ManagedAccounts accounts;
     private final GroupStore groups;
     private final AdminAudit audit;
-    private final RateLimiter limiter;
+    private final RequestRateLimiter limiter;
     private final RateLimit limit;
 
     public BroadcastService(Broadcasts broadcasts, ManagedAccounts accounts, GroupStore groups, AdminAudit audit,
-                            RateLimiter limiter, AdminRateLimitProperties limits) {
+                            RequestRateLimiter limiter, AdminRateLimitProperties limits) {
         this.broadcasts = broadcasts;
         this.accounts = accounts;
         this.groups = groups;
@@ -62,7 +59,8 @@ public class BroadcastService {
         }
         JsonNode text = text(request.body());
         Audience audience = audience(request.to());
-        spend(admin);
+        limiter.takeOrRefuse(LIMIT_KIND, admin, limit, 1, "broadcast_rate_limited", seconds -> "You sent too many "
+                + "broadcasts recently (" + limit.text() + "); the next is possible in " + seconds + " s (Retry-After).");
         ChatMessage stored;
         try {
             stored = broadcasts.send(text, audience);
@@ -100,7 +98,7 @@ public class BroadcastService {
         }
         if (to instanceof Map<?, ?> map && map.size() == 1 && map.get("group") instanceof String groupId) {
             if (!Ids.isValidGroupId(groupId) || groups.findGroup(groupId).isEmpty()) {
-                throw ApiException.notFound("No such group: " + abbreviate(groupId));
+                throw ApiException.notFound("No such group: " + Ids.printable(groupId));
             }
             return new Audience.Group(groupId);
         }
@@ -115,7 +113,7 @@ public class BroadcastService {
         Set<String> ids = new LinkedHashSet<>();
         for (Object id : list) {
             if (!(id instanceof String userId) || !Ids.isValidUserId(userId)) {
-                throw ApiException.badRequest("to lists '" + abbreviate(String.valueOf(id)) + "', which is not a user id ("
+                throw ApiException.badRequest("to lists '" + Ids.printable(String.valueOf(id)) + "', which is not a user id ("
                         + Ids.userIdRule() + ")");
             }
             ids.add(userId);
@@ -129,25 +127,6 @@ public class BroadcastService {
         return new Audience.Users(List.copyOf(ids));
     }
 
-    private void spend(String admin) {
-        RateLimiter.Decision d;
-        try {
-            d = limiter.tryTake(LIMIT_KIND, admin, limit).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new org.redisson.client.RedisTimeoutException("rate limit check timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        if (!d.allowed()) {
-            throw ApiException.tooManyRequests("You sent too many broadcasts recently (" + limit.text()
-                    + "); the next is possible in " + d.retryAfterSeconds() + " s (Retry-After).",
-                    "broadcast_rate_limited", d.retryAfterSeconds());
-        }
-    }
-
     private static String target(Audience audience) {
         if (audience instanceof Audience.Users u) {
             return u.ids().size() + " users";
@@ -155,8 +134,4 @@ public class BroadcastService {
         return audience instanceof Audience.Group g ? "group " + g.groupId() : "all";
     }
 
-    private static String abbreviate(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-        return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
-    }
 }

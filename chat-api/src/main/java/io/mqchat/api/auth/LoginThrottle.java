@@ -1,12 +1,11 @@
 package io.mqchat.api.auth;
 
+import io.mqchat.api.limits.RequestRateLimiter;
 import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Component;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -30,7 +29,7 @@ public class LoginThrottle {
     /** The problem {@code code} of a refused registration. */
     public static final String REGISTRATION_THROTTLED = "registration_throttled";
 
-    private final RateLimiter limiter;
+    private final RequestRateLimiter limiter;
     private final RateLimit perAccount;
     private final RateLimit perAddress;
     private final RateLimit registrations;
@@ -40,7 +39,7 @@ public class LoginThrottle {
      */
     private final ReentrantLock[] accountLocks = new ReentrantLock[64];
 
-    public LoginThrottle(RateLimiter limiter, AuthRateLimits limits) {
+    public LoginThrottle(RequestRateLimiter limiter, AuthRateLimits limits) {
         this.limiter = limiter;
         this.perAccount = limits.loginFailureLimit();
         this.perAddress = limits.addressLoginFailureLimit();
@@ -61,8 +60,8 @@ public class LoginThrottle {
         ReentrantLock lock = accountLocks[Math.floorMod(userId.hashCode(), accountLocks.length)];
         lock.lock();
         try {
-            RateLimiter.Decision account = await(limiter.peek(LOGIN_FAILURES, userId, perAccount));
-            RateLimiter.Decision fromAddress = await(limiter.peek(ADDRESS_LOGIN_FAILURES, address, perAddress));
+            RateLimiter.Decision account = limiter.peek(LOGIN_FAILURES, userId, perAccount);
+            RateLimiter.Decision fromAddress = limiter.peek(ADDRESS_LOGIN_FAILURES, address, perAddress);
             if (!account.allowed() || !fromAddress.allowed()) {
                 long seconds = Math.max(account.allowed() ? 0 : account.retryAfterSeconds(),
                         fromAddress.allowed() ? 0 : fromAddress.retryAfterSeconds());
@@ -71,8 +70,8 @@ public class LoginThrottle {
             }
             boolean ok = check.get();
             if (!ok) {
-                await(limiter.tryTake(LOGIN_FAILURES, userId, perAccount));
-                await(limiter.tryTake(ADDRESS_LOGIN_FAILURES, address, perAddress));
+                limiter.take(LOGIN_FAILURES, userId, perAccount, 1);
+                limiter.take(ADDRESS_LOGIN_FAILURES, address, perAddress, 1);
             }
             return ok;
         } finally {
@@ -86,24 +85,8 @@ public class LoginThrottle {
      * @throws ApiException 429 with Retry-After when the address has registered too much
      */
     public void registration(String remoteAddr) {
-        RateLimiter.Decision decision = await(limiter.tryTake(REGISTRATIONS, ClientAddress.subject(remoteAddr),
-                registrations));
-        if (!decision.allowed()) {
-            throw ApiException.tooManyRequests("Too many registrations from this address; try again in "
-                    + decision.retryAfterSeconds() + " s (see Retry-After).", REGISTRATION_THROTTLED,
-                    decision.retryAfterSeconds());
-        }
-    }
-
-    /** Unwrapped, so that an unreachable Redis reaches the problem handler as itself (503). */
-    private static RateLimiter.Decision await(CompletionStage<RateLimiter.Decision> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        limiter.takeOrRefuse(REGISTRATIONS, ClientAddress.subject(remoteAddr), registrations, 1,
+                REGISTRATION_THROTTLED, seconds -> "Too many registrations from this address; try again in "
+                        + seconds + " s (see Retry-After).");
     }
 }

@@ -1,9 +1,7 @@
 package io.mqchat.api.devices;
 
-import io.mqchat.web.BearerTokenInterceptor;
-import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.protocol.Ids;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.http.ResponseEntity;
@@ -39,13 +37,7 @@ public class DeviceController {
     @DeleteMapping("/api/v1/devices/{deviceType}")
     public ResponseEntity<Void> logout(@PathVariable String deviceType,
                                        @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        if (!Ids.isValidDeviceType(deviceType)) {
-            throw ApiException.badRequest("deviceType must be a lower-case name such as 'phone'");
-        }
-        String reason = deviceType.equals(caller.deviceType()) ? "logged out" : "logged out from your " + caller.deviceType();
-        if (devices.logout(caller.userId(), deviceType, reason).isEmpty()) {
-            throw ApiException.notFound("No " + deviceType + " is logged in.");
-        }
+        devices.logoutDevice(caller, deviceType);
         return ResponseEntity.noContent().build();
     }
 

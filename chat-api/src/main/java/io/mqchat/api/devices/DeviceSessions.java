@@ -5,10 +5,12 @@ import io.mqchat.common.auth.DeviceLogin;
 import io.mqchat.common.auth.DevicePolicy;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
+import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -49,6 +51,21 @@ public class DeviceSessions {
             kick(userId, old, reason, false);
         }
         return issued;
+    }
+
+    /**
+     * The caller logs one of their devices out ({@code deviceType}, maybe the calling one): 400 for an
+     * impossible device type, 404 if that device is not logged in. The device is told who logged it out.
+     */
+    public void logoutDevice(AccessTokens.AccessToken caller, String deviceType) {
+        if (!Ids.isValidDeviceType(deviceType)) {
+            throw ApiException.badRequest("deviceType must be a lower-case name such as 'phone'");
+        }
+        String reason = deviceType.equals(caller.deviceType()) ? "logged out"
+                : "logged out from your " + caller.deviceType();
+        if (logout(caller.userId(), deviceType, reason).isEmpty()) {
+            throw ApiException.notFound("No " + deviceType + " is logged in.");
+        }
     }
 
     /** Logs a device out and disconnects it; empty if it was not logged in. */

@@ -31,12 +31,11 @@ public class PresenceService {
     private final UserStore users;
     private final PresenceAudience audience;
 
-    public PresenceService(PresenceStore presence, UserStore users, MongoDatabase db) {
+    public PresenceService(PresenceStore presence, UserStore users, MongoDatabase db, GroupDirectory groups) {
         this.presence = presence;
         this.users = users;
         this.audience = new PresenceAudience(new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC()),
-                new GroupDirectory(db.getCollection(StoreSchema.GROUPS), db.getCollection(StoreSchema.GROUP_MEMBERS)));
+                db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC()), groups);
     }
 
     /** 404 unknown user, 403 not allowed to see them. */

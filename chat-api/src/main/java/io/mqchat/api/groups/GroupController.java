@@ -2,10 +2,11 @@ package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import io.mqchat.web.BearerTokenInterceptor;
-import io.mqchat.web.ApiException;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import org.springframework.http.ResponseEntity;
@@ -33,8 +34,6 @@ import java.util.List;
 @RestController
 @RequestMapping("/api/v1/groups")
 public class GroupController {
-
-    static final int MAX_PAGE_SIZE = 100;
 
     public record CreateGroup(String name, String description, String avatarUrl, List<String> members,
                               String joinPolicy, Boolean membersInvite, String history) {
@@ -102,14 +101,14 @@ public class GroupController {
         }
     }
 
-    /** One page: {@code hasMore} says whether page {@code page + 1} has items. */
-    public record Page<T>(List<T> items, int page, int size, boolean hasMore) {
-    }
-
     private final GroupService groups;
+    private final GroupMembers members;
+    private final GroupRoles roles;
 
-    public GroupController(GroupService groups) {
+    public GroupController(GroupService groups, GroupMembers members, GroupRoles roles) {
         this.groups = groups;
+        this.members = members;
+        this.roles = roles;
     }
 
     @Operation(summary = "Create a group", description = "The caller becomes its owner; members whose groupAdds "
@@ -136,10 +135,7 @@ public class GroupController {
     @GetMapping
     public Page<GroupView> mine(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
                                 @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        checkPage(page, size);
-        List<GroupView> items = groups.myGroups(caller.userId(), page * size, size + 1).stream()
-                .map(m -> GroupView.of(m.group(), m.role())).toList();
-        return page(items, page, size);
+        return Page.read(page, size, (skip, limit) -> groups.myGroups(caller.userId(), skip, limit), GroupView::of);
     }
 
     @Operation(summary = "Look up a group", description = "Members only: 403 for others, 404 unknown or dissolved",
@@ -147,8 +143,7 @@ public class GroupController {
     @GetMapping("/{groupId}")
     public GroupView get(@PathVariable String groupId,
                          @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        GroupService.Membership m = groups.view(groupId, caller.userId());
-        return GroupView.of(m.group(), m.role());
+        return GroupView.of(groups.view(groupId, caller.userId()));
     }
 
     @Operation(summary = "Edit a group", description = "name, description, avatarUrl, joinPolicy, membersInvite, "
@@ -158,9 +153,8 @@ public class GroupController {
     @PatchMapping("/{groupId}")
     public GroupView update(@PathVariable String groupId, @RequestBody UpdateGroup body,
                             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        GroupService.Membership m = groups.update(groupId, caller.userId(), body.name(), body.description(),
-                body.avatarUrl(), new GroupService.Settings(body.joinPolicy(), body.membersInvite(), body.history()));
-        return GroupView.of(m.group(), m.role());
+        return GroupView.of(groups.update(groupId, caller.userId(), body.name(), body.description(),
+                body.avatarUrl(), new GroupService.Settings(body.joinPolicy(), body.membersInvite(), body.history())));
     }
 
     @Operation(summary = "Dissolve a group", description = "Owner only; 204. The group, its memberships and "
@@ -184,7 +178,7 @@ public class GroupController {
     public ResponseEntity<List<AdditionView>> addMembers(@PathVariable String groupId, @RequestBody AddMembers body,
                                                          @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
                                                          AccessTokens.AccessToken caller) {
-        GroupService.Additions additions = groups.addMembers(groupId, caller.userId(), body.userIds());
+        GroupMembers.Additions additions = members.add(groupId, caller.userId(), body.userIds());
         List<AdditionView> result = new ArrayList<>();
         additions.added().forEach(m -> result.add(AdditionView.added(m)));
         additions.invited().forEach(p -> result.add(AdditionView.invited(p)));
@@ -197,10 +191,8 @@ public class GroupController {
     public Page<MemberView> members(@PathVariable String groupId, @RequestParam(defaultValue = "0") int page,
                                     @RequestParam(defaultValue = "50") int size,
                                     @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        checkPage(page, size);
-        List<MemberView> items = groups.members(groupId, caller.userId(), page * size, size + 1).stream()
-                .map(MemberView::of).toList();
-        return page(items, page, size);
+        return Page.read(page, size, (skip, limit) -> members.list(groupId, caller.userId(), skip, limit),
+                MemberView::of);
     }
 
     @Operation(summary = "Remove a member or leave", description = "Admins remove members, the owner removes "
@@ -211,7 +203,7 @@ public class GroupController {
     public ResponseEntity<Void> removeMember(@PathVariable String groupId, @PathVariable String userId,
                                              @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE)
                                              AccessTokens.AccessToken caller) {
-        groups.removeMember(groupId, caller.userId(), userId);
+        members.remove(groupId, caller.userId(), userId);
         return ResponseEntity.noContent().build();
     }
 
@@ -221,7 +213,7 @@ public class GroupController {
     @PutMapping("/{groupId}/members/{userId}/role")
     public MemberView setRole(@PathVariable String groupId, @PathVariable String userId, @RequestBody SetRole body,
                               @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        return MemberView.of(groups.setRole(groupId, caller.userId(), userId, body.role()));
+        return MemberView.of(roles.setRole(groupId, caller.userId(), userId, body.role()));
     }
 
     @Operation(summary = "Transfer ownership", description = "{\"userId\"} of a member; owner only. The previous "
@@ -229,19 +221,7 @@ public class GroupController {
     @PostMapping("/{groupId}/owner")
     public GroupView transfer(@PathVariable String groupId, @RequestBody TransferOwnership body,
                               @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        GroupService.Membership m = groups.transferOwnership(groupId, caller.userId(), body.userId());
-        return GroupView.of(m.group(), m.role());
-    }
-
-    static void checkPage(int page, int size) {
-        if (page < 0 || page > 1_000_000 || size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("page must be 0 or more and size 1-" + MAX_PAGE_SIZE + ".");
-        }
-    }
-
-    static <T> Page<T> page(List<T> items, int page, int size) {
-        boolean more = items.size() > size;
-        return new Page<>(more ? items.subList(0, size) : items, page, size, more);
+        return GroupView.of(roles.transferOwnership(groupId, caller.userId(), body.userId()));
     }
 
     static String text(Instant instant) {

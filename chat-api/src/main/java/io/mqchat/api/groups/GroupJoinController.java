@@ -1,7 +1,8 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.web.BearerTokenInterceptor;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -22,8 +23,6 @@ import org.springframework.web.bind.annotation.RestController;
 import java.net.URI;
 import java.util.List;
 
-import static io.mqchat.api.groups.GroupController.checkPage;
-import static io.mqchat.api.groups.GroupController.page;
 import static io.mqchat.api.groups.GroupController.text;
 
 /**
@@ -85,13 +84,11 @@ public class GroupJoinController {
     @Operation(summary = "My pending invitations", description = "Oldest first, with the group's name and who "
             + "invited; page from 0, size 1-100 (default 50)", security = @SecurityRequirement(name = "bearer"))
     @GetMapping("/invitations")
-    public GroupController.Page<MyInvitationView> myInvitations(
+    public Page<MyInvitationView> myInvitations(
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        checkPage(page, size);
-        List<MyInvitationView> items = invitations.mine(caller.userId(), page * size, size + 1).stream()
-                .map(MyInvitationView::of).toList();
-        return page(items, page, size);
+        return Page.read(page, size, (skip, limit) -> invitations.mine(caller.userId(), skip, limit),
+                MyInvitationView::of);
     }
 
     @Operation(summary = "Accept an invitation", description = "Joins the group (event 'member_joined' via "
@@ -141,14 +138,12 @@ public class GroupJoinController {
     @Operation(summary = "A group's pending join requests", description = "Admins and the owner (403 others); "
             + "oldest first; page from 0, size 1-100 (default 50)", security = @SecurityRequirement(name = "bearer"))
     @GetMapping("/groups/{groupId}/join-requests")
-    public GroupController.Page<JoinRequestView> joinRequests(
+    public Page<JoinRequestView> joinRequests(
             @PathVariable String groupId, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size,
             @RequestAttribute(BearerTokenInterceptor.ATTRIBUTE) AccessTokens.AccessToken caller) {
-        checkPage(page, size);
-        List<JoinRequestView> items = joinRequests.list(groupId, caller.userId(), page * size, size + 1).stream()
-                .map(JoinRequestView::of).toList();
-        return page(items, page, size);
+        return Page.read(page, size, (skip, limit) -> joinRequests.list(groupId, caller.userId(), skip, limit),
+                JoinRequestView::of);
     }
 
     @Operation(summary = "Approve a join request", description = "Admins and the owner; 201 with the new member "

@@ -1,7 +1,6 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.protocol.ServerEvent;
+import io.mqchat.common.groups.GroupMember;
 import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
@@ -15,16 +14,16 @@ import java.util.List;
 @Service
 public class GroupJoinRequests {
 
-    private final GroupService groups;
-    private final GroupStore store;
-    private final PendingJoinStore pending;
-    private final GroupAnnouncer announcer;
+    private static final String NO_REQUEST = "No such join request.";
 
-    public GroupJoinRequests(GroupService groups, GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer) {
+    private final GroupService groups;
+    private final GroupAdmission admission;
+    private final PendingJoinStore pending;
+
+    public GroupJoinRequests(GroupService groups, GroupAdmission admission, PendingJoinStore pending) {
         this.groups = groups;
-        this.store = store;
+        this.admission = admission;
         this.pending = pending;
-        this.announcer = announcer;
     }
 
     /** What asking to join did: either {@code joined} or {@code request} (pending) is set. */
@@ -33,24 +32,17 @@ public class GroupJoinRequests {
 
     public Outcome request(String groupId, String caller) {
         Group group = groups.requireGroup(groupId);
-        if (store.findMember(groupId, caller).isPresent()) {
+        if (groups.isMember(groupId, caller)) {
             throw ApiException.conflict("You are already a member of this group.");
         }
         switch (group.joinPolicy()) {
             case CLOSED -> throw ApiException.forbidden("This group is joined by invitation only.");
             case OPEN -> {
-                groups.admit(group, caller, caller, "open");
+                admission.admit(group, caller, caller, "open");
                 return new Outcome(groups.view(groupId, caller), null);
             }
             default -> {
-                PendingJoin request = new PendingJoin(groupId, caller, caller, groups.now());
-                if (pending.insert(PendingJoinStore.Kind.JOIN_REQUEST, request)) {
-                    announcer.tell(store.managerIds(groupId), new ServerEvent.GroupJoinRequest(groupId, group.name(),
-                            caller, request.createdAt().toEpochMilli()).toJson());
-                } else {
-                    request = pending.find(PendingJoinStore.Kind.JOIN_REQUEST, groupId, caller).orElse(request);
-                }
-                return new Outcome(null, request);
+                return new Outcome(null, admission.requestToJoin(group, caller));
             }
         }
     }
@@ -65,12 +57,9 @@ public class GroupJoinRequests {
     public GroupMember approve(String groupId, String caller, String userId) {
         GroupService.Membership mine = groups.view(groupId, caller);
         GroupService.requireManager(mine, "approve join requests");
-        requireRequest(groupId, userId);
-        if (store.findMember(groupId, userId).isPresent()) {
-            pending.deleteBoth(groupId, userId);
-            throw ApiException.conflict(userId + " is already a member of this group.");
-        }
-        return groups.admit(mine.group(), userId, caller, "request");
+        admission.requirePending(PendingJoinStore.Kind.JOIN_REQUEST, groupId, userId, NO_REQUEST);
+        admission.requireNotMember(groupId, userId, userId + " is already a member of this group.");
+        return admission.admit(mine.group(), userId, caller, "request");
     }
 
     /** Rejects a request (admins and the owner) or withdraws one's own; 404 without a pending request. */
@@ -80,19 +69,6 @@ public class GroupJoinRequests {
         } else {
             GroupService.requireManager(groups.view(groupId, caller), "reject join requests");
         }
-        requireRequest(groupId, userId);
-        if (!pending.delete(PendingJoinStore.Kind.JOIN_REQUEST, groupId, userId)) {
-            throw noRequest();
-        }
-    }
-
-    private void requireRequest(String groupId, String userId) {
-        if (!Ids.isValidUserId(userId) || pending.find(PendingJoinStore.Kind.JOIN_REQUEST, groupId, userId).isEmpty()) {
-            throw noRequest();
-        }
-    }
-
-    private static ApiException noRequest() {
-        return ApiException.notFound("No such join request.");
+        admission.dropPending(PendingJoinStore.Kind.JOIN_REQUEST, groupId, userId, NO_REQUEST);
     }
 }

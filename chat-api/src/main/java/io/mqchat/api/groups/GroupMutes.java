@@ -1,7 +1,9 @@
 package io.mqchat.api.groups;
 
-import io.mqchat.web.ApiException;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.GroupEvents;
+import io.mqchat.web.ApiException;
 import org.springframework.stereotype.Service;
 
 import java.time.Instant;
@@ -36,12 +38,12 @@ public class GroupMutes {
         }
         GroupMember target = groups.findTarget(groupId, userId);
         requireMayMute(mine, target);
-        Instant until = groups.now().plusSeconds(durationSeconds);
+        Instant until = GroupService.now().plusSeconds(durationSeconds);
         if (!store.setMutedUntil(groupId, userId, until)) {
             throw ApiException.notFound("No such member.");
         }
         announcer.announce(groupId, caller, GroupEvents.memberMuted(userId, until.toEpochMilli()));
-        return new GroupMember(groupId, userId, target.role(), target.joinedAt(), target.fromSeq(), until);
+        return target.withMutedUntil(until);
     }
 
     /** Lifts a member's mute; nothing happens (and nothing is announced) if the member was not muted. */
@@ -54,7 +56,7 @@ public class GroupMutes {
             return;
         }
         store.setMutedUntil(groupId, userId, null);
-        if (target.mutedAt(groups.now())) {
+        if (target.mutedAt(GroupService.now())) {
             announcer.announce(groupId, caller, GroupEvents.memberUnmuted(userId));
         }
     }

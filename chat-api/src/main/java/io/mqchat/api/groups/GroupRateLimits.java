@@ -1,15 +1,10 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.api.limits.RequestRateLimiter;
 import io.mqchat.common.limits.RateLimit;
-import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.web.ApiException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Per-user token buckets for creating groups and for putting people into them (added or invited), shared by
@@ -20,12 +15,13 @@ public class GroupRateLimits {
 
     static final String CREATE = "group-create";
     static final String ADD = "group-add";
+    private static final String CREATE_REFUSED = "group_create_rate_limited";
 
-    private final RateLimiter limiter;
+    private final RequestRateLimiter limiter;
     private final RateLimit create;
     private final RateLimit add;
 
-    public GroupRateLimits(GroupRateLimitProperties properties, RateLimiter limiter) {
+    public GroupRateLimits(GroupRateLimitProperties properties, RequestRateLimiter limiter) {
         this.limiter = limiter;
         this.create = properties.groupCreateLimit();
         this.add = properties.groupAddLimit();
@@ -36,15 +32,10 @@ public class GroupRateLimits {
      * allow it (a refused creation costs nothing).
      */
     public void creating(String user, int members) {
-        RateLimiter.Decision canCreate = wait(limiter.peek(CREATE, user, create));
-        if (!canCreate.allowed()) {
-            throw createRefused(canCreate);
-        }
+        limiter.peekOrRefuse(CREATE, user, create, CREATE_REFUSED, GroupRateLimits::createRefused);
         adding(user, members);
-        RateLimiter.Decision created = wait(limiter.tryTake(CREATE, user, create));
-        if (!created.allowed()) {
-            throw createRefused(created); // a concurrent creation took the last one
-        }
+        // refused here too if a concurrent creation took the last one
+        limiter.takeOrRefuse(CREATE, user, create, 1, CREATE_REFUSED, GroupRateLimits::createRefused);
     }
 
     /** {@code users} people added or invited by {@code user} in one request. */
@@ -57,33 +48,12 @@ public class GroupRateLimits {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "You can add or invite at most " + add.burst()
                     + " users at once; split the request.", "group_add_too_many");
         }
-        RateLimiter.Decision d = wait(limiter.tryTake(ADD, user, add, users));
-        if (!d.allowed()) {
-            throw ApiException.tooManyRequests("You added or invited too many users to groups recently; adding "
-                    + users + " more is possible in " + d.retryAfterSeconds() + " s (Retry-After). Users can also "
-                    + "join by themselves with a join request.", "group_add_rate_limited", d.retryAfterSeconds());
-        }
+        limiter.takeOrRefuse(ADD, user, add, users, "group_add_rate_limited", seconds -> "You added or invited too "
+                + "many users to groups recently; adding " + users + " more is possible in " + seconds + " s "
+                + "(Retry-After). Users can also join by themselves with a join request.");
     }
 
-    private static ApiException createRefused(RateLimiter.Decision d) {
-        return ApiException.tooManyRequests("You created too many groups recently; try again in "
-                + d.retryAfterSeconds() + " s (Retry-After).", "group_create_rate_limited", d.retryAfterSeconds());
-    }
-
-    private static RateLimiter.Decision wait(java.util.concurrent.CompletionStage<RateLimiter.Decision> stage) {
-        try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            // e.g. Redis down: rethrown as itself, so the problem handler answers 503
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new org.redisson.client.RedisTimeoutException("rate limit check timed out");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static String createRefused(long seconds) {
+        return "You created too many groups recently; try again in " + seconds + " s (Retry-After).";
     }
 }

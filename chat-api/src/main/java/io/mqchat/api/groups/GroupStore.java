@@ -8,6 +8,9 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
@@ -24,11 +27,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The {@code groups} and {@code group_members} collections (pending invitations and join requests are in
- * {@link PendingJoinStore}). Callers pass validated ids only; every method
- * re-checks so that no unvalidated text ever reaches a Mongo filter.
+ * {@link PendingJoinStore}). Memberships are read as the broker reads them, through {@link GroupDirectory}.
+ * Callers pass validated ids only; every method re-checks so that no unvalidated text ever reaches a Mongo
+ * filter.
  */
 @Repository
 public class GroupStore {
@@ -36,11 +42,13 @@ public class GroupStore {
     private final MongoCollection<Document> groups;
     private final MongoCollection<Document> members;
     private final MongoCollection<Document> users;
+    private final GroupDirectory directory;
 
-    public GroupStore(MongoDatabase db) {
+    public GroupStore(MongoDatabase db, GroupDirectory directory) {
         this.groups = db.getCollection(StoreSchema.GROUPS);
         this.members = db.getCollection(StoreSchema.GROUP_MEMBERS);
         this.users = db.getCollection(StoreSchema.USERS);
+        this.directory = directory;
     }
 
     /** Which of these (valid) user ids are registered users. */
@@ -84,19 +92,29 @@ public class GroupStore {
         return Optional.ofNullable(groups.find(live(groupId)).first()).map(GroupStore::toGroup);
     }
 
-    /** The live groups among these ids, by id. */
-    public Map<String, Group> findGroups(Collection<String> groupIds) {
+    /**
+     * Each of {@code items} whose group is live, paired with that group ({@code pair}), in order: what belongs
+     * to a dissolved group drops out. One query for the page.
+     */
+    public <T, R> List<R> withLiveGroups(List<T> items, Function<T, String> groupIdOf, BiFunction<T, Group, R> pair) {
+        List<String> groupIds = items.stream().map(groupIdOf).toList();
         groupIds.forEach(GroupStore::requireGroup);
-        Map<String, Group> found = new HashMap<>();
-        if (groupIds.isEmpty()) {
-            return found;
+        Map<String, Group> live = new HashMap<>();
+        if (!groupIds.isEmpty()) {
+            for (Document doc : groups.find(Filters.and(Filters.in(StoreSchema.Group.ID, groupIds),
+                    Filters.exists(StoreSchema.Group.DISSOLVED_AT, false)))) {
+                Group group = toGroup(doc);
+                live.put(group.groupId(), group);
+            }
         }
-        for (Document doc : groups.find(Filters.and(Filters.in(StoreSchema.Group.ID, groupIds),
-                Filters.exists(StoreSchema.Group.DISSOLVED_AT, false)))) {
-            Group group = toGroup(doc);
-            found.put(group.groupId(), group);
+        List<R> result = new ArrayList<>();
+        for (T item : items) {
+            Group group = live.get(groupIdOf.apply(item));
+            if (group != null) {
+                result.add(pair.apply(item, group));
+            }
         }
-        return found;
+        return result;
     }
 
     /**
@@ -200,8 +218,7 @@ public class GroupStore {
     public Optional<GroupMember> findMember(String groupId, String userId) {
         requireGroup(groupId);
         requireUser(userId);
-        return Optional.ofNullable(members.find(Filters.eq(StoreSchema.GroupMember.ID,
-                StoreSchema.GroupMember.id(groupId, userId))).first()).map(GroupStore::toMember);
+        return directory.member(groupId, userId);
     }
 
     /** Which of these users are members of the group. */
@@ -219,16 +236,10 @@ public class GroupStore {
         return found;
     }
 
-    /** All members' user ids (for announcing a dissolution before the memberships go). */
+    /** All members' user ids, in order (for announcing a dissolution before the memberships go). */
     public List<String> memberIds(String groupId) {
         requireGroup(groupId);
-        List<String> ids = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
-                .projection(Projections.include(StoreSchema.GroupMember.USER_ID))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID))) {
-            ids.add(doc.getString(StoreSchema.GroupMember.USER_ID));
-        }
-        return ids;
+        return directory.memberIds(groupId);
     }
 
     /** The owner and the admins of a group (who decide on join requests). */
@@ -246,21 +257,21 @@ public class GroupStore {
     /** A page of the group's members, by user id; {@code limit + 1} asked by callers that want "more". */
     public List<GroupMember> members(String groupId, int skip, int limit) {
         requireGroup(groupId);
-        List<GroupMember> page = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID)).skip(skip).limit(limit)) {
-            page.add(toMember(doc));
-        }
-        return page;
+        return memberPage(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId), StoreSchema.GroupMember.USER_ID,
+                skip, limit);
     }
 
     /** A page of a user's memberships, by group id. */
     public List<GroupMember> memberships(String userId, int skip, int limit) {
         requireUser(userId);
+        return memberPage(Filters.eq(StoreSchema.GroupMember.USER_ID, userId), StoreSchema.GroupMember.GROUP_ID,
+                skip, limit);
+    }
+
+    private List<GroupMember> memberPage(Bson filter, String sortField, int skip, int limit) {
         List<GroupMember> page = new ArrayList<>();
-        for (Document doc : members.find(Filters.eq(StoreSchema.GroupMember.USER_ID, userId))
-                .sort(Sorts.ascending(StoreSchema.GroupMember.GROUP_ID)).skip(skip).limit(limit)) {
-            page.add(toMember(doc));
+        for (Document doc : members.find(filter).sort(Sorts.ascending(sortField)).skip(skip).limit(limit)) {
+            page.add(GroupDirectory.fromDocument(doc));
         }
         return page;
     }
@@ -324,20 +335,6 @@ public class GroupStore {
                 !Boolean.FALSE.equals(doc.getBoolean(StoreSchema.Group.MEMBERS_INVITE)),
                 HistoryVisibility.parse(doc.getString(StoreSchema.Group.HISTORY)).orElse(HistoryVisibility.DEFAULT),
                 Boolean.TRUE.equals(doc.getBoolean(StoreSchema.Group.MUTED_ALL)));
-    }
-
-    private static GroupMember toMember(Document doc) {
-        Date joined = doc.getDate(StoreSchema.GroupMember.JOINED_AT);
-        return new GroupMember(doc.getString(StoreSchema.GroupMember.GROUP_ID),
-                doc.getString(StoreSchema.GroupMember.USER_ID),
-                GroupRole.parse(doc.getString(StoreSchema.GroupMember.ROLE)).orElse(GroupRole.MEMBER),
-                joined == null ? null : joined.toInstant(), number(doc, StoreSchema.GroupMember.FROM_SEQ, 1),
-                doc.get(StoreSchema.GroupMember.MUTED_UNTIL) instanceof Number until
-                        ? Instant.ofEpochMilli(until.longValue()) : null);
-    }
-
-    private static long number(Document doc, String field, long absent) {
-        return doc.get(field) instanceof Number n ? n.longValue() : absent;
     }
 
     /** Stores accept validated ids only: a slip is a bug, never a query. */

@@ -4,7 +4,7 @@ import io.mqchat.api.admin.AdminAccess;
 import io.mqchat.api.auth.AuthService;
 import io.mqchat.api.auth.PasswordPolicy;
 import io.mqchat.api.devices.DeviceSessions;
-import io.mqchat.api.groups.GroupService;
+import io.mqchat.api.groups.GroupMembers;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.web.ApiException;
 import org.springframework.http.HttpStatus;
@@ -34,17 +34,17 @@ public class AccountService {
     private final AuthService auth;
     private final PasswordEncoder encoder;
     private final DeviceSessions devices;
-    private final GroupService groups;
+    private final GroupMembers groupMembers;
     private final AdminAccess admins;
     private final Clock clock = Clock.systemUTC();
 
     public AccountService(UserStore users, AuthService auth, PasswordEncoder encoder, DeviceSessions devices,
-                          GroupService groups, AdminAccess admins) {
+                          GroupMembers groupMembers, AdminAccess admins) {
         this.users = users;
         this.auth = auth;
         this.encoder = encoder;
         this.devices = devices;
-        this.groups = groups;
+        this.groupMembers = groupMembers;
         this.admins = admins;
     }
 
@@ -94,12 +94,12 @@ public class AccountService {
         // the tombstone first: from here on the id cannot be registered again, whatever fails later. Until the
         // user document goes, the account still works, so a failure midway can be retried with the same token.
         users.tombstone(userId, clock.instant());
-        groups.removeAccount(userId);
+        groupMembers.removeAccount(userId);
         users.deleteConversationSummaries(userId);
         users.delete(userId);
         devices.disconnectAll(userId, null, ACCOUNT_DELETED);
         // whatever joined a group while the first pass ran (the user existed until just now)
-        groups.removeAccount(userId);
+        groupMembers.removeAccount(userId);
     }
 
     /** The stored hash the password matched; 403 when wrong, 429 while throttled. */

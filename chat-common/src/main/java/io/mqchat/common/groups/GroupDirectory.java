@@ -3,10 +3,15 @@ package io.mqchat.common.groups;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.mqchat.common.schema.StoreSchema.Group;
-import static io.mqchat.common.schema.StoreSchema.GroupMember;
 
 /**
  * Reads who is in which group, for every component that must decide what a user may see or send: the
@@ -23,33 +27,11 @@ import static io.mqchat.common.schema.StoreSchema.GroupMember;
  */
 public final class GroupDirectory {
 
-    /** Roles as stored. */
-    public static final String OWNER = "owner";
-    public static final String ADMIN = "admin";
-    public static final String MEMBER = "member";
-
     private final MongoCollection<Document> groups;
     private final MongoCollection<Document> members;
 
-    /**
-     * One membership.
-     *
-     * @param fromSeq     the first seq of the group conversation the member may read (1: everything)
-     * @param mutedUntil  epoch ms until which the member may not speak (0: not muted)
-     */
-    public record Member(String groupId, String userId, String role, long fromSeq, long mutedUntil) {
-
-        public boolean isAdmin() {
-            return OWNER.equals(role) || ADMIN.equals(role);
-        }
-
-        public boolean mutedAt(long now) {
-            return mutedUntil > now;
-        }
-    }
-
     /** A live group with all its members (what the broker caches per group). */
-    public record Snapshot(String groupId, boolean mutedAll, Map<String, Member> members) {
+    public record Snapshot(String groupId, boolean mutedAll, Map<String, GroupMember> members) {
     }
 
     public GroupDirectory(MongoCollection<Document> groups, MongoCollection<Document> members) {
@@ -62,26 +44,26 @@ public final class GroupDirectory {
         if (!Ids.isValidGroupId(groupId)) {
             return Optional.empty();
         }
-        Document group = groups.find(Filters.and(Filters.eq(Group.ID, groupId),
-                Filters.exists(Group.DISSOLVED_AT, false))).projection(Projections.include(Group.MUTED_ALL)).first();
+        Document group = groups.find(live(groupId)).projection(Projections.include(Group.MUTED_ALL)).first();
         if (group == null) {
             return Optional.empty();
         }
-        Map<String, Member> all = new HashMap<>();
-        for (Document d : members.find(Filters.eq(GroupMember.GROUP_ID, groupId))) {
-            Member m = toMember(d);
+        Map<String, GroupMember> all = new HashMap<>();
+        for (Document d : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))) {
+            GroupMember m = fromDocument(d);
             all.put(m.userId(), m);
         }
         return Optional.of(new Snapshot(groupId, Boolean.TRUE.equals(group.getBoolean(Group.MUTED_ALL)), Map.copyOf(all)));
     }
 
     /** The membership of {@code userId} in a live group, if any. */
-    public Optional<Member> member(String groupId, String userId) {
+    public Optional<GroupMember> member(String groupId, String userId) {
         if (!Ids.isValidGroupId(groupId) || !Ids.isValidUserId(userId)) {
             return Optional.empty();
         }
-        Document d = members.find(Filters.eq(GroupMember.ID, GroupMember.id(groupId, userId))).first();
-        return Optional.ofNullable(d).map(GroupDirectory::toMember);
+        Document d = members.find(Filters.eq(StoreSchema.GroupMember.ID, StoreSchema.GroupMember.id(groupId, userId)))
+                .first();
+        return Optional.ofNullable(d).map(GroupDirectory::fromDocument);
     }
 
     /** The groups of a user: group id → the first seq the user may read there. */
@@ -90,9 +72,9 @@ public final class GroupDirectory {
         if (!Ids.isValidUserId(userId)) {
             return result;
         }
-        for (Document d : members.find(Filters.eq(GroupMember.USER_ID, userId))
-                .projection(Projections.include(GroupMember.GROUP_ID, GroupMember.FROM_SEQ))) {
-            result.put(d.getString(GroupMember.GROUP_ID), number(d, GroupMember.FROM_SEQ, 1));
+        for (Document d : members.find(Filters.eq(StoreSchema.GroupMember.USER_ID, userId))
+                .projection(Projections.include(StoreSchema.GroupMember.GROUP_ID, StoreSchema.GroupMember.FROM_SEQ))) {
+            result.put(d.getString(StoreSchema.GroupMember.GROUP_ID), number(d, StoreSchema.GroupMember.FROM_SEQ, 1));
         }
         return result;
     }
@@ -107,19 +89,42 @@ public final class GroupDirectory {
         if (groupsOfA.isEmpty() || !Ids.isValidUserId(b)) {
             return false;
         }
-        List<String> ids = groupsOfA.keySet().stream().map(g -> GroupMember.id(g, b)).toList();
-        return members.find(Filters.in(GroupMember.ID, ids)).projection(Projections.include(GroupMember.ID))
-                .limit(1).first() != null;
+        List<String> ids = groupsOfA.keySet().stream().map(g -> StoreSchema.GroupMember.id(g, b)).toList();
+        return members.find(Filters.in(StoreSchema.GroupMember.ID, ids))
+                .projection(Projections.include(StoreSchema.GroupMember.ID)).limit(1).first() != null;
     }
 
-    /** The members of a live group (user ids); empty if unknown or dissolved. */
+    /** The members of a live group (user ids, in order); empty if unknown or dissolved. */
     public List<String> memberIds(String groupId) {
-        return load(groupId).map(s -> new ArrayList<>(s.members().keySet())).map(List::copyOf).orElse(List.of());
+        if (!Ids.isValidGroupId(groupId)
+                || groups.find(live(groupId)).projection(Projections.include(Group.ID)).first() == null) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        for (Document d : members.find(Filters.eq(StoreSchema.GroupMember.GROUP_ID, groupId))
+                .projection(Projections.include(StoreSchema.GroupMember.USER_ID))
+                .sort(Sorts.ascending(StoreSchema.GroupMember.USER_ID))) {
+            ids.add(d.getString(StoreSchema.GroupMember.USER_ID));
+        }
+        return ids;
     }
 
-    private static Member toMember(Document d) {
-        return new Member(d.getString(GroupMember.GROUP_ID), d.getString(GroupMember.USER_ID),
-                d.getString(GroupMember.ROLE), number(d, GroupMember.FROM_SEQ, 1), number(d, GroupMember.MUTED_UNTIL, 0));
+    /**
+     * A {@code group_members} document as a membership: the one reading of the stored fields (an unknown
+     * role reads as a plain member; a missing fromSeq as 1; a missing mute as none).
+     */
+    public static GroupMember fromDocument(Document d) {
+        Date joined = d.getDate(StoreSchema.GroupMember.JOINED_AT);
+        long mutedUntil = number(d, StoreSchema.GroupMember.MUTED_UNTIL, -1);
+        return new GroupMember(d.getString(StoreSchema.GroupMember.GROUP_ID),
+                d.getString(StoreSchema.GroupMember.USER_ID),
+                GroupRole.parse(d.getString(StoreSchema.GroupMember.ROLE)).orElse(GroupRole.MEMBER),
+                joined == null ? null : joined.toInstant(), number(d, StoreSchema.GroupMember.FROM_SEQ, 1),
+                mutedUntil < 0 ? null : Instant.ofEpochMilli(mutedUntil));
+    }
+
+    private static Bson live(String groupId) {
+        return Filters.and(Filters.eq(Group.ID, groupId), Filters.exists(Group.DISSOLVED_AT, false));
     }
 
     private static long number(Document d, String field, long absent) {

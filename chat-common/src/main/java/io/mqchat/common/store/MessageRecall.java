@@ -6,6 +6,8 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
+import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ServerEvent;
@@ -241,14 +243,14 @@ public final class MessageRecall {
 
     /** The owner moderates everyone; an admin moderates plain members and people no longer in the group. */
     private boolean moderates(String user, String groupId, String sender) {
-        Optional<GroupDirectory.Member> me = groups.member(groupId, user);
+        Optional<GroupMember> me = groups.member(groupId, user);
         if (me.isEmpty() || !me.get().isAdmin()) {
             return false;
         }
-        if (GroupDirectory.OWNER.equals(me.get().role())) {
+        if (me.get().role() == GroupRole.OWNER) {
             return true;
         }
-        return groups.member(groupId, sender).map(s -> GroupDirectory.MEMBER.equals(s.role())).orElse(true);
+        return groups.member(groupId, sender).map(s -> s.role() == GroupRole.MEMBER).orElse(true);
     }
 
     private static String recalledBy(Document doc) {

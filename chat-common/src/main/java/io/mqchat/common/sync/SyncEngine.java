@@ -8,6 +8,7 @@ import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
+import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
@@ -160,7 +161,7 @@ public final class SyncEngine {
     public static void validate(String user, Map<String, Long> positions) {
         for (String conv : positions.keySet()) {
             ConversationId id = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException(
-                    "'" + abbreviate(conv) + "' is not a conversation id"));
+                    "'" + Ids.printable(conv) + "' is not a conversation id"));
             if (id.sharedByReaders()) {
                 continue; // a group's membership is checked by sync itself; the system conversation is everyone's
             }
@@ -175,11 +176,6 @@ public final class SyncEngine {
         Document d = messages.find(Filters.and(Filters.eq(Message.CONV, conv), Filters.lt(Message.TS, ts)))
                 .sort(Sorts.descending(Message.TS)).projection(Projections.include(Message.SEQ)).limit(1).first();
         return d == null ? 0 : ((Number) d.get(Message.SEQ)).longValue();
-    }
-
-    private static String abbreviate(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
-        return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
     }
 
     /** One page of sync. Positions must have been {@link #validate validated}. */

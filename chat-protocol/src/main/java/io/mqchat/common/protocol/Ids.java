@@ -29,6 +29,15 @@ public final class Ids {
     private Ids() {
     }
 
+    /**
+     * A would-be id as an error message may echo it: printable ASCII (anything else as {@code ?}), cut to 40
+     * characters, so a hostile value cannot forge lines or flood the message.
+     */
+    public static String printable(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
+    }
+
     /** Ids that are valid in form but belong to the server (registration refuses them). */
     public static boolean isReservedUserId(@Nullable String userId) {
         return SYSTEM_USER.equalsIgnoreCase(userId);

@@ -2,6 +2,7 @@ package io.mqchat.history.messages;
 
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
+import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.store.SystemConversation;
 import io.mqchat.history.users.RegisteredUsers;
@@ -97,7 +98,7 @@ public class HistoryService {
             return new Access(conv, 1); // every user reads the broadcasts (those for them)
         }
         if (conv.type() == ConversationId.Type.GROUP) {
-            GroupDirectory.Member member = groups.member(conv.first(), caller)
+            GroupMember member = groups.member(conv.first(), caller)
                     .orElseThrow(() -> ApiException.forbidden(NOT_A_MEMBER));
             return new Access(conv, Math.max(1, member.fromSeq()));
         }

@@ -117,7 +117,8 @@ class MessageControllerTest {
 
         ConversationId group = ConversationId.group("friends");
         when(groups.member("friends", "bob")).thenReturn(java.util.Optional.of(
-                new io.mqchat.common.groups.GroupDirectory.Member("friends", "bob", "member", 7, 0)));
+                new io.mqchat.common.groups.GroupMember("friends", "bob",
+                        io.mqchat.common.groups.GroupRole.MEMBER, null, 7, null)));
         when(store.page(any(), any(), org.mockito.ArgumentMatchers.anyLong(), org.mockito.ArgumentMatchers.anyLong()))
                 .thenReturn(new StoredMessages.Slice(List.of(), false));
         read("g:friends", "?beforeSeq=20", "bob").andExpect(status().isOk());

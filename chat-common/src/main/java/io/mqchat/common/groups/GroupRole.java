@@ -1,4 +1,4 @@
-package io.mqchat.api.groups;
+package io.mqchat.common.groups;
 
 import java.util.Locale;
 import java.util.Optional;
