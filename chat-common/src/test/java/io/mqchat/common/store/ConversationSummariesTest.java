@@ -1,17 +1,13 @@
 package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,31 +25,17 @@ class ConversationSummariesTest {
 
     private static final String CONV = "d:alice:bob";
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create("mongodb://" + hostPort(server));
-        MongoDatabase db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        MongoDatabase db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages,
                 new MutableClock(1_000_000));
-    }
-
-    static String hostPort(MongoServer server) {
-        var address = server.bind();
-        return address.getHostString() + ":" + address.getPort();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     static ChatMessage msg(String conv, long seq, String from, String to, String text) {
@@ -85,7 +67,7 @@ class ConversationSummariesTest {
         store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "bob", "alice", "hi alice"),
                 msg("d:alice:carol", 1, "alice", "carol", "hello carol")));
         // as an older version wrote them: no sentSeq, no marker
-        MongoCollection<Document> docs = client.getDatabase("t").getCollection(StoreSchema.CONVERSATIONS);
+        MongoCollection<Document> docs = store.db().getCollection(StoreSchema.CONVERSATIONS);
         docs.updateMany(new Document(), new Document("$unset", new Document(StoreSchema.Conversation.SENT_SEQ, "")
                 .append(StoreSchema.Conversation.SENT_TRACKED, "")));
         assertThat(summaries.bothSent("alice", "bob")).isTrue();
