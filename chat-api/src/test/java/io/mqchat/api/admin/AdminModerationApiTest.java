@@ -1,13 +1,10 @@
 package io.mqchat.api.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
@@ -19,8 +16,8 @@ import io.mqchat.common.store.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -30,16 +27,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.mqchat.web.TestHttp.send;
+import static io.mqchat.api.TestSupport.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,22 +50,13 @@ class AdminModerationApiTest {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String DB = "admin-moderation";
     private static final String ROOT = "mod-root";
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo(DB);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.admins", () -> ROOT);
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO_CLIENT.close();
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort
@@ -80,19 +66,16 @@ class AdminModerationApiTest {
     RedissonClient redis;
 
     static MongoDatabase db() {
-        return MONGO_CLIENT.getDatabase(DB);
+        return MONGO.db();
     }
 
+    /** Registered users (inserted directly: the password plays no part here). */
     static String user(String prefix) {
-        String id = prefix + UUID.randomUUID().toString().substring(0, 8);
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
-        return id;
+        return MONGO.user(prefix);
     }
 
     static {
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, ROOT)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
+        MONGO.insertUser(ROOT);
     }
 
     private static long seq = 1;
@@ -112,14 +95,7 @@ class AdminModerationApiTest {
     }
 
     TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body,
-                user == null ? null : TestSupport.loggedInToken(user, "desktop"));
-    }
-
-    static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
+        return TestSupport.callAs(port, "desktop", method, path, body, user);
     }
 
     /** The bus messages sent while {@code action} runs (and shortly after). */
