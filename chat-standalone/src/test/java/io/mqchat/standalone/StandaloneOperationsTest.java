@@ -41,7 +41,17 @@ class StandaloneOperationsTest {
     }
 
     /** A start with {@code setting} on a port another process holds: the port, the settings, what was thrown. */
-    private record TakenPortStart(int port, StandaloneSettings settings, Throwable thrown) {
+    private record TakenPortStart(String setting, int port, StandaloneSettings settings, Throwable thrown) {
+
+        /** The start failed with a message naming what could not listen and the setting to change. */
+        void assertFailedNaming(String what) {
+            assertThat(thrown).isInstanceOf(EmbeddedStack.StartFailedException.class).hasMessageContaining(what)
+                    .hasMessageContaining("set " + setting + " to a free port");
+        }
+    }
+
+    private static void assertNothingListensOn(int port) {
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
     }
 
     private TakenPortStart startOnTakenPort(String setting) throws Exception {
@@ -49,7 +59,8 @@ class StandaloneOperationsTest {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             env.put(setting, String.valueOf(taken.getLocalPort()));
             StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-            return new TakenPortStart(taken.getLocalPort(), s, catchThrowable(() -> stack = EmbeddedStack.start(s, env)));
+            Throwable thrown = catchThrowable(() -> stack = EmbeddedStack.start(s, env));
+            return new TakenPortStart(setting, taken.getLocalPort(), s, thrown);
         }
     }
 
@@ -110,32 +121,23 @@ class StandaloneOperationsTest {
     @Test
     void aTakenMqttPortStopsTheStackNamingThePortAndTheSetting() throws Exception {
         TakenPortStart start = startOnTakenPort("MQCHAT_MQTT_PORT");
-        assertThat(start.thrown()).isInstanceOf(EmbeddedStack.StartFailedException.class)
-                .hasMessageContaining("MQTT on 127.0.0.1:" + start.port())
-                .hasMessageContaining("set MQCHAT_MQTT_PORT to a free port");
+        start.assertFailedNaming("MQTT on 127.0.0.1:" + start.port());
         // nothing of the stack is left running
-        assertThatThrownBy(() -> new Socket("127.0.0.1", start.settings().apiPort()).close())
-                .isInstanceOf(java.net.ConnectException.class);
-        assertThatThrownBy(() -> new Socket("127.0.0.1", start.settings().websocketPort()).close())
-                .isInstanceOf(java.net.ConnectException.class);
+        assertNothingListensOn(start.settings().apiPort());
+        assertNothingListensOn(start.settings().websocketPort());
     }
 
     @Test
     void aTakenWebSocketPortStopsTheStackNamingItsSetting() throws Exception {
         TakenPortStart start = startOnTakenPort("MQCHAT_WS_PORT");
-        assertThat(start.thrown()).isInstanceOf(EmbeddedStack.StartFailedException.class)
-                .hasMessageContaining("MQTT over WebSocket on 127.0.0.1:" + start.port())
-                .hasMessageContaining("set MQCHAT_WS_PORT to a free port");
-        assertThatThrownBy(() -> new Socket("127.0.0.1", start.settings().mqttPort()).close())
-                .isInstanceOf(java.net.ConnectException.class);
+        start.assertFailedNaming("MQTT over WebSocket on 127.0.0.1:" + start.port());
+        assertNothingListensOn(start.settings().mqttPort());
     }
 
     @Test
     void aTakenApiPortStopsTheStackNamingItsSetting() throws Exception {
         TakenPortStart start = startOnTakenPort("MQCHAT_API_PORT");
-        assertThat(start.thrown()).isInstanceOf(EmbeddedStack.StartFailedException.class)
-                .hasMessageContaining("port " + start.port() + " is in use")
-                .hasMessageContaining("set MQCHAT_API_PORT to a free port");
+        start.assertFailedNaming("port " + start.port() + " is in use");
     }
 
     @Test
