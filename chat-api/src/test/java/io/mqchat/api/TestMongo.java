@@ -58,6 +58,14 @@ public final class TestMongo implements AutoCloseable, AfterAllCallback {
         return id;
     }
 
+    /** These users registered at once (inserted directly, as {@link #user}). */
+    public TestMongo withUsers(String... ids) {
+        for (String id : ids) {
+            insertUser(id);
+        }
+        return this;
+    }
+
     /** Registers {@code id} (inserted directly, as {@link #user}). */
     public void insertUser(String id) {
         db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)

@@ -42,7 +42,7 @@ class AdminApiEndToEndTest {
     /** A message id for the routes that take one (no such message: the 403 comes before the lookup). */
     private static final String MESSAGE = new org.bson.types.ObjectId().toHexString();
     @RegisterExtension
-    static final TestMongo MONGO = new TestMongo(DB);
+    static final TestMongo MONGO = new TestMongo(DB).withUsers(ROOT);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -63,15 +63,6 @@ class AdminApiEndToEndTest {
 
     static MongoDatabase db() {
         return MONGO.db();
-    }
-
-    /** Registered users (inserted directly: the password plays no part here). */
-    static String user(String prefix) {
-        return MONGO.user(prefix);
-    }
-
-    static {
-        MONGO.insertUser(ROOT);
     }
 
     TestHttp.Response call(String method, String path, String body, String user) {
@@ -98,8 +89,8 @@ class AdminApiEndToEndTest {
 
     @Test
     void everyAdminRouteIsForbiddenToUsersAndNeedsAToken() {
-        String plain = user("plain");
-        String target = user("target");
+        String plain = MONGO.user("plain");
+        String target = MONGO.user("target");
         List<String[]> routes = adminRoutes(target);
         assertThat(routes).extracting(r -> r[0] + " " + r[1]).contains("GET /api/v1/admin/users",
                 "POST /api/v1/admin/users/" + target + "/ban", "GET /api/v1/admin/audit",
@@ -124,8 +115,8 @@ class AdminApiEndToEndTest {
 
     @Test
     void adminsGrantAndRevokeTheRoleButNotOfConfiguredAdmins() {
-        String deputy = user("deputy");
-        String plain = user("plain");
+        String deputy = MONGO.user("deputy");
+        String plain = MONGO.user("plain");
         assertProblem(call("GET", "/api/v1/admin/users", null, deputy), 403, "Only admins");
 
         TestHttp.Response granted = call("PUT", "/api/v1/admin/admins/" + deputy, null, ROOT);
@@ -154,9 +145,9 @@ class AdminApiEndToEndTest {
         String p = "pg" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(user(p + "." + i));
+            ids.add(MONGO.user(p + "." + i));
         }
-        user("zz" + p); // does not start with the prefix
+        MONGO.user("zz" + p); // does not start with the prefix
         ids.sort(String::compareTo);
 
         TestHttp.Response first = call("GET", "/api/v1/admin/users?prefix=" + p + "&limit=3", null, ROOT);
@@ -242,7 +233,7 @@ class AdminApiEndToEndTest {
 
     @Test
     void hostileInputIsRefusedWithProblems() {
-        String target = user("hostile");
+        String target = MONGO.user("hostile");
         for (String prefix : new String[]{".*", "%5Ea", "a%2B", "%24ne", "a%7Cb", "(x)", "a%5Cb", "x".repeat(33), "%00"}) {
             TestHttp.Response r = call("GET", "/api/v1/admin/users?prefix=" + prefix, null, ROOT);
             assertThat(r.status()).as(prefix).isEqualTo(400);
@@ -303,7 +294,7 @@ class AdminApiEndToEndTest {
 
     @Test
     void theAuditListsEveryActionNewestFirstInPages() {
-        String target = user("audited");
+        String target = MONGO.user("audited");
         assertThat(call("POST", "/api/v1/admin/users/" + target + "/ban",
                 "{\"reason\":\"spam\",\"until\":\"2099-01-01T00:00:00Z\"}", ROOT).status()).isEqualTo(200);
         JsonNode shown = call("GET", "/api/v1/admin/users/" + target, null, ROOT).json().get("banned");

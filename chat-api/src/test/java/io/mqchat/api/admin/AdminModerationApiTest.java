@@ -51,7 +51,7 @@ class AdminModerationApiTest {
     private static final String DB = "admin-moderation";
     private static final String ROOT = "mod-root";
     @RegisterExtension
-    static final TestMongo MONGO = new TestMongo(DB);
+    static final TestMongo MONGO = new TestMongo(DB).withUsers(ROOT);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -67,15 +67,6 @@ class AdminModerationApiTest {
 
     static MongoDatabase db() {
         return MONGO.db();
-    }
-
-    /** Registered users (inserted directly: the password plays no part here). */
-    static String user(String prefix) {
-        return MONGO.user(prefix);
-    }
-
-    static {
-        MONGO.insertUser(ROOT);
     }
 
     private static long seq = 1;
@@ -114,8 +105,8 @@ class AdminModerationApiTest {
 
     @Test
     void anAdminRemovesADirectMessageForBothSidesWithReasonOnceAndTheAuditListsIt() throws Exception {
-        String ann = user("ann");
-        String bob = user("bob");
+        String ann = MONGO.user("ann");
+        String bob = MONGO.user("bob");
         String conv = direct(ann, bob);
         ChatMessage m = stored(conv, ann, bob, "offensive text");
         String path = "/api/v1/admin/messages/" + m.id() + "/remove";
@@ -177,7 +168,7 @@ class AdminModerationApiTest {
 
     @Test
     void aGroupMessageIsRemovedOnceOnTheGroupTopicAndGroupEventsAreNot() throws Exception {
-        String carl = user("carl");
+        String carl = MONGO.user("carl");
         ChatMessage m = stored("g:crew-" + carl, carl, "crew-" + carl, "spam in a group");
         TestHttp.Response[] answer = new TestHttp.Response[1];
         List<BusMessage> sent = busDuring(() -> answer[0] = call("POST", "/api/v1/admin/messages/" + m.id() + "/remove",
@@ -199,8 +190,8 @@ class AdminModerationApiTest {
 
     @Test
     void aUsersMessagesAreListedNewestFirstAcrossConversationsInPagesRemovedOnesMarked() {
-        String dora = user("dora");
-        String eve = user("eve");
+        String dora = MONGO.user("dora");
+        String eve = MONGO.user("eve");
         List<ChatMessage> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             sent.add(i % 2 == 0 ? stored(direct(dora, eve), dora, eve, "d" + i)
@@ -225,7 +216,7 @@ class AdminModerationApiTest {
         assertThat(second.get("messages").get(0).get("reason").asText()).isEqualTo("r");
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(call("GET", base, null, ROOT).json().get("messages")).hasSize(5);
-        assertThat(call("GET", "/api/v1/admin/users/" + user("quiet") + "/messages", null, ROOT).json().get("messages"))
+        assertThat(call("GET", "/api/v1/admin/users/" + MONGO.user("quiet") + "/messages", null, ROOT).json().get("messages"))
                 .isEmpty();
 
         // the listing reads the (from, _id) index
@@ -235,8 +226,8 @@ class AdminModerationApiTest {
 
     @Test
     void hostileInputIsRefusedWithProblemsAndNothingIsRemoved() {
-        String fay = user("fay");
-        String gus = user("gus");
+        String fay = MONGO.user("fay");
+        String gus = MONGO.user("gus");
         ChatMessage m = stored(direct(fay, gus), fay, gus, "keep me");
         String path = "/api/v1/admin/messages/" + m.id() + "/remove";
 
