@@ -5,10 +5,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,9 +20,7 @@ class BroadcastBenchmarkTest {
 
     @Test
     void broadcastDefaultsToTenThousandUsersWithFiveThousandOnline() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "broadcast");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "broadcast");
         assertThat(s.problems()).isEmpty();
         assertThat(s.fleet().connections()).isEqualTo(5_000);
         assertThat(s.fleet().registered()).isEqualTo(10_000);
@@ -33,20 +28,18 @@ class BroadcastBenchmarkTest {
         assertThat(s.warmup()).isEqualTo(1);
         assertThat(s.describe()).startsWith("a broadcast to 10000 registered users, 5000 devices online");
 
-        DirectMessageBenchmark idle = new DirectMessageBenchmark();
-        new CommandLine(idle).parseArgs("--scenario", "idle");
-        assertThat(idle.settings().fleet().connections()).as("idle keeps its own default").isEqualTo(10_000);
+        BenchSettings idle = CommandLineSettings.of("--scenario", "idle");
+        assertThat(idle.fleet().connections()).as("idle keeps its own default").isEqualTo(10_000);
 
-        DirectMessageBenchmark bad = new DirectMessageBenchmark();
-        new CommandLine(bad).parseArgs("--scenario", "broadcast", "--connections", "300", "--registered", "200",
-                "--warmup", "0", "--messages", "101");
-        assertThat(bad.settings().problems())
+        BenchSettings bad = CommandLineSettings.of("--scenario", "broadcast", "--connections", "300",
+                "--registered", "200", "--warmup", "0", "--messages", "101");
+        assertThat(bad.problems())
                 .anyMatch(p -> p.startsWith("--registered must be between --connections (300)"))
                 .anyMatch(p -> p.startsWith("--warmup"))
                 .anyMatch(p -> p.startsWith("--messages (timed broadcasts)"));
-        DirectMessageBenchmark tooMany = new DirectMessageBenchmark();
-        new CommandLine(tooMany).parseArgs("--scenario", "broadcast", "--connections", "20000", "--registered", "20000");
-        assertThat(tooMany.settings().problems()).anyMatch(p -> p.startsWith("--connections must be between 1 and 15000"));
+        BenchSettings tooMany = CommandLineSettings.of("--scenario", "broadcast", "--connections", "20000",
+                "--registered", "20000");
+        assertThat(tooMany.problems()).anyMatch(p -> p.startsWith("--connections must be between 1 and 15000"));
     }
 
     @Test
@@ -142,26 +135,20 @@ class BroadcastBenchmarkTest {
         FleetSettings fleet = new FleetSettings(1, 3, Duration.ofSeconds(1), 20, Duration.ZERO, 1_000, 0, 1, 60);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.broadcast, fleet, 2, 1, 10,
                 null);
-        assertThat(settings.problems()).isEmpty();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-
-        BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
-
-        String table = report.table();
-        for (SideResult side : new SideResult[] {report.measured(), report.baseline()}) {
-            assertThat(side.problems()).as(table).isEmpty();
+        TinyRun run = TinyRun.of(settings).withoutProblemsOnBothSides();
+        for (SideResult side : run.bothSides()) {
             assertThat(side.metric(BroadcastBenchmark.ONLINE)).as(side.name()).isEqualTo(20);
             assertThat(side.metric(BroadcastBenchmark.REACHED)).as(side.name()).isEqualTo(20);
             assertThat(side.metric(BroadcastBenchmark.LAST_MEDIAN)).as(side.name()).isPositive();
         }
-        SideResult mqchat = report.measured();
+        SideResult mqchat = run.report().measured();
         assertThat(mqchat.metric(BroadcastBenchmark.REGISTERED)).isEqualTo(60);
-        assertThat(mqchat.metric(BroadcastBenchmark.STORED)).as(table).isEqualTo(1);
-        assertThat(mqchat.metric(BroadcastBenchmark.CONVERSATION_DOCS)).as(table).isZero();
-        assertThat(mqchat.metric(BroadcastBenchmark.SUMMARIES)).as(table).isBetween(1.0, 3.0);
-        assertThat(mqchat.metric(BroadcastBenchmark.WRITE_COMMANDS)).as(table).isBetween(2.0, 3.0);
-        assertThat(report.baseline().metric(BroadcastBenchmark.STORED)).isNaN();
-        assertThat(table).startsWith("Broadcast: ").contains(BroadcastBenchmark.LAST_MEDIAN)
+        assertThat(mqchat.metric(BroadcastBenchmark.STORED)).as(run.table()).isEqualTo(1);
+        assertThat(mqchat.metric(BroadcastBenchmark.CONVERSATION_DOCS)).as(run.table()).isZero();
+        assertThat(mqchat.metric(BroadcastBenchmark.SUMMARIES)).as(run.table()).isBetween(1.0, 3.0);
+        assertThat(mqchat.metric(BroadcastBenchmark.WRITE_COMMANDS)).as(run.table()).isBetween(2.0, 3.0);
+        assertThat(run.report().baseline().metric(BroadcastBenchmark.STORED)).isNaN();
+        assertThat(run.table()).startsWith("Broadcast: ").contains(BroadcastBenchmark.LAST_MEDIAN)
                 .contains("broadcast to 60 registered users").doesNotContain("acked msgs/s");
     }
 }

@@ -1,7 +1,6 @@
 package io.mqchat.bench;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,9 +10,7 @@ class CrossNodeSettingsTest {
 
     @Test
     void scenarioIsWrittenCrossNodeOnTheCommandLine() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "cross-node", "--pairs", "3");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "cross-node", "--pairs", "3");
 
         assertThat(s.scenario()).isEqualTo(BenchSettings.Scenario.crossNode);
         assertThat(s.problems()).isEmpty();
@@ -27,10 +24,9 @@ class CrossNodeSettingsTest {
 
     @Test
     void bothSidesAreMqchatSoSidesDoesNotApply() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "cross-node", "--sides", "plain", "--pairs", "0");
+        BenchSettings parsed = CommandLineSettings.of("--scenario", "cross-node", "--sides", "plain", "--pairs", "0");
 
-        assertThat(command.settings().problems()).anyMatch(p -> p.startsWith("--sides"))
+        assertThat(parsed.problems()).anyMatch(p -> p.startsWith("--sides"))
                 .anyMatch(p -> p.startsWith("--pairs"));
     }
 

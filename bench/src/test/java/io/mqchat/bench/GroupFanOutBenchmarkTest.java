@@ -15,9 +15,7 @@ class GroupFanOutBenchmarkTest {
 
     @Test
     void groupScenarioHasItsOwnDefaultsAndLimits() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "group", "--inflight", "1", "--rate", "20");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "group", "--inflight", "1", "--rate", "20");
         assertThat(s.problems()).isEmpty();
         assertThat(s.group()).isEqualTo(new GroupSettings(1_000, 4, 0));
         assertThat(s.messages()).isEqualTo(50);
@@ -26,10 +24,9 @@ class GroupFanOutBenchmarkTest {
         assertThat(s.totalDeliveries()).isEqualTo(4L * 55 * 1_000);
         assertThat(s.describe()).contains("group of 1000 members").contains("paced at 20 msgs/s");
 
-        DirectMessageBenchmark direct = new DirectMessageBenchmark();
-        new CommandLine(direct).parseArgs();
-        assertThat(direct.settings().messages()).isEqualTo(2_000);
-        assertThat(direct.settings().warmup()).isEqualTo(200);
+        BenchSettings direct = CommandLineSettings.of();
+        assertThat(direct.messages()).isEqualTo(2_000);
+        assertThat(direct.warmup()).isEqualTo(200);
 
         DirectMessageBenchmark bad = new DirectMessageBenchmark();
         new CommandLine(bad).parseArgs("--scenario", "group", "--members", "5000", "--senders", "100",

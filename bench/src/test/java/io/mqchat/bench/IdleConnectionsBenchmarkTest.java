@@ -3,10 +3,7 @@ package io.mqchat.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,18 +17,15 @@ class IdleConnectionsBenchmarkTest {
 
     @Test
     void idleHoldsConnectionsAndRefusesMoreThanTheDescriptorsAllow() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "idle");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "idle");
         assertThat(s.problems()).isEmpty();
         assertThat(s.fleet().connections()).isEqualTo(10_000);
         assertThat(s.fleet().idleFor()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.senders()).isZero();
         assertThat(s.describe()).startsWith("10000 idle connections (authenticated, subscribed), held 10 s");
 
-        DirectMessageBenchmark bad = new DirectMessageBenchmark();
-        new CommandLine(bad).parseArgs("--scenario", "idle", "--connections", "20000", "--idle-for", "11m");
-        assertThat(bad.settings().problems()).anyMatch(p -> p.startsWith("--connections must be between 1 and 15000"))
+        BenchSettings bad = CommandLineSettings.of("--scenario", "idle", "--connections", "20000", "--idle-for", "11m");
+        assertThat(bad.problems()).anyMatch(p -> p.startsWith("--connections must be between 1 and 15000"))
                 .anyMatch(p -> p.startsWith("--idle-for"));
     }
 
@@ -71,21 +65,15 @@ class IdleConnectionsBenchmarkTest {
     void tinyRunHoldsEveryConnectionOnBothBrokersAndTellsTheGoal() throws Exception {
         FleetSettings fleet = new FleetSettings(1, 3, Duration.ofSeconds(1), 40, Duration.ZERO, 1_000, 0, 1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.idle, fleet, 1, 0, 10, null);
-        assertThat(settings.problems()).isEmpty();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-
-        BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
-
-        String table = report.table();
-        for (SideResult side : new SideResult[] {report.measured(), report.baseline()}) {
-            assertThat(side.problems()).as(table).isEmpty();
+        TinyRun run = TinyRun.of(settings).withoutProblemsOnBothSides();
+        for (SideResult side : run.bothSides()) {
             assertThat(side.metric(IdleConnectionsBenchmark.CONNECTIONS)).as(side.name()).isEqualTo(40);
             assertThat(side.metric(IdleConnectionsBenchmark.HEAP_AFTER)).as(side.name()).isPositive();
             assertThat(side.metric(IdleConnectionsBenchmark.RSS_AFTER)).as(side.name()).isPositive();
             assertThat(side.metric(IdleConnectionsBenchmark.CLIENTS_RSS)).as(side.name()).isPositive();
             assertThat(side.notes()).as(side.name()).anyMatch(n -> n.startsWith("40 connections authenticated"));
         }
-        assertThat(table).startsWith("Idle connections: ").contains("heap per connection (KB)")
+        assertThat(run.table()).startsWith("Idle connections: ").contains("heap per connection (KB)")
                 .contains("goal: broker heap per idle connection at most 1.5x").doesNotContain("acked msgs/s");
     }
 }

@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -17,9 +14,7 @@ class ManyDevicesBenchmarkTest {
 
     @Test
     void manyDevicesSendsForADurationAtAnInterval() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "many-devices");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "many-devices");
 
         assertThat(s.problems()).isEmpty();
         assertThat(s.fleet().devices()).isEqualTo(5_000);
@@ -32,11 +27,10 @@ class ManyDevicesBenchmarkTest {
         assertThat(s.totalMessages()).isEqualTo(5_000L * 13);
         assertThat(s.describe()).startsWith("5000 devices, each sending to the next one every 5000 ms, 12 msgs/device");
 
-        DirectMessageBenchmark custom = new DirectMessageBenchmark();
-        new CommandLine(custom).parseArgs("--scenario", "many-devices", "--devices", "200", "--send-every", "500ms",
-                "--duration", "3s");
-        assertThat(custom.settings().problems()).isEmpty();
-        assertThat(custom.settings().messages()).isEqualTo(6);
+        BenchSettings custom = CommandLineSettings.of("--scenario", "many-devices", "--devices", "200",
+                "--send-every", "500ms", "--duration", "3s");
+        assertThat(custom.problems()).isEmpty();
+        assertThat(custom.messages()).isEqualTo(6);
     }
 
     @Test
@@ -62,26 +56,18 @@ class ManyDevicesBenchmarkTest {
         Duration duration = Duration.ofSeconds(1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.manyDevices, fleet,
                 fleet.messagesIn(duration), 1, 10, duration);
-        assertThat(settings.problems()).isEmpty();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-
-        BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
-
-        String table = report.table();
-        assertThat(report.measured().problems()).as(table).isEmpty();
-        assertThat(report.baseline().problems()).as(table).isEmpty();
-        for (SideResult side : new SideResult[] {report.measured(), report.baseline()}) {
-            assertThat(side.measuredAcked()).as(side.name()).isEqualTo(30);
-            assertThat(side.measuredDelivered()).as(side.name()).isEqualTo(30);
-            assertThat(side.deliveryLatency().count()).as(side.name()).isEqualTo(30);
+        TinyRun run = TinyRun.of(settings).withoutProblemsOnBothSides();
+        run.assertEachAckedAndDelivered(30);
+        for (SideResult side : run.bothSides()) {
             assertThat(side.metric("process CPU, measured (cores)")).as(side.name()).isPositive();
             assertThat(side.metric("pacer lag max (ms)")).as(side.name()).isNotNaN();
             // 5 measured messages per device, 200 ms apart: the phase cannot be much shorter than a second
             assertThat(side.seconds()).as(side.name()).isGreaterThan(0.7);
         }
         // 6 one-way conversations of 6 messages each (warm-up included), each stored once
-        assertThat(report.measured().stored()).isEqualTo(36);
-        assertThat(report.measured().notes()).anyMatch(n -> n.startsWith("copies of their own messages"));
-        assertThat(table).startsWith("Many devices: ").contains("process CPU, measured (cores)").contains("passed");
+        assertThat(run.report().measured().stored()).isEqualTo(36);
+        assertThat(run.report().measured().notes()).anyMatch(n -> n.startsWith("copies of their own messages"));
+        assertThat(run.table()).startsWith("Many devices: ").contains("process CPU, measured (cores)")
+                .contains("passed");
     }
 }

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +18,7 @@ class OneConnectionBenchmarkTest {
 
     @Test
     void oneConnectionHasItsOwnDefaultsAndLimits() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "one-connection");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "one-connection");
 
         assertThat(s.problems()).isEmpty();
         assertThat(s.scenario()).isEqualTo(BenchSettings.Scenario.oneConnection);
@@ -95,23 +91,14 @@ class OneConnectionBenchmarkTest {
         FleetSettings fleet = new FleetSettings(10, 3, java.time.Duration.ofSeconds(1), 1, java.time.Duration.ZERO, 1_000, 0, 1);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.oneConnection, fleet, 5, 1,
                 20, null);
-        assertThat(settings.problems()).isEmpty();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-
-        BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
-
-        String table = report.table();
-        assertThat(report.measured().problems()).as(table).isEmpty();
-        assertThat(report.baseline().problems()).as(table).isEmpty();
-        for (SideResult side : new SideResult[] {report.measured(), report.baseline()}) {
-            assertThat(side.measuredAcked()).as(side.name()).isEqualTo(50);
-            assertThat(side.measuredDelivered()).as(side.name()).isEqualTo(50);
+        TinyRun run = TinyRun.of(settings).withoutProblemsOnBothSides();
+        run.assertEachAckedAndDelivered(50);
+        for (SideResult side : run.bothSides()) {
             assertThat(side.ackLatency().count()).as(side.name()).isEqualTo(50);
-            assertThat(side.deliveryLatency().count()).as(side.name()).isEqualTo(50);
             assertThat(side.notes()).as(side.name()).anyMatch(n -> n.startsWith("1 sender connected"));
         }
         // 10 conversations of 6 messages (warm-up included), each stored once
-        assertThat(report.measured().stored()).isEqualTo(60);
-        assertThat(table).startsWith("One sender connection: ").contains("mqchat/plain").contains("passed");
+        assertThat(run.report().measured().stored()).isEqualTo(60);
+        assertThat(run.table()).startsWith("One sender connection: ").contains("mqchat/plain").contains("passed");
     }
 }

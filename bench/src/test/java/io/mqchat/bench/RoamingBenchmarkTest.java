@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -17,9 +14,7 @@ class RoamingBenchmarkTest {
 
     @Test
     void roamingSyncsTenThousandAndPagesAMillionByDefault() {
-        DirectMessageBenchmark command = new DirectMessageBenchmark();
-        new CommandLine(command).parseArgs("--scenario", "roaming");
-        BenchSettings s = command.settings();
+        BenchSettings s = CommandLineSettings.of("--scenario", "roaming");
         assertThat(s.problems()).isEmpty();
         assertThat(s.fleet().roamingMessages()).isEqualTo(10_000);
         assertThat(s.fleet().historyMessages()).isEqualTo(1_000_000);
@@ -42,21 +37,16 @@ class RoamingBenchmarkTest {
     void smallRunSyncsEveryMessageBothWaysAndPagesAStoreWrittenDirectly() throws Exception {
         FleetSettings fleet = new FleetSettings(1, 3, Duration.ofSeconds(1), 1, Duration.ZERO, 600, 1_200, 10);
         BenchSettings settings = BenchSettings.defaults().withFleet(BenchSettings.Scenario.roaming, fleet, 1, 0, 10, null);
-        assertThat(settings.problems()).isEmpty();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-
-        BenchmarkReport report = Benchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
-
-        String table = report.table();
-        SideResult mqchat = report.measured();
-        assertThat(report.baseline()).isNull();
-        assertThat(mqchat.problems()).as(table).isEmpty();
+        TinyRun run = TinyRun.of(settings);
+        SideResult mqchat = run.report().measured();
+        assertThat(run.report().baseline()).isNull();
+        assertThat(mqchat.problems()).as(run.table()).isEmpty();
         assertThat(mqchat.metric(RoamingBenchmark.MQTT_SYNC)).isPositive();
         assertThat(mqchat.metric(RoamingBenchmark.REST_SYNC)).isPositive();
         assertThat(mqchat.metric("history page p99, 600 (ms)")).isPositive();
         assertThat(mqchat.metric("history page p99, 1,200 (ms)")).isPositive();
         // 600 in 3 MQTT pages of 200 and 2 REST pages of 500: every message once
         assertThat(mqchat.notes()).contains("synced: MQTT 600 messages in 3 pages of up to 200, REST 600 in 2 pages of up to 500");
-        assertThat(table).startsWith("Roaming: ").contains("goal: MQTT sync, all under 1000 ms").doesNotContain("acked msgs/s");
+        assertThat(run.table()).startsWith("Roaming: ").contains("goal: MQTT sync, all under 1000 ms").doesNotContain("acked msgs/s");
     }
 }

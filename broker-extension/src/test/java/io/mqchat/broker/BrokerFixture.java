@@ -3,6 +3,7 @@ package io.mqchat.broker;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.DevicePolicy;
@@ -17,6 +18,9 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -26,25 +30,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Date;
+import java.util.List;
 
 /**
  * A real embedded HiveMQ with the mqchat extension loaded, on in-memory mongo-java-server and an
  * embedded Redis, all on free ports; plus helpers to make users, tokens and Paho clients.
  */
-final class BrokerFixture implements AutoCloseable {
+final class BrokerFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     static final String SECRET = "test-secret-test-secret-test-secret!!";
 
-    final EmbeddedMongo mongo;
-    final EmbeddedRedis redis;
+    EmbeddedMongo mongo;
+    EmbeddedRedis redis;
     EmbeddedBroker broker;
-    final MongoClient mongoClient;
+    MongoClient mongoClient;
     final AccessTokens tokens = new AccessTokens(SECRET);
-    final RedissonClient redisson;
-    final DeviceLogins logins;
-    private final Path home;
-    private final BrokerConfig config;
+    RedissonClient redisson;
+    DeviceLogins logins;
+    private Path home;
+    private BrokerConfig config;
+    private final Duration storeTimeout;
+    private final Duration presenceGrace;
+    private final java.util.function.UnaryOperator<BrokerConfig> adjust;
     private final java.util.function.UnaryOperator<MessageWrites> writes;
+    private final List<String> users;
 
     BrokerFixture(Duration storeTimeout) throws Exception {
         this(storeTimeout, Duration.ofSeconds(1));
@@ -64,7 +73,31 @@ final class BrokerFixture implements AutoCloseable {
     /** A broker whose store writes pass through {@code writes} (to add latency or failures). */
     BrokerFixture(Duration storeTimeout, Duration presenceGrace, java.util.function.UnaryOperator<BrokerConfig> adjust,
                   java.util.function.UnaryOperator<MessageWrites> writes) throws Exception {
+        this(storeTimeout, presenceGrace, adjust, writes, null);
+        start();
+    }
+
+    private BrokerFixture(Duration storeTimeout, Duration presenceGrace,
+                          java.util.function.UnaryOperator<BrokerConfig> adjust,
+                          java.util.function.UnaryOperator<MessageWrites> writes, List<String> users) {
+        this.storeTimeout = storeTimeout;
+        this.presenceGrace = presenceGrace;
+        this.adjust = adjust;
         this.writes = writes;
+        this.users = users;
+    }
+
+    /**
+     * A broker (no abuse limits, presence grace 1 s) started before a test class's tests, with these users,
+     * and closed after them: for a static {@code @RegisterExtension} field.
+     */
+    static BrokerFixture forTestClass(Duration storeTimeout, String... users) {
+        return new BrokerFixture(storeTimeout, Duration.ofSeconds(1),
+                config -> config.withLimits(BrokerConfig.Limits.none()), java.util.function.UnaryOperator.identity(),
+                List.of(users));
+    }
+
+    private void start() throws Exception {
         mongo = EmbeddedMongo.inMemory();
         redis = EmbeddedRedis.start(0, null);
         Config redisConfig = new Config();
@@ -76,6 +109,24 @@ final class BrokerFixture implements AutoCloseable {
                 .withStore(storeTimeout, 256, 2).withPresence(presenceGrace, Duration.ofSeconds(1)));
         broker = startBroker();
         mongoClient = MongoClients.create(mongo.uri("mqchat"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+        for (String user : users) {
+            createUser(user);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    /** The store's database. */
+    MongoDatabase db() {
+        return mongoClient.getDatabase("mqchat");
     }
 
     private EmbeddedBroker startBroker() {

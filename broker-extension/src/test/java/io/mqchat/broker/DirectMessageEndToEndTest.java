@@ -2,15 +2,12 @@ package io.mqchat.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.model.Filters;
-import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,20 +26,9 @@ import static org.awaitility.Awaitility.await;
  */
 class DirectMessageEndToEndTest {
 
-    private static BrokerFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("alice", "bob", "carol", "dave", "erin", "frank")) {
-            fx.createUser(u);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5),
+            "alice", "bob", "carol", "dave", "erin", "frank");
 
     /** Connects user:device over MQTT 5 and subscribes to its inbox. */
     private static MqttAsyncClient connect5(String user, String device, Inbox inbox) throws Exception {
@@ -55,44 +41,26 @@ class DirectMessageEndToEndTest {
         return inbox;
     }
 
-
-
-
     @Test
     void directMessagesArriveEnrichedInOrderAndAreStored() throws Exception {
         Inbox aliceInbox = new Inbox();
         MqttAsyncClient alice = connect5("alice", "phone", aliceInbox);
         var bob = fx.mqtt3("bob", "desktop");
-                Inbox bobInbox = subscribe3(bob, "bob");
+        Inbox bobInbox = subscribe3(bob, "bob");
 
         for (int i = 1; i <= 3; i++) {
-            IMqttToken ack = publish5(alice, "chat/u/bob", "{\"cid\":\"a-" + i + "\",\"type\":\"text\",\"body\":\"hi " + i + "\"}");
+            IMqttToken ack = publish5(alice, "chat/u/bob", DirectMessagePromises.hello(i));
             assertThat(pubackCode(ack)).as("PUBACK of message %d", i).isLessThan(0x80);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> bobInbox.chat().size() == 3);
         List<JsonNode> got = bobInbox.chat();
-        for (int i = 0; i < 3; i++) {
-            JsonNode m = got.get(i);
-            assertThat(m.get("seq").asLong()).isEqualTo(i + 1);
-            assertThat(m.get("conv").asText()).isEqualTo("d:alice:bob");
-            assertThat(m.get("from").asText()).isEqualTo("alice");
-            assertThat(m.get("to").asText()).isEqualTo("bob");
-            assertThat(m.get("dev").asText()).isEqualTo("phone");
-            assertThat(m.get("cid").asText()).isEqualTo("a-" + (i + 1));
-            assertThat(m.get("body").asText()).isEqualTo("hi " + (i + 1));
-            assertThat(m.get("id").asText()).hasSize(24);
-            assertThat(m.get("ts").asLong()).isPositive();
-        }
+        DirectMessagePromises.assertHellosDelivered(got);
         // the sender's own inbox gets the same stored messages (that is how the sending device learns seq)
         await().atMost(Duration.ofSeconds(10)).until(() -> aliceInbox.chat().size() == 3);
         assertThat(aliceInbox.chat()).extracting(n -> n.get("id").asText())
                 .containsExactlyElementsOf(got.stream().map(n -> n.get("id").asText()).toList());
 
-        List<Document> stored = fx.messages().find(Filters.eq("conv", "d:alice:bob")).sort(new Document("seq", 1))
-                .into(new java.util.ArrayList<>());
-        assertThat(stored).extracting(d -> d.getString("_id"))
-                .containsExactlyElementsOf(got.stream().map(n -> n.get("id").asText()).toList());
-        assertThat(stored).extracting(d -> d.getString("body")).containsExactly("hi 1", "hi 2", "hi 3");
+        DirectMessagePromises.assertHellosStored(fx.messages(), got);
         alice.disconnect().waitForCompletion();
         bob.disconnect().waitForCompletion();
     }
@@ -102,7 +70,7 @@ class DirectMessageEndToEndTest {
         var dave = fx.mqtt3("dave", "iot");
         Inbox erinInbox = new Inbox();
         MqttAsyncClient erin = connect5("erin", "tablet", erinInbox);
-                Inbox daveInbox = subscribe3(dave, "dave");
+        Inbox daveInbox = subscribe3(dave, "dave");
         dave.publish("chat/u/erin", "{\"cid\":\"d-1\",\"body\":\"from a 3.1.1 client\"}".getBytes(StandardCharsets.UTF_8), 1, false)
                 .waitForCompletion(10_000);
         dave.publish("chat/u/erin", "just text".getBytes(StandardCharsets.UTF_8), 1, false).waitForCompletion(10_000);
@@ -138,16 +106,11 @@ class DirectMessageEndToEndTest {
     void aRetriedCidIsStoredOnceAndAnsweredWithTheOriginal() throws Exception {
         Inbox carolInbox = new Inbox();
         MqttAsyncClient carol = connect5("carol", "phone", carolInbox);
-                String payload = "{\"cid\":\"retry-1\",\"body\":\"once\"}";
+        String payload = "{\"cid\":\"retry-1\",\"body\":\"once\"}";
         assertThat(pubackCode(publish5(carol, "chat/u/dave", payload))).isLessThan(0x80);
         assertThat(pubackCode(publish5(carol, "chat/u/dave", payload))).isLessThan(0x80);
         await().atMost(Duration.ofSeconds(10)).until(() -> carolInbox.chat().size() == 2);
-        JsonNode first = carolInbox.chat().get(0);
-        JsonNode second = carolInbox.chat().get(1);
-        assertThat(second.get("id").asText()).isEqualTo(first.get("id").asText());
-        assertThat(second.get("seq").asLong()).isEqualTo(first.get("seq").asLong());
-        assertThat(fx.messages().countDocuments(Filters.and(Filters.eq("from", "carol"), Filters.eq("cid", "retry-1"))))
-                .isEqualTo(1);
+        DirectMessagePromises.assertRetryStoredOnce(carolInbox.chat(), fx.messages(), "carol", "retry-1");
         carol.disconnect().waitForCompletion();
     }
 

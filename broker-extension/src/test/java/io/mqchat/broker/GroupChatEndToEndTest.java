@@ -17,9 +17,8 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
 
 import java.nio.charset.StandardCharsets;
@@ -43,23 +42,12 @@ import static org.awaitility.Awaitility.await;
  */
 class GroupChatEndToEndTest {
 
-    private static BrokerFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("alice", "bob", "carol", "dave", "erin", "mallory")) {
-            fx.createUser(u);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5),
+            "alice", "bob", "carol", "dave", "erin", "mallory");
 
     private static MongoDatabase db() {
-        return fx.mongoClient.getDatabase("mqchat");
+        return fx.db();
     }
 
     /** What chat-api's create does to the store: the group and its members (alice owns it). */

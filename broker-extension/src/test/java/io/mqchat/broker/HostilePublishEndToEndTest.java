@@ -8,9 +8,8 @@ import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,20 +28,9 @@ import static org.awaitility.Awaitility.await;
  */
 class HostilePublishEndToEndTest {
 
-    private static BrokerFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("alice", "bob", "carol", "dave", "erin")) {
-            fx.createUser(u);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5),
+            "alice", "bob", "carol", "dave", "erin");
 
     private static String nested(int depth) {
         return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);

@@ -14,9 +14,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttConnect;
 import org.eclipse.paho.mqttv5.common.packet.MqttDisconnect;
 import org.eclipse.paho.mqttv5.common.packet.MqttPubRec;
 import org.eclipse.paho.mqttv5.common.packet.MqttWireMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,25 +39,18 @@ class HostileSessionEndToEndTest {
 
     private static final String FORGED = "{\"id\":\"0123456789abcdef01234567\",\"conv\":\"d:alice:victim\",\"seq\":1,"
             + "\"from\":\"alice\",\"to\":\"victim\",\"type\":\"kick\",\"body\":\"forged\",\"ts\":1}";
-    private static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5),
+            "mallory", "victim", "alice", "bob", "carol", "dave");
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("mallory", "victim", "alice", "bob", "carol", "dave")) {
-            fx.createUser(u);
-        }
-        var db = fx.mongoClient.getDatabase("mqchat");
+    static void prepare() throws Exception {
+        var db = fx.db();
         db.getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", "g-victims").append("name", "g-victims")
                 .append("owner", "victim").append("memberCount", 1).append("createdAt", new Date()));
         db.getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", "g-victims|victim")
                 .append("groupId", "g-victims").append("userId", "victim").append("role", "owner")
                 .append("joinedAt", new Date()).append("fromSeq", 1L));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     private static final List<String> WILL_TOPICS = List.of("chat/u/victim", "chat/g/g-victims", "chat/p/victim");

@@ -14,9 +14,8 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttSubAck;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
 
 import java.time.Duration;
@@ -36,23 +35,12 @@ import static org.awaitility.Awaitility.await;
  */
 class PresenceConsentEndToEndTest {
 
-    private static BrokerFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("sam", "vic", "gia", "hal", "ivy")) {
-            fx.createUser(u);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5),
+            "sam", "vic", "gia", "hal", "ivy");
 
     private static MongoDatabase db() {
-        return fx.mongoClient.getDatabase("mqchat");
+        return fx.db();
     }
 
     /** The SUBACK of one subscription: its reason code and reason string. */

@@ -5,9 +5,8 @@ import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,19 +24,8 @@ class RetainedCleanupEndToEndTest {
 
     private static final List<String> FORBIDDEN = List.of("chat/u/bob", "chat/g/g-old", "chat/req/bob",
             "chat/res/bob/phone");
-    private static BrokerFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        fx.createUser("alice");
-        fx.createUser("bob");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5), "alice", "bob");
 
     private static void retain(String topic, String payload) throws Exception {
         Services.retainedMessageStore().addOrReplace(Builders.retainedPublish().topic(topic).qos(Qos.AT_LEAST_ONCE)

@@ -14,9 +14,9 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttPubAck;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,18 +33,15 @@ import static org.awaitility.Awaitility.await;
 class SyncOverMqttEndToEndTest {
 
     private static final String CONV = "d:sam:tia";
-    private static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.forTestClass(Duration.ofSeconds(5), "sam", "tia", "uma");
 
     /** What arrived: topic, payload and (MQTT 5) correlation data. */
     record Arrival(String topic, JsonNode json, byte[] correlation) {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = new BrokerFixture(Duration.ofSeconds(5));
-        for (String u : List.of("sam", "tia", "uma")) {
-            fx.createUser(u);
-        }
+    static void prepare() throws Exception {
         MqttAsyncClient sam = fx.mqtt5("sam", "phone");
         for (int i = 1; i <= 5; i++) {
             IMqttToken ack = publish(sam, "chat/u/tia", "{\"cid\":\"s-" + i + "\",\"body\":\"hello " + i + "\"}", null);
@@ -53,11 +50,6 @@ class SyncOverMqttEndToEndTest {
         sam.disconnect().waitForCompletion();
         // summaries follow the PUBACK (they are not waited for); sync reads them
         await().atMost(Duration.ofSeconds(10)).until(() -> summary("tia") != null && summary("tia").getLong("lastSeq") == 5);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     private static Document summary(String user) {

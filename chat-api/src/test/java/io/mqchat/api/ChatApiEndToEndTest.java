@@ -1,24 +1,19 @@
 package io.mqchat.api;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -37,21 +32,13 @@ import static org.assertj.core.api.Assertions.within;
         useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 class ChatApiEndToEndTest {
 
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo("chatapi-e2e");
     private static final String PROBLEM_JSON = "application/problem+json";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri",
-                () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/chatapi-e2e");
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO.shutdownNow();
+        MONGO.appProperties(registry);
     }
 
     @LocalServerPort
@@ -70,9 +57,7 @@ class ChatApiEndToEndTest {
     }
 
     private static long userCount() {
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort())) {
-            return client.getDatabase("chatapi-e2e").getCollection(StoreSchema.USERS).countDocuments();
-        }
+        return MONGO.db().getCollection(StoreSchema.USERS).countDocuments();
     }
 
     @Test
@@ -84,16 +69,14 @@ class ChatApiEndToEndTest {
         assertThat(response.header("Location")).isEqualTo("/api/v1/users/" + user);
         assertThat(response.json().get("userId").asText()).isEqualTo(user);
 
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort())) {
-            MongoCollection<Document> users = client.getDatabase("chatapi-e2e").getCollection(StoreSchema.USERS);
-            Document doc = users.find(Filters.eq("_id", user)).first();
-            assertThat(doc).isNotNull();
-            String hash = doc.getString(StoreSchema.User.PASSWORD_HASH);
-            assertThat(hash).startsWith("$2a$10$").doesNotContain("s3cret-pass");
-            assertThat(BCrypt.checkpw("s3cret-pass", hash)).isTrue();
-            assertThat(doc.getDate(StoreSchema.User.CREATED_AT).toInstant())
-                    .isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
-        }
+        MongoCollection<Document> users = MONGO.db().getCollection(StoreSchema.USERS);
+        Document doc = users.find(Filters.eq("_id", user)).first();
+        assertThat(doc).isNotNull();
+        String hash = doc.getString(StoreSchema.User.PASSWORD_HASH);
+        assertThat(hash).startsWith("$2a$10$").doesNotContain("s3cret-pass");
+        assertThat(BCrypt.checkpw("s3cret-pass", hash)).isTrue();
+        assertThat(doc.getDate(StoreSchema.User.CREATED_AT).toInstant())
+                .isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
     }
 
     @Test

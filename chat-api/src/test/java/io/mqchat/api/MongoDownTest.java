@@ -1,15 +1,13 @@
 package io.mqchat.api;
 
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.web.TestHttp;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,16 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
         useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 class MongoDownTest {
 
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo("down");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/down");
+        MONGO.appProperties(registry);
         // short, so the outage answers quickly; not so short that start-up on a loaded machine times out
         registry.add("mqchat.mongo.server-selection-timeout", () -> "2s");
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
         registry.add("mqchat.admins", () -> "down-root");
     }
 
@@ -37,7 +33,7 @@ class MongoDownTest {
 
     @Test
     void databaseOutageIsA503Problem() {
-        MONGO.shutdownNow();
+        MONGO.close();
         long start = System.nanoTime();
 
         TestHttp.Response response = TestHttp.postJson(port, "/api/v1/auth/register",
@@ -52,7 +48,7 @@ class MongoDownTest {
 
     @Test
     void adminStatsSayTheDatabaseIsDownAndStillCountWhatRedisHolds() {
-        MONGO.shutdownNow();
+        MONGO.close();
         long start = System.nanoTime();
 
         TestHttp.Response response = TestHttp.send(port, "GET", "/api/v1/admin/stats", null, null,

@@ -1,10 +1,15 @@
 package io.mqchat.api;
 
+import io.mqchat.web.TestHttp;
+
 import java.time.Duration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * Test helpers: a fixed test secret and logins in an embedded Redis. The HTTP client against a running app
- * is {@link io.mqchat.web.TestHttp} (chat-web's test-jar, shared with history-service).
+ * Test helpers: a fixed test secret, logins in an embedded Redis, calls as a logged-in device and the
+ * problem documents they answer. The HTTP client against a running app is {@link io.mqchat.web.TestHttp}
+ * (chat-web's test-jar, shared with history-service); the in-process MongoDB is {@link TestMongo}.
  */
 public final class TestSupport {
 
@@ -26,6 +31,22 @@ public final class TestSupport {
         return new io.mqchat.common.redis.DeviceLogins(redisson, java.time.Clock.systemUTC())
                 .issue(new io.mqchat.common.auth.AccessTokens(SECRET), user, device, Duration.ofHours(1),
                         io.mqchat.common.auth.DevicePolicy.perType()).token();
+    }
+
+    /**
+     * A call to the app on {@code port} from {@code user}'s {@code device}, logged in ({@link #loggedInToken});
+     * without a token when {@code user} is null. A body is sent as JSON.
+     */
+    public static TestHttp.Response callAs(int port, String device, String method, String path, String body, String user) {
+        return TestHttp.send(port, method, path, body == null ? null : "application/json", body,
+                user == null ? null : loggedInToken(user, device));
+    }
+
+    /** An RFC 9457 problem with the status whose detail contains {@code detailPart}. */
+    public static void assertProblem(TestHttp.Response r, int status, String detailPart) {
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("detail").asText()).contains(detailPart);
     }
 
     public static synchronized String redisAddress() {

@@ -1,19 +1,10 @@
 package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.common.protocol.Json;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,74 +27,16 @@ class BroadcastEndToEndTest {
     private static final String PASSWORD = "secret-pass-1";
     private static final String SYSTEM = "s:all";
 
-    @TempDir
-    static Path dataDir;
-
-    private static EmbeddedStack stack;
-    private static StandaloneSettings settings;
-    private static StackClient client;
-    private static String boss;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        env.put("MQCHAT_ADMINS", "boss,flood");
-        // room for the probes; the limit itself is tried with its burst below
-        env.put("MQCHAT_RATELIMIT_BROADCAST", "600/h,burst=40");
-        settings = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(settings, env);
-        client = new StackClient(settings);
-        for (String user : List.of("boss", "flood", "amy", "bob", "cyd", "dee")) {
-            client.register(user, PASSWORD);
-        }
-        boss = client.login("boss", PASSWORD, "web");
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
-
-    /** A minimal MQTT 3.1.1 device: subscribes to its inbox only and records everything that arrives. */
-    static final class MinimalDevice implements MqttCallback, AutoCloseable {
-        final List<JsonNode> arrivals = new CopyOnWriteArrayList<>();
-        final List<String> topics = new CopyOnWriteArrayList<>();
-        final MqttClient mqtt;
-
-        MinimalDevice(String user, String type) throws Exception {
-            mqtt = new MqttClient("tcp://127.0.0.1:" + settings.mqttPort(), user + ":" + type,
-                    new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-            mqtt.setCallback(this);
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            options.setUserName(user);
-            options.setPassword(client.login(user, PASSWORD, type).toCharArray());
-            mqtt.connect(options);
-            mqtt.subscribe("chat/u/" + user, 1);
-        }
-
-        public void connectionLost(Throwable cause) {
-        }
-
-        public void messageArrived(String topic, MqttMessage message) throws Exception {
-            topics.add(topic);
-            arrivals.add(Json.MAPPER.readTree(message.getPayload()));
-        }
-
-        public void deliveryComplete(IMqttDeliveryToken token) {
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (mqtt.isConnected()) {
-                mqtt.disconnect();
-            }
-            mqtt.close();
-        }
-    }
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().with("MQCHAT_ADMINS", "boss,flood")
+            // room for the probes; the limit itself is tried with its burst below
+            .with("MQCHAT_RATELIMIT_BROADCAST", "600/h,burst=40")
+            .users(PASSWORD, "boss", "flood", "amy", "bob", "cyd", "dee");
+    private static final StackClient client = STACK.client();
+    private static final StackClient.Admin boss = client.admin("boss", PASSWORD);
 
     private static HttpResponse<String> broadcast(String json) throws Exception {
-        return client.api("POST", "/api/v1/admin/broadcasts", json, boss);
+        return boss.call("POST", "/broadcasts", json);
     }
 
     private static JsonNode sent(String json) throws Exception {
@@ -132,8 +65,8 @@ class BroadcastEndToEndTest {
 
     @Test
     void aBroadcastToAllReachesAMinimalClientLiveAndALaterDeviceBySync() throws Exception {
-        try (MinimalDevice amy = new MinimalDevice("amy", "phone");
-             StackClient.Device bo = client.new Device("bob", "phone", client.login("bob", PASSWORD, "phone"), "chat/u/bob")) {
+        try (StackClient.Mqtt3Device amy = client.mqtt3Device("amy", PASSWORD, "phone");
+             StackClient.Device bo = client.device("bob", PASSWORD, "phone")) {
             untilSubscribed(List.of(amy.arrivals, bo.arrivals));
 
             JsonNode answer = sent("{\"body\":\"Maintenance tonight at 02:00 UTC\",\"to\":\"all\"}");
@@ -150,8 +83,8 @@ class BroadcastEndToEndTest {
             assertThat(amy.topics).as("on the inbox, the one topic it subscribed").containsOnly("chat/u/amy");
 
             // an admin removes it: the removal reaches the same devices, and no preview shows its text any more
-            HttpResponse<String> removed = client.api("POST", "/api/v1/admin/messages/" + id + "/remove",
-                    "{\"reason\":\"sent by mistake\"}", boss);
+            HttpResponse<String> removed = boss.call("POST", "/messages/" + id + "/remove",
+                    "{\"reason\":\"sent by mistake\"}");
             assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> removal(amy.arrivals, id) && removal(bo.arrivals, id));
             String dee = client.login("dee", PASSWORD, "tablet");
@@ -207,7 +140,7 @@ class BroadcastEndToEndTest {
     @Test
     void aBroadcastToListedUsersReachesThemAndNobodyElse() throws Exception {
         String deeToken = client.login("dee", PASSWORD, "web");
-        try (StackClient.Device amy = client.new Device("amy", "desktop", client.login("amy", PASSWORD, "desktop"), "chat/u/amy");
+        try (StackClient.Device amy = client.device("amy", PASSWORD, "desktop");
              StackClient.Device dee = client.new Device("dee", "web", deeToken, "chat/u/dee")) {
             untilSubscribed(List.of(amy.arrivals, dee.arrivals));
             JsonNode answer = sent("{\"body\":\"Your account needs attention\",\"to\":[\"amy\",\"amy\"]}");
@@ -237,7 +170,7 @@ class BroadcastEndToEndTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String groupId = StackClient.json(created).get("groupId").asText();
         String conv = "g:" + groupId;
-        try (StackClient.Device bo = client.new Device("bob", "tablet", client.login("bob", PASSWORD, "tablet"), "chat/u/bob")) {
+        try (StackClient.Device bo = client.device("bob", PASSWORD, "tablet")) {
             await().atMost(Duration.ofSeconds(15)).until(() -> {
                 bo.publish("chat/g/" + groupId, "{\"cid\":\"" + StackClient.PROBE + System.nanoTime() + "\",\"body\":\"p\"}");
                 return bo.probed(conv);
@@ -280,7 +213,7 @@ class BroadcastEndToEndTest {
         bodies.put("{\"body\":\"hi\",\"to\":{\"group\":\"x\",\"extra\":1}}", 400);
         bodies.put("{\"body\":\"hi\",", 400);
         bodies.put("[1,2]", 400);
-        long before = StackClient.json(client.api("GET", "/api/v1/admin/stats", null, boss)).get("messages").get("total").asLong();
+        long before = StackClient.json(boss.call("GET", "/stats", null)).get("messages").get("total").asLong();
         for (Map.Entry<String, Integer> b : bodies.entrySet()) {
             HttpResponse<String> r = broadcast(b.getKey());
             String shown = b.getKey().length() > 80 ? b.getKey().substring(0, 80) : b.getKey();
@@ -290,7 +223,7 @@ class BroadcastEndToEndTest {
         }
         assertThat(StackClient.json(broadcast("{\"body\":\"hi\",\"to\":[\"amy\",\"ghost1\"]}")).get("detail").asText())
                 .contains("ghost1").contains("nothing was sent");
-        assertThat(StackClient.json(client.api("GET", "/api/v1/admin/stats", null, boss)).get("messages").get("total")
+        assertThat(StackClient.json(boss.call("GET", "/stats", null)).get("messages").get("total")
                 .asLong()).as("nothing stored").isEqualTo(before);
 
         // the sender id is the server's: nobody can register it, in any case
@@ -322,11 +255,11 @@ class BroadcastEndToEndTest {
                 .isEqualTo(201);
 
         // the server's broadcasts are listed like a user's messages, under 'system'
-        JsonNode bySystem = StackClient.json(client.api("GET", "/api/v1/admin/users/system/messages?limit=5", null, boss));
+        JsonNode bySystem = StackClient.json(boss.call("GET", "/users/system/messages?limit=5", null));
         assertThat(bySystem.get("messages")).hasSize(5)
                 .allSatisfy(m -> assertThat(m.get("from").asText()).isEqualTo("system"));
 
-        JsonNode audit = StackClient.json(client.api("GET", "/api/v1/admin/audit?admin=flood", null, boss));
+        JsonNode audit = StackClient.json(boss.call("GET", "/audit?admin=flood", null));
         assertThat(audit.get("entries")).hasSize(40).allSatisfy(e -> {
             assertThat(e.get("action").asText()).isEqualTo("broadcast");
             assertThat(e.get("target").asText()).isEqualTo("1 users");

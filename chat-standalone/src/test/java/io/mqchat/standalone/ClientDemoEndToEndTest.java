@@ -4,16 +4,13 @@ import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.demo.ChatClient;
 import io.mqchat.demo.RestClient;
 import io.mqchat.demo.SendRefusedException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -26,40 +23,20 @@ import static org.awaitility.Awaitility.await;
 /** The reference client (client-demo's ChatClient) against the real one-process stack, MQTT 5 and 3.1.1. */
 class ClientDemoEndToEndTest {
 
-    @TempDir
-    static Path dataDir;
+    private static final String PASSWORD = "secret-pass-123";
+
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().users(PASSWORD, "alice", "bob", "carol");
+    private static final StackClient stackClient = STACK.client();
+
     @TempDir
     static Path stateDir;
 
-    private static EmbeddedStack stack;
-    private static URI api;
-    private static URI history;
-    private static URI broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(settings, env);
-        api = URI.create("http://127.0.0.1:" + settings.apiPort());
-        history = URI.create("http://127.0.0.1:" + settings.historyPort());
-        broker = URI.create("tcp://127.0.0.1:" + settings.mqttPort());
-        RestClient rest = new RestClient();
-        for (String user : List.of("alice", "bob", "carol")) {
-            rest.register(api, user, "secret-pass-123");
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
-
     private static ChatClient client(String user, String device, boolean mqtt3, List<ChatMessage> received)
             throws Exception {
-        ChatClient client = ChatClient.login(api, user, "secret-pass-123", device, stateDir).withHistory(history)
-                .onMessage(received::add);
-        client.connect(broker, mqtt3);
+        ChatClient client = ChatClient.login(stackClient.apiUri(), user, PASSWORD, device, stateDir)
+                .withHistory(stackClient.historyUri()).onMessage(received::add);
+        client.connect(stackClient.mqttUri(), mqtt3);
         return client;
     }
 
@@ -105,7 +82,7 @@ class ClientDemoEndToEndTest {
     @Test
     void aMessageWrittenWhileOfflineIsSentOnceAfterTheNextConnect() throws Exception {
         // carol writes while not connected: the message goes to her local state only
-        ChatClient offline = ChatClient.login(api, "carol", "secret-pass-123", "phone", stateDir);
+        ChatClient offline = ChatClient.login(stackClient.apiUri(), "carol", PASSWORD, "phone", stateDir);
         CompletableFuture<ChatMessage> pending = offline.send("alice", "written offline");
         offline.close();
         assertThat(pending).isCompletedExceptionally();
@@ -118,7 +95,8 @@ class ClientDemoEndToEndTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> aliceGot.stream().anyMatch(m -> m.body().asText().equals("written offline")));
             await().atMost(Duration.ofSeconds(10)).until(() -> carol.state().unacked().isEmpty());
-            RestClient.HistoryPage page = new RestClient().history(history, carol.token(), "d:alice:carol", 0, 50);
+            RestClient.HistoryPage page = new RestClient().history(stackClient.historyUri(), carol.token(),
+                    "d:alice:carol", 0, 50);
             assertThat(page.messages()).extracting(m -> m.body().asText()).containsExactly("written offline");
         } finally {
             alice.close();

@@ -5,23 +5,15 @@ import io.mqchat.common.protocol.ServerEvent;
 import io.mqchat.demo.ChatClient;
 import io.mqchat.demo.RestClient;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -40,37 +32,15 @@ class ClientDemoSyncEndToEndTest {
     private static final String PASSWORD = "secret-pass-123";
     private static final String CONV = "d:dora:erin";
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().users(PASSWORD, "dora", "erin", "finn", "gail", "hana", "ivan");
+    private static final StackClient stackClient = STACK.client();
+
     @TempDir
     static Path stateDir;
 
-    private static EmbeddedStack stack;
-    private static URI api;
-    private static URI history;
-    private static URI broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(settings, env);
-        api = URI.create("http://127.0.0.1:" + settings.apiPort());
-        history = URI.create("http://127.0.0.1:" + settings.historyPort());
-        broker = URI.create("tcp://127.0.0.1:" + settings.mqttPort());
-        RestClient rest = new RestClient();
-        for (String user : List.of("dora", "erin", "finn", "gail", "hana", "ivan")) {
-            rest.register(api, user, PASSWORD);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
-
     private static ChatClient login(String user, String device) throws Exception {
-        return ChatClient.login(api, user, PASSWORD, device, stateDir).withHistory(history);
+        return ChatClient.login(stackClient.apiUri(), user, PASSWORD, device, stateDir).withHistory(stackClient.historyUri());
     }
 
     private static void sendAll(ChatClient from, String to, int first, int last) throws Exception {
@@ -86,13 +56,13 @@ class ClientDemoSyncEndToEndTest {
             throws Exception {
         List<ServerEvent> doraEvents = new CopyOnWriteArrayList<>();
         ChatClient dora = login("dora", "phone").onEvent(doraEvents::add);
-        dora.connect(broker, false);
+        dora.connect(stackClient.mqttUri(), false);
         List<ChatMessage> erinGot = new CopyOnWriteArrayList<>();
         ChatClient erin = login("erin", "desktop").onMessage(erinGot::add);
         try {
             // erin is offline (never connected) while dora sends 300 messages
             sendAll(dora, "erin", 1, 300);
-            erin.connect(broker, false);
+            erin.connect(stackClient.mqttUri(), false);
             await().atMost(Duration.ofSeconds(20)).until(() -> erinGot.size() >= 300);
             assertThat(erinGot).extracting(ChatMessage::seq)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
@@ -110,13 +80,7 @@ class ClientDemoSyncEndToEndTest {
 
             // live delivery loses messages: another connection of erin's desktop takes the session over with a
             // clean start (the broker forgets her subscription and queue) while dora keeps sending
-            MqttAsyncClient intruder = new MqttAsyncClient(broker.toString(), "erin:desktop", new MemoryPersistence());
-            MqttConnectionOptions options = new MqttConnectionOptions();
-            options.setUserName("erin");
-            options.setPassword(erin.token().getBytes(StandardCharsets.UTF_8));
-            options.setCleanStart(true);
-            options.setSessionExpiryInterval(0L);
-            intruder.connect(options).waitForCompletion(10_000);
+            MqttAsyncClient intruder = stackClient.cleanStart("erin", "desktop", erin.token());
             sendAll(dora, "erin", 301, 320);
             try {
                 intruder.disconnect().waitForCompletion(10_000);
@@ -149,12 +113,12 @@ class ClientDemoSyncEndToEndTest {
         List<ServerEvent> events = new CopyOnWriteArrayList<>();
         List<String> loggedOut = new CopyOnWriteArrayList<>();
         ChatClient finn = login("finn", "phone").onEvent(events::add).onLoggedOut(loggedOut::add);
-        finn.connect(broker, false);
+        finn.connect(stackClient.mqttUri(), false);
         ChatClient gail = login("gail", "phone");
-        gail.connect(broker, true);
+        gail.connect(stackClient.mqttUri(), true);
         try {
             // finn logs in on another phone: the old one is kicked and its token revoked
-            new RestClient().login(api, "finn", PASSWORD, "phone");
+            new RestClient().login(stackClient.apiUri(), "finn", PASSWORD, "phone");
             await().atMost(Duration.ofSeconds(10)).until(() -> !loggedOut.isEmpty());
             assertThat(events).anyMatch(e -> e instanceof ServerEvent.Kick k && k.device().equals("phone"));
             assertThat(loggedOut).hasSize(1);
@@ -166,7 +130,7 @@ class ClientDemoSyncEndToEndTest {
             assertThatThrownBy(finn::conversations).isInstanceOf(io.mqchat.demo.LoggedOutException.class);
 
             // MQTT 3.1.1: the same after the second login
-            new RestClient().login(api, "gail", PASSWORD, "phone");
+            new RestClient().login(stackClient.apiUri(), "gail", PASSWORD, "phone");
             await().atMost(Duration.ofSeconds(10)).until(() -> gail.loggedOutReason() != null);
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> !gail.isConnected());
         } finally {
@@ -178,10 +142,10 @@ class ClientDemoSyncEndToEndTest {
     @Test
     void aRecallWhileTheDeviceWasOfflineWithoutASessionArrivesBySync() throws Exception {
         ChatClient hana = login("hana", "phone");
-        hana.connect(broker, false);
+        hana.connect(stackClient.mqttUri(), false);
         List<ChatMessage> ivanGot = new CopyOnWriteArrayList<>();
         ChatClient ivan = login("ivan", "tablet").onMessage(ivanGot::add);
-        ivan.connect(broker, false);
+        ivan.connect(stackClient.mqttUri(), false);
         ChatMessage oops;
         try {
             oops = hana.send("ivan", "not for you").get(30, TimeUnit.SECONDS);
@@ -190,28 +154,20 @@ class ClientDemoSyncEndToEndTest {
             ivan.close();
         }
         // ivan's broker session is gone (a clean start takes it over and ends it): no queued recall event
-        MqttAsyncClient wipe = new MqttAsyncClient(broker.toString(), "ivan:tablet", new MemoryPersistence());
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName("ivan");
-        options.setPassword(ivan.token().getBytes(StandardCharsets.UTF_8));
-        options.setCleanStart(true);
-        options.setSessionExpiryInterval(0L);
-        wipe.connect(options).waitForCompletion(10_000);
+        MqttAsyncClient wipe = stackClient.cleanStart("ivan", "tablet", ivan.token());
         wipe.disconnect().waitForCompletion(10_000);
         wipe.close();
         try {
             // hana recalls the message ivan already has (REST)
-            HttpResponse<String> recalled = HttpClient.newHttpClient().send(HttpRequest.newBuilder(history.resolve(
-                            "/api/v1/conversations/d:hana:ivan/messages/" + oops.id() + "/recall"))
-                    .header("Authorization", "Bearer " + hana.token())
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> recalled = stackClient.history("POST",
+                    "/api/v1/conversations/d:hana:ivan/messages/" + oops.id() + "/recall", null, hana.token());
             assertThat(recalled.statusCode()).isEqualTo(200);
 
             // ivan comes back with his stored cursor: the sync after connect reports the recall as a recall event
             List<ServerEvent> events = new CopyOnWriteArrayList<>();
             ChatClient back = login("ivan", "tablet").onEvent(events::add);
             try {
-                back.connect(broker, false);
+                back.connect(stackClient.mqttUri(), false);
                 await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e ->
                         e instanceof ServerEvent.Recall r && r.id().equals(oops.id()) && r.conv().equals("d:hana:ivan")
                                 && r.msgSeq() == oops.seq()));

@@ -2,19 +2,15 @@ package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,30 +26,9 @@ class GroupChatEndToEndTest {
 
     private static final String PASSWORD = "group-chat-2026";
 
-    @TempDir
-    static Path dataDir;
-    private static EmbeddedStack stack;
-    private static StackClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(s, env);
-        client = new StackClient(s);
-        for (String user : List.of("alice", "bob", "carol", "dave")) {
-            client.register(user, PASSWORD);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().users(PASSWORD, "alice", "bob", "carol", "dave");
+    private static final StackClient client = STACK.client();
 
     private static List<Long> seqs(List<JsonNode> messages) {
         return messages.stream().map(n -> n.get("seq").asLong()).toList();
@@ -239,13 +214,7 @@ class GroupChatEndToEndTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> gus.in(conv).stream()
                     .anyMatch(n -> "before".equals(n.path("cid").asText())));
             assertThat(erin.arrivals).noneMatch(n -> conv.equals(n.path("conv").asText()));
-            IMqttToken own = erin.mqtt.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription(topic, 1));
-            try {
-                own.waitForCompletion(10_000);
-            } catch (org.eclipse.paho.mqttv5.common.MqttException refused) {
-                // read below
-            }
-            assertThat(own.getReasonCodes()).containsExactly(0x87);
+            assertThat(erin.subscribe(topic)).containsExactly(0x87);
             assertThat(StackClient.pubackCode(erin.publish(topic, "{\"cid\":\"sneak\",\"body\":\"hi\"}")))
                     .isGreaterThanOrEqualTo(0x80);
 

@@ -1,16 +1,12 @@
 package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,34 +23,10 @@ class ModerationEndToEndTest {
 
     private static final String PASSWORD = "secret-pass-1";
 
-    @TempDir
-    static Path dataDir;
-
-    private static EmbeddedStack stack;
-    private static StackClient client;
-    private static String mod;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        env.put("MQCHAT_ADMINS", "mod");
-        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(settings, env);
-        client = new StackClient(settings);
-        for (String user : List.of("mod", "ann", "bob", "cat")) {
-            client.register(user, PASSWORD);
-        }
-        mod = client.login("mod", PASSWORD, "web");
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
-
-    private static StackClient.Device device(String user, String type) throws Exception {
-        return client.new Device(user, type, client.login(user, PASSWORD, type), "chat/u/" + user);
-    }
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().with("MQCHAT_ADMINS", "mod").users(PASSWORD, "mod", "ann", "bob", "cat");
+    private static final StackClient client = STACK.client();
+    private static final StackClient.Admin mod = client.admin("mod", PASSWORD);
 
     /** The removal event for message {@code id} on the device, once it has arrived. */
     private static JsonNode removalEvent(StackClient.Device d, String id) {
@@ -64,14 +36,8 @@ class ModerationEndToEndTest {
                 .findFirst().orElseThrow();
     }
 
-    private static JsonNode answer(StackClient.Device d, String rid) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> d.arrivals.stream().anyMatch(n -> rid.equals(n.path("rid").asText())));
-        return d.arrivals.stream().filter(n -> rid.equals(n.path("rid").asText())).findFirst().orElseThrow();
-    }
-
     private static JsonNode remove(String id, String reason) throws Exception {
-        HttpResponse<String> r = client.api("POST", "/api/v1/admin/messages/" + id + "/remove",
-                "{\"reason\":\"" + reason + "\"}", mod);
+        HttpResponse<String> r = mod.call("POST", "/messages/" + id + "/remove", "{\"reason\":\"" + reason + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return StackClient.json(r);
     }
@@ -87,10 +53,10 @@ class ModerationEndToEndTest {
 
     @Test
     void anAdminRemovesADirectMessageAndEveryDeviceOfBothSidesAndAnOfflineOneLearnsWhoAndWhy() throws Exception {
-        try (StackClient.Device annPhone = device("ann", "phone");
-             StackClient.Device annDesktop = device("ann", "desktop");
-             StackClient.Device bobWeb = device("bob", "web");
-             StackClient.Device bobPhone = device("bob", "phone")) {
+        try (StackClient.Device annPhone = client.device("ann", PASSWORD, "phone");
+             StackClient.Device annDesktop = client.device("ann", PASSWORD, "desktop");
+             StackClient.Device bobWeb = client.device("bob", PASSWORD, "web");
+             StackClient.Device bobPhone = client.device("bob", PASSWORD, "phone")) {
             List<StackClient.Device> online = List.of(annPhone, annDesktop, bobWeb, bobPhone);
             assertThat(StackClient.pubackCode(annPhone.publish("chat/u/bob", "{\"cid\":\"x-1\",\"body\":\"nasty words\"}")))
                     .isLessThan(0x80);
@@ -108,7 +74,7 @@ class ModerationEndToEndTest {
             String mqttCursor;
             try (StackClient.Device tablet = client.new Device("bob", "tablet", tabletToken, "chat/u/bob")) {
                 tablet.publish("chat/req/bob", "{\"op\":\"sync\",\"rid\":\"t1\"}");
-                JsonNode first = answer(tablet, "t1");
+                JsonNode first = tablet.answer("t1");
                 assertThat(first.get("messages")).extracting(m -> m.get("id").asText()).contains(id);
                 mqttCursor = first.get("cursor").asText();
             }
@@ -135,7 +101,7 @@ class ModerationEndToEndTest {
             // the offline tablet comes back: MQTT sync with its cursor lists the removal with who and why
             try (StackClient.Device tablet = client.new Device("bob", "tablet", tabletToken, "chat/u/bob")) {
                 tablet.publish("chat/req/bob", "{\"op\":\"sync\",\"rid\":\"t2\",\"cursor\":\"" + mqttCursor + "\"}");
-                JsonNode second = answer(tablet, "t2");
+                JsonNode second = tablet.answer("t2");
                 assertThat(second.get("messages")).isEmpty();
                 assertThat(second.get("recalls")).hasSize(1);
                 JsonNode recall = second.get("recalls").get(0);
@@ -158,7 +124,7 @@ class ModerationEndToEndTest {
             assertThat(bobWeb.arrivals.stream().filter(n -> "recall".equals(n.path("type").asText())).count())
                     .isEqualTo(events);
 
-            JsonNode audit = StackClient.json(client.api("GET", "/api/v1/admin/audit?target=" + id, null, mod)).get("entries");
+            JsonNode audit = StackClient.json(mod.call("GET", "/audit?target=" + id, null)).get("entries");
             assertThat(audit).extracting(e -> e.get("action").asText() + " by " + e.get("admin").asText() + ": "
                     + e.get("reason").asText()).containsExactly("message_removed by mod: harassment");
         }
@@ -177,8 +143,8 @@ class ModerationEndToEndTest {
 
         // every device subscribes to its own inbox only: the server adds the group topic
         try (StackClient.Device ann = client.new Device("ann", "tablet", annToken, "chat/u/ann");
-             StackClient.Device bob1 = device("bob", "iot");
-             StackClient.Device bob2 = device("bob", "desktop");
+             StackClient.Device bob1 = client.device("bob", PASSWORD, "iot");
+             StackClient.Device bob2 = client.device("bob", PASSWORD, "desktop");
              StackClient.Device cat = client.new Device("cat", "desktop", catToken, "chat/u/cat")) {
             List<StackClient.Device> all = List.of(ann, bob1, bob2, cat);
             await().atMost(Duration.ofSeconds(15)).until(() -> {
@@ -221,7 +187,7 @@ class ModerationEndToEndTest {
                     + r.get("reason").asText()).containsExactly(id + " by mod: spam");
 
             // the admin's list of what bob sent: newest first, the removed one marked
-            JsonNode sent = StackClient.json(client.api("GET", "/api/v1/admin/users/bob/messages?limit=5", null, mod))
+            JsonNode sent = StackClient.json(mod.call("GET", "/users/bob/messages?limit=5", null))
                     .get("messages");
             assertThat(sent.get(0).get("id").asText()).isEqualTo(id);
             assertThat(sent.get(0).get("removed").asBoolean()).isTrue();

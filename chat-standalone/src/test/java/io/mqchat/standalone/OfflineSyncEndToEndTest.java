@@ -6,20 +6,16 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,27 +30,9 @@ class OfflineSyncEndToEndTest {
     private static final int COUNT = 2_000;
     private static final String CONV = "d:alice:bob";
 
-    @TempDir
-    static Path dataDir;
-    private static EmbeddedStack stack;
-    private static StackClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(dataDir);
-        StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-        stack = EmbeddedStack.start(s, env);
-        client = new StackClient(s);
-        client.register("alice", "wonderland-42");
-        client.register("bob", "builder-4242");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension
+    static final RunningStack STACK = new RunningStack().users("wonderland-42", "alice").users("builder-4242", "bob");
+    private static final StackClient client = STACK.client();
 
     private static JsonNode conversations(String token) throws Exception {
         HttpResponse<String> r = client.history("GET", "/api/v1/conversations", null, token);

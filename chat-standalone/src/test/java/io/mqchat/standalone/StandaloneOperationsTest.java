@@ -10,8 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,11 +19,11 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The one-process stack against a hostile machine: other local users, local processes, a taken port. */
 class StandaloneOperationsTest {
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private EmbeddedStack stack;
 
     @TempDir
@@ -42,17 +40,28 @@ class StandaloneOperationsTest {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
-    private HttpResponse<String> post(int port, String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    /** A start with {@code setting} on a port another process holds: the port, the settings, what was thrown. */
+    private record TakenPortStart(String setting, int port, StandaloneSettings settings, Throwable thrown) {
+
+        /** The start failed with a message naming what could not listen and the setting to change. */
+        void assertFailedNaming(String what) {
+            assertThat(thrown).isInstanceOf(EmbeddedStack.StartFailedException.class).hasMessageContaining(what)
+                    .hasMessageContaining("set " + setting + " to a free port");
+        }
     }
 
-    private String get(int port, String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path).isEqualTo(200);
-        return response.body();
+    private static void assertNothingListensOn(int port) {
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    private TakenPortStart startOnTakenPort(String setting) throws Exception {
+        Map<String, String> env = TestEnvironment.freshStack(temp.resolve("data"));
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            env.put(setting, String.valueOf(taken.getLocalPort()));
+            StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
+            Throwable thrown = catchThrowable(() -> stack = EmbeddedStack.start(s, env));
+            return new TakenPortStart(setting, taken.getLocalPort(), s, thrown);
+        }
     }
 
     @Test
@@ -63,14 +72,10 @@ class StandaloneOperationsTest {
         stack = EmbeddedStack.start(s, env);
 
         // the stack works through the password-protected Redis: a login is recorded there, the broker checks it
-        assertThat(post(s.apiPort(), "/api/v1/auth/register", "{\"userId\":\"alice\",\"password\":\"wonderland-42\"}")
-                .statusCode()).isEqualTo(201);
-        assertThat(post(s.apiPort(), "/api/v1/auth/login",
-                "{\"userId\":\"alice\",\"password\":\"wonderland-42\",\"deviceType\":\"phone\"}").statusCode())
-                .isEqualTo(200);
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + s.apiPort() + "/actuator/health")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        StackClient client = new StackClient(s);
+        client.register("alice", "wonderland-42");
+        client.login("alice", "wonderland-42", "phone");
+        HttpResponse<String> health = client.api("GET", "/actuator/health", null, null);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"UP\"");
         // health shows no components publicly; the broker's is one of them, UP while MQTT accepts connections
@@ -80,8 +85,12 @@ class StandaloneOperationsTest {
         assertThat(broker.health(true).getStatus().getCode()).isEqualTo("UP");
 
         // the broker's meters are exported once: on chat-api, not on history-service as well
-        assertThat(get(s.apiPort(), "/actuator/prometheus")).contains("mqchat_summaries_failed_total");
-        assertThat(get(s.historyPort(), "/actuator/prometheus")).contains("application=\"history-service\"")
+        HttpResponse<String> apiMetrics = client.api("GET", "/actuator/prometheus", null, null);
+        assertThat(apiMetrics.statusCode()).isEqualTo(200);
+        assertThat(apiMetrics.body()).contains("mqchat_summaries_failed_total");
+        HttpResponse<String> historyMetrics = client.history("GET", "/actuator/prometheus", null, null);
+        assertThat(historyMetrics.statusCode()).isEqualTo(200);
+        assertThat(historyMetrics.body()).contains("application=\"history-service\"")
                 .doesNotContain("mqchat_summaries_failed");
 
         // a local process without the password gets nothing from Redis
@@ -111,45 +120,24 @@ class StandaloneOperationsTest {
 
     @Test
     void aTakenMqttPortStopsTheStackNamingThePortAndTheSetting() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(temp.resolve("data"));
-        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            env.put("MQCHAT_MQTT_PORT", String.valueOf(taken.getLocalPort()));
-            StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-            assertThatThrownBy(() -> stack = EmbeddedStack.start(s, env))
-                    .isInstanceOf(EmbeddedStack.StartFailedException.class)
-                    .hasMessageContaining("MQTT on 127.0.0.1:" + taken.getLocalPort())
-                    .hasMessageContaining("set MQCHAT_MQTT_PORT to a free port");
-            // nothing of the stack is left running
-            assertThatThrownBy(() -> new Socket("127.0.0.1", s.apiPort()).close()).isInstanceOf(java.net.ConnectException.class);
-            assertThatThrownBy(() -> new Socket("127.0.0.1", s.websocketPort()).close()).isInstanceOf(java.net.ConnectException.class);
-        }
+        TakenPortStart start = startOnTakenPort("MQCHAT_MQTT_PORT");
+        start.assertFailedNaming("MQTT on 127.0.0.1:" + start.port());
+        // nothing of the stack is left running
+        assertNothingListensOn(start.settings().apiPort());
+        assertNothingListensOn(start.settings().websocketPort());
     }
 
     @Test
     void aTakenWebSocketPortStopsTheStackNamingItsSetting() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(temp.resolve("data"));
-        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            env.put("MQCHAT_WS_PORT", String.valueOf(taken.getLocalPort()));
-            StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-            assertThatThrownBy(() -> stack = EmbeddedStack.start(s, env))
-                    .isInstanceOf(EmbeddedStack.StartFailedException.class)
-                    .hasMessageContaining("MQTT over WebSocket on 127.0.0.1:" + taken.getLocalPort())
-                    .hasMessageContaining("set MQCHAT_WS_PORT to a free port");
-            assertThatThrownBy(() -> new Socket("127.0.0.1", s.mqttPort()).close()).isInstanceOf(java.net.ConnectException.class);
-        }
+        TakenPortStart start = startOnTakenPort("MQCHAT_WS_PORT");
+        start.assertFailedNaming("MQTT over WebSocket on 127.0.0.1:" + start.port());
+        assertNothingListensOn(start.settings().mqttPort());
     }
 
     @Test
     void aTakenApiPortStopsTheStackNamingItsSetting() throws Exception {
-        Map<String, String> env = TestEnvironment.freshStack(temp.resolve("data"));
-        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            env.put("MQCHAT_API_PORT", String.valueOf(taken.getLocalPort()));
-            StandaloneSettings s = StandaloneSettings.fromEnvironment(env);
-            assertThatThrownBy(() -> stack = EmbeddedStack.start(s, env))
-                    .isInstanceOf(EmbeddedStack.StartFailedException.class)
-                    .hasMessageContaining("port " + taken.getLocalPort() + " is in use")
-                    .hasMessageContaining("set MQCHAT_API_PORT to a free port");
-        }
+        TakenPortStart start = startOnTakenPort("MQCHAT_API_PORT");
+        start.assertFailedNaming("port " + start.port() + " is in use");
     }
 
     @Test

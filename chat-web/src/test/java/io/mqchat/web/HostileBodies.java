@@ -3,10 +3,13 @@ package io.mqchat.web;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.statistics.Statistics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * jqwik generators of hostile request bodies for the REST fuzz tests (chat-web's test-jar): JSON of the
@@ -136,6 +139,19 @@ public final class HostileBodies {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sends {@code body} as JSON to a running service and asserts that the answer is acceptable for any body
+     * ({@link #unacceptable}); the status is counted in jqwik's statistics.
+     */
+    public static void assertAnswerIsAcceptable(int port, String method, String path, byte[] body, String token) {
+        TestHttp.Response response = TestHttp.sendBytes(port, method, path, "application/json", body, token);
+        // the report shows how far bodies got: mostly 400s from parsing would fuzz only Jackson
+        Statistics.label("status").collect(response.status());
+        assertThat(unacceptable(response))
+                .as("%s %s -> %d %s", method, path, response.status(), response.raw().body())
+                .isNull();
     }
 
     /**

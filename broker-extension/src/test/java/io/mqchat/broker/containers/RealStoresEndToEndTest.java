@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
 import io.mqchat.broker.BrokerConfig;
 import io.mqchat.broker.ChatExtensionMain;
+import io.mqchat.broker.DirectMessagePromises;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.FreePorts;
@@ -24,7 +24,6 @@ import org.testcontainers.utility.DockerImageName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -96,30 +95,16 @@ class RealStoresEndToEndTest {
         MqttAsyncClient bob = connect(broker.tcpUri(), "bob", "desktop", bobInbox);
 
         for (int i = 1; i <= 3; i++) {
-            int code = publish(alice, "chat/u/bob", "{\"cid\":\"a-" + i + "\",\"type\":\"text\",\"body\":\"hi " + i + "\"}");
+            int code = publish(alice, "chat/u/bob", DirectMessagePromises.hello(i));
             assertThat(code).as("PUBACK of message %d", i).isLessThan(0x80);
         }
         await().atMost(Duration.ofSeconds(15)).until(() -> bobInbox.chat.size() == 3);
         List<JsonNode> got = bobInbox.chat;
-        for (int i = 0; i < 3; i++) {
-            JsonNode m = got.get(i);
-            assertThat(m.get("seq").asLong()).isEqualTo(i + 1);
-            assertThat(m.get("conv").asText()).isEqualTo("d:alice:bob");
-            assertThat(m.get("from").asText()).isEqualTo("alice");
-            assertThat(m.get("to").asText()).isEqualTo("bob");
-            assertThat(m.get("dev").asText()).isEqualTo("phone");
-            assertThat(m.get("cid").asText()).isEqualTo("a-" + (i + 1));
-            assertThat(m.get("body").asText()).isEqualTo("hi " + (i + 1));
-            assertThat(m.get("id").asText()).hasSize(24);
-        }
+        DirectMessagePromises.assertHellosDelivered(got);
         // the sender's devices get the same stored messages
         await().atMost(Duration.ofSeconds(15)).until(() -> aliceInbox.chat.size() == 3);
 
-        List<Document> stored = messages().find(Filters.eq("conv", "d:alice:bob")).sort(new Document("seq", 1))
-                .into(new ArrayList<>());
-        assertThat(stored).extracting(d -> d.getString("_id"))
-                .containsExactlyElementsOf(got.stream().map(n -> n.get("id").asText()).toList());
-        assertThat(stored).extracting(d -> d.getString("body")).containsExactly("hi 1", "hi 2", "hi 3");
+        DirectMessagePromises.assertHellosStored(messages(), got);
         alice.disconnect().waitForCompletion();
         bob.disconnect().waitForCompletion();
     }
@@ -132,12 +117,7 @@ class RealStoresEndToEndTest {
         assertThat(publish(carol, "chat/u/dave", payload)).isLessThan(0x80);
         assertThat(publish(carol, "chat/u/dave", payload)).isLessThan(0x80);
         await().atMost(Duration.ofSeconds(15)).until(() -> carolInbox.chat.size() == 2);
-        JsonNode first = carolInbox.chat.get(0);
-        JsonNode second = carolInbox.chat.get(1);
-        assertThat(second.get("id").asText()).isEqualTo(first.get("id").asText());
-        assertThat(second.get("seq").asLong()).isEqualTo(first.get("seq").asLong());
-        assertThat(messages().countDocuments(Filters.and(Filters.eq("from", "carol"), Filters.eq("cid", "retry-1"))))
-                .isEqualTo(1);
+        DirectMessagePromises.assertRetryStoredOnce(carolInbox.chat, messages(), "carol", "retry-1");
         carol.disconnect().waitForCompletion();
     }
 }

@@ -2,11 +2,8 @@ package io.mqchat.broker.ingest;
 
 import io.mqchat.common.redis.SequenceAllocator;
 import io.mqchat.common.redis.TestRedis;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.api.RedissonClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 import java.util.Set;
@@ -20,23 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Seq allocation on a real Redis: atomic, seeded from the store when Redis has no counter. */
 class SequenceAllocatorTest {
 
-    private static TestRedis redis;
-    private static RedissonClient redisson;
-
-    @BeforeAll
-    static void start() {
-        redis = TestRedis.start();
-        redisson = redis.redisson();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.forTestClass();
 
     @Test
     void concurrentAllocationsAreUniqueAndDense() throws Exception {
-        SequenceAllocator allocator = new SequenceAllocator(redisson, conv -> CompletableFuture.completedFuture(0L));
+        SequenceAllocator allocator = new SequenceAllocator(redis.redisson(),
+                conv -> CompletableFuture.completedFuture(0L));
         Set<Long> seen = ConcurrentHashMap.newKeySet();
         CompletableFuture<?>[] all = new CompletableFuture<?>[500];
         for (int i = 0; i < all.length; i++) {
@@ -51,7 +38,7 @@ class SequenceAllocatorTest {
     void aMissingCounterIsSeededFromTheStoreOnce() throws Exception {
         AtomicInteger storeReads = new AtomicInteger();
         Map<String, Long> stored = Map.of("d:a2:b2", 41L);
-        SequenceAllocator allocator = new SequenceAllocator(redisson, conv -> {
+        SequenceAllocator allocator = new SequenceAllocator(redis.redisson(), conv -> {
             storeReads.incrementAndGet();
             return CompletableFuture.completedFuture(stored.getOrDefault(conv, 0L));
         });
@@ -60,14 +47,14 @@ class SequenceAllocatorTest {
         assertThat(storeReads).hasValue(1);
 
         // Redis lost its data: the counter is seeded again from the store, never going backwards past it
-        redisson.getKeys().flushall();
+        redis.redisson().getKeys().flushall();
         assertThat(allocator.next("d:a2:b2").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
     @Test
     void resyncMovesTheCounterPastTheStoreButNeverBack() throws Exception {
         Map<String, Long> stored = new ConcurrentHashMap<>(Map.of("d:a3:b3", 0L));
-        SequenceAllocator allocator = new SequenceAllocator(redisson,
+        SequenceAllocator allocator = new SequenceAllocator(redis.redisson(),
                 conv -> CompletableFuture.completedFuture(stored.get(conv)));
         assertThat(allocator.next("d:a3:b3").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(1);
         stored.put("d:a3:b3", 10L);
@@ -80,7 +67,8 @@ class SequenceAllocatorTest {
 
     @Test
     void anAttemptsSeqIsReservedForItsRetriesUntilTakenAnew() throws Exception {
-        SequenceAllocator allocator = new SequenceAllocator(redisson, conv -> CompletableFuture.completedFuture(0L));
+        SequenceAllocator allocator = new SequenceAllocator(redis.redisson(),
+                conv -> CompletableFuture.completedFuture(0L));
         java.time.Duration window = java.time.Duration.ofMinutes(1);
         SequenceAllocator.Allocation first = allocator.next("d:a9:b9", "a9", "c1", 1_000, window, false)
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -96,7 +84,7 @@ class SequenceAllocatorTest {
         assertThat(anew).isEqualTo(new SequenceAllocator.Allocation(3, false, 4_000));
         assertThat(allocator.next("d:a9:b9", "a9", "c1", 5_000, window, false).toCompletableFuture().get().seq())
                 .isEqualTo(3);
-        long ttl = redisson.getBucket("mqchat:retry:{d:a9:b9}:a9:c1").remainTimeToLive();
+        long ttl = redis.redisson().getBucket("mqchat:retry:{d:a9:b9}:a9:c1").remainTimeToLive();
         assertThat(ttl).isBetween(1L, 60_000L);
     }
 }

@@ -1,14 +1,11 @@
 package io.mqchat.broker.ingest;
 
-import io.mqchat.broker.store.StoreHealth;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mqchat.broker.store.StoreHealth;
 import io.mqchat.common.redis.SequenceAllocator;
 import io.mqchat.common.redis.TestRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.api.RedissonClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,25 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Seqs for the publish path on a real Redis: many per round trip, in arrival order per conversation. */
 class SequenceQueueTest {
 
-    private static TestRedis redis;
-    private static RedissonClient redisson;
-
-    @BeforeAll
-    static void start() {
-        redis = TestRedis.start();
-        redisson = redis.redisson();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.forTestClass();
 
     private static SequenceQueue queue(java.util.function.Function<String, CompletableFuture<Long>> stored) {
         StoreHealth health = new StoreHealth(() -> { }, Executors.newSingleThreadScheduledExecutor(),
                 Duration.ofMillis(100), new SimpleMeterRegistry());
-        return new SequenceQueue(new SequenceAllocator(redisson, stored), Duration.ofMinutes(1), Duration.ofSeconds(5),
-                Clock.systemUTC(), health, new SimpleMeterRegistry());
+        return new SequenceQueue(new SequenceAllocator(redis.redisson(), stored), Duration.ofMinutes(1),
+                Duration.ofSeconds(5), Clock.systemUTC(), health, new SimpleMeterRegistry());
     }
 
     /** Records what the listener heard, in the order it heard it. */

@@ -1,19 +1,15 @@
 package io.mqchat.api.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.redis.PresenceStore;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
-import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -23,12 +19,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
+import static io.mqchat.api.TestSupport.assertProblem;
 import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,23 +41,14 @@ class AdminApiEndToEndTest {
     private static final String ROOT = "root-admin";
     /** A message id for the routes that take one (no such message: the 403 comes before the lookup). */
     private static final String MESSAGE = new org.bson.types.ObjectId().toHexString();
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo(DB).withUsers(ROOT);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         // spaces and an empty entry (a trailing comma) are tolerated
         registry.add("mqchat.admins", () -> ROOT + ", other-root,");
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO_CLIENT.close();
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort
@@ -76,31 +62,11 @@ class AdminApiEndToEndTest {
     DeviceLogins logins;
 
     static MongoDatabase db() {
-        return MONGO_CLIENT.getDatabase(DB);
-    }
-
-    /** Registered users (inserted directly: the password plays no part here). */
-    static String user(String prefix) {
-        String id = prefix + UUID.randomUUID().toString().substring(0, 8);
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
-        return id;
-    }
-
-    static {
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, ROOT)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
+        return MONGO.db();
     }
 
     TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body,
-                user == null ? null : TestSupport.loggedInToken(user, "desktop"));
-    }
-
-    static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
+        return TestSupport.callAs(port, "desktop", method, path, body, user);
     }
 
     /** Every admin route as "METHOD path" with the path variables filled in, from the app's own mappings. */
@@ -123,8 +89,8 @@ class AdminApiEndToEndTest {
 
     @Test
     void everyAdminRouteIsForbiddenToUsersAndNeedsAToken() {
-        String plain = user("plain");
-        String target = user("target");
+        String plain = MONGO.user("plain");
+        String target = MONGO.user("target");
         List<String[]> routes = adminRoutes(target);
         assertThat(routes).extracting(r -> r[0] + " " + r[1]).contains("GET /api/v1/admin/users",
                 "POST /api/v1/admin/users/" + target + "/ban", "GET /api/v1/admin/audit",
@@ -149,8 +115,8 @@ class AdminApiEndToEndTest {
 
     @Test
     void adminsGrantAndRevokeTheRoleButNotOfConfiguredAdmins() {
-        String deputy = user("deputy");
-        String plain = user("plain");
+        String deputy = MONGO.user("deputy");
+        String plain = MONGO.user("plain");
         assertProblem(call("GET", "/api/v1/admin/users", null, deputy), 403, "Only admins");
 
         TestHttp.Response granted = call("PUT", "/api/v1/admin/admins/" + deputy, null, ROOT);
@@ -179,9 +145,9 @@ class AdminApiEndToEndTest {
         String p = "pg" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(user(p + "." + i));
+            ids.add(MONGO.user(p + "." + i));
         }
-        user("zz" + p); // does not start with the prefix
+        MONGO.user("zz" + p); // does not start with the prefix
         ids.sort(String::compareTo);
 
         TestHttp.Response first = call("GET", "/api/v1/admin/users?prefix=" + p + "&limit=3", null, ROOT);
@@ -267,7 +233,7 @@ class AdminApiEndToEndTest {
 
     @Test
     void hostileInputIsRefusedWithProblems() {
-        String target = user("hostile");
+        String target = MONGO.user("hostile");
         for (String prefix : new String[]{".*", "%5Ea", "a%2B", "%24ne", "a%7Cb", "(x)", "a%5Cb", "x".repeat(33), "%00"}) {
             TestHttp.Response r = call("GET", "/api/v1/admin/users?prefix=" + prefix, null, ROOT);
             assertThat(r.status()).as(prefix).isEqualTo(400);
@@ -328,7 +294,7 @@ class AdminApiEndToEndTest {
 
     @Test
     void theAuditListsEveryActionNewestFirstInPages() {
-        String target = user("audited");
+        String target = MONGO.user("audited");
         assertThat(call("POST", "/api/v1/admin/users/" + target + "/ban",
                 "{\"reason\":\"spam\",\"until\":\"2099-01-01T00:00:00Z\"}", ROOT).status()).isEqualTo(200);
         JsonNode shown = call("GET", "/api/v1/admin/users/" + target, null, ROOT).json().get("banned");

@@ -2,12 +2,9 @@ package io.mqchat.api.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
@@ -21,8 +18,8 @@ import io.mqchat.common.store.SummaryWriter;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -32,16 +29,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.mqchat.web.TestHttp.send;
+import static io.mqchat.api.TestSupport.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,22 +52,13 @@ class AdminModerationApiTest {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String DB = "admin-moderation";
     private static final String ROOT = "mod-root";
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo(DB).withUsers(ROOT);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.admins", () -> ROOT);
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO_CLIENT.close();
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort
@@ -82,19 +68,7 @@ class AdminModerationApiTest {
     RedissonClient redis;
 
     static MongoDatabase db() {
-        return MONGO_CLIENT.getDatabase(DB);
-    }
-
-    static String user(String prefix) {
-        String id = prefix + UUID.randomUUID().toString().substring(0, 8);
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
-        return id;
-    }
-
-    static {
-        db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, ROOT)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
+        return MONGO.db();
     }
 
     private static long seq = 1;
@@ -113,14 +87,7 @@ class AdminModerationApiTest {
     }
 
     TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body,
-                user == null ? null : TestSupport.loggedInToken(user, "desktop"));
-    }
-
-    static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
+        return TestSupport.callAs(port, "desktop", method, path, body, user);
     }
 
     /** The bus messages sent while {@code action} runs (and shortly after). */
@@ -145,8 +112,8 @@ class AdminModerationApiTest {
 
     @Test
     void anAdminRemovesADirectMessageForBothSidesWithReasonOnceAndTheAuditListsIt() throws Exception {
-        String ann = user("ann");
-        String bob = user("bob");
+        String ann = MONGO.user("ann");
+        String bob = MONGO.user("bob");
         String conv = direct(ann, bob);
         ChatMessage m = stored(conv, ann, bob, "offensive text");
         String path = "/api/v1/admin/messages/" + m.id() + "/remove";
@@ -208,7 +175,7 @@ class AdminModerationApiTest {
 
     @Test
     void aGroupMessageIsRemovedOnceOnTheGroupTopicAndGroupEventsAreNot() throws Exception {
-        String carl = user("carl");
+        String carl = MONGO.user("carl");
         ChatMessage m = stored("g:crew-" + carl, carl, "crew-" + carl, "spam in a group");
         TestHttp.Response[] answer = new TestHttp.Response[1];
         List<BusMessage> sent = busDuring(() -> answer[0] = call("POST", "/api/v1/admin/messages/" + m.id() + "/remove",
@@ -230,8 +197,8 @@ class AdminModerationApiTest {
 
     @Test
     void aUsersMessagesAreListedNewestFirstAcrossConversationsInPagesRemovedOnesMarked() {
-        String dora = user("dora");
-        String eve = user("eve");
+        String dora = MONGO.user("dora");
+        String eve = MONGO.user("eve");
         List<ChatMessage> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             sent.add(i % 2 == 0 ? stored(direct(dora, eve), dora, eve, "d" + i)
@@ -256,7 +223,7 @@ class AdminModerationApiTest {
         assertThat(second.get("messages").get(0).get("reason").asText()).isEqualTo("r");
         assertThat(second.get("next").isNull()).isTrue();
         assertThat(call("GET", base, null, ROOT).json().get("messages")).hasSize(5);
-        assertThat(call("GET", "/api/v1/admin/users/" + user("quiet") + "/messages", null, ROOT).json().get("messages"))
+        assertThat(call("GET", "/api/v1/admin/users/" + MONGO.user("quiet") + "/messages", null, ROOT).json().get("messages"))
                 .isEmpty();
 
         // the listing reads the (from, _id) index
@@ -266,8 +233,8 @@ class AdminModerationApiTest {
 
     @Test
     void hostileInputIsRefusedWithProblemsAndNothingIsRemoved() {
-        String fay = user("fay");
-        String gus = user("gus");
+        String fay = MONGO.user("fay");
+        String gus = MONGO.user("gus");
         ChatMessage m = stored(direct(fay, gus), fay, gus, "keep me");
         String path = "/api/v1/admin/messages/" + m.id() + "/remove";
 

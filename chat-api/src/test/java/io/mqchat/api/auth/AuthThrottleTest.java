@@ -1,18 +1,15 @@
 package io.mqchat.api.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import io.mqchat.api.TestSupport;
+import io.mqchat.api.TestMongo;
 import io.mqchat.web.TestHttp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -32,25 +29,18 @@ import static org.awaitility.Awaitility.await;
         useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 class AuthThrottleTest {
 
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo("throttle");
     private static final String PASSWORD = "right-pass-1";
     private static final AtomicInteger ADDRESSES = new AtomicInteger();
     private static final int RUN = ThreadLocalRandom.current().nextInt(2, 250);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/throttle");
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.rate-limit.login-failures", () -> "20/m,burst=3");
         registry.add("mqchat.rate-limit.address-login-failures", () -> "20/m,burst=5");
         registry.add("mqchat.rate-limit.registrations", () -> "20/m,burst=3");
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort

@@ -1,13 +1,10 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
@@ -28,16 +25,12 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,30 +43,22 @@ import static org.awaitility.Awaitility.await;
         useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 abstract class GroupsApiTestBase {
 
-    static final String PROBLEM_JSON = "application/problem+json";
     static final int MAX_SIZE = 5;
     static final String DB = "groups-api-e2e";
 
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    private static final TestMongo MONGO = new TestMongo(DB);
     /** Every bus message seen since the first test started. */
     private static final Queue<BusMessage> BUS = new ConcurrentLinkedQueue<>();
     private static RedissonClient busListener;
 
     static {
         // shared by the subclasses (one cached app context): stopped with the JVM, not after one class
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            MONGO_CLIENT.close();
-            MONGO.shutdownNow();
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(MONGO::close));
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.groups.max-size", () -> String.valueOf(MAX_SIZE));
     }
 
@@ -94,24 +79,20 @@ abstract class GroupsApiTestBase {
     int port;
 
     static MongoDatabase db() {
-        return MONGO_CLIENT.getDatabase(DB);
+        return MONGO.db();
     }
 
     /** Registered users (inserted directly: the password plays no part here). */
     static List<String> users(int n) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String id = "u" + UUID.randomUUID().toString().substring(0, 8);
-            db().getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
-                    .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
-            ids.add(id);
+            ids.add(MONGO.user("u"));
         }
         return ids;
     }
 
     TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body,
-                TestSupport.loggedInToken(user, "phone"));
+        return TestSupport.callAs(port, "phone", method, path, body, user);
     }
 
     static String json(List<String> ids) {
@@ -127,9 +108,7 @@ abstract class GroupsApiTestBase {
     }
 
     static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
+        TestSupport.assertProblem(r, status, detailPart);
     }
 
     static void assertStatus(TestHttp.Response r, int status) {

@@ -1,28 +1,21 @@
 package io.mqchat.api.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.protocol.Ids;
-import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
-import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.UUID;
 
+import static io.mqchat.api.TestSupport.assertProblem;
 import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,22 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
         useMainMethod = SpringBootTest.UseMainMethod.ALWAYS)
 class GroupsEndToEndTest {
 
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final String PROBLEM_JSON = "application/problem+json";
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo("groups-e2e");
     private static final int MAX_SIZE = 5;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/groups-e2e");
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.groups.max-size", () -> String.valueOf(MAX_SIZE));
-    }
-
-    @AfterAll
-    static void stopMongo() {
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort
@@ -55,24 +40,14 @@ class GroupsEndToEndTest {
     /** Registered users (inserted directly: the password plays no part here). */
     private static List<String> users(int n) {
         List<String> ids = new ArrayList<>();
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort())) {
-            for (int i = 0; i < n; i++) {
-                String id = "u" + UUID.randomUUID().toString().substring(0, 8);
-                client.getDatabase("groups-e2e").getCollection(StoreSchema.USERS).insertOne(
-                        new Document(StoreSchema.User.ID, id).append(StoreSchema.User.PASSWORD_HASH, "x")
-                                .append(StoreSchema.User.CREATED_AT, new Date()));
-                ids.add(id);
-            }
+        for (int i = 0; i < n; i++) {
+            ids.add(MONGO.user("u"));
         }
         return ids;
     }
 
-    private static String token(String user) {
-        return TestSupport.loggedInToken(user, "phone");
-    }
-
     private TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body, token(user));
+        return TestSupport.callAs(port, "phone", method, path, body, user);
     }
 
     private static String json(List<String> ids) {
@@ -84,12 +59,6 @@ class GroupsEndToEndTest {
                 "{\"name\":\"Team\",\"description\":\"d\",\"members\":" + json(members) + "}", owner);
         assertThat(r.status()).as(r.raw().body()).isEqualTo(201);
         return r.json().get("groupId").asText();
-    }
-
-    private static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
     }
 
     @Test

@@ -1,13 +1,10 @@
 package io.mqchat.api.users;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ConversationId;
@@ -18,6 +15,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -27,7 +25,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -36,6 +33,7 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import static io.mqchat.api.TestSupport.assertProblem;
 import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,17 +53,14 @@ class AccountEndToEndTest {
     private static final String PASSWORD = "first-pass-1";
     private static final String NEW_PASSWORD = "second-pass-2";
     private static final String CONFIGURED_ADMIN = "root-account";
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo(DB);
     private static final Queue<BusMessage> BUS = new ConcurrentLinkedQueue<>();
     private static RedissonClient busListener;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
+        MONGO.appProperties(registry);
         registry.add("mqchat.admins", () -> CONFIGURED_ADMIN);
         registry.add("mqchat.rate-limit.registrations", () -> "off");
         registry.add("mqchat.rate-limit.login-failures", () -> "6/m,burst=3");
@@ -86,15 +81,13 @@ class AccountEndToEndTest {
     @AfterAll
     static void stop() {
         busListener.shutdown();
-        MONGO_CLIENT.close();
-        MONGO.shutdownNow();
     }
 
     @LocalServerPort
     int port;
 
     static MongoDatabase db() {
-        return MONGO_CLIENT.getDatabase(DB);
+        return MONGO.db();
     }
 
     /** A user registered over HTTP (so the password is really hashed and checked). */
@@ -128,12 +121,6 @@ class AccountEndToEndTest {
 
     private TestHttp.Response deleteAccount(String token, String password) {
         return call("DELETE", "/api/v1/users/me", "{\"password\":\"" + password + "\"}", token);
-    }
-
-    private static void assertProblem(TestHttp.Response r, int status, String detailPart) {
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith(PROBLEM_JSON);
-        assertThat(r.json().get("detail").asText()).contains(detailPart);
     }
 
     private static void assertCode(TestHttp.Response r, int status, String code) {

@@ -1,26 +1,18 @@
 package io.mqchat.api.users;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.api.TestMongo;
 import io.mqchat.api.TestSupport;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.net.InetSocketAddress;
-import java.util.Date;
-import java.util.UUID;
-
-import static io.mqchat.web.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code /api/v1/users/me/settings}: your own settings only, validated, problems for bad input. */
@@ -29,40 +21,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UserSettingsEndToEndTest {
 
     private static final String DB = "user-settings-e2e";
-    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
-    private static final InetSocketAddress MONGO_ADDRESS = MONGO.bind();
-    private static final MongoClient MONGO_CLIENT = MongoClients.create("mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort());
+    @RegisterExtension
+    static final TestMongo MONGO = new TestMongo(DB);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("mqchat.mongo.uri", () -> "mongodb://127.0.0.1:" + MONGO_ADDRESS.getPort() + "/" + DB);
-        registry.add("mqchat.jwt.secret", () -> TestSupport.SECRET);
-        registry.add("mqchat.redis.address", TestSupport::redisAddress);
-    }
-
-    @AfterAll
-    static void stop() {
-        MONGO_CLIENT.close();
-        MONGO.shutdownNow();
+        MONGO.appProperties(registry);
     }
 
     @LocalServerPort
     int port;
 
     private static String user() {
-        String id = "s" + UUID.randomUUID().toString().substring(0, 8);
-        MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS).insertOne(new Document(StoreSchema.User.ID, id)
-                .append(StoreSchema.User.PASSWORD_HASH, "x").append(StoreSchema.User.CREATED_AT, new Date()));
-        return id;
+        return MONGO.user("s");
     }
 
     private TestHttp.Response call(String method, String path, String body, String user) {
-        return send(port, method, path, body == null ? null : "application/json", body,
-                user == null ? null : TestSupport.loggedInToken(user, "phone"));
+        return TestSupport.callAs(port, "phone", method, path, body, user);
     }
 
     private static String stored(String user) {
-        Document d = MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS)
+        Document d = MONGO.db().getCollection(StoreSchema.USERS)
                 .find(Filters.eq(StoreSchema.User.ID, user)).first();
         return d == null ? null : d.getString(StoreSchema.User.GROUP_ADDS);
     }
@@ -121,7 +100,7 @@ class UserSettingsEndToEndTest {
     @Test
     void anUnknownStoredValueReadsAsNobodyNotAsEveryone() {
         String eve = user();
-        MONGO_CLIENT.getDatabase(DB).getCollection(StoreSchema.USERS).updateOne(Filters.eq(StoreSchema.User.ID, eve),
+        MONGO.db().getCollection(StoreSchema.USERS).updateOne(Filters.eq(StoreSchema.User.ID, eve),
                 new Document("$set", new Document(StoreSchema.User.GROUP_ADDS, "friends-of-friends")));
         assertThat(call("GET", "/api/v1/users/me/settings", null, eve).json().get("groupAdds").asText())
                 .isEqualTo("nobody");

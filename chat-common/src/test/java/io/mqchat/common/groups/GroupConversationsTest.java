@@ -1,14 +1,10 @@
 package io.mqchat.common.groups;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.ServerEvent;
@@ -17,13 +13,14 @@ import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MutableClock;
 import io.mqchat.common.store.SummaryWriter;
+import io.mqchat.common.store.TestStore;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Date;
@@ -40,8 +37,8 @@ class GroupConversationsTest {
 
     private static final String CONV = "g:team";
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoDatabase db;
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
@@ -52,11 +49,7 @@ class GroupConversationsTest {
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        var address = server.bind();
-        client = MongoClients.create("mongodb://" + address.getHostString() + ":" + address.getPort());
-        db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         clock = new MutableClock(1_800_000_000_000L);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
@@ -67,12 +60,6 @@ class GroupConversationsTest {
                 .append("owner", "alice").append("memberCount", 3).append("createdAt", new Date()));
         member("alice", "owner", 1);
         member("bob", "member", 1);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     private void member(String user, String role, long fromSeq) {

@@ -1,9 +1,9 @@
 package io.mqchat.common.limits;
 
 import io.mqchat.common.redis.TestRedis;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.api.RedissonClient;
 
 import java.time.Duration;
@@ -18,20 +18,15 @@ import static org.awaitility.Awaitility.await;
 /** Token buckets on a real Redis. */
 class RateLimiterTest {
 
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.forTestClass();
     private static RedissonClient redisson;
     private static RateLimiter limiter;
 
     @BeforeAll
     static void start() {
-        redis = TestRedis.start();
         redisson = redis.redisson();
         limiter = new RateLimiter(redisson);
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
     }
 
     private static RateLimiter.Decision take(String subject, RateLimit limit) throws Exception {

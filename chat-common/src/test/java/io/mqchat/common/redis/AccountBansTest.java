@@ -1,9 +1,8 @@
 package io.mqchat.common.redis;
 
 import io.mqchat.common.store.MutableClock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -13,17 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The copy of bans the broker reads: temporary ones end by themselves, permanent ones only when lifted. */
 class AccountBansTest {
 
-    private static TestRedis redis;
-
-    @BeforeAll
-    static void start() {
-        redis = TestRedis.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.forTestClass();
 
     private static Optional<AccountBans.Ban> find(AccountBans bans, String user) {
         return bans.find(user).toCompletableFuture().join();

@@ -1,9 +1,8 @@
 package io.mqchat.common.redis;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,18 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PresenceStoreOnlineTest {
 
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.forTestClass();
     private PresenceStore store;
-
-    @BeforeAll
-    static void start() {
-        redis = TestRedis.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
 
     @BeforeEach
     void clean() {

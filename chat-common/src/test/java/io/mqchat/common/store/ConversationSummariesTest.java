@@ -1,19 +1,15 @@
 package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,33 +27,19 @@ class ConversationSummariesTest {
 
     private static final String CONV = "d:alice:bob";
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
     private SummaryWriter writer;
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create("mongodb://" + hostPort(server));
-        MongoDatabase db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        MongoDatabase db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         MutableClock clock = new MutableClock(1_000_000);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
         writer = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
-    }
-
-    static String hostPort(MongoServer server) {
-        var address = server.bind();
-        return address.getHostString() + ":" + address.getPort();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     static ChatMessage msg(String conv, long seq, String from, String to, String text) {
@@ -89,7 +71,7 @@ class ConversationSummariesTest {
         store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "bob", "alice", "hi alice"),
                 msg("d:alice:carol", 1, "alice", "carol", "hello carol")));
         // as an older version wrote them: no sentSeq, no marker
-        MongoCollection<Document> docs = client.getDatabase("t").getCollection(StoreSchema.CONVERSATIONS);
+        MongoCollection<Document> docs = store.db().getCollection(StoreSchema.CONVERSATIONS);
         docs.updateMany(new Document(), new Document("$unset", new Document(StoreSchema.Conversation.SENT_SEQ, "")
                 .append(StoreSchema.Conversation.SENT_TRACKED, "")));
         assertThat(summaries.bothSent("alice", "bob")).isTrue();

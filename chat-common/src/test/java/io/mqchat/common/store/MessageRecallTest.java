@@ -1,13 +1,9 @@
 package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
@@ -15,9 +11,9 @@ import io.mqchat.common.protocol.Json;
 import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Date;
@@ -32,8 +28,8 @@ class MessageRecallTest {
     private static final Duration WINDOW = Duration.ofMinutes(2);
     private static final long NOW = 10_000_000;
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoDatabase db;
     private MongoCollection<Document> messages;
     private MongoCollection<Document> conversations;
@@ -44,10 +40,7 @@ class MessageRecallTest {
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create("mongodb://" + ConversationSummariesTest.hostPort(server));
-        db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         conversations = db.getCollection(StoreSchema.CONVERSATIONS);
         clock = new MutableClock(NOW);
@@ -61,12 +54,6 @@ class MessageRecallTest {
         member("alice", 1);
         member("bob", 1);
         member("carol", 3); // joined after seq 2
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     private void member(String user, long fromSeq) {

@@ -1,14 +1,10 @@
 package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.auth.HistoryPolicy;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.ChatMessage;
@@ -20,9 +16,9 @@ import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +37,8 @@ class SystemConversationTest {
 
     private static final String CONV = ConversationId.SYSTEM_TEXT;
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoCollection<Document> messages;
     private MongoCollection<Document> conversations;
     private ConversationSummaries summaries;
@@ -52,11 +48,7 @@ class SystemConversationTest {
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        var address = server.bind();
-        client = MongoClients.create("mongodb://" + address.getHostString() + ":" + address.getPort());
-        MongoDatabase db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        MongoDatabase db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         conversations = db.getCollection(StoreSchema.CONVERSATIONS);
         clock = new MutableClock(1_800_000_000_000L);
@@ -65,12 +57,6 @@ class SystemConversationTest {
         GroupDirectory groups = new GroupDirectory(db.getCollection(StoreSchema.GROUPS),
                 db.getCollection(StoreSchema.GROUP_MEMBERS));
         engine = new SyncEngine(messages, summaries, groups, Duration.ofSeconds(15), clock);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     /** What {@link ConversationLog} writes for a broadcast (it needs Redis for the seq; the rest is this). */

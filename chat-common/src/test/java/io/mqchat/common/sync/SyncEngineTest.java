@@ -1,12 +1,8 @@
 package io.mqchat.common.sync;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
@@ -17,11 +13,12 @@ import io.mqchat.common.store.MessageDocuments;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.store.MutableClock;
 import io.mqchat.common.store.SummaryWriter;
+import io.mqchat.common.store.TestStore;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +35,8 @@ class SyncEngineTest {
 
     private static final Duration GRACE = Duration.ofSeconds(15);
 
-    private MongoServer server;
-    private MongoClient client;
+    @RegisterExtension
+    final TestStore store = new TestStore();
     private MongoCollection<Document> messages;
     private ConversationSummaries summaries;
     private SummaryWriter writer;
@@ -48,22 +45,12 @@ class SyncEngineTest {
 
     @BeforeEach
     void start() {
-        server = new MongoServer(new MemoryBackend());
-        var address = server.bind();
-        client = MongoClients.create("mongodb://" + address.getHostString() + ":" + address.getPort());
-        MongoDatabase db = client.getDatabase("t");
-        StoreSchema.ensureIndexes(db);
+        MongoDatabase db = store.db();
         messages = db.getCollection(StoreSchema.MESSAGES);
         clock = new MutableClock(1_800_000_000_000L);
         summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS), messages, clock);
         writer = new SummaryWriter(db.getCollection(StoreSchema.CONVERSATIONS), clock);
         engine = new SyncEngine(messages, summaries, GRACE, clock);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.shutdownNow();
     }
 
     /** Stores messages now (ts = the clock), as the broker does: messages, then summaries. */
@@ -211,7 +198,7 @@ class SyncEngineTest {
     }
 
     private MessageRecall recall() {
-        return new MessageRecall(messages, client.getDatabase("t").getCollection(StoreSchema.CONVERSATIONS),
+        return new MessageRecall(messages, store.db().getCollection(StoreSchema.CONVERSATIONS),
                 Duration.ofMinutes(2), clock);
     }
 
