@@ -1,5 +1,7 @@
 package io.mqchat.common.groups;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 
 /**
@@ -9,8 +11,8 @@ import java.time.Instant;
  * @param fromSeq    the first seq of the group conversation this member may read (1: everything)
  * @param mutedUntil until when the member may not speak; null when never muted (may be in the past)
  */
-public record GroupMember(String groupId, String userId, GroupRole role, Instant joinedAt, long fromSeq,
-                          Instant mutedUntil) {
+public record GroupMember(String groupId, String userId, GroupRole role, @Nullable Instant joinedAt, long fromSeq,
+                          @Nullable Instant mutedUntil) {
 
     /** Owner or admin: may speak in a muted group, mention all and moderate. */
     public boolean isAdmin() {
@@ -23,7 +25,7 @@ public record GroupMember(String groupId, String userId, GroupRole role, Instant
     }
 
     /** The same membership muted until {@code until} (null: not muted). */
-    public GroupMember withMutedUntil(Instant until) {
+    public GroupMember withMutedUntil(@Nullable Instant until) {
         return new GroupMember(groupId, userId, role, joinedAt, fromSeq, until);
     }
 
