@@ -9,6 +9,7 @@ import org.redisson.api.RBatch;
 import org.redisson.api.RLexSortedSet;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
+import org.redisson.api.RSet;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -33,6 +34,9 @@ public final class PresenceStore {
             "local v = redis.call('hget', KEYS[1], ARGV[1]) "
                     + "if v and cjson.decode(v)['node'] == ARGV[2] then redis.call('hdel', KEYS[1], ARGV[1]) "
                     + "redis.call('hset', KEYS[2], ARGV[1], ARGV[3]) return 1 end return 0";
+
+    /** Users of a dead node's set read per SSCAN call by the sweep. */
+    private static final int SWEEP_CHUNK = 200;
 
     private final RedissonClient redis;
 
@@ -80,6 +84,9 @@ public final class PresenceStore {
         Long removed = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, REMOVE_IF_NODE,
                 RScript.ReturnType.INTEGER, List.of(RedisKeys.presence(userId), RedisKeys.lastSeen(userId)),
                 deviceType, nodeId, String.valueOf(now));
+        if (removed != null && removed == 1) {
+            forgetOnNodeIfGone(userId, nodeId);
+        }
         if (removed != null && removed == 1 && entries(userId).isEmpty()) {
             // Remove from the index, then look again: a device that connected meanwhile (on any node) wrote its
             // entry before adding the user, so either we see its entry here and add the user back, or its add
@@ -90,6 +97,35 @@ public final class PresenceStore {
             }
         }
         return removed != null && removed == 1;
+    }
+
+    /**
+     * Takes the user out of the node's set once no device of theirs is held there any more, so that a node's set
+     * holds who is connected to it rather than everyone who ever was (the sweep of a dead node walks it). Remove,
+     * then look again, as for the online index: a device connecting here meanwhile wrote its entry before adding
+     * the user to the set, so either we see its entry and add the user back, or its add comes after our remove.
+     * (Not one script: the set and the user's entries live in different Redis Cluster slots.)
+     */
+    private void forgetOnNodeIfGone(String userId, String nodeId) {
+        if (holdsDevice(userId, nodeId)) {
+            return;
+        }
+        RSet<String> onNode = redis.getSet(RedisKeys.nodeUsers(nodeId), StringCodec.INSTANCE);
+        onNode.remove(userId);
+        if (holdsDevice(userId, nodeId)) {
+            onNode.add(userId);
+        }
+    }
+
+    /** Whether a presence entry of the user names this node. */
+    private boolean holdsDevice(String userId, String nodeId) {
+        for (String value : entries(userId).readAllMap().values()) {
+            JsonNode v = parse(value);
+            if (v != null && nodeId.equals(v.path("node").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every device of the user that is online or was seen, by type. */
@@ -238,8 +274,9 @@ public final class PresenceStore {
             if (isNodeAlive(node)) {
                 continue;
             }
-            org.redisson.api.RSet<String> users = redis.getSet(RedisKeys.nodeUsers(node), StringCodec.INSTANCE);
-            for (String user : users.readAll()) {
+            RSet<String> users = redis.getSet(RedisKeys.nodeUsers(node), StringCodec.INSTANCE);
+            // SSCAN in chunks: a node that held many users is not read in one reply
+            for (String user : (Iterable<String>) () -> users.iterator(SWEEP_CHUNK)) {
                 boolean any = false;
                 for (Map.Entry<String, String> e : entries(user).readAllMap().entrySet()) {
                     JsonNode v = parse(e.getValue());

@@ -3,6 +3,7 @@ package io.mqchat.common.redis;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.client.codec.StringCodec;
 
 import java.time.Duration;
 import java.util.List;
@@ -95,5 +96,48 @@ class PresenceStoreOnlineTest {
         assertThat(all).hasSize(26);
         assertThat(ids(all)).contains("old-0", "old-24", "new");
         assertThat(store.onlineTotals(10)).isEqualTo(new PresenceStore.OnlineTotals(26, 26, Map.of("n1", 25L, "n2", 1L)));
+    }
+
+    private java.util.Set<String> usersOf(String node) {
+        return redis.redisson().<String>getSet(RedisKeys.nodeUsers(node), StringCodec.INSTANCE).readAll();
+    }
+
+    @Test
+    void aNodesSetHoldsTheUsersConnectedToItNotEveryoneWhoEverWas() {
+        store.connected("amy", "phone", "n1", 100);
+        store.connected("amy", "desktop", "n1", 100);
+        store.connected("bob", "phone", "n1", 100);
+        store.disconnected("amy", "phone", "n1", 200);
+        assertThat(usersOf("n1")).as("amy's desktop is still on n1").containsExactlyInAnyOrder("amy", "bob");
+        store.disconnected("amy", "desktop", "n1", 300);
+        assertThat(usersOf("n1")).containsExactly("bob");
+
+        // bob's phone moved to n2 before n1 noticed it left: n1 forgets bob, n2 holds him
+        store.connected("bob", "phone", "n2", 400);
+        assertThat(store.disconnected("bob", "phone", "n1", 500)).isFalse();
+        store.connected("bob", "web", "n1", 600);
+        store.disconnected("bob", "web", "n1", 700);
+        assertThat(usersOf("n1")).isEmpty();
+        assertThat(usersOf("n2")).containsExactly("bob");
+
+        store.connected("amy", "phone", "n1", 800);
+        assertThat(usersOf("n1")).containsExactly("amy");
+    }
+
+    @Test
+    void theSweepOfADeadNodeWithManyUsersClearsThemAll() {
+        store.heartbeat("dead", Duration.ofMinutes(1));
+        List<String> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 450; i++) {
+            users.add("user" + i);
+            store.connected("user" + i, "phone", "dead", 100);
+        }
+        store.connected("user7", "web", "n1", 100);
+        redis.redisson().getBucket(RedisKeys.nodeHeartbeat("dead")).delete();
+
+        assertThat(store.sweepDeadNodes(1000)).containsExactlyInAnyOrderElementsOf(users);
+        assertThat(ids(store.onlineAfter(null, 500, 100))).containsExactly("user7");
+        assertThat(usersOf("dead")).isEmpty();
+        assertThat(store.sweepDeadNodes(2000)).as("the dead node is forgotten").isEmpty();
     }
 }
