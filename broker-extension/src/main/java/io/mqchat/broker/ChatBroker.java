@@ -138,10 +138,10 @@ public final class ChatBroker implements AutoCloseable {
                     db.getCollection(StoreSchema.GROUP_MEMBERS));
             GroupMembership groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
             RateLimiter limiter = new RateLimiter(redis);
-            MessageAcceptor acceptor = new MessageAcceptor(
-                    new UserDirectory(db.getCollection(StoreSchema.USERS), db.getCollection(StoreSchema.DELETED_USERS),
-                            lookups, UserDirectory.REGISTERED_TTL, Duration.ofSeconds(5)),
-                    groups, sequences, writes.apply(store), new PublishRate(limiter, config.limits().userPublish()), clock);
+            UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS),
+                    db.getCollection(StoreSchema.DELETED_USERS), lookups, UserDirectory.REGISTERED_TTL, Duration.ofSeconds(5));
+            MessageAcceptor acceptor = new MessageAcceptor(users, groups, sequences, writes.apply(store),
+                    new PublishRate(limiter, config.limits().userPublish()), clock);
 
             // delivery, presence and the other nodes
             ConnectedDevices connected = new ConnectedDevices();
@@ -160,7 +160,7 @@ public final class ChatBroker implements AutoCloseable {
             GroupSubscriptions groupSubscriptions = new GroupSubscriptions(groupDirectory, groups,
                     Services.subscriptionStore(), publisher, config.deviceTypes(), lookups, presenceRevocation);
             NodeBus bus = open(new NodeBus(redis, Services.publishService(), Services.clientService(), connected,
-                    groupSubscriptions, peers));
+                    groupSubscriptions, peers, users::deleted));
             Presence presence = open(new Presence(presenceStore, Services.publishService(),
                     Services.extensionExecutorService(), lookups, nodeId, config.presenceGrace(),
                     config.presenceHeartbeat(), clock));

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * This node's end of the Redis bus: the REST services (and other nodes) ask for publishes and kicks,
@@ -43,18 +44,22 @@ public final class NodeBus implements AutoCloseable {
     private final int listenerId;
     private final GroupSubscriptions groups;
     private final PeerForwarder peers;
+    private final Consumer<String> accountDeleted;
 
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
                    ConnectedDevices connected) {
-        this(redis, publishService, clientService, connected, null, null);
+        this(redis, publishService, clientService, connected, null, null, user -> { });
     }
 
     /**
      * @param groups where group membership changes go (null: ignored)
      * @param peers  where other nodes' forwarded deliveries and announcements go (null: ignored)
+     * @param accountDeleted told the id of an account that was deleted
      */
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
-                   ConnectedDevices connected, GroupSubscriptions groups, PeerForwarder peers) {
+                   ConnectedDevices connected, GroupSubscriptions groups, PeerForwarder peers,
+                   Consumer<String> accountDeleted) {
+        this.accountDeleted = accountDeleted;
         this.groups = groups;
         this.peers = peers;
         this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
@@ -95,6 +100,8 @@ public final class NodeBus implements AutoCloseable {
                 }
             } else if (m instanceof BusMessage.Disconnect d) {
                 kick(d);
+            } else if (m instanceof BusMessage.AccountDeleted a) {
+                accountDeleted.accept(a.userId());
             }
         } catch (RuntimeException e) {
             log.warn("mqchat bus: {} failed: {}", m.getClass().getSimpleName(), e.toString());

@@ -25,8 +25,9 @@ public final class UserDirectory {
     public enum Recipient { REGISTERED, DELETED, UNKNOWN }
 
     /**
-     * How long a registered recipient is cached: after an account is deleted, direct messages to it may still be
-     * accepted (and stored in a conversation nobody reads) for this long on a node that had it cached.
+     * How long a registered recipient is cached. A deletion is announced on the bus ({@link #deleted}); should
+     * that notice be lost, direct messages to the deleted account may still be accepted (and stored in a
+     * conversation nobody reads) for this long on a node that had it cached.
      */
     public static final Duration REGISTERED_TTL = Duration.ofSeconds(30);
 
@@ -72,6 +73,11 @@ public final class UserDirectory {
                     + (recipient == Recipient.UNKNOWN ? negativeTtlNanos : positiveTtlNanos)));
             return recipient;
         }, executor);
+    }
+
+    /** The account was deleted (the bus says so): no longer a recipient on this node, from now on. */
+    public void deleted(String userId) {
+        cache.put(userId, new Entry(Recipient.DELETED, System.nanoTime() + positiveTtlNanos));
     }
 
     private static boolean has(MongoCollection<Document> collection, String userId) {

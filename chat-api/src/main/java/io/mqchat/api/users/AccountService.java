@@ -3,10 +3,14 @@ package io.mqchat.api.users;
 import io.mqchat.api.admin.AdminAccess;
 import io.mqchat.api.auth.AuthService;
 import io.mqchat.api.auth.PasswordPolicy;
+import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.api.groups.GroupMembers;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.bus.BusMessage;
 import io.mqchat.web.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -30,16 +34,20 @@ public class AccountService {
     /** The reason string every device gets when the account is deleted. */
     static final String ACCOUNT_DELETED = "account_deleted: this account was deleted";
 
+    private static final Logger log = LoggerFactory.getLogger(AccountService.class);
+
     private final UserStore users;
     private final AuthService auth;
     private final PasswordEncoder encoder;
     private final DeviceSessions devices;
     private final GroupMembers groupMembers;
     private final AdminAccess admins;
+    private final BrokerBus bus;
     private final Clock clock = Clock.systemUTC();
 
     public AccountService(UserStore users, AuthService auth, PasswordEncoder encoder, DeviceSessions devices,
-                          GroupMembers groupMembers, AdminAccess admins) {
+                          GroupMembers groupMembers, AdminAccess admins, BrokerBus bus) {
+        this.bus = bus;
         this.users = users;
         this.auth = auth;
         this.encoder = encoder;
@@ -97,6 +105,13 @@ public class AccountService {
         groupMembers.removeAccount(userId);
         users.deleteConversationSummaries(userId);
         users.delete(userId);
+        try {
+            // the broker nodes stop taking direct messages for it now, not when their cached answer expires
+            bus.send(BusMessage.accountDeleted(userId));
+        } catch (RuntimeException e) {
+            log.warn("Account {} deleted, but the broker nodes were not told (they notice within 30 s): {}", userId,
+                    e.toString());
+        }
         devices.disconnectAll(userId, null, ACCOUNT_DELETED);
         // whatever joined a group while the first pass ran (the user existed until just now)
         groupMembers.removeAccount(userId);

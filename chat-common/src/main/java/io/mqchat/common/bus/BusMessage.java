@@ -29,7 +29,8 @@ import java.util.Optional;
         @JsonSubTypes.Type(value = BusMessage.Forward.class, name = "forward"),
         @JsonSubTypes.Type(value = BusMessage.Delivery.class, name = "delivery"),
         @JsonSubTypes.Type(value = BusMessage.NodeUp.class, name = "node"),
-        @JsonSubTypes.Type(value = BusMessage.Disconnect.class, name = "disconnect")})
+        @JsonSubTypes.Type(value = BusMessage.Disconnect.class, name = "disconnect"),
+        @JsonSubTypes.Type(value = BusMessage.AccountDeleted.class, name = "account_deleted")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface BusMessage {
@@ -134,6 +135,18 @@ public sealed interface BusMessage {
         }
     }
 
+    /**
+     * The account {@code userId} was deleted: every node stops counting it as a recipient now, rather than when
+     * its cached answer expires.
+     */
+    record AccountDeleted(String userId) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            return Ids.isValidUserId(userId);
+        }
+    }
+
     static Publish publish(String topic, String payload) {
         return new Publish(topic, payload, null, false);
     }
@@ -178,6 +191,10 @@ public sealed interface BusMessage {
     static Disconnect disconnect(String clientId, @Nullable String tokenId, String inboxTopic,
                                  @Nullable String eventPayload, @Nullable String reason, boolean loggedOut) {
         return new Disconnect(clientId, tokenId, inboxTopic, eventPayload, reason, loggedOut);
+    }
+
+    static AccountDeleted accountDeleted(String userId) {
+        return new AccountDeleted(userId);
     }
 
     /** This message as the JSON text sent on the channel. */

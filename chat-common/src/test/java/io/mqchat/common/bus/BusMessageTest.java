@@ -54,6 +54,7 @@ class BusMessageTest {
         byKind.put("delivery", BusMessage.delivery("node-1", "chat/u/bob", STORED));
         byKind.put("node", BusMessage.node("node-2", true));
         byKind.put("disconnect", BusMessage.disconnect("bob:phone", "t-1", "chat/u/bob", "{}", "kicked", true));
+        byKind.put("account_deleted", BusMessage.accountDeleted("fay"));
         for (Map.Entry<String, BusMessage> e : byKind.entrySet()) {
             String json = e.getValue().toJson();
             assertThat(Json.MAPPER.readTree(json).get("kind").asText()).isEqualTo(e.getKey());
@@ -75,6 +76,7 @@ class BusMessageTest {
         assertThat(BusMessage.fromJson("{\"kind\":\"forward\",\"topic\":\"t\",\"payload\":\"{}\"}"))
                 .as("no origin").isEmpty();
         assertThat(BusMessage.fromJson("{\"kind\":\"disconnect\"}")).as("no client").isEmpty();
+        assertThat(BusMessage.fromJson("{\"kind\":\"account_deleted\",\"userId\":\"a\"}")).as("not a user id").isEmpty();
         assertThat(BusMessage.fromJson("not json")).isEmpty();
         assertThat(BusMessage.fromJson("{\"kind\":\"publish\",\"topic\":\"t\",\"payload\":\"{}\",\"later\":1}"))
                 .as("a field a newer version adds").isPresent();
