@@ -84,42 +84,35 @@ public final class PresenceStore {
         Long removed = redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, REMOVE_IF_NODE,
                 RScript.ReturnType.INTEGER, List.of(RedisKeys.presence(userId), RedisKeys.lastSeen(userId)),
                 deviceType, nodeId, String.valueOf(now));
-        if (removed != null && removed == 1) {
-            forgetOnNodeIfGone(userId, nodeId);
+        if (removed == null || removed != 1) {
+            return false;
         }
-        if (removed != null && removed == 1 && entries(userId).isEmpty()) {
-            // Remove from the index, then look again: a device that connected meanwhile (on any node) wrote its
-            // entry before adding the user, so either we see its entry here and add the user back, or its add
-            // comes after our remove.
+        // What is left decides both indexes, and each is taken back the same way: remove, then look again. A
+        // device that connected meanwhile wrote its entry before adding the user to the online index and to its
+        // node's set, so either we see its entry on the second look and add the user back, or its add comes after
+        // our remove. (Not one script: the sets and the user's entries live in different Redis Cluster slots.)
+        Map<String, String> left = entries(userId).readAllMap();
+        if (!holdsDevice(left, nodeId)) {
+            // the node's set holds who is connected there, not everyone who ever was (the sweep of a dead node
+            // walks it)
+            RSet<String> onNode = redis.getSet(RedisKeys.nodeUsers(nodeId), StringCodec.INSTANCE);
+            onNode.remove(userId);
+            if (holdsDevice(entries(userId).readAllMap(), nodeId)) {
+                onNode.add(userId);
+            }
+        }
+        if (left.isEmpty()) {
             onlineIndex().remove(userId);
             if (!entries(userId).isEmpty()) {
                 onlineIndex().add(userId);
             }
         }
-        return removed != null && removed == 1;
+        return true;
     }
 
-    /**
-     * Takes the user out of the node's set once no device of theirs is held there any more, so that a node's set
-     * holds who is connected to it rather than everyone who ever was (the sweep of a dead node walks it). Remove,
-     * then look again, as for the online index: a device connecting here meanwhile wrote its entry before adding
-     * the user to the set, so either we see its entry and add the user back, or its add comes after our remove.
-     * (Not one script: the set and the user's entries live in different Redis Cluster slots.)
-     */
-    private void forgetOnNodeIfGone(String userId, String nodeId) {
-        if (holdsDevice(userId, nodeId)) {
-            return;
-        }
-        RSet<String> onNode = redis.getSet(RedisKeys.nodeUsers(nodeId), StringCodec.INSTANCE);
-        onNode.remove(userId);
-        if (holdsDevice(userId, nodeId)) {
-            onNode.add(userId);
-        }
-    }
-
-    /** Whether a presence entry of the user names this node. */
-    private boolean holdsDevice(String userId, String nodeId) {
-        for (String value : entries(userId).readAllMap().values()) {
+    /** Whether one of these presence entries (device type -> entry) names this node. */
+    private static boolean holdsDevice(Map<String, String> entries, String nodeId) {
+        for (String value : entries.values()) {
             JsonNode v = parse(value);
             if (v != null && nodeId.equals(v.path("node").asText())) {
                 return true;
