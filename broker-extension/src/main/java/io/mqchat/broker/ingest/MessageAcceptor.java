@@ -19,7 +19,6 @@ import org.bson.types.ObjectId;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -137,7 +136,7 @@ public final class MessageAcceptor {
             if (me == null) {
                 return refused(ProtocolError.NOT_AUTHORIZED, "you are not a member of group '" + groupId + "'", message);
             }
-            if (me.mutedAt(Instant.ofEpochMilli(clock.millis()))) {
+            if (me.mutedAt(clock.instant())) {
                 return refused(ProtocolError.MUTED, "you are muted in this group until "
                         + me.mutedUntil(), message);
             }

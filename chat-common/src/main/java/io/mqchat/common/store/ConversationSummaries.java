@@ -341,10 +341,9 @@ public final class ConversationSummaries {
      * Moves {@code user}'s read position in {@code conv} forward to {@code seq} (never back; the caller has
      * checked membership and bounded seq by the highest stored seq) and recomputes unread.
      */
-    public ReadResult markRead(String user, String conv, long seq) {
-        String id = id(user, conv);
-        ConversationId c = ConversationId.parse(conv).orElseThrow(() -> new IllegalArgumentException("conv"));
-        List<Bson> update = SummaryWriter.insertDefaults(user, c);
+    public ReadResult markRead(String user, ConversationId conv, long seq) {
+        String id = id(user, conv.toString());
+        List<Bson> update = SummaryWriter.insertDefaults(user, conv);
         update.add(Updates.max(Conversation.READ_SEQ, seq));
         update.add(Updates.pull(Conversation.UNREAD_SEQS, new Document("$lte", seq)));
         update.add(Updates.set(Conversation.UPDATED_AT, new Date(clock.millis())));
@@ -361,7 +360,7 @@ public final class ConversationSummaries {
                 // stays capped: unread keeps being counted from the messages, which is exact
             }
         }
-        Summary now = find(user, conv).orElseThrow();
+        Summary now = find(user, conv.toString()).orElseThrow();
         return new ReadResult(now, seq > previous);
     }
 

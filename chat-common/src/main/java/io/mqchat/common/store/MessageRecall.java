@@ -142,17 +142,18 @@ public final class MessageRecall {
             // a broadcast: its readers know it exists, none of them sent it
             return SystemConversation.readableBy(doc, user) ? new NotSender() : new NotFound();
         }
-        Optional<ConversationId> group = Optional.of(message.conv()).filter(ConversationId::isGroup);
-        if (group.isPresent()) {
+        boolean group = message.conv().isGroup();
+        String groupId = message.conv().first();
+        if (group) {
             // only members who may read the message learn that it exists
-            if (groups != null && !mayRead(user, group.get().first(), message.seq())) {
+            if (groups != null && !mayRead(user, groupId, message.seq())) {
                 return new NotFound();
             }
             if (ChatMessage.EVENT_TYPE.equals(message.type())) {
                 return new NotSender(); // the group's record of its changes stays
             }
             if (!message.from().equals(user)) {
-                if (groups != null && moderates(user, group.get().first(), message.from())) {
+                if (groups != null && moderates(user, groupId, message.from())) {
                     return moderate(message, user);
                 }
                 return groups != null || conv != null ? new NotSender() : new NotFound();
@@ -182,7 +183,7 @@ public final class MessageRecall {
             ChatMessage current = MessageDocuments.fromDocument(again);
             return current.recalled() ? new Recalled(current, false, recalledBy(again)) : new TooLate(window);
         }
-        blankPreviews(message, group.isPresent());
+        blankPreviews(message, group);
         return new Recalled(MessageDocuments.fromDocument(after), true, user);
     }
 

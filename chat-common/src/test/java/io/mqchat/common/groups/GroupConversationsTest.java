@@ -99,7 +99,7 @@ class GroupConversationsTest {
         ConversationSummaries.Summary carol = summaries.groupView("carol", CONV, 2).orElseThrow();
         assertThat(carol.unread()).as("from joining (seq 2) on").isEqualTo(2);
         assertThat(carol.mentioned()).isTrue();
-        summaries.markRead("carol", CONV, 4);
+        summaries.markRead("carol", ConversationId.of(CONV), 4);
         carol = summaries.groupView("carol", CONV, 2).orElseThrow();
         assertThat(carol.unread()).isZero();
         assertThat(carol.mentioned()).isFalse();

@@ -56,7 +56,7 @@ class ConversationSummariesTest {
     @Test
     void aConversationIsMutualOnlyOnceBothHaveSent() {
         store(List.of(msg(CONV, 1, "alice", "bob", "hi"), msg(CONV, 2, "alice", "bob", "hello?")));
-        summaries.markRead("bob", CONV, 2); // reading is not taking part
+        summaries.markRead("bob", ConversationId.of(CONV), 2); // reading is not taking part
         assertThat(summaries.bothSent("alice", "bob")).isFalse();
         assertThat(summaries.bothSent("bob", "alice")).isFalse();
         store(List.of(msg(CONV, 3, "bob", "alice", "hi alice")));
@@ -122,14 +122,14 @@ class ConversationSummariesTest {
     @Test
     void aLateMessageBelowTheReadPositionIsNotUnread() {
         store(List.of(msg(CONV, 1, "alice", "bob", "1"), msg(CONV, 3, "alice", "bob", "3")));
-        ConversationSummaries.ReadResult read = summaries.markRead("bob", CONV, 3);
+        ConversationSummaries.ReadResult read = summaries.markRead("bob", ConversationId.of(CONV), 3);
         assertThat(read.moved()).isTrue();
         assertThat(read.summary().unread()).isZero();
         store(List.of(msg(CONV, 2, "alice", "bob", "late"), msg(CONV, 4, "alice", "bob", "4")));
         assertThat(summaries.find("bob", CONV).orElseThrow().unread()).isEqualTo(1);
-        assertThat(summaries.markRead("bob", CONV, 2).moved()).as("never back").isFalse();
+        assertThat(summaries.markRead("bob", ConversationId.of(CONV), 2).moved()).as("never back").isFalse();
         assertThat(summaries.find("bob", CONV).orElseThrow().readSeq()).isEqualTo(3);
-        assertThat(summaries.markRead("bob", CONV, 4).summary().unread()).isZero();
+        assertThat(summaries.markRead("bob", ConversationId.of(CONV), 4).summary().unread()).isZero();
     }
 
     @Test
@@ -187,8 +187,8 @@ class ConversationSummariesTest {
         store(batch);
         assertThat(summaries.find("bob", CONV).orElseThrow().unread()).isEqualTo(ConversationSummaries.UNREAD_CAP + 200);
         int cap = ConversationSummaries.UNREAD_CAP;
-        assertThat(summaries.markRead("bob", CONV, cap).summary().unread()).isEqualTo(200);
-        assertThat(summaries.markRead("bob", CONV, cap + 200).summary().unread()).isZero();
+        assertThat(summaries.markRead("bob", ConversationId.of(CONV), cap).summary().unread()).isEqualTo(200);
+        assertThat(summaries.markRead("bob", ConversationId.of(CONV), cap + 200).summary().unread()).isZero();
         store(List.of(msg(CONV, cap + 201, "alice", "bob", "after")));
         assertThat(summaries.find("bob", CONV).orElseThrow().unread()).isEqualTo(1);
     }

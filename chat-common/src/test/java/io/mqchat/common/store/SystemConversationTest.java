@@ -93,7 +93,7 @@ class SystemConversationTest {
             assertThat(view.unread()).isEqualTo(1);
             assertThat(view.last().text()).isEqualTo("maintenance at 02:00");
         }
-        summaries.markRead("bob", CONV, 1);
+        summaries.markRead("bob", ConversationId.of(CONV), 1);
         assertThat(summaries.groupView("bob", CONV, 1).orElseThrow().unread()).isZero();
         assertThat(summaries.groupView("alice", CONV, 1).orElseThrow().unread()).as("bob's read is his own").isEqualTo(1);
         assertThat(summaries.recent("alice", Map.of(), 10, null, null).summaries())

@@ -96,7 +96,7 @@ public class ConversationService {
         if (id.sharedByReaders()) {
             return readGroup(caller.userId(), access, upTo);
         }
-        ConversationSummaries.ReadResult result = summaries.markRead(caller.userId(), id.toString(), upTo);
+        ConversationSummaries.ReadResult result = summaries.markRead(caller.userId(), id, upTo);
         if (result.moved()) {
             long readSeq = result.summary().readSeq();
             String event = new ServerEvent.Read(id.toString(), caller.userId(), readSeq, clock.millis()).toJson();
@@ -118,7 +118,7 @@ public class ConversationService {
         String conv = access.conv().toString();
         // nothing before joining is the member's: reading "up to" there is reading up to the seq before it
         long upTo = Math.max(seq, access.fromSeq() - 1);
-        ConversationSummaries.ReadResult result = summaries.markRead(user, conv, upTo);
+        ConversationSummaries.ReadResult result = summaries.markRead(user, access.conv(), upTo);
         long readSeq = Math.max(result.summary().readSeq(), access.fromSeq() - 1);
         Optional<ConversationSummaries.Summary> view = summaries.groupView(user, conv, access.fromSeq());
         if (result.moved() && upTo >= access.fromSeq()) { // below fromSeq it only caught up with the floor

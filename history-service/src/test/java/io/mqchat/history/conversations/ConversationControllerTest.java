@@ -150,7 +150,7 @@ class ConversationControllerTest {
     void aReadReceiptThatMovesTellsTheCallersAndThePeersDevices() throws Exception {
         when(messages.maxSeq(ConversationId.parse(ALICE_BOB).orElseThrow())).thenReturn(9L);
         ConversationSummaries.Summary after = direct(ALICE_BOB, "bob", 9);
-        when(summaries.markRead("alice", ALICE_BOB, 9)).thenReturn(new ConversationSummaries.ReadResult(
+        when(summaries.markRead("alice", ConversationId.of(ALICE_BOB), 9)).thenReturn(new ConversationSummaries.ReadResult(
                 new ConversationSummaries.Summary("alice", ALICE_BOB, "bob", 9, 1009, after.last(), 9, 0), true));
 
         read(ALICE_BOB, "{\"seq\": 50}").andExpect(status().isOk())
@@ -161,7 +161,7 @@ class ConversationControllerTest {
         verify(bus, times(2)).publish(told.capture());
         assertThat(told.getAllValues()).extracting(m -> ((BusMessage.Publish) m).topic()).containsExactly("chat/u/alice", "chat/u/bob");
 
-        when(summaries.markRead("alice", ALICE_BOB, 9)).thenReturn(new ConversationSummaries.ReadResult(
+        when(summaries.markRead("alice", ConversationId.of(ALICE_BOB), 9)).thenReturn(new ConversationSummaries.ReadResult(
                 new ConversationSummaries.Summary("alice", ALICE_BOB, "bob", 9, 1009, after.last(), 9, 0), false));
         read(ALICE_BOB, "{\"seq\": 9}").andExpect(status().isOk());
         verify(bus, times(2)).publish(any());
@@ -173,7 +173,8 @@ class ConversationControllerTest {
         expectProblem(read(ALICE_BOB, "{}"), 400, "seq must be an integer >= 0");
         read(ALICE_BOB, "{\"seq\": ").andExpect(status().isBadRequest());
         expectProblem(read("d:bob:carol", "{\"seq\": 1}"), 403, HistoryService.NOT_A_MEMBER);
-        verify(summaries, never()).markRead(anyString(), anyString(), org.mockito.ArgumentMatchers.anyLong());
+        verify(summaries, never()).markRead(anyString(), org.mockito.ArgumentMatchers.any(ConversationId.class),
+                org.mockito.ArgumentMatchers.anyLong());
         verifyNoInteractions(bus);
     }
 }
