@@ -58,6 +58,8 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         crossNode("cross-node"),
         /** One sender connection (a game server) with many publishes in flight, round-robin over many inboxes. */
         oneConnection("one-connection"),
+        /** {@code one-connection} with a service account as the sender (a game server's own account). */
+        service("service"),
         /** Thousands of connected devices, each sending to a peer every few seconds, for a fixed time. */
         manyDevices("many-devices"),
         /** Many authenticated, subscribed, idle connections: what each costs the broker in memory. */
@@ -106,7 +108,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         int defaultMessages() {
             return switch (this) {
                 case group -> 50;
-                case oneConnection -> 50;
+                case oneConnection, service -> 50;
                 case broadcast -> 5;
                 default -> 2_000;
             };
@@ -115,7 +117,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
         /** Warm-up messages per sender when not given (one-connection: per recipient). */
         int defaultWarmup() {
             return switch (this) {
-                case group, oneConnection -> 5;
+                case group, oneConnection, service -> 5;
                 case manyDevices, broadcast -> 1;
                 default -> 200;
             };
@@ -123,7 +125,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
 
         /** Publishes in flight per sender connection when not given. */
         int defaultInflight() {
-            return this == oneConnection ? 100 : 10;
+            return this == oneConnection || this == service ? 100 : 10;
         }
     }
 
@@ -172,7 +174,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
     public int senders() {
         return switch (scenario) {
             case group -> group.senders();
-            case oneConnection -> 1;
+            case oneConnection, service -> 1;
             case manyDevices -> fleet.devices();
             case idle, roaming, broadcast -> 0;
             default -> pairs;
@@ -182,7 +184,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
     /** Conversations (one per receiver) of a direct-message load: the pairs, the recipients or the devices. */
     public int conversations() {
         return switch (scenario) {
-            case oneConnection -> fleet.recipients();
+            case oneConnection, service -> fleet.recipients();
             case manyDevices -> fleet.devices();
             case group, idle, roaming, broadcast -> 0;
             default -> pairs;
@@ -296,7 +298,8 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
     public String describe() {
         String shape = switch (scenario) {
             case group -> group.describe() + ", " + messages + " msgs/sender";
-            case oneConnection -> "1 sender connection round-robin over " + fleet.recipients() + " recipients x "
+            case oneConnection, service -> "1 sender connection" + (scenario == Scenario.service
+                    ? " of a service account" : "") + " round-robin over " + fleet.recipients() + " recipients x "
                     + messages + " msgs each";
             case manyDevices -> fleet.devices() + " devices, each sending to the next one every "
                     + fleet.sendEvery().toMillis() + " ms, " + messages + " msgs/device";
@@ -319,7 +322,7 @@ public record BenchSettings(Scenario scenario, GroupSettings group, FleetSetting
             return shape + "; clients in a child JVM; mqchat: mongo " + (mongoUri == null ? "embedded H2 file" : "external")
                     + ", redis " + (redisAddress == null ? "embedded" : "external");
         }
-        String perWarmup = scenario == Scenario.oneConnection ? "/recipient" : scenario == Scenario.manyDevices
+        String perWarmup = scenario == Scenario.oneConnection || scenario == Scenario.service ? "/recipient" : scenario == Scenario.manyDevices
                 ? "/device" : "/sender";
         return shape + (duration != null && scenario != Scenario.manyDevices ? " (or " + duration.toSeconds() + " s)" : "")
                 + (rate > 0 ? ", paced at " + rate + " msgs/s in all" : "") + ", warm-up " + warmup + perWarmup

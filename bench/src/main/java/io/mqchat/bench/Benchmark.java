@@ -60,7 +60,7 @@ public final class Benchmark {
     private static SideResult load(BenchSettings s, Target target, Path workDir, String runId, PrintStream out)
             throws Exception {
         return switch (s.scenario()) {
-            case direct, oneConnection, manyDevices -> new LoadRun(s, target, runId, out).run();
+            case direct, oneConnection, service, manyDevices -> new LoadRun(s, target, runId, out).run();
             case idle -> new IdleConnectionsBenchmark(s, target, workDir, runId, out).run();
             case group -> new GroupFanOutBenchmark(s, target, runId, out).run();
             case broadcast -> new BroadcastBenchmark(s, target, workDir, runId, out).run();

@@ -28,6 +28,7 @@ public record BenchmarkReport(BenchSettings settings, SideResult measured, SideR
             case group -> "Group fan-out: ";
             case crossNode -> "Direct messages, node 1 → node 2 vs same node: ";
             case oneConnection -> "One sender connection: ";
+            case service -> "One service-account connection: ";
             case manyDevices -> "Many devices: ";
             case idle -> "Idle connections: ";
             case roaming -> "Roaming: ";

@@ -57,7 +57,7 @@ public record FleetSettings(int recipients, int devices, Duration sendEvery, int
     List<String> problems(BenchSettings.Scenario scenario) {
         List<String> p = new ArrayList<>();
         switch (scenario) {
-            case oneConnection -> {
+            case oneConnection, service -> {
                 if (recipients < 1 || recipients > MAX_RECIPIENTS) {
                     p.add("--recipients must be between 1 and " + MAX_RECIPIENTS + ", was " + recipients);
                 }

@@ -34,6 +34,8 @@ final class LoadRun {
 
     private static final String SENDER_DEVICE = "phone";
     private static final String RECEIVER_DEVICE = "desktop";
+    /** The service scenario's sender: instance {@code game-1} of a service account. */
+    private static final String SERVICE_INSTANCE = "game-1";
 
     /** How the senders and receivers of the pairs are connected. */
     enum Shape {
@@ -41,7 +43,7 @@ final class LoadRun {
 
         static Shape of(BenchSettings.Scenario scenario) {
             return switch (scenario) {
-                case oneConnection -> ONE_SENDER;
+                case oneConnection, service -> ONE_SENDER;
                 case manyDevices -> RING;
                 default -> PAIRS;
             };
@@ -153,8 +155,11 @@ final class LoadRun {
                             RECEIVER_DEVICE, clientInflight, s.tcpNoDelay(), p::onArrival, this::connectionError),
                             p.topic));
                 }
+                boolean service = s.scenario() == BenchSettings.Scenario.service;
+                BenchClient.Connector senderNode = service ? target.asService() : target;
                 for (Pair p : shape == Shape.PAIRS ? pairs : pairs.subList(0, 1)) {
-                    senders.add(() -> BenchClient.connect(s.mqtt3(), target, p.sender, SENDER_DEVICE, clientInflight,
+                    senders.add(() -> BenchClient.connect(s.mqtt3(), senderNode, p.sender,
+                            service ? SERVICE_INSTANCE : SENDER_DEVICE, clientInflight,
                             s.tcpNoDelay(), (payload, t) -> connectionError(p.sender
                                     + " received a message on its own inbox"), this::connectionError));
                 }

@@ -21,8 +21,12 @@ import io.mqchat.broker.ChatExtensionMain;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.groups.GroupRole;
+import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.redis.RedisKeys;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.services.ServiceAccount;
+import io.mqchat.common.services.ServiceScopes;
+import io.mqchat.common.services.ServiceSecrets;
 import io.mqchat.embedded.EmbeddedBroker;
 import io.mqchat.embedded.EmbeddedRedis;
 import io.mqchat.embedded.mongo.EmbeddedMongo;
@@ -184,6 +188,30 @@ final class MqchatTarget implements Target {
                 io.mqchat.common.auth.DevicePolicy.perType()).token());
     }
 
+    /** The user becomes a service account with direct messages to anyone and a limit the load stays under. */
+    @Override
+    public BenchClient.Connector asService() {
+        return new BenchClient.Connector() {
+            @Override
+            public String uri() {
+                return MqchatTarget.this.uri();
+            }
+
+            @Override
+            public BenchClient.Credentials credentials(String user, String instance) {
+                String credential = ServiceSecrets.generation();
+                users.replaceOne(Filters.eq(StoreSchema.User.ID, user), new ServiceAccount(user,
+                        user, "bench-no-secret", credential, new ServiceScopes(
+                        ServiceScopes.Direct.ANY, List.of(),
+                        ServiceScopes.Groups.MEMBER, List.of(), false),
+                        RateLimit.parse("100000/s,burst=1000000"), java.time.Instant.now(),
+                        "bench", null).toUserDocument());
+                return new BenchClient.Credentials(user, logins.issueService(tokens, user, credential,
+                        Duration.ofHours(2)).token());
+            }
+        };
+    }
+
     @Override
     public void createUsers(List<String> userIds) {
         List<Document> docs = new ArrayList<>(userIds.size());
@@ -330,7 +358,7 @@ final class MqchatTarget implements Target {
         String publish = System.getenv("MQCHAT_RATELIMIT_PUBLISH");
         BrokerConfig.Limits none = BrokerConfig.Limits.none();
         return publish == null || publish.isBlank() ? none
-                : new BrokerConfig.Limits(io.mqchat.common.limits.RateLimit.parse(publish), none.connect(),
+                : new BrokerConfig.Limits(RateLimit.parse(publish), none.connect(),
                 none.qos0Pending(), none.inflightPerConnection(), none.inflightBytes());
     }
 }

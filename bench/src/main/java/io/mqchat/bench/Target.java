@@ -13,6 +13,14 @@ interface Target extends BenchClient.Connector, AutoCloseable {
     /** Whether deliveries carry mqchat's envelope (id, seq, from) and PUBACK means stored. */
     boolean enveloped();
 
+    /**
+     * Where a service account's instances connect: the same broker, their credentials those of a service account
+     * (the user becomes one at its first connection). An open broker has no accounts: the same as a user.
+     */
+    default BenchClient.Connector asService() {
+        return this;
+    }
+
     /** Makes the users known to the broker (no-op for an open broker). */
     void createUsers(List<String> userIds);
 

@@ -149,6 +149,9 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
             if (!Ids.isValidDeviceType(t)) {
                 problems.add(s.name("device-types") + " has an invalid device type '" + t
                         + "' (lower-case letters, digits, '_' or '-', starting with a letter)");
+            } else if (t.equals(DeviceTypes.SERVICE)) {
+                problems.add(s.name("device-types") + " may not list '" + DeviceTypes.SERVICE
+                        + "': it is reserved for service accounts' tokens");
             }
             devices.add(t);
         }

@@ -26,8 +26,10 @@ import io.mqchat.broker.presence.Presence;
 import io.mqchat.broker.presence.PresenceRevocation;
 import io.mqchat.broker.presence.PresenceVisibility;
 import io.mqchat.broker.requests.DeviceRequests;
+import io.mqchat.broker.services.ServiceAccounts;
 import io.mqchat.broker.session.ConnectedDevices;
 import io.mqchat.broker.session.ConnectionLifecycle;
+import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.session.PubrecGuard;
 import io.mqchat.broker.session.RetainedCleanup;
 import io.mqchat.broker.session.SubscribeReasons;
@@ -141,7 +143,8 @@ public final class ChatBroker implements AutoCloseable {
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS),
                     db.getCollection(StoreSchema.DELETED_USERS), lookups, UserDirectory.REGISTERED_TTL, Duration.ofSeconds(5));
             MessageAcceptor acceptor = new MessageAcceptor(users, groups, sequences, writes.apply(store),
-                    new PublishRate(limiter, config.limits().userPublish()), clock);
+                    new PublishRate(limiter, config.limits().userPublish()),
+                    new ServiceAccounts(db.getCollection(StoreSchema.USERS), lookups, ServiceAccounts.TTL), clock);
 
             // delivery, presence and the other nodes
             ConnectedDevices connected = new ConnectedDevices();
@@ -156,9 +159,10 @@ public final class ChatBroker implements AutoCloseable {
             PresenceVisibility presenceVisibility = new PresenceVisibility(
                     new PresenceAudience(summaries, groupDirectory), lookups);
             PresenceRevocation presenceRevocation = new PresenceRevocation(presenceVisibility,
-                    Services.subscriptionStore(), config.deviceTypes(), lookups);
+                    Services.subscriptionStore(), config.deviceTypes(), lookups, connected::serviceConnectionsOf);
             GroupSubscriptions groupSubscriptions = new GroupSubscriptions(groupDirectory, groups,
-                    Services.subscriptionStore(), publisher, config.deviceTypes(), lookups, presenceRevocation);
+                    Services.subscriptionStore(), publisher, config.deviceTypes(), lookups, presenceRevocation,
+                    connected::serviceConnectionsOf);
             NodeBus bus = open(new NodeBus(redis, Services.publishService(), Services.clientService(), connected,
                     groupSubscriptions, peers, users::deleted));
             Presence presence = open(new Presence(presenceStore, Services.publishService(),
@@ -203,8 +207,12 @@ public final class ChatBroker implements AutoCloseable {
                 interceptor.attach(context);
                 context.addPubrecOutboundInterceptor(pubrecGuard);
                 context.addSubscribeInboundInterceptor(subscribeReasons);
-                // after authentication and the session's set-up: the place to subscribe a member's groups
-                groupSubscriptions.connected(device.get());
+                // after authentication and the session's set-up: the place to subscribe a member's groups. A service
+                // account subscribes itself (chat/g/{group} or a shared $share/{name}/chat/g/{group}): its instances
+                // would otherwise each get every message of its groups
+                if (!ConnectionLogin.isService(input.getConnectionInformation().getConnectionAttributeStore())) {
+                    groupSubscriptions.connected(device.get());
+                }
             };
         } catch (RuntimeException e) {
             close();

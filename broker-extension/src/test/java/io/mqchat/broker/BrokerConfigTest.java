@@ -50,6 +50,14 @@ class BrokerConfigTest {
     }
 
     @Test
+    void theServiceAccountsDeviceClaimIsNoDeviceType() {
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_DEVICETYPES", "phone,service")))
+                .isInstanceOf(BrokerConfig.InvalidConfigException.class)
+                .hasMessageContaining("MQCHAT_DEVICETYPES").hasMessageContaining("reserved for service accounts");
+    }
+
+    @Test
     void recallWindowAndHistoryPolicyAreReadAndValidated() {
         BrokerConfig defaults = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
         assertThat(defaults.recallWindow()).isEqualTo(java.time.Duration.ofMinutes(2));

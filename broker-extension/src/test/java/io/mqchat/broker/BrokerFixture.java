@@ -149,6 +149,37 @@ final class BrokerFixture implements AutoCloseable, BeforeAllCallback, AfterAllC
                 .insertOne(new Document("_id", userId).append("passwordHash", "x").append("createdAt", new Date()));
     }
 
+    /**
+     * What an admin's creation does: a service account with these scopes and limit; returns its credential (the
+     * {@code jti} of its tokens).
+     */
+    String createService(String id, io.mqchat.common.services.ServiceScopes scopes, String rateLimit) {
+        String credential = io.mqchat.common.services.ServiceSecrets.generation();
+        mongoClient.getDatabase("mqchat").getCollection(StoreSchema.USERS).insertOne(
+                new io.mqchat.common.services.ServiceAccount(id, id, "unused-here", credential, scopes,
+                        io.mqchat.common.limits.RateLimit.parse(rateLimit), java.time.Instant.now(), "test", null)
+                        .toUserDocument());
+        return credential;
+    }
+
+    /** What the client-credentials grant does: a token of the account's current credential. */
+    String serviceToken(String id, String credential) {
+        return logins.issueService(tokens, id, credential, Duration.ofHours(1)).token();
+    }
+
+    /** An MQTT 5 connection {@code {id}:{instance}} of a service account with {@code token}. */
+    MqttAsyncClient mqtt5Service(String id, String instance, String token, Inbox inbox) throws Exception {
+        MqttAsyncClient client = new MqttAsyncClient(broker.tcpUri(), id + ":" + instance,
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        client.setCallback(inbox.callback5());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(id);
+        options.setPassword(token.getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(true);
+        client.connect(options).waitForCompletion(10_000);
+        return client;
+    }
+
     /** An MQTT 5 client logged in as user:device, connected, subscribed to its inbox is up to the test. */
     MqttAsyncClient mqtt5(String user, String device) throws Exception {
         return mqtt5(user, device, new Inbox());

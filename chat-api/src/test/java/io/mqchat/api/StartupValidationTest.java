@@ -21,6 +21,9 @@ class StartupValidationTest extends StartupValidationContract {
     void invalidDeviceTypeStopsStartUp() {
         assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.device-types=phone,Bad Type"))
                 .contains("MQCHAT_DEVICETYPES");
+        // the device claim of service accounts' tokens
+        assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.device-types=phone,service"))
+                .contains("MQCHAT_DEVICETYPES").contains("reserved for service accounts");
     }
 
     @Test

@@ -148,11 +148,14 @@ public final class NodeBus implements AutoCloseable {
 
     private void kick(BusMessage.Disconnect m) {
         Optional<String> tokenId = connected.tokenIdOf(m.clientId());
-        if (tokenId.isEmpty() || (m.tokenId() != null && !m.tokenId().equals(tokenId.get()))) {
+        if (tokenId.isEmpty()) {
             if (m.loggedOut()) {
                 clientService.invalidateSession(m.clientId()); // offline: drop its queue all the same
             }
-            return; // not connected here, or already replaced by a newer login of the device
+            return; // not connected here
+        }
+        if (m.tokenId() != null && !m.tokenId().equals(tokenId.get())) {
+            return; // connected with a newer login of the device (or a new service credential): it stays
         }
         CompletableFuture<?> told = m.payload() != null && m.topic() != null
                 ? publishService.publishToClient(Builders.publish().topic(m.topic()).qos(Qos.AT_LEAST_ONCE)

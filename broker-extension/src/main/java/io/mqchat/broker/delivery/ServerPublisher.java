@@ -94,10 +94,12 @@ public final class ServerPublisher {
 
     /**
      * The sender's devices learn id and seq of what they sent: a direct message's copy goes to the sender's inbox
-     * (a group message reaches them on the group topic; a note to oneself is in the inbox already).
+     * (a group message reaches them on the group topic; a note to oneself is in the inbox already). A service
+     * account gets no copy: its instances share its inbox, where a bot answering what arrives would answer itself;
+     * its PUBACK carries id and seq.
      */
     public void senderCopy(String senderId, ChatMessage message, byte[] json) {
-        if (!message.conv().isGroup() && !message.to().equals(senderId)) {
+        if (!message.conv().isGroup() && !message.to().equals(senderId) && !message.service()) {
             deliverCopy(senderId, message, json);
         }
     }

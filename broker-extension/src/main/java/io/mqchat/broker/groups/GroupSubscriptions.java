@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Members' devices receive their groups without subscribing themselves: the server holds a subscription to
@@ -48,11 +49,17 @@ public final class GroupSubscriptions {
     private final Set<String> deviceTypes;
     private final Executor lookups;
     private final PresenceRevocation presence;
+    private final Function<String, List<String>> serviceConnections;
 
-    /** @param presence where the users who left a group go, to re-check presence subscriptions */
+    /**
+     * @param presence           where the users who left a group go, to re-check presence subscriptions
+     * @param serviceConnections the client ids of a service account's connections to this node (they subscribe to
+     *                           their groups themselves, maybe shared, and lose those subscriptions when removed)
+     */
     public GroupSubscriptions(GroupDirectory directory, GroupMembership membership, SubscriptionStore subscriptions,
                               ServerPublisher publisher, Set<String> deviceTypes, Executor lookups,
-                              PresenceRevocation presence) {
+                              PresenceRevocation presence, Function<String, List<String>> serviceConnections) {
+        this.serviceConnections = serviceConnections;
         this.presence = presence;
         this.directory = directory;
         this.membership = membership;
@@ -113,6 +120,9 @@ public final class GroupSubscriptions {
             for (String clientId : clientIds(user)) {
                 moves.add(subscriptions.removeSubscription(clientId, topic).exceptionally(e -> null));
             }
+            for (String clientId : serviceConnections.apply(user)) {
+                moves.add(removeGroupSubscriptions(clientId, topic));
+            }
         }
         for (String user : m.subscribe()) {
             for (String clientId : clientIds(user)) {
@@ -136,6 +146,20 @@ public final class GroupSubscriptions {
             // removed members no longer get the group topic: they learn of their removal on their inbox
             m.unsubscribe().forEach(user -> publisher.publishHere(Topics.inbox(user), m.payload()));
         });
+    }
+
+    /** A service connection's subscriptions to the group's topic, plain or shared ({@code $share/{name}/...}). */
+    private CompletableFuture<Void> removeGroupSubscriptions(String clientId, String topic) {
+        return subscriptions.getSubscriptions(clientId).thenCompose(current -> {
+            Set<String> filters = new HashSet<>();
+            for (TopicSubscription s : current) {
+                if (topic.equals(Topics.unshared(s.getTopicFilter()))) {
+                    filters.add(s.getTopicFilter());
+                }
+            }
+            return filters.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
+                    : subscriptions.removeSubscriptions(clientId, filters);
+        }).exceptionally(e -> null);
     }
 
     private List<String> clientIds(String userId) {

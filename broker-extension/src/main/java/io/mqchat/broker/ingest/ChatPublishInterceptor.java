@@ -159,7 +159,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         }
         int packetId = packet.getPacketId();
         String topic = packet.getTopic();
-        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(sender, target.get(), message);
+        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(sender, connection.service(), target.get(), message);
         if (admission.isDone()) {
             decide(output, connection, packetId, topic, message, payloadBytes, admission);
             return;
@@ -219,7 +219,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
                     "QoS 0 messages arrive faster than they are stored; some were dropped (use QoS 1 to know)", topic));
             return;
         }
-        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(connection.sender(), target, message);
+        CompletableFuture<MessageAcceptor.Admitted> admission = acceptor.admit(connection.sender(), connection.service(), target, message);
         if (admission.isDone()) {
             // here, not on another thread: seqs follow the connection's publish order
             admission.whenComplete((admitted, error) -> admitted(connection, message, topic, payloadBytes, admitted, error));

@@ -30,6 +30,7 @@ final class ConnectionPublishes {
     private final String clientId;
     private final ClientId sender;
     private final boolean mqtt5;
+    private final boolean service;
     private final ConcurrentHashMap<Integer, InFlightMessage> byPacketId = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     /** QoS 0 messages being stored: QoS 0 has no PUBACK to hold a flood back, so they are bounded apart. */
@@ -39,7 +40,8 @@ final class ConnectionPublishes {
     private volatile boolean closed;
     private volatile CompletableFuture<Boolean> disconnect;
 
-    ConnectionPublishes(PublishPipeline pipeline, String clientId, ClientId sender, boolean mqtt5) {
+    ConnectionPublishes(PublishPipeline pipeline, String clientId, ClientId sender, boolean mqtt5, boolean service) {
+        this.service = service;
         this.pipeline = pipeline;
         this.clientId = clientId;
         this.sender = sender;
@@ -56,6 +58,11 @@ final class ConnectionPublishes {
 
     ClientId sender() {
         return sender;
+    }
+
+    /** Whether this is a service account's connection (its account's scopes and limit apply). */
+    boolean service() {
+        return service;
     }
 
     boolean mqtt5() {

@@ -2,6 +2,7 @@ package io.mqchat.broker.ingest;
 
 import io.mqchat.broker.delivery.DeliveryOrder;
 import io.mqchat.broker.groups.GroupMembership;
+import io.mqchat.broker.services.ServiceAccounts;
 import io.mqchat.broker.store.MessageStore;
 import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.common.groups.GroupDirectory;
@@ -13,12 +14,14 @@ import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
 import io.mqchat.common.protocol.ProtocolException;
 import io.mqchat.common.protocol.Topics;
+import io.mqchat.common.services.ServiceAccount;
 import io.mqchat.common.store.ConversationLog;
 import io.mqchat.common.sync.SyncEngine;
 import org.bson.types.ObjectId;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -37,6 +40,7 @@ public final class MessageAcceptor {
     private final SequenceQueue sequences;
     private final MessageWrites store;
     private final PublishRate rate;
+    private final ServiceAccounts services;
     private final Clock clock;
 
     /**
@@ -51,8 +55,15 @@ public final class MessageAcceptor {
     public record Accepted(ChatMessage message, boolean duplicate) {
     }
 
-    /** A message that passed the checks: its conversation and the peer (user or group id). */
-    public record Admitted(ConversationId conv, String peer) {
+    /**
+     * A message that passed the checks: its conversation, the peer (user or group id), and whether a service account
+     * sends it.
+     */
+    public record Admitted(ConversationId conv, String peer, boolean service) {
+
+        public Admitted(ConversationId conv, String peer) {
+            this(conv, peer, false);
+        }
     }
 
     /**
@@ -78,7 +89,8 @@ public final class MessageAcceptor {
     }
 
     public MessageAcceptor(UserDirectory users, GroupMembership groups, SequenceQueue sequences, MessageWrites store,
-                           PublishRate rate, Clock clock) {
+                           PublishRate rate, ServiceAccounts services, Clock clock) {
+        this.services = services;
         this.rate = rate;
         this.users = users;
         this.groups = groups;
@@ -102,11 +114,39 @@ public final class MessageAcceptor {
      * another exception (a lookup failed). Already complete when the rate lease and the caches answer.
      */
     public CompletableFuture<Admitted> admit(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
+        return admit(sender, false, target, message);
+    }
+
+    /**
+     * The same for a connection that may be a service account's ({@code service}): its account's scopes and rate
+     * limit apply in place of a user's (a cached lookup, so also complete at once most of the time).
+     */
+    public CompletableFuture<Admitted> admit(ClientId sender, boolean service, Topics.ChatTopic target,
+                                             OutgoingMessage message) {
+        if (service) {
+            return services.find(sender.userId()).thenCompose(account -> admitService(sender, account, target, message));
+        }
         CompletableFuture<Void> within = rate.take(sender.userId(), message.cid());
         if (within.isDone() && !within.isCompletedExceptionally()) {
             return check(sender, target, message);
         }
         return within.thenCompose(ignored -> check(sender, target, message));
+    }
+
+    private CompletableFuture<Admitted> admitService(ClientId sender, Optional<ServiceAccount> found,
+                                                     Topics.ChatTopic target, OutgoingMessage message) {
+        if (found.isEmpty() || found.get().disabled()) {
+            return refused(ProtocolError.NOT_AUTHORIZED, "this service account is disabled", message);
+        }
+        ServiceAccount account = found.get();
+        Optional<String> outside = target.kind() == Topics.Kind.GROUP ? account.scopes().refusalToPost(target.id())
+                : account.scopes().refusalToMessage(target.id());
+        if (outside.isPresent()) {
+            return refused(ProtocolError.NOT_AUTHORIZED, outside.get(), message);
+        }
+        return rate.take(sender.userId(), account.rateLimit(), message.cid())
+                .thenCompose(ignored -> check(sender, target, message))
+                .thenApply(admitted -> new Admitted(admitted.conv(), admitted.peer(), true));
     }
 
     private CompletableFuture<Admitted> check(ClientId sender, Topics.ChatTopic target, OutgoingMessage message) {
@@ -168,15 +208,15 @@ public final class MessageAcceptor {
      */
     public CompletableFuture<Accepted> store(ClientId sender, Admitted admitted, OutgoingMessage message,
                                              long deadlineNanos, SeqListener seqs) {
-        return allocateAndStore(sender, admitted.peer(), admitted.conv(), message, deadlineNanos, 0, seqs);
+        return allocateAndStore(sender, admitted, message, deadlineNanos, 0, seqs);
     }
 
-    private CompletableFuture<Accepted> allocateAndStore(ClientId sender, String peer, ConversationId conv,
-                                                         OutgoingMessage message, long deadlineNanos, int attempt,
-                                                         SeqListener seqs) {
+    private CompletableFuture<Accepted> allocateAndStore(ClientId sender, Admitted admitted, OutgoingMessage message,
+                                                         long deadlineNanos, int attempt, SeqListener seqs) {
+        ConversationId conv = admitted.conv();
         return sequences.allocate(conv.toString(), sender.userId(), message.cid(), attempt > 0, seqs).thenCompose(allocation -> {
             if (!allocation.retried()) {
-                return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+                return store(sender, admitted, message, allocation.seq(), deadlineNanos, attempt, seqs);
             }
             return store.findByClientId(sender.userId(), message.cid()).thenCompose(original -> {
                 if (original.isPresent()) {
@@ -184,20 +224,21 @@ public final class MessageAcceptor {
                 }
                 if (clock.millis() - allocation.allocatedAt() < SEQ_REUSE.toMillis()) {
                     // the first attempt was not stored (yet): fill its seq
-                    return store(sender, peer, conv, message, allocation.seq(), deadlineNanos, attempt, seqs);
+                    return store(sender, admitted, message, allocation.seq(), deadlineNanos, attempt, seqs);
                 }
                 // too late to fill: sync may have declared that seq a hole already
                 return sequences.allocate(conv.toString(), sender.userId(), message.cid(), true, seqs).thenCompose(fresh ->
-                        store(sender, peer, conv, message, fresh.seq(), deadlineNanos, attempt, seqs));
+                        store(sender, admitted, message, fresh.seq(), deadlineNanos, attempt, seqs));
             });
         });
     }
 
-    private CompletableFuture<Accepted> store(ClientId sender, String peer, ConversationId conv, OutgoingMessage message,
+    private CompletableFuture<Accepted> store(ClientId sender, Admitted admitted, OutgoingMessage message,
                                               long seq, long deadlineNanos, int attempt, SeqListener seqs) {
-        ChatMessage chat = new ChatMessage(new ObjectId().toHexString(), conv, seq, sender.userId(), peer,
+        ConversationId conv = admitted.conv();
+        ChatMessage chat = new ChatMessage(new ObjectId().toHexString(), conv, seq, sender.userId(), admitted.peer(),
                 clock.millis(), sender.deviceType(), message.cid(), message.type(), message.body(), null,
-                message.mentions());
+                message.mentions(), admitted.service());
         return store.insert(chat, deadlineNanos).thenCompose(outcome -> {
             if (outcome instanceof MessageStore.Stored stored) {
                 return CompletableFuture.completedFuture(new Accepted(stored.message(), false));
@@ -212,7 +253,7 @@ public final class MessageAcceptor {
             }
             // the counter was behind the store (Redis lost state): move it past, then take a new seq
             return sequences.resync(conv.toString()).thenCompose(ignored ->
-                    allocateAndStore(sender, peer, conv, message, deadlineNanos, attempt + 1, seqs));
+                    allocateAndStore(sender, admitted, message, deadlineNanos, attempt + 1, seqs));
         });
     }
 }

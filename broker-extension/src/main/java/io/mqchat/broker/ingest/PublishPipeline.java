@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mqchat.broker.delivery.DeliveryOrder;
 import io.mqchat.broker.delivery.ServerPublisher;
+import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.store.StoreHealth;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.OutgoingMessage;
@@ -133,7 +134,7 @@ public final class PublishPipeline {
         }
         // the initializer gave the publish interceptor only to connections whose client id names a device
         ConnectionPublishes publishes = new ConnectionPublishes(this, clientId, ClientId.parse(clientId).orElseThrow(),
-                connection.getMqttVersion() == MqttVersion.V_5);
+                connection.getMqttVersion() == MqttVersion.V_5, ConnectionLogin.isService(attributes));
         if (number.isPresent() || attributes.get(CLOSED_ATTRIBUTE).isPresent()) {
             publishes.closed(); // the connection is gone: its publish is handled as one whose connection closed
             return publishes;

@@ -21,7 +21,6 @@ public final class PublishRate {
 
     private final RateLimiter limiter;
     private final RateLimit limit;
-    private final long leaseSize;
     private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
 
     private static final class Lease {
@@ -45,8 +44,11 @@ public final class PublishRate {
     public PublishRate(RateLimiter limiter, RateLimit limit) {
         this.limiter = limiter;
         this.limit = limit;
-        // a quarter of a second's worth, at most a quarter of the burst: small enough that several nodes share fairly
-        this.leaseSize = limit.isOff() ? 0
+    }
+
+    /** A quarter of a second's worth, at most a quarter of the burst: small enough that several nodes share fairly. */
+    private static long leaseSize(RateLimit limit) {
+        return limit.isOff() ? 0
                 : Math.max(1, Math.min(100, Math.min(Math.round(limit.perSecond() / 4), limit.burst() / 4)));
     }
 
@@ -60,6 +62,11 @@ public final class PublishRate {
      * limit); fails with a {@code rate_limited} {@link ProtocolException} when the bucket is empty.
      */
     public CompletableFuture<Void> take(String userId, String cid) {
+        return take(userId, limit, cid);
+    }
+
+    /** The same with an account's own limit (a service account's), in place of the configured one. */
+    public CompletableFuture<Void> take(String userId, RateLimit limit, String cid) {
         if (limit.isOff()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -68,6 +75,7 @@ public final class PublishRate {
         if (lease != null && lease.take(now)) {
             return CompletableFuture.completedFuture(null);
         }
+        long leaseSize = leaseSize(limit);
         return limiter.tryTake("publish", userId, limit, leaseSize).toCompletableFuture().thenCompose(leased -> {
             if (leased.allowed()) {
                 if (leases.size() >= MAX_LEASES) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Takes presence subscriptions away once the consent behind them has ended. A subscription to
@@ -35,9 +36,12 @@ public final class PresenceRevocation {
     private final SubscriptionStore subscriptions;
     private final Set<String> deviceTypes;
     private final Executor lookups;
+    private final Function<String, List<String>> serviceConnections;
 
+    /** @param serviceConnections the client ids of a service account's connections to this node */
     public PresenceRevocation(PresenceVisibility visibility, SubscriptionStore subscriptions, Set<String> deviceTypes,
-                              Executor lookups) {
+                              Executor lookups, Function<String, List<String>> serviceConnections) {
+        this.serviceConnections = serviceConnections;
         this.visibility = visibility;
         this.subscriptions = subscriptions;
         this.deviceTypes = Set.copyOf(deviceTypes);
@@ -78,8 +82,9 @@ public final class PresenceRevocation {
     /** The presence subscriptions of {@code user}'s own devices (on this node). */
     private CompletableFuture<Void> recheckWatchedBy(String user) {
         List<CompletableFuture<Void>> checks = new ArrayList<>();
-        for (String type : deviceTypes) {
-            String clientId = new ClientId(user, type).toString();
+        List<String> clientIds = new ArrayList<>(serviceConnections.apply(user));
+        deviceTypes.forEach(type -> clientIds.add(new ClientId(user, type).toString()));
+        for (String clientId : clientIds) {
             checks.add(subscriptions.getSubscriptions(clientId).exceptionally(e -> Set.of()).thenCompose(subs -> {
                 List<CompletableFuture<Void>> removals = new ArrayList<>();
                 for (TopicSubscription s : subs) {

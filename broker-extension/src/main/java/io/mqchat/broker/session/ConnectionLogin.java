@@ -7,10 +7,11 @@ import java.util.Optional;
 
 /**
  * What a connection authenticated with: its token's id (so that a kick for an old login never closes a newer
- * one) and when the device logged in (the token's {@code iat}, epoch ms, for the history policy). Kept as one
- * entry in the connection's attributes, because every connection, idle or not, keeps it for its lifetime.
+ * one), when the device logged in (the token's {@code iat}, epoch ms, for the history policy) and whether it is a
+ * service account's connection. Kept as one entry in the connection's attributes, because every connection, idle
+ * or not, keeps it for its lifetime.
  */
-public record ConnectionLogin(String tokenId, long loginAt) {
+public record ConnectionLogin(String tokenId, long loginAt, boolean service) {
 
     static final String ATTRIBUTE = "mqchat.login";
 
@@ -20,11 +21,18 @@ public record ConnectionLogin(String tokenId, long loginAt) {
     }
 
     void storeIn(@NotNull ConnectionAttributeStore attributes) {
-        attributes.putAsString(ATTRIBUTE, loginAt + " " + tokenId); // the time first: a token id may hold anything
+        // the time and kind first: a token id may hold anything
+        attributes.putAsString(ATTRIBUTE, loginAt + (service ? " s " : " u ") + tokenId);
+    }
+
+    /** Whether the connection of these attributes is a service account's. */
+    public static boolean isService(@NotNull ConnectionAttributeStore attributes) {
+        return of(attributes).map(ConnectionLogin::service).orElse(false);
     }
 
     private static ConnectionLogin parse(String value) {
         int space = value.indexOf(' ');
-        return new ConnectionLogin(value.substring(space + 1), Long.parseLong(value, 0, space, 10));
+        return new ConnectionLogin(value.substring(space + 3), Long.parseLong(value, 0, space, 10),
+                value.charAt(space + 1) == 's');
     }
 }

@@ -13,6 +13,7 @@ import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.limits.RateLimit;
 import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.protocol.ClientId;
+import io.mqchat.common.protocol.DeviceTypes;
 import io.mqchat.common.redis.AccountBans;
 import io.mqchat.common.redis.DeviceLogins;
 import org.slf4j.Logger;
@@ -30,7 +31,8 @@ import java.util.concurrent.Executor;
  * CONNECT: first the connect rate of the client's address (one Redis call; refused with 0x9F connection rate
  * exceeded), then: no Last Will (a will is published by HiveMQ past the chat pipeline; presence is the
  * server's), client id {@code {userId}:{deviceType}}, username = userId, password = an access token issued
- * to that user and device type that is still the device's current login (a newer login or a logout
+ * to that user and device type (a service account's token: client id {@code {serviceId}:{instance}}, any instance
+ * name, several at once) that is still the device's current login (a newer login or a logout
  * revokes it, so a kicked device cannot reconnect and kick back), of an account that is not banned (refused with
  * 0x8A banned, 3.1.1 "not authorized", naming the ban's end). Everything else, anonymous connects
  * included, is refused with a reason. The signature check is local; the rate and current-login checks are
@@ -116,11 +118,6 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                     "client id must be {userId}:{deviceType}, as returned by login");
             return false;
         }
-        if (!deviceTypes.contains(clientId.get().deviceType())) {
-            output.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
-                    "unknown device type '" + clientId.get().deviceType() + "'");
-            return false;
-        }
         Optional<String> username = connect.getUserName();
         Optional<ByteBuffer> password = connect.getPassword();
         if (username.isEmpty() || password.isEmpty()) {
@@ -140,7 +137,15 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
             return false;
         }
         AccessTokens.AccessToken t = verified.get();
-        if (!t.userId().equals(clientId.get().userId()) || !t.deviceType().equals(clientId.get().deviceType())) {
+        boolean service = t.deviceType().equals(DeviceTypes.SERVICE);
+        if (!service && !deviceTypes.contains(clientId.get().deviceType())) {
+            output.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                    "unknown device type '" + clientId.get().deviceType() + "'");
+            return false;
+        }
+        // a service account's token is good for any instance name under its id, several at once
+        if (!t.userId().equals(clientId.get().userId())
+                || (!service && !t.deviceType().equals(clientId.get().deviceType()))) {
             output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
                     "the token was issued for another user or device type");
             return false;
@@ -159,9 +164,9 @@ public final class TokenAuthenticator implements SimpleAuthenticator {
                     output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
                             "this device was logged out (signed in elsewhere or logged out); log in again");
                 } else {
-                    new ConnectionLogin(t.tokenId(), t.issuedAt().toEpochMilli())
+                    new ConnectionLogin(t.tokenId(), t.issuedAt().toEpochMilli(), service)
                             .storeIn(input.getConnectionInformation().getConnectionAttributeStore());
-                    connected.authenticated(connect.getClientId(), t.tokenId());
+                    connected.authenticated(connect.getClientId(), t.tokenId(), service);
                     output.authenticateSuccessfully();
                 }
             } finally {

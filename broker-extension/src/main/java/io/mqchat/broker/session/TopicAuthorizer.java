@@ -1,9 +1,5 @@
 package io.mqchat.broker.session;
 
-import io.mqchat.broker.groups.GroupMembership;
-import io.mqchat.broker.ingest.ChatPublishInterceptor;
-import io.mqchat.broker.presence.PresenceVisibility;
-
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
@@ -16,6 +12,9 @@ import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+import io.mqchat.broker.groups.GroupMembership;
+import io.mqchat.broker.ingest.ChatPublishInterceptor;
+import io.mqchat.broker.presence.PresenceVisibility;
 import io.mqchat.common.presence.PresenceAudience;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
@@ -32,7 +31,9 @@ import java.util.concurrent.Executor;
  *   <li>Subscribe: exactly your own inbox {@code chat/u/{you}}, your device's response topic
  *       {@code chat/res/{you}/{device}}, and the presence {@code chat/p/{user}} of users you may see
  *       ({@link PresenceVisibility}), and {@code chat/g/{group}} of groups you are in (members' devices are
- *       subscribed to their groups by the server anyway); no wildcards, nothing else.</li>
+ *       subscribed to their groups by the server anyway); no wildcards, nothing else. A service account's
+ *       connections may also share their inbox and groups: {@code $share/{name}/chat/u/{you}} and
+ *       {@code $share/{name}/chat/g/{group}}.</li>
  *   <li>Publish: nothing. {@link ChatPublishInterceptor} handles every client publish and prevents the broker's
  *       own delivery of each (it publishes the stored message itself), and HiveMQ does not authorize a prevented
  *       publish. What does reach this authorizer skipped the interceptors: a CONNECT's Last Will (refused by the
@@ -40,6 +41,10 @@ import java.util.concurrent.Executor;
  * </ul>
  */
 public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer {
+
+    static final String SHARED_REFUSED = "not_authorized: shared subscriptions are for service accounts: "
+            + Topics.SHARED_PREFIX + "{name}/" + Topics.INBOX_PREFIX + "{serviceId} and " + Topics.SHARED_PREFIX
+            + "{name}/" + Topics.GROUP_PREFIX + "{group} of its groups ({name}: 1-32 letters, digits, '_' or '-')";
 
     private final PresenceVisibility presence;
     private final GroupMembership groups;
@@ -70,6 +75,16 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
             return;
         }
         ClientId c = client.get();
+        if (filter.startsWith(Topics.SHARED_PREFIX)) {
+            Optional<String> unshared = Topics.unsharedFilter(filter);
+            boolean service = ConnectionLogin.isService(input.getConnectionInformation().getConnectionAttributeStore());
+            if (!service || unshared.isEmpty() || !(unshared.get().equals(Topics.inbox(c.userId()))
+                    || unshared.get().startsWith(Topics.GROUP_PREFIX))) {
+                output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, SHARED_REFUSED);
+                return;
+            }
+            filter = unshared.get(); // then as the plain filter: the inbox, or a group of which it is a member
+        }
         if (filter.equals(Topics.inbox(c.userId())) || filter.equals(Topics.response(c.userId(), c.deviceType()))) {
             output.authorizeSuccessfully();
             return;

@@ -2,15 +2,15 @@ package io.mqchat.api.auth;
 
 import io.mqchat.api.admin.ManagedAccounts;
 import io.mqchat.api.config.ChatApiProperties;
+import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.api.users.User;
 import io.mqchat.api.users.UserAlreadyExistsException;
 import io.mqchat.api.users.UserStore;
-import io.mqchat.web.ApiException;
-import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.common.auth.AccessTokens;
-import io.mqchat.common.redis.DeviceLogins;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.redis.DeviceLogins;
+import io.mqchat.web.ApiException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 
@@ -137,7 +137,9 @@ public class AuthService {
                 return false; // no registered password is this long, so it cannot be right
             }
             Optional<User> user = users.find(userId);
-            boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash));
+            // a service account has no password: checked against the dummy like an unknown user, never matching
+            boolean matches = encoder.matches(password, user.map(User::passwordHash).orElse(dummyHash))
+                    && user.map(User::passwordHash).isPresent();
             if (user.isPresent() && matches) {
                 matched.set(user.get().passwordHash());
                 return true;

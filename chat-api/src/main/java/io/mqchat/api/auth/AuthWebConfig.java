@@ -14,6 +14,6 @@ import org.springframework.context.annotation.Configuration;
 public class AuthWebConfig extends BearerTokenWebConfig {
 
     public AuthWebConfig(AccessTokens tokens, DeviceLogins logins) {
-        super(tokens, logins::isCurrentNow, "/api/v1/auth/register", "/api/v1/auth/login");
+        super(tokens, logins::isCurrentNow, "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/token");
     }
 }

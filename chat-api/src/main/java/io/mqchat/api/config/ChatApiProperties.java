@@ -1,6 +1,7 @@
 package io.mqchat.api.config;
 
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.protocol.DeviceTypes;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.web.MongoProperties;
 import io.mqchat.web.RedisProperties;
@@ -75,8 +76,10 @@ public record ChatApiProperties(@Valid @NotNull @DefaultValue MongoProperties mo
         }
     }
 
-    @AssertTrue(message = "device types must be lower-case names such as 'phone' (MQCHAT_DEVICETYPES)")
+    @AssertTrue(message = "device types must be lower-case names such as 'phone', and not 'service' (reserved for "
+            + "service accounts) (MQCHAT_DEVICETYPES)")
     public boolean isDeviceTypesValid() {
-        return deviceTypes == null || deviceTypes.stream().allMatch(Ids::isValidDeviceType);
+        return deviceTypes == null || deviceTypes.stream()
+                .allMatch(t -> Ids.isValidDeviceType(t) && !t.equals(DeviceTypes.SERVICE));
     }
 }

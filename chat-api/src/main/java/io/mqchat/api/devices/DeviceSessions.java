@@ -53,6 +53,25 @@ public class DeviceSessions {
         return issued;
     }
 
+    /** Issues a service account's token under its current credential (several instances share the login). */
+    public DeviceLogins.Issued loginService(AccessTokens tokens, String serviceId, String credential, Duration lifetime) {
+        return logins.issueService(tokens, serviceId, credential, lifetime);
+    }
+
+    /**
+     * Revokes every token of a service account's {@code credential} and closes its connections that authenticated
+     * with it, on every node (those of a newer credential stay). The connections are found in presence, where every
+     * node records each instance.
+     */
+    public void revokeService(String serviceId, String credential, String reason) {
+        logins.removeService(serviceId, credential);
+        presence.read(serviceId).forEach((instance, p) -> {
+            if (p.online()) {
+                kick(serviceId, new DeviceLogin(instance, credential, null, null), reason, true);
+            }
+        });
+    }
+
     /**
      * The caller logs one of their devices out ({@code deviceType}, maybe the calling one): 400 for an
      * impossible device type, 404 if that device is not logged in. The device is told who logged it out.

@@ -56,12 +56,20 @@ public final class AccessTokens {
 
     /** Signs a token for one device of a user. */
     public String issue(String userId, String deviceType, Duration lifetime) {
+        return issue(userId, deviceType, lifetime, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Signs a token with a given id: a service account's tokens all carry its credential generation, which is what
+     * its current login in {@code DeviceLogins} names (so that one rotation revokes all of them).
+     */
+    public String issue(String userId, String deviceType, Duration lifetime, String tokenId) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject(userId)
                 .claim(DEVICE_CLAIM, deviceType)
-                .jwtID(UUID.randomUUID().toString())
+                .jwtID(tokenId)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .build();

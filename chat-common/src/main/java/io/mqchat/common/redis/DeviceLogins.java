@@ -3,6 +3,7 @@ package io.mqchat.common.redis;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.auth.DeviceLogin;
 import io.mqchat.common.auth.DevicePolicy;
+import io.mqchat.common.protocol.DeviceTypes;
 import org.redisson.api.RMap;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -97,6 +98,35 @@ public final class DeviceLogins {
         List<DeviceLogin> replaced = recordLogin(userId,
                 new DeviceLogin(deviceType, claims.tokenId(), claims.issuedAt(), claims.expiresAt()), policy);
         return new Issued(token, claims, replaced);
+    }
+
+    /**
+     * Issues a service account's token under its credential generation and makes that generation the account's
+     * current login (device {@link DeviceTypes#SERVICE}); several tokens of one generation are valid at once, one per
+     * instance if it likes. The login lasts as long as the newest token.
+     */
+    public Issued issueService(AccessTokens tokens, String serviceId, String credential, java.time.Duration lifetime) {
+        String token = tokens.issue(serviceId, DeviceTypes.SERVICE, lifetime, credential);
+        AccessTokens.AccessToken claims = tokens.verify(token).orElseThrow();
+        RMap<String, String> map = map(serviceId);
+        Optional<DeviceLogin> before = DeviceLogin.fromJson(map.get(DeviceTypes.SERVICE))
+                .filter(l -> credential.equals(l.tokenId()));
+        java.time.Instant expires = before.map(DeviceLogin::expiresAt).filter(e -> e.isAfter(claims.expiresAt()))
+                .orElse(claims.expiresAt());
+        map.fastPut(DeviceTypes.SERVICE, new DeviceLogin(DeviceTypes.SERVICE, credential,
+                before.map(DeviceLogin::loginAt).orElse(claims.issuedAt()), expires).toJson());
+        return new Issued(token, claims, List.of());
+    }
+
+    /**
+     * Ends a service account's login if it still is of {@code credential} (a newer credential's login stays); true
+     * when it was removed.
+     */
+    public boolean removeService(String serviceId, String credential) {
+        RMap<String, String> map = map(serviceId);
+        String json = map.get(DeviceTypes.SERVICE);
+        return DeviceLogin.fromJson(json).filter(l -> credential.equals(l.tokenId())).isPresent()
+                && map.remove(DeviceTypes.SERVICE, json);
     }
 
     /** For tests and tools: a completed future of the current login of a device. */

@@ -67,6 +67,8 @@ public final class StoreSchema {
         public static final String RECALL_REASON = "recallReason";
         /** Group messages: mentioned user ids (or "all"); absent when none. */
         public static final String MENTIONS = "mentions";
+        /** {@code true} when a service account sent the message (absent otherwise). */
+        public static final String SERVICE = "service";
         /**
          * The system conversation: the user ids a broadcast is for, when not everyone (absent: everyone). Read
          * diffusion: the message is stored once and each reader's queries pass over what is not theirs. Never
@@ -89,6 +91,11 @@ public final class StoreSchema {
         public static final String ADMIN = "admin";
         /** While banned: {@code {reason, until (absent = permanent), by, at}}. */
         public static final String BAN = "ban";
+        /** {@value #KIND_SERVICE} for a service account; absent for a person. */
+        public static final String KIND = "kind";
+        public static final String KIND_SERVICE = "service";
+        /** A service account's own fields ({@code ServiceAccount}); it has no {@link #PASSWORD_HASH}. */
+        public static final String SERVICE = "service";
 
         private User() {
         }

@@ -47,6 +47,9 @@ public final class MessageDocuments {
         if (m.mentions() != null) {
             d.append(Message.MENTIONS, m.mentions());
         }
+        if (m.service()) {
+            d.append(Message.SERVICE, true);
+        }
         return d;
     }
 
@@ -66,7 +69,7 @@ public final class MessageDocuments {
                 ((Number) d.get(Message.TS)).longValue(), d.getString(Message.DEV), d.getString(Message.CID),
                 d.getString(Message.TYPE), body(d),
                 d.get(Message.RECALLED_AT) instanceof Number n ? n.longValue() : null,
-                d.getList(Message.MENTIONS, String.class));
+                d.getList(Message.MENTIONS, String.class), Boolean.TRUE.equals(d.get(Message.SERVICE)));
     }
 
     private static String json(ChatMessage m) {

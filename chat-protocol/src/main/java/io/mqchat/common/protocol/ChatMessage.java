@@ -27,12 +27,15 @@ import java.util.List;
  *                   {@value #RECALLED_TYPE} and its body is removed.
  * @param mentions   group messages only: the user ids mentioned, or {@value #MENTION_ALL} for everyone;
  *                   {@code null} when nobody is mentioned
+ * @param service    the sender is a service account (a game server or bot), not a person; written as
+ *                   {@code "service":true}, absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
                           String cid, String type, @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable JsonNode body,
-                          @Nullable Long recalledAt, @Nullable List<String> mentions) {
+                          @Nullable Long recalledAt, @Nullable List<String> mentions,
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean service) {
 
     /** The type of a recalled message (reserved: clients cannot send it). */
     public static final String RECALLED_TYPE = "recalled";
@@ -46,6 +49,13 @@ public record ChatMessage(String id, ConversationId conv, long seq, String from,
     public ChatMessage {
         body = body == null || body.isNull() || body.isMissingNode() ? null : body;
         mentions = mentions == null || mentions.isEmpty() ? null : List.copyOf(mentions);
+    }
+
+    /** A message from a person (not a service account). */
+    public ChatMessage(String id, ConversationId conv, long seq, String from, String to, long ts, String dev,
+                       String cid, String type, @Nullable JsonNode body, @Nullable Long recalledAt,
+                       @Nullable List<String> mentions) {
+        this(id, conv, seq, from, to, ts, dev, cid, type, body, recalledAt, mentions, false);
     }
 
     /** A message without mentions. */
@@ -71,7 +81,7 @@ public record ChatMessage(String id, ConversationId conv, long seq, String from,
 
     /** This message as it looks after a recall at {@code at}: same ids and positions, no content. */
     public ChatMessage asRecalled(long at) {
-        return new ChatMessage(id, conv, seq, from, to, ts, dev, cid, RECALLED_TYPE, null, at, null);
+        return new ChatMessage(id, conv, seq, from, to, ts, dev, cid, RECALLED_TYPE, null, at, null, service);
     }
 
     /** The JSON envelope delivered over MQTT and returned by history. */

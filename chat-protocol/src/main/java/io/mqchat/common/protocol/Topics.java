@@ -35,6 +35,33 @@ public final class Topics {
     private Topics() {
     }
 
+    /**
+     * MQTT 5 shared subscriptions: {@code $share/{name}/{filter}} hands each message of {@code filter} to one of the
+     * sessions subscribed under {@code name} (service accounts' instances sharing their inbox).
+     */
+    public static final String SHARED_PREFIX = "$share/";
+    private static final java.util.regex.Pattern SHARE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+    /**
+     * A topic filter without its {@code $share/{name}/} (of a valid name); the filter itself when it is not shared,
+     * and empty for a shared one that is malformed.
+     */
+    public static Optional<String> unsharedFilter(String filter) {
+        if (!filter.startsWith(SHARED_PREFIX)) {
+            return Optional.of(filter);
+        }
+        int slash = filter.indexOf('/', SHARED_PREFIX.length());
+        if (slash < 0 || !SHARE_NAME.matcher(filter.substring(SHARED_PREFIX.length(), slash)).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(filter.substring(slash + 1));
+    }
+
+    /** {@link #unsharedFilter}, or null for a malformed shared filter. */
+    public static String unshared(String filter) {
+        return unsharedFilter(filter).orElse(null);
+    }
+
     public static String inbox(String userId) {
         return INBOX_PREFIX + userId;
     }

@@ -36,6 +36,19 @@ class WireFormatTest {
     }
 
     @Test
+    void aServiceAccountsMessageIsMarkedAndKeepsTheMarkWhenRecalled() throws Exception {
+        ChatMessage m = new ChatMessage("65a1b2c3d4e5f60718293a4b", DIRECT, 8, "alice", "bob", 1L, "eu-1", "c-8",
+                "text", TextNode.valueOf("gg"), null, null, true);
+        String json = new String(m.toJsonBytes(), StandardCharsets.UTF_8);
+
+        assertThat(json).endsWith(""body":"gg","service":true}");
+        assertThat(ChatMessage.fromJson(tree(json))).isEqualTo(m);
+        assertThat(tree(new String(m.asRecalled(2L).toJsonBytes(), StandardCharsets.UTF_8)).get("service").asBoolean())
+                .isTrue();
+        assertThat(ChatMessage.fromJson(tree(json.replace(",\"service\":true", ""))).service()).isFalse();
+    }
+
+    @Test
     void aRecalledMessageKeepsAnExplicitNullBodyAndItsRecallTime() throws Exception {
         ChatMessage recalled = new ChatMessage("65a1b2c3d4e5f60718293a4b", ConversationId.group("team"), 3, "alice",
                 "team", 1L, "phone", "c-3", "text", TextNode.valueOf("oops")).asRecalled(99L);
