@@ -1,6 +1,7 @@
 package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqchat.demo.bot.EchoBot;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,5 +94,36 @@ class ServiceAccountEndToEndTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !again.mqtt.isConnected());
             }
         }
+    }
+
+    @Test
+    void theDemoBotsTwoInstancesAnswerEachMessageOnce() throws Exception {
+        HttpResponse<String> created = ops.call("POST", "/service-accounts",
+                "{\"id\":\"echo-bot\",\"scopes\":{\"direct\":\"any\"}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String secret = StackClient.json(created).get("clientSecret").asText();
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EchoBot a = EchoBot.start(client.apiUri(), client.mqttUri(), "echo-bot", secret, "a", "echo", log::add);
+             EchoBot b = EchoBot.start(client.apiUri(), client.mqttUri(), "echo-bot", secret, "b", "echo", log::add);
+             StackClient.Device ana = client.new Device("ana", "tablet", client.login("ana", PASSWORD, "tablet"),
+                     "chat/u/ana")) {
+            for (int i = 0; i < 20; i++) {
+                ana.publishAccepted("chat/u/echo-bot", "{\"cid\":\"q-" + i + "\",\"body\":\"question " + i + "\"}");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> answers(ana).size() >= 20);
+            List<JsonNode> answers = answers(ana);
+            assertThat(answers).hasSize(20);
+            assertThat(answers).extracting(m -> m.get("body").asText()).doesNotHaveDuplicates()
+                    .allMatch(text -> text.startsWith("You said: question "));
+            assertThat(answers).allMatch(m -> m.get("service").asBoolean());
+            assertThat(a.answered() + b.answered()).isEqualTo(20);
+            assertThat(a.answered()).as("instance a took a share").isPositive();
+            assertThat(b.answered()).as("instance b took a share").isPositive();
+            assertThat(log).noneMatch(line -> line.contains("refused"));
+        }
+    }
+
+    private static List<JsonNode> answers(StackClient.Device device) {
+        return device.in("d:ana:echo-bot").stream().filter(m -> m.get("from").asText().equals("echo-bot")).toList();
     }
 }

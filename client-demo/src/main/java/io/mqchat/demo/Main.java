@@ -1,7 +1,7 @@
 package io.mqchat.demo;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code mqchat-demo}: the command line. The commands are thin wrappers around {@link ChatClient}.
@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mqchat-demo", mixinStandardHelpOptions = true, version = "mqchat-demo 0.1.0",
         description = "A command-line chat client for mqchat (MQTT 5 or 3.1.1 + REST).",
-        subcommands = {RegisterCommand.class, ChatCommand.class, SendCommand.class, ConversationsCommand.class,
+        subcommands = {RegisterCommand.class, ChatCommand.class, SendCommand.class, ConversationsCommand.class, BotCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -44,6 +44,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: register, chat, send or conversations");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: register, chat, send, conversations or bot");
     }
 }

@@ -87,6 +87,14 @@ public final class RestClient {
                 expiresAt == null ? null : Instant.parse(expiresAt));
     }
 
+    /** {@code POST /api/v1/auth/token} with client credentials: a service account's token. */
+    public Login serviceToken(URI api, String serviceId, String secret) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("grant_type", "client_credentials")
+                .put("client_id", serviceId).put("client_secret", secret);
+        JsonNode json = send(post(resolve(api, "/api/v1/auth/token"), body));
+        return new Login(json.path("token").asText(), null, Instant.parse(json.path("expiresAt").asText()));
+    }
+
     /** {@code GET /api/v1/conversations/{conv}/messages?afterSeq=N&limit=L} with the bearer token. */
     public HistoryPage history(URI history, String token, String conv, long afterSeq, int limit) throws IOException {
         requireConversationId(conv);

@@ -41,7 +41,7 @@ class WireFormatTest {
                 "text", TextNode.valueOf("gg"), null, null, true);
         String json = new String(m.toJsonBytes(), StandardCharsets.UTF_8);
 
-        assertThat(json).endsWith(""body":"gg","service":true}");
+        assertThat(json).endsWith("\"body\":\"gg\",\"service\":true}");
         assertThat(ChatMessage.fromJson(tree(json))).isEqualTo(m);
         assertThat(tree(new String(m.asRecalled(2L).toJsonBytes(), StandardCharsets.UTF_8)).get("service").asBoolean())
                 .isTrue();
