@@ -252,7 +252,7 @@ public final class ChatBroker implements AutoCloseable {
                     if (error != null) {
                         log.warn("mqchat: could not remove retained messages from chat topics: {}", error.toString());
                     } else {
-                        log.info("mqchat: removed {} retained message(s) from chat/u/, chat/g/, chat/req/, chat/res/",
+                        log.info("mqchat: removed {} retained message(s) from chat/u/, chat/g/, chat/req/, chat/res/, chat/e/",
                                 removed);
                     }
                 });

@@ -55,6 +55,14 @@ final class Printer {
         if (event instanceof ServerEvent.GroupJoinRequest j) {
             return "* " + j.user() + " asks to join " + j.name() + " (" + j.groupId() + ")";
         }
+        if (event instanceof ServerEvent.Signal s) {
+            if (s.signal().equals("typing")) {
+                String where = s.conv().startsWith("g:") ? " in " + s.conv().substring(2) : "";
+                return "stop".equals(s.state()) ? "* " + s.from() + " stopped typing" + where
+                        : "* " + s.from() + " is typing…" + where;
+            }
+            return "* " + s.from() + ": " + s.signal() + (s.state() == null ? "" : " " + s.state());
+        }
         return "* " + event.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -4,11 +4,25 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ConversationId;
 import io.mqchat.common.protocol.Json;
+import io.mqchat.common.protocol.ServerEvent;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SmallPartsTest {
+
+    @Test
+    void signalsPrintAsWhoIsTypingWhere() throws Exception {
+        ServerEvent typing = ServerEvent.parse(Json.MAPPER.readTree("{\"type\":\"signal\",\"signal\":\"typing\","
+                + "\"state\":\"start\",\"from\":\"bob\",\"dev\":\"phone\",\"conv\":\"d:alice:bob\",\"ts\":1}"));
+        assertThat(Printer.format(typing)).isEqualTo("* bob is typing…");
+        ServerEvent stopped = ServerEvent.parse(Json.MAPPER.readTree("{\"type\":\"signal\",\"signal\":\"typing\","
+                + "\"state\":\"stop\",\"from\":\"carol\",\"dev\":\"web\",\"conv\":\"g:team\",\"ts\":1}"));
+        assertThat(Printer.format(stopped)).isEqualTo("* carol stopped typing in team");
+        ServerEvent other = ServerEvent.parse(Json.MAPPER.readTree("{\"type\":\"signal\",\"signal\":\"recording\","
+                + "\"from\":\"bob\",\"dev\":\"phone\",\"conv\":\"d:alice:bob\",\"ts\":1}"));
+        assertThat(Printer.format(other)).isEqualTo("* bob: recording");
+    }
 
     @Test
     void mqtt5ReasonStringsSplitIntoCodeAndDetail() {

@@ -26,6 +26,9 @@ public final class ServerPublisher {
 
     private static final Logger log = LoggerFactory.getLogger(ServerPublisher.class);
 
+    /** How long a queued signal stays worth delivering. */
+    public static final long SIGNAL_EXPIRY_SECONDS = 10;
+
     private final PublishService publishService;
     private final Forwarding forwarding;
 
@@ -107,6 +110,21 @@ public final class ServerPublisher {
     /** An event (JSON) to the subscribers of {@code topic} on every node. */
     public void publishEvent(String topic, String event) {
         publishHere(topic, event);
+        forwarding.forward(topic, event, false);
+    }
+
+    /**
+     * A signal (typing, ...) to the subscribers of {@code topic} on every node: QoS 0, and expired after
+     * {@link #SIGNAL_EXPIRY_SECONDS} where a queue holds it (a typing notice minutes old is wrong).
+     */
+    public void publishSignal(String topic, String event) {
+        publishService.publish(Builders.publish().topic(topic).qos(Qos.AT_MOST_ONCE)
+                .payload(ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)))
+                .payloadFormatIndicator(PayloadFormatIndicator.UTF_8).contentType("application/json")
+                .messageExpiryInterval(SIGNAL_EXPIRY_SECONDS).build()).exceptionally(e -> {
+                    log.debug("mqchat: signal to {} not published: {}", topic, e.toString());
+                    return null;
+                });
         forwarding.forward(topic, event, false);
     }
 

@@ -28,7 +28,8 @@ import java.util.function.Function;
  * subscriptions to groups the user has left meanwhile), and moves them when chat-api announces a
  * membership change on the bus. HiveMQ then fans a group message out to the subscribed sessions: the message
  * is stored once, never once per member. Users leaving a group also lose presence subscriptions that only the
- * group allowed ({@link PresenceRevocation}).
+ * group allowed ({@link PresenceRevocation}). The same goes for signals (typing, never stored): each device holds
+ * {@code chat/e/{user}} and {@code chat/e/g/{groupId}} of its groups, at QoS 0.
  */
 public final class GroupSubscriptions {
 
@@ -78,21 +79,29 @@ public final class GroupSubscriptions {
 
     private void subscribeGroupsOf(ClientId client, int attempt) {
         CompletableFuture.supplyAsync(() -> directory.groupsOf(client.userId()).keySet(), lookups)
-                .thenAccept(groups -> reconcile(client.toString(), groups, attempt))
+                .thenAccept(groups -> reconcile(client, groups, attempt))
                 .exceptionally(e -> {
                     log.warn("mqchat: groups of {} not subscribed: {}", client, e.toString());
                     return null;
                 });
     }
 
-    private void reconcile(String clientId, Set<String> groups, int attempt) {
+    /**
+     * The device's session gets its groups' topics and their signal topics, and its own signal topic
+     * ({@code chat/e/{user}}); subscriptions to groups it is no longer in go.
+     */
+    private void reconcile(ClientId client, Set<String> groups, int attempt) {
+        String clientId = client.toString();
         subscriptions.getSubscriptions(clientId).thenCompose(current -> {
             Set<String> wanted = new HashSet<>();
-            groups.forEach(g -> wanted.add(Topics.group(g)));
+            groups.forEach(g -> wanted.addAll(topicsOf(g)));
+            wanted.add(Topics.signals(client.userId()));
             Set<String> stale = new HashSet<>();
             for (TopicSubscription s : current) {
-                if (s.getTopicFilter().startsWith(Topics.GROUP_PREFIX) && !wanted.remove(s.getTopicFilter())) {
-                    stale.add(s.getTopicFilter());
+                String filter = s.getTopicFilter();
+                boolean ofAGroup = filter.startsWith(Topics.GROUP_PREFIX) || filter.startsWith(Topics.GROUP_SIGNAL_PREFIX);
+                if (!wanted.remove(filter) && ofAGroup) {
+                    stale.add(filter);
                 }
             }
             CompletableFuture<Void> removed = stale.isEmpty() ? CompletableFuture.completedFuture(null)
@@ -102,7 +111,7 @@ public final class GroupSubscriptions {
         }).exceptionally(e -> {
             if (attempt < RETRY_MS.length) {
                 CompletableFuture.delayedExecutor(RETRY_MS[attempt], TimeUnit.MILLISECONDS, lookups)
-                        .execute(() -> reconcile(clientId, groups, attempt + 1));
+                        .execute(() -> reconcile(client, groups, attempt + 1));
             } else {
                 log.debug("mqchat: group subscriptions of {} not set (disconnected?): {}", clientId, e.toString());
             }
@@ -115,21 +124,20 @@ public final class GroupSubscriptions {
         String groupId = m.groupId();
         membership.invalidate(groupId);
         String topic = Topics.group(groupId);
+        Set<String> topics = topicsOf(groupId);
         List<CompletableFuture<?>> moves = new ArrayList<>();
         for (String user : m.unsubscribe()) {
             for (String clientId : clientIds(user)) {
-                moves.add(subscriptions.removeSubscription(clientId, topic).exceptionally(e -> null));
+                moves.add(subscriptions.removeSubscriptions(clientId, topics).exceptionally(e -> null));
             }
             for (String clientId : serviceConnections.apply(user)) {
-                moves.add(removeGroupSubscriptions(clientId, topic));
+                moves.add(removeGroupSubscriptions(clientId, topics));
             }
         }
         for (String user : m.subscribe()) {
             for (String clientId : clientIds(user)) {
                 // fails for devices without a session here: they are subscribed when they connect
-                moves.add(subscriptions.addSubscription(clientId,
-                        Builders.topicSubscription().topicFilter(topic).qos(Qos.AT_LEAST_ONCE).build())
-                        .exceptionally(e -> null));
+                moves.add(subscriptions.addSubscriptions(clientId, topicSubscriptions(topics)).exceptionally(e -> null));
             }
         }
         if (!m.unsubscribe().isEmpty()) {
@@ -148,12 +156,13 @@ public final class GroupSubscriptions {
         });
     }
 
-    /** A service connection's subscriptions to the group's topic, plain or shared ({@code $share/{name}/...}). */
-    private CompletableFuture<Void> removeGroupSubscriptions(String clientId, String topic) {
+    /** A service connection's subscriptions to the group's topics, plain or shared ({@code $share/{name}/...}). */
+    private CompletableFuture<Void> removeGroupSubscriptions(String clientId, Set<String> topics) {
         return subscriptions.getSubscriptions(clientId).thenCompose(current -> {
             Set<String> filters = new HashSet<>();
             for (TopicSubscription s : current) {
-                if (topic.equals(Topics.unshared(s.getTopicFilter()))) {
+                String unshared = Topics.unshared(s.getTopicFilter());
+                if (unshared != null && topics.contains(unshared)) {
                     filters.add(s.getTopicFilter());
                 }
             }
@@ -169,9 +178,16 @@ public final class GroupSubscriptions {
     }
 
 
+    /** A group's topics a member's device holds: its messages, and its signals. */
+    private static Set<String> topicsOf(String groupId) {
+        return Set.of(Topics.group(groupId), Topics.groupSignals(groupId));
+    }
+
+    /** Messages at QoS 1; signals at QoS 0, as they are sent (never stored, not worth a retry). */
     private static Set<TopicSubscription> topicSubscriptions(Set<String> topics) {
         Set<TopicSubscription> result = new HashSet<>();
-        topics.forEach(t -> result.add(Builders.topicSubscription().topicFilter(t).qos(Qos.AT_LEAST_ONCE).build()));
+        topics.forEach(t -> result.add(Builders.topicSubscription().topicFilter(t)
+                .qos(t.startsWith(Topics.SIGNAL_PREFIX) ? Qos.AT_MOST_ONCE : Qos.AT_LEAST_ONCE).build()));
         return result;
     }
 }

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
     private final MeterRegistry metrics;
     private final DeviceRequests requests;
     private final PubackHold pubacks;
+    private final SignalRelay signals;
 
     /**
      * @param publisher sender copies, events, and the hand-over of deliveries to other broker nodes
@@ -74,6 +76,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         this.callbacks = callbacks;
         this.metrics = metrics;
         this.pubacks = new PubackHold(pipeline);
+        this.signals = new SignalRelay(acceptor.users(), acceptor.groups(), publisher, Clock.systemUTC());
     }
 
     /**
@@ -114,6 +117,10 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         ClientId sender = connection.sender();
         if (DeviceRequests.isRequestTopic(packet.getTopic())) {
             handleRequest(packet, output, mqtt5, clientIdText, sender, input);
+            return;
+        }
+        if (packet.getTopic().startsWith(Topics.SIGNAL_PREFIX)) {
+            handleSignal(packet, output, connection);
             return;
         }
         Optional<Topics.ChatTopic> target = Topics.parseChatTopic(packet.getTopic());
@@ -244,6 +251,41 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         pipeline.tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(refused.cid(), refused.error(), refused.getMessage(), topic));
     }
 
+    /**
+     * A signal on {@code chat/e/...}: QoS 0 only (never stored, so there is no PUBACK that could mean stored), relayed
+     * in the background; a refusal is told to the device, at most once a second.
+     */
+    private void handleSignal(ModifiablePublishPacket packet, PublishInboundOutput output, ConnectionPublishes connection) {
+        String topic = packet.getTopic();
+        Optional<Topics.ChatTopic> target = Topics.parseSignalTopic(topic);
+        if (packet.getQos() != Qos.AT_MOST_ONCE) {
+            refuse(output, new ProtocolException(ProtocolError.QOS_NOT_SUPPORTED, "signals on " + Topics.SIGNAL_PREFIX
+                    + " are QoS 0: they are never stored, so nothing could be acknowledged"), connection.mqtt5(),
+                    connection.clientId(), connection.sender(), topic);
+            return;
+        }
+        output.preventPublishDelivery();
+        if (target.isEmpty()) {
+            tellSignalRefused(connection, new ProtocolException(ProtocolError.INVALID_TOPIC, "signals go to "
+                    + Topics.SIGNAL_PREFIX + "{userId} or " + Topics.GROUP_SIGNAL_PREFIX + "{groupId}"), topic);
+            return;
+        }
+        signals.relay(connection.sender(), connection.signals(), target.get(), packet.getPayload().orElse(null))
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        Throwable cause = cause(error);
+                        tellSignalRefused(connection, cause instanceof ProtocolException p ? p
+                                : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE, "not relayed; try again"), topic);
+                    }
+                });
+    }
+
+    private void tellSignalRefused(ConnectionPublishes connection, ProtocolException refused, String topic) {
+        metrics.counter("mqchat.signals.refused", "code", refused.error().code()).increment();
+        pipeline.tellUnacknowledged(connection, ServerEvent.Refusal.ofPublish(null, refused.error(),
+                refused.getMessage(), topic));
+    }
+
     /** A request on {@code chat/req/{user}}: never stored or delivered; answered to this client only. */
     private void handleRequest(ModifiablePublishPacket packet, PublishInboundOutput output, boolean mqtt5,
                                String clientIdText, ClientId sender, PublishInboundInput input) {
@@ -314,6 +356,7 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             case INVALID_TOPIC, UNKNOWN_RECIPIENT -> AckReasonCode.TOPIC_NAME_INVALID;
             case RATE_LIMITED -> AckReasonCode.QUOTA_EXCEEDED;
             case STORAGE_UNAVAILABLE -> AckReasonCode.UNSPECIFIED_ERROR;
+            case QOS_NOT_SUPPORTED -> AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
         };
     }
 }

@@ -31,6 +31,7 @@ final class ConnectionPublishes {
     private final ClientId sender;
     private final boolean mqtt5;
     private final boolean service;
+    private final SignalRate signals = new SignalRate();
     private final ConcurrentHashMap<Integer, InFlightMessage> byPacketId = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     /** QoS 0 messages being stored: QoS 0 has no PUBACK to hold a flood back, so they are bounded apart. */
@@ -58,6 +59,11 @@ final class ConnectionPublishes {
 
     ClientId sender() {
         return sender;
+    }
+
+    /** This connection's budget of signals ({@code chat/e/...}). */
+    SignalRate signals() {
+        return signals;
     }
 
     /** Whether this is a service account's connection (its account's scopes and limit apply). */

@@ -99,6 +99,11 @@ public final class MessageAcceptor {
         this.clock = clock;
     }
 
+    /** The users this pipeline checks recipients against. */
+    UserDirectory users() {
+        return users;
+    }
+
     /** The groups this pipeline checks against. */
     GroupMembership groups() {
         return groups;

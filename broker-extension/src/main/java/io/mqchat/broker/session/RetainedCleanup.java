@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
 public final class RetainedCleanup {
 
     private static final List<String> NEVER_RETAINED = List.of(Topics.INBOX_PREFIX, Topics.GROUP_PREFIX,
-            Topics.REQUEST_PREFIX, Topics.RESPONSE_PREFIX);
+            Topics.REQUEST_PREFIX, Topics.RESPONSE_PREFIX, Topics.SIGNAL_PREFIX);
 
     private final RetainedMessageStore store;
     private final Executor callbacks;

@@ -33,7 +33,8 @@ import java.util.concurrent.Executor;
  *       ({@link PresenceVisibility}), and {@code chat/g/{group}} of groups you are in (members' devices are
  *       subscribed to their groups by the server anyway); no wildcards, nothing else. A service account's
  *       connections may also share their inbox and groups: {@code $share/{name}/chat/u/{you}} and
- *       {@code $share/{name}/chat/g/{group}}.</li>
+ *       {@code $share/{name}/chat/g/{group}}. Signals: {@code chat/e/{you}} and {@code chat/e/g/{group}} of your
+ *       groups (the server subscribes devices to both).</li>
  *   <li>Publish: nothing. {@link ChatPublishInterceptor} handles every client publish and prevents the broker's
  *       own delivery of each (it publishes the stored message itself), and HiveMQ does not authorize a prevented
  *       publish. What does reach this authorizer skipped the interceptors: a CONNECT's Last Will (refused by the
@@ -85,12 +86,14 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
             }
             filter = unshared.get(); // then as the plain filter: the inbox, or a group of which it is a member
         }
-        if (filter.equals(Topics.inbox(c.userId())) || filter.equals(Topics.response(c.userId(), c.deviceType()))) {
+        if (filter.equals(Topics.inbox(c.userId())) || filter.equals(Topics.response(c.userId(), c.deviceType()))
+                || filter.equals(Topics.signals(c.userId()))) {
             output.authorizeSuccessfully();
             return;
         }
-        if (filter.startsWith(Topics.GROUP_PREFIX)) {
-            Optional<Topics.ChatTopic> group = Topics.parseChatTopic(filter);
+        if (filter.startsWith(Topics.GROUP_PREFIX) || filter.startsWith(Topics.GROUP_SIGNAL_PREFIX)) {
+            Optional<Topics.ChatTopic> group = filter.startsWith(Topics.GROUP_PREFIX) ? Topics.parseChatTopic(filter)
+                    : Topics.parseSignalTopic(filter);
             if (group.isEmpty()) {
                 refuse(output);
                 return;
@@ -137,7 +140,8 @@ public final class TopicAuthorizer implements PublishAuthorizer, SubscriptionAut
     private static void refuse(SubscriptionAuthorizerOutput output) {
         output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not_authorized: you may subscribe to your inbox "
                 + Topics.INBOX_PREFIX + "{you}, " + Topics.RESPONSE_PREFIX + "{you}/{device} and "
-                + Topics.PRESENCE_PREFIX + "{user} of your contacts and " + Topics.GROUP_PREFIX + "{group} of your groups");
+                + Topics.PRESENCE_PREFIX + "{user} of your contacts, " + Topics.GROUP_PREFIX + "{group} of your groups and "
+                + "the signals " + Topics.SIGNAL_PREFIX + "{you} and " + Topics.GROUP_SIGNAL_PREFIX + "{group}");
     }
 
     @Override

@@ -26,7 +26,9 @@ public enum ProtocolError {
     /** The sender's account sent more than its rate limit allows; retry after the time the reason names. */
     RATE_LIMITED("rate_limited"),
     /** The message could not be stored in time; retry with the same cid. */
-    STORAGE_UNAVAILABLE("storage_unavailable");
+    STORAGE_UNAVAILABLE("storage_unavailable"),
+    /** A signal ({@code chat/e/...}) published with QoS 1: signals are never stored, so they are QoS 0 only. */
+    QOS_NOT_SUPPORTED("qos_not_supported");
 
     private final String code;
 

@@ -30,7 +30,8 @@ import java.util.Set;
         @JsonSubTypes.Type(value = ServerEvent.GroupInvitation.class, name = ServerEvent.GROUP_INVITATION),
         @JsonSubTypes.Type(value = ServerEvent.GroupJoinRequest.class, name = ServerEvent.GROUP_JOIN_REQUEST),
         @JsonSubTypes.Type(value = ServerEvent.Refusal.class, name = ServerEvent.ERROR),
-        @JsonSubTypes.Type(value = ServerEvent.Sync.class, name = ServerEvent.SYNC)})
+        @JsonSubTypes.Type(value = ServerEvent.Sync.class, name = ServerEvent.SYNC),
+        @JsonSubTypes.Type(value = ServerEvent.Signal.class, name = ServerEvent.SIGNAL)})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface ServerEvent {
@@ -42,9 +43,10 @@ public sealed interface ServerEvent {
     String GROUP_JOIN_REQUEST = "group_join_request";
     String ERROR = "error";
     String SYNC = "sync";
+    String SIGNAL = "signal";
 
     /** The {@code type}s of this version; anything else is a newer server's event, to be ignored. */
-    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC);
+    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC, SIGNAL);
 
     /**
      * {@code {"type":"kick","device","reason","ts"}}: the device was logged out (replaced by a newer login of
@@ -149,6 +151,18 @@ public sealed interface ServerEvent {
     }
 
     /** This event as the JSON text the server publishes. */
+    /**
+     * {@code {"type":"signal","signal":"typing","state":"start","from","dev","conv","ts"}}: a short-lived signal
+     * (typing, ...) of {@code from}'s device {@code dev} in conversation {@code conv}, on {@code chat/e/{you}} or
+     * {@code chat/e/g/{group}}. Never stored; {@code from} and {@code dev} are set by the server.
+     *
+     * @param state what the sender said about it (e.g. {@code start}, {@code stop}), if anything
+     * @param data  a small JSON value the sender attached, if any
+     */
+    record Signal(String signal, @Nullable String state, String from, String dev, String conv, long ts,
+                  @Nullable JsonNode data) implements ServerEvent {
+    }
+
     default String toJson() {
         try {
             return Json.MAPPER.writerFor(ServerEvent.class).writeValueAsString(this);

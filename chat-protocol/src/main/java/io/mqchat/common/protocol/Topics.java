@@ -36,6 +36,35 @@ public final class Topics {
     }
 
     /**
+     * Short-lived signals (typing, ...), never stored: {@code chat/e/{user}} carries those for a user,
+     * {@code chat/e/g/{group}} those in a group. Clients publish there (QoS 0); devices are subscribed by the server.
+     */
+    public static final String SIGNAL_PREFIX = "chat/e/";
+    public static final String GROUP_SIGNAL_PREFIX = SIGNAL_PREFIX + "g/";
+
+    public static String signals(String userId) {
+        return SIGNAL_PREFIX + userId;
+    }
+
+    public static String groupSignals(String groupId) {
+        return GROUP_SIGNAL_PREFIX + groupId;
+    }
+
+    /**
+     * The conversation a signal topic names, the way {@link #parseChatTopic} does for chat topics: {@code chat/e/{user}}
+     * a direct one (kind INBOX), {@code chat/e/g/{group}} a group; empty for anything else.
+     */
+    public static Optional<ChatTopic> parseSignalTopic(String topic) {
+        if (topic == null || !topic.startsWith(SIGNAL_PREFIX)) {
+            return Optional.empty();
+        }
+        if (topic.startsWith(GROUP_SIGNAL_PREFIX)) {
+            return parseChatTopic(GROUP_PREFIX + topic.substring(GROUP_SIGNAL_PREFIX.length()));
+        }
+        return parseChatTopic(INBOX_PREFIX + topic.substring(SIGNAL_PREFIX.length()));
+    }
+
+    /**
      * MQTT 5 shared subscriptions: {@code $share/{name}/{filter}} hands each message of {@code filter} to one of the
      * sessions subscribed under {@code name} (service accounts' instances sharing their inbox).
      */

@@ -100,7 +100,12 @@ class WireFormatTest {
                 ServerEvent.Refusal.ofPublish("c-1", ProtocolError.MUTED, "muted: until 12:00", "chat/g/team"),
                 ServerEvent.Refusal.ofRequest(null, "unknown_message", "no such message", "chat/req/alice"),
                 new ServerEvent.Sync("r-2", List.of(), Map.of("d:alice:bob", 3L), "cur", false, null,
-                        List.of(new ServerEvent.Sync.Recalled("d:alice:bob", "m1", 2, 7L, "alice", null)), List.of()));
+                        List.of(new ServerEvent.Sync.Recalled("d:alice:bob", "m1", 2, 7L, "alice", null)), List.of()),
+                new ServerEvent.Signal("typing", "start", "alice", "phone", "d:alice:bob", 8L, null),
+                new ServerEvent.Signal("game_move", null, "bot-1", "eu-1", "g:table", 9L,
+                        Json.MAPPER.readTree("{\"x\":1}")));
+        assertThat(events.stream().map(e -> (Class<?>) e.getClass()).distinct())
+                .as("one of each kind").hasSize(ServerEvent.class.getPermittedSubclasses().length);
         for (ServerEvent event : events) {
             String json = event.toJson();
             assertThat(json).as(json).startsWith("{\"type\":\"");
