@@ -190,8 +190,18 @@ class ServiceAccountEndToEndTest {
         assertThat(new HashSet<>(got)).isEqualTo(sent);
         assertThat(a.chat()).as("both instances take a share").isNotEmpty();
         assertThat(b.chat()).as("both instances take a share").isNotEmpty();
-        pete.disconnect().waitForCompletion(5_000);
+
+        // an instance goes away: the other one takes everything from then on
         first.disconnect().waitForCompletion(5_000);
+        int bHad = b.chat().size();
+        for (int i = 0; i < 10; i++) {
+            assertThat(pubackCode(publish5(pete, "chat/u/dealer", "{\"cid\":\"after-" + i + "\",\"body\":\"x\"}")))
+                    .isZero();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.chat().size() == bHad + 10);
+        assertThat(b.chat().subList(bHad, bHad + 10)).extracting(m -> m.get("cid").asText())
+                .allMatch(cid -> cid.startsWith("after-"));
+        pete.disconnect().waitForCompletion(5_000);
         second.disconnect().waitForCompletion(5_000);
     }
 
