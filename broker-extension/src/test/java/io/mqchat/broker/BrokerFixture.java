@@ -180,6 +180,22 @@ final class BrokerFixture implements AutoCloseable, BeforeAllCallback, AfterAllC
         return client;
     }
 
+    /** What chat-api's create does to the store: the group and its members, the first of them its owner. */
+    void createGroup(String groupId, String... members) {
+        db().getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
+                .append("owner", members[0]).append("memberCount", members.length).append("createdAt", new Date()));
+        for (int i = 0; i < members.length; i++) {
+            addMember(groupId, members[i], i == 0 ? "owner" : "member");
+        }
+    }
+
+    /** One membership document, as chat-api writes it. */
+    void addMember(String groupId, String user, String role) {
+        db().getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + user)
+                .append("groupId", groupId).append("userId", user).append("role", role)
+                .append("joinedAt", new Date()).append("fromSeq", 1L));
+    }
+
     /** An MQTT 5 client logged in as user:device, connected, subscribed to its inbox is up to the test. */
     MqttAsyncClient mqtt5(String user, String device) throws Exception {
         return mqtt5(user, device, new Inbox());
@@ -236,6 +252,18 @@ final class BrokerFixture implements AutoCloseable, BeforeAllCallback, AfterAllC
             // Paho reports an error PUBACK as an exception; the caller reads the PUBACK itself.
         }
         return token;
+    }
+
+    /** Subscribes and returns the SUBACK's reason code (a refusal is read from it, not thrown). */
+    static int subackCode(MqttAsyncClient client, int qos, String filter) throws Exception {
+        org.eclipse.paho.mqttv5.client.IMqttToken token =
+                client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription(filter, qos));
+        try {
+            token.waitForCompletion(10_000);
+        } catch (org.eclipse.paho.mqttv5.common.MqttException refused) {
+            // Paho reports a refusing SUBACK as an exception; the code is read below
+        }
+        return ((org.eclipse.paho.mqttv5.common.packet.MqttSubAck) token.getResponse()).getReturnCodes()[0];
     }
 
     static int pubackCode(org.eclipse.paho.mqttv5.client.IMqttToken token) {

@@ -1,8 +1,8 @@
 package io.mqchat.broker;
 
 import io.mqchat.embedded.EmbeddedBroker;
-import io.mqchat.embedded.mongo.EmbeddedMongo;
 import io.mqchat.embedded.FreePorts;
+import io.mqchat.embedded.mongo.EmbeddedMongo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

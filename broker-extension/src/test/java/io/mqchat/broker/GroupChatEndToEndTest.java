@@ -23,7 +23,6 @@ import org.redisson.client.codec.StringCodec;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -50,21 +49,6 @@ class GroupChatEndToEndTest {
         return fx.db();
     }
 
-    /** What chat-api's create does to the store: the group and its members (alice owns it). */
-    private static void createGroup(String groupId, String... members) {
-        db().getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
-                .append("owner", members[0]).append("memberCount", members.length).append("createdAt", new Date()));
-        for (int i = 0; i < members.length; i++) {
-            addMember(groupId, members[i], i == 0 ? "owner" : "member");
-        }
-    }
-
-    private static void addMember(String groupId, String user, String role) {
-        db().getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + user)
-                .append("groupId", groupId).append("userId", user).append("role", role)
-                .append("joinedAt", new Date()).append("fromSeq", 1L));
-    }
-
     private static void announce(BusMessage message) {
         fx.redisson.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE).publish(message.toJson());
     }
@@ -85,7 +69,7 @@ class GroupChatEndToEndTest {
 
     @Test
     void everyMembersDevicesReceiveWithoutSubscribingAndTheMessageIsStoredOnce() throws Exception {
-        createGroup("g-team", "alice", "bob", "carol");
+        fx.createGroup("g-team", "alice", "bob", "carol");
         Inbox alicePhone = new Inbox();
         Inbox aliceDesktop = new Inbox();
         Inbox bobWeb = new Inbox();
@@ -167,7 +151,7 @@ class GroupChatEndToEndTest {
 
     @Test
     void nonMembersMutedMembersAndBadMentionsAreRefusedWithAReason() throws Exception {
-        createGroup("g-rules", "alice", "bob", "carol");
+        fx.createGroup("g-rules", "alice", "bob", "carol");
         MqttAsyncClient alice = fx.mqtt5("alice", "web", new Inbox());
         MqttAsyncClient bob = fx.mqtt5("bob", "phone", new Inbox());
         MqttAsyncClient mallory = fx.mqtt5("mallory", "web", new Inbox());
@@ -228,7 +212,7 @@ class GroupChatEndToEndTest {
 
     @Test
     void membershipChangesMoveDeliveryAtOnceAndClientSubscriptionsAreMembersOnly() throws Exception {
-        createGroup("g-moves", "alice", "bob", "carol");
+        fx.createGroup("g-moves", "alice", "bob", "carol");
         Inbox aliceInbox = new Inbox();
         Inbox bobInbox = new Inbox();
         Inbox daveInbox = new Inbox();
@@ -253,7 +237,7 @@ class GroupChatEndToEndTest {
             announce(BusMessage.group("g-moves", List.of(), List.of("bob"), new String(removed.toJsonBytes(),
                     StandardCharsets.UTF_8)));
             awaitSubscribed("bob:tablet", "chat/g/g-moves", false);
-            addMember("g-moves", "dave", "member");
+            fx.addMember("g-moves", "dave", "member");
             announce(BusMessage.group("g-moves", List.of("dave"), List.of(), null));
             awaitSubscribed("dave:tablet", "chat/g/g-moves", true);
 

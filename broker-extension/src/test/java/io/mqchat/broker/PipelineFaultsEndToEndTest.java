@@ -1,8 +1,7 @@
 package io.mqchat.broker;
 
-import io.mqchat.broker.store.MessageWrites;
-
 import com.mongodb.client.model.Filters;
+import io.mqchat.broker.store.MessageWrites;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;

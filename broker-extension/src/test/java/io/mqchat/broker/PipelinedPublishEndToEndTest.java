@@ -1,8 +1,6 @@
 package io.mqchat.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqchat.common.schema.StoreSchema;
-import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -134,7 +131,7 @@ class PipelinedPublishEndToEndTest {
     void deliveriesOfAConversationFollowSeqOrderAcrossSendersWhateverOrderTheStoresFinishIn() throws Exception {
         // every write of this group takes 0-40 ms, so stores finish in a different order than seqs were taken
         writes.latency(m -> m.conv().isGroup() ? ThreadLocalRandom.current().nextLong(40) : 20);
-        createGroup("g-order", "alice", "bob", "carol", "dave", "erin");
+        fx.createGroup("g-order", "alice", "bob", "carol", "dave", "erin");
         // other devices than the first test's: each test has its own connections
         Inbox erinInbox = new Inbox();
         fx.mqtt5("erin", "tablet", erinInbox); // a member device that subscribes to nothing itself
@@ -220,17 +217,6 @@ class PipelinedPublishEndToEndTest {
 
     private static List<Integer> range(int count) {
         return IntStream.range(0, count).boxed().toList();
-    }
-
-    private void createGroup(String groupId, String... members) {
-        var db = fx.mongoClient.getDatabase("mqchat");
-        db.getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
-                .append("owner", members[0]).append("memberCount", members.length).append("createdAt", new Date()));
-        for (int i = 0; i < members.length; i++) {
-            db.getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + members[i])
-                    .append("groupId", groupId).append("userId", members[i]).append("role", i == 0 ? "owner" : "member")
-                    .append("joinedAt", new Date()).append("fromSeq", 1L));
-        }
     }
 
     private static void awaitGroupSubscription(String clientId, String groupId) {

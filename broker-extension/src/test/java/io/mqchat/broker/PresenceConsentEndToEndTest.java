@@ -19,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
 
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -69,16 +68,6 @@ class PresenceConsentEndToEndTest {
                 && user.equals(n.path("user").asText())).toList();
     }
 
-    private static void createGroup(String groupId, String... members) {
-        db().getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
-                .append("owner", members[0]).append("memberCount", members.length).append("createdAt", new Date()));
-        for (int i = 0; i < members.length; i++) {
-            db().getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + members[i])
-                    .append("groupId", groupId).append("userId", members[i]).append("role", i == 0 ? "owner" : "member")
-                    .append("joinedAt", new Date()).append("fromSeq", 1L));
-        }
-    }
-
     private static boolean subscribed(String clientId, String topic) throws Exception {
         return Services.subscriptionStore().getSubscriptions(clientId).get(5, TimeUnit.SECONDS).stream()
                 .anyMatch(s -> s.getTopicFilter().equals(topic));
@@ -118,8 +107,8 @@ class PresenceConsentEndToEndTest {
 
     @Test
     void leavingTheOnlySharedGroupTakesThePresenceSubscriptionsAway() throws Exception {
-        createGroup("g-share", "gia", "hal", "ivy");
-        createGroup("g-other", "ivy", "gia");
+        fx.createGroup("g-share", "gia", "hal", "ivy");
+        fx.createGroup("g-other", "ivy", "gia");
         Inbox halInbox = new Inbox();
         Inbox ivyInbox = new Inbox();
         MqttAsyncClient gia = fx.mqtt5("gia", "phone");

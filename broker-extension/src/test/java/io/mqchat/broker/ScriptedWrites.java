@@ -2,7 +2,6 @@ package io.mqchat.broker;
 
 import io.mqchat.broker.store.MessageStore;
 import io.mqchat.broker.store.MessageWrites;
-
 import io.mqchat.common.protocol.ChatMessage;
 
 import java.util.Optional;

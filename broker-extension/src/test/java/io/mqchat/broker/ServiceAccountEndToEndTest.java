@@ -11,15 +11,12 @@ import org.bson.Document;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttSubAck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.redisson.client.codec.StringCodec;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,16 +42,6 @@ class ServiceAccountEndToEndTest {
     private static final ServiceScopes ANY = new ServiceScopes(ServiceScopes.Direct.ANY, List.of(),
             ServiceScopes.Groups.MEMBER, List.of(), false);
 
-    private static int subscribe(MqttAsyncClient client, String filter) throws Exception {
-        IMqttToken token = client.subscribe(new MqttSubscription(filter, 1));
-        try {
-            token.waitForCompletion(10_000);
-        } catch (MqttException refused) {
-            // read from the SUBACK below
-        }
-        return ((MqttSubAck) token.getResponse()).getReturnCodes()[0];
-    }
-
     @Test
     void instancesConnectAtOnceAndTheirMessagesAreMarkedAndNotEchoed() throws Exception {
         String credential = fx.createService("arena", ANY, "1000/s,burst=1000");
@@ -63,8 +50,8 @@ class ServiceAccountEndToEndTest {
         Inbox us = new Inbox();
         MqttAsyncClient euClient = fx.mqtt5Service("arena", "eu-1", token, eu);
         MqttAsyncClient usClient = fx.mqtt5Service("arena", "us-1", token, us);
-        assertThat(subscribe(euClient, "chat/u/arena")).isEqualTo(1);
-        assertThat(subscribe(usClient, "chat/u/arena")).isEqualTo(1);
+        assertThat(BrokerFixture.subackCode(euClient, 1, "chat/u/arena")).isEqualTo(1);
+        assertThat(BrokerFixture.subackCode(usClient, 1, "chat/u/arena")).isEqualTo(1);
         Inbox pia = new Inbox();
         MqttAsyncClient piaClient = fx.mqtt5OnInbox("pia", "phone", pia);
 
@@ -121,7 +108,7 @@ class ServiceAccountEndToEndTest {
                 List.of("paul"), ServiceScopes.Groups.NONE, List.of(), false), "3/m,burst=3");
         MqttAsyncClient mailer = fx.mqtt5Service("mailer", "main", fx.serviceToken("mailer", listedCredential),
                 new Inbox());
-        insertGroup("guild-9", "pam", "mailer");
+        fx.createGroup("guild-9", "pam", "mailer");
 
         IMqttToken outside = publish5(mailer, "chat/u/pam", "{\"cid\":\"m-1\",\"body\":\"hi\"}");
         assertThat(pubackCode(outside)).isEqualTo(0x87);
@@ -141,7 +128,7 @@ class ServiceAccountEndToEndTest {
                 ServiceScopes.Groups.LISTED, List.of("guild-8"), false), "100/s");
         MqttAsyncClient silent = fx.mqtt5Service("silent", "main", fx.serviceToken("silent", noneCredential),
                 new Inbox());
-        insertGroup("guild-7", "pam", "silent");
+        fx.createGroup("guild-7", "pam", "silent");
         IMqttToken dm = publish5(silent, "chat/u/paul", "{\"cid\":\"s-1\",\"body\":\"x\"}");
         assertThat(pubackCode(dm)).isEqualTo(0x87);
         assertThat(pubackReason(dm)).contains("scopes.direct = none");
@@ -164,16 +151,16 @@ class ServiceAccountEndToEndTest {
         Inbox b = new Inbox();
         MqttAsyncClient first = fx.mqtt5Service("dealer", "a", token, a);
         MqttAsyncClient second = fx.mqtt5Service("dealer", "b", token, b);
-        assertThat(subscribe(first, "$share/tables/chat/u/dealer")).isEqualTo(1);
-        assertThat(subscribe(second, "$share/tables/chat/u/dealer")).isEqualTo(1);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/tables/chat/u/dealer")).isEqualTo(1);
+        assertThat(BrokerFixture.subackCode(second, 1, "$share/tables/chat/u/dealer")).isEqualTo(1);
         // not someone else's inbox, not a malformed share, not presence or responses
-        assertThat(subscribe(first, "$share/tables/chat/u/pete")).isEqualTo(0x87);
-        assertThat(subscribe(first, "$share/bad name/chat/u/dealer")).isGreaterThanOrEqualTo(0x80);
-        assertThat(subscribe(first, "$share/tables/chat/p/pete")).isEqualTo(0x87);
-        assertThat(subscribe(first, "$share/tables/#")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/tables/chat/u/pete")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/bad name/chat/u/dealer")).isGreaterThanOrEqualTo(0x80);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/tables/chat/p/pete")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/tables/#")).isEqualTo(0x87);
         // a person may not share, even their own inbox
         MqttAsyncClient pete = fx.mqtt5("pete", "desktop");
-        assertThat(subscribe(pete, "$share/x/chat/u/pete")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(pete, 1, "$share/x/chat/u/pete")).isEqualTo(0x87);
 
         Set<String> sent = new HashSet<>();
         for (int i = 0; i < 100; i++) {
@@ -209,12 +196,12 @@ class ServiceAccountEndToEndTest {
     void aServiceSharesItsGroupsAndLosesThemWhenRemoved() throws Exception {
         String credential = fx.createService("croupier", ANY, "1000/s");
         String token = fx.serviceToken("croupier", credential);
-        insertGroup("table-1", "pam", "croupier");
+        fx.createGroup("table-1", "pam", "croupier");
         Inbox a = new Inbox();
         MqttAsyncClient first = fx.mqtt5Service("croupier", "a", token, a);
         // not subscribed by the server: it subscribes itself, here shared
-        assertThat(subscribe(first, "$share/t/chat/g/table-1")).isEqualTo(1);
-        assertThat(subscribe(first, "$share/t/chat/g/table-2")).isEqualTo(0x87); // no such membership
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/t/chat/g/table-1")).isEqualTo(1);
+        assertThat(BrokerFixture.subackCode(first, 1, "$share/t/chat/g/table-2")).isEqualTo(0x87); // no such membership
         MqttAsyncClient pam = fx.mqtt5("pam", "phone");
         assertThat(pubackCode(publish5(pam, "chat/g/table-1", "{\"cid\":\"t-1\",\"body\":\"deal\"}"))).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.chat().size() == 1);
@@ -238,15 +225,4 @@ class ServiceAccountEndToEndTest {
                 .map(TopicSubscription::getTopicFilter).toList();
     }
 
-    private static void insertGroup(String groupId, String owner, String... members) {
-        fx.db().getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
-                .append("owner", owner).append("memberCount", members.length + 1).append("createdAt", new Date()));
-        List<String> all = new ArrayList<>(List.of(owner));
-        all.addAll(List.of(members));
-        for (String m : all) {
-            fx.db().getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + m)
-                    .append("groupId", groupId).append("userId", m).append("role", m.equals(owner) ? "owner" : "member")
-                    .append("joinedAt", new Date()).append("fromSeq", 1L));
-        }
-    }
 }

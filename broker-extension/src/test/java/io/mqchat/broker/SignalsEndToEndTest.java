@@ -7,14 +7,11 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttSubAck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -138,7 +135,7 @@ class SignalsEndToEndTest {
 
     @Test
     void groupSignalsReachTheMembersOnlyAndDevicesMaySubscribeOnlyTheirOwn() throws Exception {
-        insertGroup("typing-club", "tess", "ted");
+        fx.createGroup("typing-club", "tess", "ted");
         Inbox tess = new Inbox();
         Inbox ted = new Inbox();
         Inbox tom = new Inbox();
@@ -158,33 +155,14 @@ class SignalsEndToEndTest {
         assertThat(storedIn("g:typing-club")).isZero();
         assertThat(signals(ted)).noneMatch(n -> n.get("from").asText().equals("tom"));
 
-        assertThat(subscribe(tomTablet, "chat/e/tom")).isEqualTo(0);
-        assertThat(subscribe(tomTablet, "chat/e/ted")).isEqualTo(0x87);
-        assertThat(subscribe(tomTablet, "chat/e/g/typing-club")).isEqualTo(0x87);
-        assertThat(subscribe(tomTablet, "chat/e/#")).isEqualTo(0x87);
-        assertThat(subscribe(tedTablet, "chat/e/g/typing-club")).isEqualTo(0);
+        assertThat(BrokerFixture.subackCode(tomTablet, 0, "chat/e/tom")).isEqualTo(0);
+        assertThat(BrokerFixture.subackCode(tomTablet, 0, "chat/e/ted")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(tomTablet, 0, "chat/e/g/typing-club")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(tomTablet, 0, "chat/e/#")).isEqualTo(0x87);
+        assertThat(BrokerFixture.subackCode(tedTablet, 0, "chat/e/g/typing-club")).isEqualTo(0);
         tessPhone.disconnect().waitForCompletion(5_000);
         tedTablet.disconnect().waitForCompletion(5_000);
         tomTablet.disconnect().waitForCompletion(5_000);
     }
 
-    private static int subscribe(MqttAsyncClient client, String filter) throws Exception {
-        IMqttToken token = client.subscribe(new MqttSubscription(filter, 0));
-        try {
-            token.waitForCompletion(10_000);
-        } catch (MqttException refused) {
-            // read from the SUBACK
-        }
-        return ((MqttSubAck) token.getResponse()).getReturnCodes()[0];
-    }
-
-    private static void insertGroup(String groupId, String... members) {
-        fx.db().getCollection(StoreSchema.GROUPS).insertOne(new Document("_id", groupId).append("name", groupId)
-                .append("owner", members[0]).append("memberCount", members.length).append("createdAt", new Date()));
-        for (int i = 0; i < members.length; i++) {
-            fx.db().getCollection(StoreSchema.GROUP_MEMBERS).insertOne(new Document("_id", groupId + "|" + members[i])
-                    .append("groupId", groupId).append("userId", members[i]).append("role", i == 0 ? "owner" : "member")
-                    .append("joinedAt", new Date()).append("fromSeq", 1L));
-        }
-    }
 }
