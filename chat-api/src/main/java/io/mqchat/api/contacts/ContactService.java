@@ -174,6 +174,41 @@ public class ContactService {
         return new ChangesSince(version, page, next, more);
     }
 
+    /**
+     * A deleted account leaves every list it was on: its contacts lose it ({@code removed}), requests it sent
+     * are {@code cancelled} and those it got {@code declined} for the other users; its blocks and its own changes
+     * go. Who blocked it keeps that block (the id is never registered again, so it blocks nobody else).
+     */
+    public void removeAccount(String userId) {
+        Instant now = now();
+        // each pass deletes what it read; a pass that deletes nothing (a document not shaped as written) ends it
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (String contact : store.allContactIds(userId)) {
+                if (store.deleteContacts(userId, contact)) {
+                    progress = true;
+                    changes.record(contact, Contact.REMOVED, userId, null, now);
+                }
+            }
+        }
+        for (boolean incoming : new boolean[]{false, true}) {
+            progress = true;
+            while (progress) {
+                progress = false;
+                for (ContactStore.Request r : store.requestsOf(userId, incoming, 0, 500)) {
+                    if (store.deleteRequest(r.from(), r.to())) {
+                        progress = true;
+                        String peer = incoming ? r.from() : r.to();
+                        changes.record(peer, incoming ? Contact.DECLINED : Contact.CANCELLED, userId, null, now);
+                    }
+                }
+            }
+        }
+        store.deleteBlocksBy(userId);
+        changeLog.deleteAll(userId);
+    }
+
     /** Writes both directions and records {@code accepted} for both (unless they were contacts already). */
     private ContactStore.Contact becomeContacts(String caller, String peer, Instant now) {
         if (store.insertContacts(caller, peer, now)) {

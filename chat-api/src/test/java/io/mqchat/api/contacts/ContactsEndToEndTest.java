@@ -191,4 +191,31 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
         assertThat(changesSince(nia, 2)).as("version 3 onwards is kept").hasSize(10);
         assertProblem(call("GET", "/api/v1/contacts?sinceVersion=13", null, nia), 410, "newer than your contact list");
     }
+
+    @Test
+    void aDeletedAccountLeavesEveryListItWasOn() {
+        String gone = "del" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        assertStatus(TestHttp.postJson(port, "/api/v1/auth/register", "{\"userId\":\"" + gone
+                + "\",\"password\":\"leaving-4242\"}"), 201);
+        String friend = user();
+        String asked = user();
+        String asker = user();
+        befriend(gone, friend);
+        assertStatus(request(gone, asked, null), 201);
+        assertStatus(request(asker, gone, null), 201);
+        assertStatus(call("PUT", "/api/v1/blocks/" + asker, null, gone), 204);
+        assertStatus(request(gone, asker, null), 409);
+        long friendBefore = version(friend);
+
+        assertStatus(call("DELETE", "/api/v1/users/me", "{\"password\":\"leaving-4242\"}", gone), 204);
+        assertThat(contactStored(friend, gone)).isFalse();
+        assertThat(contactStored(gone, friend)).isFalse();
+        assertThat(requestStored(gone, asked)).isFalse();
+        assertThat(changesSince(friend, friendBefore)).containsExactly("removed:" + gone);
+        assertThat(changesSince(asked, 1)).containsExactly("cancelled:" + gone);
+        assertThat(storedChanges(gone)).isEmpty();
+        assertThat(db().getCollection(io.mqchat.common.schema.StoreSchema.BLOCKS)
+                .countDocuments(com.mongodb.client.model.Filters.eq("blocker", gone))).isZero();
+        assertProblem(request(friend, gone, null), 404, "No such user");
+    }
 }
