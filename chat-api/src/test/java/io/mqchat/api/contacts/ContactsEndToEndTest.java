@@ -150,6 +150,8 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
         assertThat(changes).containsExactly("request_received:" + lea, "removed:" + kim, "requested:" + max);
         assertThat(versions).containsExactly(3L, 4L, 5L);
         assertThat(all.json().get("changes").get(2).get("message").asText()).isEqualTo("hello");
+        assertThat(all.json().get("changes").get(1).get("message").isNull()).as("null where it does not apply").isTrue();
+        assertThat(all.json().get("changes").get(1).get("at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
         // the same, one at a time
         List<Long> paged = new ArrayList<>();
@@ -217,5 +219,28 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
         assertThat(db().getCollection(io.mqchat.common.schema.StoreSchema.BLOCKS)
                 .countDocuments(com.mongodb.client.model.Filters.eq("blocker", gone))).isZero();
         assertProblem(request(friend, gone, null), 404, "No such user");
+    }
+
+    @Test
+    void aContactsOnlyGroupAddsSettingAdmitsContactsAndInvitesEveryoneElse() {
+        String pia = user();
+        String contact = user();
+        String stranger = user();
+        assertStatus(call("PATCH", "/api/v1/users/me/settings", "{\"groupAdds\":\"contacts\"}", pia), 200);
+        befriend(contact, pia);
+        TestHttp.Response byContact = call("POST", "/api/v1/groups", "{\"name\":\"Friends\",\"members\":[\"" + pia
+                + "\"]}", contact);
+        assertStatus(byContact, 201);
+        assertThat(byContact.json().get("added").toString()).contains(pia);
+        TestHttp.Response byStranger = call("POST", "/api/v1/groups", "{\"name\":\"Spam\",\"members\":[\"" + pia
+                + "\"]}", stranger);
+        assertStatus(byStranger, 201);
+        assertThat(byStranger.json().get("added").toString()).doesNotContain(pia);
+        assertThat(byStranger.json().get("invited").toString()).contains(pia);
+        // no longer contacts: invited like anyone else
+        assertStatus(call("DELETE", "/api/v1/contacts/" + contact, null, pia), 204);
+        TestHttp.Response afterRemoval = call("POST", "/api/v1/groups", "{\"name\":\"Again\",\"members\":[\"" + pia
+                + "\"]}", contact);
+        assertThat(afterRemoval.json().get("invited").toString()).contains(pia);
     }
 }
