@@ -92,13 +92,11 @@ public class ContactController {
             return new ChangesView(since.changes().stream().map(ChangeView::of).toList(), since.version(),
                     since.next(), since.hasMore());
         }
-        long[] version = new long[1];
-        ListPage<ContactView> items = ListPage.read(page, size == null ? 50 : size, (skip, limit) -> {
-            ContactService.ContactList list = contacts.contacts(me, skip, limit);
-            version[0] = list.version();
-            return list.contacts();
-        }, ContactView::of);
-        return new ContactListView(items.items(), items.page(), items.size(), items.hasMore(), version[0]);
+        int pageSize = size == null ? 50 : size;
+        ListPage.check(page, pageSize);
+        ContactService.ContactList list = contacts.contacts(me, page * pageSize, pageSize + 1);
+        ListPage<ContactView> items = ListPage.of(list.contacts(), page, pageSize, ContactView::of);
+        return new ContactListView(items.items(), items.page(), items.size(), items.hasMore(), list.version());
     }
 
     @Operation(summary = "Remove a contact", description = "Both directions go (change 'removed' for both). 204; "

@@ -1,12 +1,20 @@
 package io.mqchat.api.contacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.model.Filters;
+import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.web.TestHttp;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -196,7 +204,7 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
 
     @Test
     void aDeletedAccountLeavesEveryListItWasOn() {
-        String gone = "del" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String gone = "del" + UUID.randomUUID().toString().substring(0, 8);
         assertStatus(TestHttp.postJson(port, "/api/v1/auth/register", "{\"userId\":\"" + gone
                 + "\",\"password\":\"leaving-4242\"}"), 201);
         String friend = user();
@@ -216,8 +224,8 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
         assertThat(changesSince(friend, friendBefore)).containsExactly("removed:" + gone);
         assertThat(changesSince(asked, 1)).containsExactly("cancelled:" + gone);
         assertThat(storedChanges(gone)).isEmpty();
-        assertThat(db().getCollection(io.mqchat.common.schema.StoreSchema.BLOCKS)
-                .countDocuments(com.mongodb.client.model.Filters.eq("blocker", gone))).isZero();
+        assertThat(db().getCollection(StoreSchema.BLOCKS)
+                .countDocuments(Filters.eq("blocker", gone))).isZero();
         assertProblem(request(friend, gone, null), 404, "No such user");
     }
 
@@ -242,5 +250,36 @@ class ContactsEndToEndTest extends ContactsApiTestBase {
         TestHttp.Response afterRemoval = call("POST", "/api/v1/groups", "{\"name\":\"Again\",\"members\":[\"" + pia
                 + "\"]}", contact);
         assertThat(afterRemoval.json().get("invited").toString()).contains(pia);
+    }
+
+    @Test
+    void concurrentChangesOfOneListGetDistinctVersionsWithoutGaps() throws Exception {
+        String star = user();
+        int askers = 8;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < askers; i++) {
+            ids.add(user());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(askers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (String asker : ids) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return request(asker, star, null).status();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(storedChanges(star)).extracting(d -> ((Number) d.get("version")).longValue())
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(changesSince(star, 0)).hasSize(askers).allMatch(c -> c.startsWith("request_received:"));
+        assertThat(version(star)).isEqualTo(askers);
     }
 }
