@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzes chat-api's request bodies (register, login, group create and patch, add members, admin ban and kick,
- * change password, delete account) against the real app: whatever the body, the answer is a success or a 4xx
+ * change password, delete account, settings, contact requests, blocks) against the real app: whatever the body, the answer is a success or a 4xx
  * problem document, never a 5xx, HTML or a stack trace. The number of tries is jqwik's default from {@code junit-platform.properties}; a longer
  * campaign: {@code -Djqwik.tries.default=20000} (see the README's testing section).
  */
@@ -82,7 +82,11 @@ class RestBodiesFuzzTest {
                 new Endpoint("POST", "/api/v1/admin/users/fuzz-target/ban", true),
                 new Endpoint("POST", "/api/v1/admin/users/fuzz-target/kick", true),
                 new Endpoint("POST", "/api/v1/users/me/password", true),
-                new Endpoint("DELETE", "/api/v1/users/me", true));
+                new Endpoint("DELETE", "/api/v1/users/me", true),
+                new Endpoint("PATCH", "/api/v1/users/me/settings", true),
+                new Endpoint("POST", "/api/v1/contacts/requests", true),
+                new Endpoint("POST", "/api/v1/contacts/requests/fuzz-target/accept", true),
+                new Endpoint("PUT", "/api/v1/blocks/fuzz-target", true));
     }
 
     @Provide

@@ -44,7 +44,7 @@ public class GroupInvitations {
         if (!mine.role().canManageMembers() && !mine.group().membersInvite()) {
             throw ApiException.forbidden("Only admins and the owner can invite to this group.");
         }
-        Set<String> users = groups.newcomers(groupId, userIds);
+        Set<String> users = groups.newcomers(groupId, caller, userIds);
         limits.adding(caller, users.size());
         return admission.invite(mine.group(), caller, users);
     }

@@ -52,7 +52,7 @@ public class GroupMembers {
     public Additions add(String groupId, String caller, List<String> userIds) {
         GroupService.Membership mine = groups.view(groupId, caller);
         GroupService.requireManager(mine, "add members");
-        Set<String> users = groups.newcomers(groupId, userIds);
+        Set<String> users = groups.newcomers(groupId, caller, userIds);
         GroupAddConsent.Split split = consent.split(caller, users, groupId);
         limits.adding(caller, users.size());
         List<GroupMember> added = split.add().isEmpty() ? List.of() : admission.add(mine.group(), caller, split.add());

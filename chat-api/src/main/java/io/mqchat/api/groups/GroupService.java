@@ -1,5 +1,6 @@
 package io.mqchat.api.groups;
 
+import io.mqchat.common.contacts.Relations;
 import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.GroupEvents;
@@ -42,9 +43,11 @@ public class GroupService {
     private final GroupsProperties properties;
     private final GroupAddConsent consent;
     private final GroupRateLimits limits;
+    private final Relations relations;
 
     public GroupService(GroupStore store, PendingJoinStore pending, GroupAnnouncer announcer, GroupAdmission admission,
-                        GroupsProperties properties, GroupAddConsent consent, GroupRateLimits limits) {
+                        GroupsProperties properties, GroupAddConsent consent, GroupRateLimits limits,
+                        Relations relations) {
         this.store = store;
         this.pending = pending;
         this.announcer = announcer;
@@ -52,6 +55,7 @@ public class GroupService {
         this.properties = properties;
         this.consent = consent;
         this.limits = limits;
+        this.relations = relations;
     }
 
     /** A new group, who was made a member with it and who was invited instead (their setting). */
@@ -81,6 +85,7 @@ public class GroupService {
                     + size + ".");
         }
         requireExisting(others);
+        refuseBlockers(caller, others);
         GroupAddConsent.Split split = consent.split(caller, others, null);
         limits.creating(caller, others.size());
         Instant now = now();
@@ -204,9 +209,10 @@ public class GroupService {
 
     /**
      * The users to add to or invite into a group: distinct, valid (400), at least one (400), none a member
-     * already (409, named) and all registered (400, the unknown named).
+     * already (409, named), all registered (400, the unknown named) and none having blocked {@code actor}
+     * (403, named).
      */
-    Set<String> newcomers(String groupId, List<String> userIds) {
+    Set<String> newcomers(String groupId, String actor, List<String> userIds) {
         Set<String> users = validUserIds(userIds, "userIds");
         if (users.isEmpty()) {
             throw ApiException.badRequest("userIds must list at least one user.");
@@ -216,12 +222,25 @@ public class GroupService {
             throw alreadyMembers(already);
         }
         requireExisting(users);
+        refuseBlockers(actor, users);
         return users;
     }
 
     /** 409 naming the users (sorted) that are members already. */
     static ApiException alreadyMembers(Collection<String> users) {
         return ApiException.conflict("Already members: " + String.join(", ", users.stream().sorted().toList()) + ".");
+    }
+
+    /**
+     * 403 naming the users who blocked {@code actor}: nobody is added to or invited into a group by someone they
+     * blocked. The detail does not say why, as a contact request's does not.
+     */
+    private void refuseBlockers(String actor, Set<String> users) {
+        Set<String> blockers = relations.blockersAmong(users, actor);
+        if (!blockers.isEmpty()) {
+            throw ApiException.forbidden("You cannot add or invite these users: "
+                    + String.join(", ", blockers.stream().sorted().toList()) + ".");
+        }
     }
 
     /** 400 naming the users that are not registered. */

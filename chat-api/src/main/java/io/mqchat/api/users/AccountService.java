@@ -3,6 +3,7 @@ package io.mqchat.api.users;
 import io.mqchat.api.admin.AdminAccess;
 import io.mqchat.api.auth.AuthService;
 import io.mqchat.api.auth.PasswordPolicy;
+import io.mqchat.api.contacts.ContactService;
 import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.api.devices.DeviceSessions;
 import io.mqchat.api.groups.GroupMembers;
@@ -43,11 +44,13 @@ public class AccountService {
     private final GroupMembers groupMembers;
     private final AdminAccess admins;
     private final BrokerBus bus;
+    private final ContactService contacts;
     private final Clock clock = Clock.systemUTC();
 
     public AccountService(UserStore users, AuthService auth, PasswordEncoder encoder, DeviceSessions devices,
-                          GroupMembers groupMembers, AdminAccess admins, BrokerBus bus) {
+                          GroupMembers groupMembers, AdminAccess admins, BrokerBus bus, ContactService contacts) {
         this.bus = bus;
+        this.contacts = contacts;
         this.users = users;
         this.auth = auth;
         this.encoder = encoder;
@@ -87,8 +90,8 @@ public class AccountService {
 
     /**
      * Deletes the account for good: the user leaves every group (a group it owns passes to its oldest admin or
-     * member, or is dissolved when empty), its pending invitations and join requests, settings, roles, logins and
-     * own conversation summaries go, every device is disconnected. The messages it sent stay, with its id as
+     * member, or is dissolved when empty), its pending invitations and join requests, its contacts, contact
+     * requests and blocks, settings, roles, logins and own conversation summaries go, every device is disconnected. The messages it sent stay, with its id as
      * {@code from}; the id is kept as a tombstone and can never be registered again.
      */
     public void delete(AccessTokens.AccessToken caller, String password, String remoteAddr) {
@@ -105,6 +108,8 @@ public class AccountService {
         groupMembers.removeAccount(userId);
         users.deleteConversationSummaries(userId);
         users.delete(userId);
+        // after the user document: no new request can reach the account any more
+        contacts.removeAccount(userId);
         try {
             // the broker nodes stop taking direct messages for it now, not when their cached answer expires
             bus.send(BusMessage.accountDeleted(userId));

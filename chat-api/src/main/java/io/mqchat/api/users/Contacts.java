@@ -15,9 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who has whom as a contact, read from {@code contacts} ({@code _id = {user}|{contact}}). Contacts are a
- * later feature: nothing writes the collection yet, so today nobody is anybody's contact and the
- * {@code contacts} setting admits nobody. The feature only has to fill the collection.
+ * Who has whom as a contact, read from {@code contacts} ({@code _id = {user}|{contact}}, written in pairs by
+ * {@code io.mqchat.api.contacts}), for the {@code contacts} choice of who may add a user to groups.
  */
 @Repository
 public class Contacts {

@@ -10,10 +10,7 @@ import java.util.Optional;
 public enum GroupAddPolicy {
     /** Anyone may add them (the default, as the big messengers have it). */
     EVERYONE("everyone"),
-    /**
-     * Only their contacts. Contacts do not exist yet (a later feature fills {@link Contacts}); until then this
-     * admits nobody directly.
-     */
+    /** Only their contacts ({@link Contacts}, written by {@code io.mqchat.api.contacts}). */
     CONTACTS("contacts"),
     /** Nobody: every addition becomes an invitation. */
     NOBODY("nobody");

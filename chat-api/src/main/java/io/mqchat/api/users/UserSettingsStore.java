@@ -5,13 +5,18 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
+import io.mqchat.common.contacts.DirectMessagePolicy;
+import io.mqchat.common.contacts.PresencePolicy;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.springframework.stereotype.Repository;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,9 +36,11 @@ public class UserSettingsStore {
     /** The settings of a registered user; empty if there is no such user. */
     public Optional<UserSettings> find(String userId) {
         requireValid(userId);
-        Document d = users.find(Filters.eq(StoreSchema.User.ID, userId))
-                .projection(Projections.include(StoreSchema.User.GROUP_ADDS)).first();
-        return Optional.ofNullable(d).map(doc -> new UserSettings(groupAdds(doc)));
+        Document d = users.find(Filters.eq(StoreSchema.User.ID, userId)).projection(Projections.include(
+                StoreSchema.User.GROUP_ADDS, StoreSchema.User.DIRECT_MESSAGES, StoreSchema.User.PRESENCE)).first();
+        return Optional.ofNullable(d).map(doc -> new UserSettings(groupAdds(doc),
+                DirectMessagePolicy.ofStored(doc.get(StoreSchema.User.DIRECT_MESSAGES)),
+                PresencePolicy.ofStored(doc.get(StoreSchema.User.PRESENCE))));
     }
 
     /** The {@code groupAdds} setting of each of these registered users (missing users are left out). */
@@ -50,11 +57,24 @@ public class UserSettingsStore {
         return result;
     }
 
-    /** False if there is no such user. */
-    public boolean setGroupAdds(String userId, GroupAddPolicy policy) {
+    /** Sets the settings given (null: unchanged) in one write; false if there is no such user. */
+    public boolean update(String userId, GroupAddPolicy groupAdds, DirectMessagePolicy directMessages,
+                          PresencePolicy presence) {
         requireValid(userId);
-        return users.updateOne(Filters.eq(StoreSchema.User.ID, userId),
-                Updates.set(StoreSchema.User.GROUP_ADDS, policy.wire())).getMatchedCount() == 1;
+        List<Bson> sets = new ArrayList<>();
+        if (groupAdds != null) {
+            sets.add(Updates.set(StoreSchema.User.GROUP_ADDS, groupAdds.wire()));
+        }
+        if (directMessages != null) {
+            sets.add(Updates.set(StoreSchema.User.DIRECT_MESSAGES, directMessages.wire()));
+        }
+        if (presence != null) {
+            sets.add(Updates.set(StoreSchema.User.PRESENCE, presence.wire()));
+        }
+        if (sets.isEmpty()) {
+            throw new IllegalArgumentException("nothing to set");
+        }
+        return users.updateOne(Filters.eq(StoreSchema.User.ID, userId), Updates.combine(sets)).getMatchedCount() == 1;
     }
 
     private static GroupAddPolicy groupAdds(Document d) {

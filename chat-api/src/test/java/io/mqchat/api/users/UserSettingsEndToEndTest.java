@@ -105,4 +105,66 @@ class UserSettingsEndToEndTest {
         assertThat(call("GET", "/api/v1/users/me/settings", null, eve).json().get("groupAdds").asText())
                 .isEqualTo("nobody");
     }
+
+    private static Document document(String user) {
+        return MONGO.db().getCollection(StoreSchema.USERS).find(Filters.eq(StoreSchema.User.ID, user)).first();
+    }
+
+    @Test
+    void directMessagesAndPresenceHaveDefaultsAndAreStoredUnderTheirNames() {
+        String fay = user();
+        TestHttp.Response initial = call("GET", "/api/v1/users/me/settings", null, fay);
+        assertThat(initial.json().get("directMessages").asText()).isEqualTo("everyone");
+        assertThat(initial.json().get("presence").asText()).isEqualTo("talked");
+
+        TestHttp.Response both = call("PATCH", "/api/v1/users/me/settings",
+                "{\"directMessages\":\"contacts\",\"presence\":\"nobody\"}", fay);
+        assertThat(both.status()).as(both.raw().body()).isEqualTo(200);
+        assertThat(both.json().get("directMessages").asText()).isEqualTo("contacts");
+        assertThat(both.json().get("presence").asText()).isEqualTo("nobody");
+        assertThat(both.json().get("groupAdds").asText()).as("untouched").isEqualTo("everyone");
+        assertThat(document(fay).getString(StoreSchema.User.DIRECT_MESSAGES)).isEqualTo("contacts");
+        assertThat(document(fay).getString(StoreSchema.User.PRESENCE)).isEqualTo("nobody");
+        assertThat(document(fay).containsKey(StoreSchema.User.GROUP_ADDS)).isFalse();
+
+        TestHttp.Response presence = call("PATCH", "/api/v1/users/me/settings", "{\"presence\":\"contacts\"}", fay);
+        assertThat(presence.json().get("presence").asText()).isEqualTo("contacts");
+        assertThat(presence.json().get("directMessages").asText()).as("untouched").isEqualTo("contacts");
+        assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"presence\":\"talked\",\"directMessages\":"
+                + "\"everyone\"}", fay).json().get("presence").asText()).isEqualTo("talked");
+        assertThat(document(fay).getString(StoreSchema.User.PRESENCE)).isEqualTo("talked");
+        assertThat(document(fay).getString(StoreSchema.User.DIRECT_MESSAGES)).isEqualTo("everyone");
+    }
+
+    @Test
+    void oneBadValueChangesNoneOfTheSettings() {
+        String gil = user();
+        for (String body : new String[]{"{\"directMessages\":\"nobody\"}", "{\"presence\":\"everyone\"}",
+                "{\"presence\":\"Talked\"}", "{\"groupAdds\":\"nobody\",\"presence\":\"friends\"}",
+                "{\"directMessages\":\"contacts\",\"groupAdds\":\"all\"}", "{\"presence\":[\"nobody\"]}",
+                "{\"directMessages\":{\"$ne\":null}}"}) {
+            TestHttp.Response r = call("PATCH", "/api/v1/users/me/settings", body, gil);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.contentType()).as(body).startsWith("application/problem+json");
+        }
+        assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"presence\":\"x\"}", gil).json().get("detail")
+                .asText()).contains("\"talked\", \"contacts\", \"nobody\"");
+        assertThat(call("PATCH", "/api/v1/users/me/settings", "{\"directMessages\":\"x\"}", gil).json().get("detail")
+                .asText()).contains("\"everyone\", \"contacts\"");
+        Document stored = document(gil);
+        assertThat(stored.containsKey(StoreSchema.User.GROUP_ADDS)).isFalse();
+        assertThat(stored.containsKey(StoreSchema.User.DIRECT_MESSAGES)).isFalse();
+        assertThat(stored.containsKey(StoreSchema.User.PRESENCE)).isFalse();
+    }
+
+    @Test
+    void unknownStoredPrivacyValuesReadAsTheNarrowestChoice() {
+        String hil = user();
+        MONGO.db().getCollection(StoreSchema.USERS).updateOne(Filters.eq(StoreSchema.User.ID, hil),
+                new Document("$set", new Document(StoreSchema.User.DIRECT_MESSAGES, "friends")
+                        .append(StoreSchema.User.PRESENCE, 7)));
+        TestHttp.Response r = call("GET", "/api/v1/users/me/settings", null, hil);
+        assertThat(r.json().get("directMessages").asText()).isEqualTo("contacts");
+        assertThat(r.json().get("presence").asText()).isEqualTo("nobody");
+    }
 }

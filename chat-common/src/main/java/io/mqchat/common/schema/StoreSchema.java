@@ -30,11 +30,19 @@ public final class StoreSchema {
     /** Pending requests to join: one document per (group, requesting user). */
     public static final String GROUP_JOIN_REQUESTS = "group_join_requests";
     /**
-     * A user's contacts: one document per (user, contact), {@code _id} = {@code {user}|{contact}}. Nothing
-     * writes it yet (contacts come with a later feature); the {@code contacts} setting of who may add a user
-     * to groups reads it, so until then it admits nobody.
+     * A user's contacts: one document per (user, contact), {@code _id} = {@code {user}|{contact}} (fields in
+     * {@link ContactEntry}). Contacts are mutual: chat-api writes and deletes both directions together.
      */
     public static final String CONTACTS = "contacts";
+    /** Pending contact requests: one per (from, to), {@code _id} = {@code {from}|{to}} ({@link ContactRequest}). */
+    public static final String CONTACT_REQUESTS = "contact_requests";
+    /**
+     * Every change to a user's contact list, pending requests or blocks, numbered per user from 1 without gaps
+     * ({@link ContactChange}); the newest version is the list's version. Older entries may be pruned.
+     */
+    public static final String CONTACT_CHANGES = "contact_changes";
+    /** Who blocked whom: one per (blocker, blocked), {@code _id} = {@code {blocker}|{blocked}} ({@link Block}). */
+    public static final String BLOCKS = "blocks";
     /** What admins did: one document per action (who, what, to whom, why, when), {@code _id} an ObjectId. */
     public static final String ADMIN_AUDIT = "admin_audit";
 
@@ -87,6 +95,13 @@ public final class StoreSchema {
         public static final String CREATED_AT = "createdAt";
         /** Who may add the user to groups directly: {@code everyone} (absent), {@code contacts} or {@code nobody}. */
         public static final String GROUP_ADDS = "groupAdds";
+        /** Who may send the user direct messages: {@code everyone} (absent) or {@code contacts}. */
+        public static final String DIRECT_MESSAGES = "directMessages";
+        /**
+         * Who may see the user's presence: {@code talked} (absent: those they exchanged direct messages with or share
+         * a group with), {@code contacts} or {@code nobody}.
+         */
+        public static final String PRESENCE = "presence";
         /** {@code true} when the admin role was granted over REST (absent otherwise; configured admins are not stored). */
         public static final String ADMIN = "admin";
         /** While banned: {@code {reason, until (absent = permanent), by, at}}. */
@@ -212,6 +227,15 @@ public final class StoreSchema {
     /** The admin audit by admin / by target, newest first. */
     public static final String INDEX_AUDIT_ADMIN = "audit_admin";
     public static final String INDEX_AUDIT_TARGET = "audit_target";
+    /** A user's contacts by id; pending requests to / from a user, oldest first. */
+    public static final String INDEX_CONTACT_USER = "contact_user";
+    public static final String INDEX_CONTACT_REQUEST_TO = "contact_request_to";
+    public static final String INDEX_CONTACT_REQUEST_FROM = "contact_request_from";
+    /** A user's contact changes by version (unique: one change per version). */
+    public static final String INDEX_CONTACT_CHANGE_VERSION = "contact_change_version_unique";
+    /** A user's blocks by blocked id; who blocked a user. */
+    public static final String INDEX_BLOCK_BLOCKER = "block_blocker";
+    public static final String INDEX_BLOCK_BLOCKED = "block_blocked";
 
     /**
      * Pending invitation and join request fields. {@code _id} is {@code {groupId}|{userId}} (one pending
@@ -230,6 +254,75 @@ public final class StoreSchema {
 
         public static String id(String groupId, String userId) {
             return GroupMember.id(groupId, userId);
+        }
+    }
+
+    /** Contact fields ({@link #CONTACTS}). {@code _id} is {@code {user}|{contact}}. */
+    public static final class ContactEntry {
+        public static final String ID = "_id";
+        public static final String USER = "user";
+        public static final String CONTACT = "contact";
+        /** When the two became contacts (a BSON date). */
+        public static final String SINCE = "since";
+
+        private ContactEntry() {
+        }
+
+        public static String id(String user, String contact) {
+            return user + "|" + contact;
+        }
+    }
+
+    /** Pending contact request fields ({@link #CONTACT_REQUESTS}). {@code _id} is {@code {from}|{to}}. */
+    public static final class ContactRequest {
+        public static final String ID = "_id";
+        public static final String FROM = "from";
+        public static final String TO = "to";
+        /** The requester's note (absent when none). */
+        public static final String MESSAGE = "message";
+        public static final String CREATED_AT = "createdAt";
+
+        private ContactRequest() {
+        }
+
+        public static String id(String from, String to) {
+            return from + "|" + to;
+        }
+    }
+
+    /** Contact change fields ({@link #CONTACT_CHANGES}); unique {@code (user, version)}. */
+    public static final class ContactChange {
+        public static final String ID = "_id";
+        /** Whose list changed. */
+        public static final String USER = "user";
+        /** 1, 2, 3... per user. */
+        public static final String VERSION = "version";
+        /** What happened, from {@link #USER}'s side ({@code ServerEvent.Contact}'s change names). */
+        public static final String CHANGE = "change";
+        /** The other user. */
+        public static final String PEER = "peer";
+        /** A received request's note (absent otherwise). */
+        public static final String MESSAGE = "message";
+        /** When (a BSON date). */
+        public static final String AT = "at";
+
+        private ContactChange() {
+        }
+    }
+
+    /** Block fields ({@link #BLOCKS}). {@code _id} is {@code {blocker}|{blocked}}. */
+    public static final class Block {
+        public static final String ID = "_id";
+        public static final String BLOCKER = "blocker";
+        public static final String BLOCKED = "blocked";
+        /** When (a BSON date). */
+        public static final String AT = "at";
+
+        private Block() {
+        }
+
+        public static String id(String blocker, String blocked) {
+            return blocker + "|" + blocked;
         }
     }
 
@@ -288,5 +381,17 @@ public final class StoreSchema {
                 Indexes.descending(AdminAuditEntry.ID)), new IndexOptions().name(INDEX_AUDIT_ADMIN));
         db.getCollection(ADMIN_AUDIT).createIndex(Indexes.compoundIndex(Indexes.ascending(AdminAuditEntry.TARGET),
                 Indexes.descending(AdminAuditEntry.ID)), new IndexOptions().name(INDEX_AUDIT_TARGET));
+        db.getCollection(CONTACTS).createIndex(Indexes.ascending(ContactEntry.USER, ContactEntry.CONTACT),
+                new IndexOptions().unique(true).name(INDEX_CONTACT_USER));
+        db.getCollection(CONTACT_REQUESTS).createIndex(Indexes.ascending(ContactRequest.TO, ContactRequest.CREATED_AT),
+                new IndexOptions().name(INDEX_CONTACT_REQUEST_TO));
+        db.getCollection(CONTACT_REQUESTS).createIndex(Indexes.ascending(ContactRequest.FROM, ContactRequest.CREATED_AT),
+                new IndexOptions().name(INDEX_CONTACT_REQUEST_FROM));
+        db.getCollection(CONTACT_CHANGES).createIndex(Indexes.ascending(ContactChange.USER, ContactChange.VERSION),
+                new IndexOptions().unique(true).name(INDEX_CONTACT_CHANGE_VERSION));
+        db.getCollection(BLOCKS).createIndex(Indexes.ascending(Block.BLOCKER, Block.BLOCKED),
+                new IndexOptions().unique(true).name(INDEX_BLOCK_BLOCKER));
+        db.getCollection(BLOCKS).createIndex(Indexes.ascending(Block.BLOCKED),
+                new IndexOptions().name(INDEX_BLOCK_BLOCKED));
     }
 }

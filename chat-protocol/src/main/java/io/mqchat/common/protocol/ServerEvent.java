@@ -31,7 +31,8 @@ import java.util.Set;
         @JsonSubTypes.Type(value = ServerEvent.GroupJoinRequest.class, name = ServerEvent.GROUP_JOIN_REQUEST),
         @JsonSubTypes.Type(value = ServerEvent.Refusal.class, name = ServerEvent.ERROR),
         @JsonSubTypes.Type(value = ServerEvent.Sync.class, name = ServerEvent.SYNC),
-        @JsonSubTypes.Type(value = ServerEvent.Signal.class, name = ServerEvent.SIGNAL)})
+        @JsonSubTypes.Type(value = ServerEvent.Signal.class, name = ServerEvent.SIGNAL),
+        @JsonSubTypes.Type(value = ServerEvent.Contact.class, name = ServerEvent.CONTACT)})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface ServerEvent {
@@ -44,9 +45,10 @@ public sealed interface ServerEvent {
     String ERROR = "error";
     String SYNC = "sync";
     String SIGNAL = "signal";
+    String CONTACT = "contact";
 
     /** The {@code type}s of this version; anything else is a newer server's event, to be ignored. */
-    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC, SIGNAL);
+    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC, SIGNAL, CONTACT);
 
     /**
      * {@code {"type":"kick","device","reason","ts"}}: the device was logged out (replaced by a newer login of
@@ -148,6 +150,27 @@ public sealed interface ServerEvent {
                         recalledAt);
             }
         }
+    }
+
+    /**
+     * {@code {"type":"contact","change","peer","version","message"?,"ts"}}: your contact list or your pending contact
+     * requests changed; {@code version} is your list's version after this change (as
+     * {@code GET /api/v1/contacts?sinceVersion=} returns it). {@code change} is one of the {@code CONTACT_*}
+     * constants, from your side: {@code request_received} (peer asked you, with their {@code message} if any),
+     * {@code requested} (you asked peer, from another of your devices), {@code accepted} (you are contacts now),
+     * {@code declined}, {@code cancelled}, {@code removed}, {@code blocked} / {@code unblocked} (by you; the blocked
+     * user is never told), {@code deleted} (peer's account is gone). Clients ignore changes they do not know.
+     */
+    record Contact(String change, String peer, long version, @Nullable String message, long ts) implements ServerEvent {
+
+        public static final String REQUESTED = "requested";
+        public static final String REQUEST_RECEIVED = "request_received";
+        public static final String ACCEPTED = "accepted";
+        public static final String DECLINED = "declined";
+        public static final String CANCELLED = "cancelled";
+        public static final String REMOVED = "removed";
+        public static final String BLOCKED = "blocked";
+        public static final String UNBLOCKED = "unblocked";
     }
 
     /** This event as the JSON text the server publishes. */

@@ -97,6 +97,8 @@ class WireFormatTest {
                 ServerEvent.Recall.byAdmin("g:team", "m2", 5, "root", "spam", 4L).answering("r-1"),
                 new ServerEvent.GroupInvitation("team", "The team", "alice", 5L),
                 new ServerEvent.GroupJoinRequest("team", "The team", "carol", 6L),
+                new ServerEvent.Contact(ServerEvent.Contact.REQUEST_RECEIVED, "carol", 3, "hi, it's Carol", 8L),
+                new ServerEvent.Contact(ServerEvent.Contact.ACCEPTED, "carol", 4, null, 9L),
                 ServerEvent.Refusal.ofPublish("c-1", ProtocolError.MUTED, "muted: until 12:00", "chat/g/team"),
                 ServerEvent.Refusal.ofRequest(null, "unknown_message", "no such message", "chat/req/alice"),
                 new ServerEvent.Sync("r-2", List.of(), Map.of("d:alice:bob", 3L), "cur", false, null,
@@ -133,6 +135,14 @@ class WireFormatTest {
         assertThat(error.get("type").asText()).isEqualTo("error");
         assertThat(error.get("code").asText()).isEqualTo("malformed_payload");
         assertThat(error.has("cid")).as("a payload without a cid").isFalse();
+
+        JsonNode contact = tree(new ServerEvent.Contact(ServerEvent.Contact.REMOVED, "bob", 7, null, 5L).toJson());
+        assertThat(contact.get("type").asText()).isEqualTo("contact");
+        assertThat(contact.get("change").asText()).isEqualTo("removed");
+        assertThat(contact.get("peer").asText()).isEqualTo("bob");
+        assertThat(contact.get("version").asLong()).isEqualTo(7);
+        assertThat(contact.has("message")).as("no message: left out").isFalse();
+        assertThat(contact.has("seq")).isFalse();
 
         JsonNode sync = tree(new ServerEvent.Sync(null, List.of(), Map.of(), "c", true, 250L,
                 List.of(new ServerEvent.Sync.Recalled("d:alice:bob", "m1", 2, 7L, "alice", null)), List.of()).toJson());

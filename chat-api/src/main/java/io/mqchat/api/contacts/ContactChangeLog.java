@@ -1,0 +1,123 @@
+package io.mqchat.api.contacts;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import io.mqchat.common.protocol.Ids;
+import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.web.ApiException;
+import org.bson.Document;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Repository;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Each user's numbered contact changes ({@code contact_changes}). The change document is its own counter: a new
+ * change takes the newest version + 1 and the unique {@code (user, version)} index decides between concurrent
+ * writers (the loser reads again and takes the next). So versions have no gaps, and version v + 1 is only written
+ * after v is visible: a reader never sees a later change without the earlier ones. Only the newest
+ * {@code keptChanges} per user are kept.
+ */
+@Repository
+public class ContactChangeLog {
+
+    /** One recorded change of {@code user}'s list. */
+    public record Change(long version, String change, String peer, String message, Instant at) {
+    }
+
+    private static final int ATTEMPTS = 50;
+
+    private final MongoCollection<Document> changes;
+    private final int kept;
+
+    public ContactChangeLog(MongoDatabase db, ContactsProperties properties) {
+        this.changes = db.getCollection(StoreSchema.CONTACT_CHANGES);
+        this.kept = properties.keptChanges();
+    }
+
+    /** Records the change as {@code user}'s next version; the version. 503 if writers kept colliding. */
+    public long record(String user, String change, String peer, String message, Instant at) {
+        requireValid(user);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long version = currentVersion(user) + 1;
+            Document d = new Document(StoreSchema.ContactChange.USER, user)
+                    .append(StoreSchema.ContactChange.VERSION, version)
+                    .append(StoreSchema.ContactChange.CHANGE, change)
+                    .append(StoreSchema.ContactChange.PEER, peer)
+                    .append(StoreSchema.ContactChange.AT, Date.from(at));
+            if (message != null) {
+                d.append(StoreSchema.ContactChange.MESSAGE, message);
+            }
+            try {
+                changes.insertOne(d);
+            } catch (MongoWriteException e) {
+                if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                    continue; // another change took this version first
+                }
+                throw e;
+            }
+            if (version > kept) {
+                changes.deleteMany(Filters.and(Filters.eq(StoreSchema.ContactChange.USER, user),
+                        Filters.lte(StoreSchema.ContactChange.VERSION, version - kept)));
+            }
+            return version;
+        }
+        throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Your contact list is changing too fast; try again.");
+    }
+
+    /** The version of {@code user}'s list: their newest change, 0 before the first. */
+    public long currentVersion(String user) {
+        requireValid(user);
+        return edge(user, false).orElse(0L);
+    }
+
+    /** The oldest version still kept; empty when nothing is. */
+    public Optional<Long> oldestKept(String user) {
+        requireValid(user);
+        return edge(user, true);
+    }
+
+    /** Up to {@code limit} changes after {@code after} up to {@code upTo}, in version order. */
+    public List<Change> between(String user, long after, long upTo, int limit) {
+        requireValid(user);
+        List<Change> result = new ArrayList<>();
+        for (Document d : changes.find(Filters.and(Filters.eq(StoreSchema.ContactChange.USER, user),
+                        Filters.gt(StoreSchema.ContactChange.VERSION, after),
+                        Filters.lte(StoreSchema.ContactChange.VERSION, upTo)))
+                .sort(Sorts.ascending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION)).limit(limit)) {
+            result.add(new Change(((Number) d.get(StoreSchema.ContactChange.VERSION)).longValue(),
+                    d.getString(StoreSchema.ContactChange.CHANGE), d.getString(StoreSchema.ContactChange.PEER),
+                    d.getString(StoreSchema.ContactChange.MESSAGE), d.getDate(StoreSchema.ContactChange.AT).toInstant()));
+        }
+        return result;
+    }
+
+    /** Forgets a deleted account's changes. */
+    public void deleteAll(String user) {
+        requireValid(user);
+        changes.deleteMany(Filters.eq(StoreSchema.ContactChange.USER, user));
+    }
+
+    private Optional<Long> edge(String user, boolean oldest) {
+        Document d = changes.find(Filters.eq(StoreSchema.ContactChange.USER, user))
+                .sort(oldest ? Sorts.ascending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION)
+                        : Sorts.descending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION))
+                .projection(Projections.include(StoreSchema.ContactChange.VERSION)).limit(1).first();
+        return d == null ? Optional.empty() : Optional.of(((Number) d.get(StoreSchema.ContactChange.VERSION)).longValue());
+    }
+
+    private static void requireValid(String userId) {
+        if (!Ids.isValidUserId(userId)) {
+            throw new IllegalArgumentException("unvalidated user id passed to the store");
+        }
+    }
+}
