@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +67,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final HttpClient http;
     private final Semaphore slots;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** What this instance has claimed and not finished: handed back at a clean stop rather than left leased. */
+    private final Set<ObjectId> claimed = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService poller;
     private final ExecutorService workers;
     private final AtomicBoolean polling = new AtomicBoolean();
@@ -111,24 +114,28 @@ public final class WebhookDispatcher implements AutoCloseable {
         try {
             purgeDelivered();
             while (slots.tryAcquire()) {
-                Document claimed;
+                Document due;
                 try {
-                    claimed = claim();
+                    due = claim();
                 } catch (RuntimeException e) {
                     slots.release();
                     throw e;
                 }
-                if (claimed == null) {
+                if (due == null) {
                     slots.release();
                     return;
                 }
-                String endpointId = claimed.getString(WebhookDelivery.ENDPOINT);
+                ObjectId claimedId = due.getObjectId(WebhookDelivery.ID);
+                claimed.add(claimedId);
+                String endpointId = due.getString(WebhookDelivery.ENDPOINT);
                 AtomicInteger count = inFlight.computeIfAbsent(endpointId, k -> new AtomicInteger());
                 count.incrementAndGet();
                 try {
                     workers.execute(() -> {
                         try {
-                            deliver(claimed);
+                            if (deliver(due)) {
+                                claimed.remove(claimedId);
+                            }
                         } finally {
                             count.decrementAndGet();
                             slots.release();
@@ -168,11 +175,12 @@ public final class WebhookDispatcher implements AutoCloseable {
                         .returnDocument(ReturnDocument.AFTER));
     }
 
-    private void deliver(Document d) {
+    /** One attempt; false when it was abandoned (the dispatcher is stopping). */
+    private boolean deliver(Document d) {
         ObjectId id = d.getObjectId(WebhookDelivery.ID);
         WebhookEndpoints.Endpoint endpoint = endpoints.enabled(d.getString(WebhookDelivery.ENDPOINT));
         if (endpoint == null) {
-            return; // disabled or deleted meanwhile: left pending; its lease runs out, it waits for an enable
+            return true; // disabled or deleted meanwhile: left pending; its lease runs out, it waits for an enable
         }
         String error;
         try {
@@ -190,18 +198,19 @@ public final class WebhookDispatcher implements AutoCloseable {
             int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status >= 200 && status < 300) {
                 succeeded(id, d.getInteger(WebhookDelivery.ATTEMPTS, 0));
-                return;
+                return true;
             }
             error = "HTTP " + status;
         } catch (EndpointAddress.RefusedException e) {
             error = "refused: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return; // shutting down: the lease runs out and it is due again
+            return false; // stopping: handed back by close()
         } catch (Exception e) {
             error = e.getClass().getName();
         }
         failedAttempt(id, d.getInteger(WebhookDelivery.ATTEMPTS, 0) + 1, error);
+        return true;
     }
 
     private void succeeded(ObjectId id, int attemptsBefore) {
@@ -243,7 +252,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         return t;
     }
 
-    /** Stops claiming; attempts in flight are abandoned (their leases run out and they are due again). */
+    /**
+     * Stops claiming; attempts in flight are abandoned and made due again at once (were that write lost, their leases
+     * would run out and they would be due all the same). At-least-once: an endpoint that had received one gets it
+     * again.
+     */
     @Override
     public void close() {
         poller.shutdownNow();
@@ -252,6 +265,16 @@ public final class WebhookDispatcher implements AutoCloseable {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!claimed.isEmpty()) {
+            try {
+                deliveries.updateMany(Filters.and(Filters.in(WebhookDelivery.ID, List.copyOf(claimed)),
+                        Filters.eq(WebhookDelivery.STATE, WebhookDelivery.PENDING)),
+                        Updates.set(WebhookDelivery.NEXT_AT, Date.from(clock.instant())));
+            } catch (RuntimeException e) {
+                log.warn("mqchat webhooks: {} deliveries in flight stay leased until their lease runs out: {}",
+                        claimed.size(), e.toString());
+            }
         }
     }
 }

@@ -93,7 +93,7 @@ public record WebhooksProperties(@DefaultValue("false") boolean allowPrivate,
 
     /** How long a claimed delivery is someone's: longer than any attempt can take, so it is never sent twice at once. */
     public Duration lease() {
-        return connectTimeout.plus(readTimeout).plusSeconds(30);
+        return connectTimeout.plus(readTimeout).multipliedBy(2).plusSeconds(5);
     }
 
     private static boolean within(Duration d, Duration min, Duration max) {
