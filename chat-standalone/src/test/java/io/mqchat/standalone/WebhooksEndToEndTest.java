@@ -1,7 +1,13 @@
 package io.mqchat.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.sun.net.httpserver.HttpServer;
+import io.mqchat.common.schema.StoreSchema;
+import org.bson.Document;
 import io.mqchat.common.protocol.Json;
 import io.mqchat.common.webhooks.WebhookSignature;
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,7 +53,7 @@ class WebhooksEndToEndTest {
             .with("MQCHAT_WEBHOOKS_CONNECTTIMEOUT", "1s")
             .with("MQCHAT_WEBHOOKS_READTIMEOUT", "2s")
             .with("MQCHAT_PRESENCE_GRACE", "0s")
-            .users(PASSWORD, "hookroot", "alice", "bob", "carol", "dave", "erin");
+            .users(PASSWORD, "hookroot", "alice", "bob", "carol", "dave", "erin", "frank");
     private static final StackClient client = STACK.client();
 
     /** One request as the receiver got it. */
@@ -161,42 +168,73 @@ class WebhooksEndToEndTest {
     }
 
     @Test
-    void aGroupMessageIsOneMessageOfflinePerOfflineMemberAndADeviceThatConnectsIsUserOnline() throws Exception {
-        try (StackClient.Device carol = client.device("carol", PASSWORD, "desktop")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().anyMatch(r -> {
-                try {
-                    return "user.online".equals(r.event()) && "carol".equals(r.json().get("data").get("user").asText());
-                } catch (IOException e) {
-                    return false;
-                }
-            }));
-            Received online = received.stream().filter(r -> "user.online".equals(r.event())).filter(r -> {
-                try {
-                    return "carol".equals(r.json().get("data").get("user").asText());
-                } catch (IOException e) {
-                    return false;
-                }
-            }).findFirst().orElseThrow();
+    void aUserOnlineIsPerUserNotPerDeviceAndAGroupMessageIsOneMessageOfflinePerOfflineMember() throws Exception {
+        String carolToken = client.login("carol", PASSWORD, "desktop");
+        try (StackClient.Device carol = client.new Device("carol", "desktop", carolToken, "chat/u/carol");
+             MongoClient mongo = MongoClients.create(STACK.stack().mongoUri())) {
+            MongoCollection<Document> outbox = mongo.getDatabase("mqchat").getCollection(StoreSchema.WEBHOOK_DELIVERIES);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !ofUser(received(), "user.online", "carol").isEmpty());
+            Received online = ofUser(received(), "user.online", "carol").get(0);
             assertThat(WebhookSignature.verify(secret, online.body(), online.signature())).isTrue();
             assertThat(online.json().get("data").get("online").asBoolean()).isTrue();
             assertThat(online.json().get("data").get("devices")).extracting(JsonNode::asText).containsExactly("desktop");
 
-            // a group of carol (online, the sender), dave and erin (offline)
-            HttpResponse<String> group = client.api("POST", "/api/v1/groups",
-                    "{\"name\":\"Hooks\",\"members\":[\"dave\",\"erin\"]}", carol.token);
-            assertThat(group.statusCode()).as(group.body()).isEqualTo(201);
-            String groupId = Json.MAPPER.readTree(group.body()).get("groupId").asText();
-            carol.publishAccepted("chat/g/" + groupId, "{\"cid\":\"hook-g1\",\"body\":\"Hello hooks\"}");
-            String conv = "g:" + groupId;
-            await().atMost(Duration.ofSeconds(20)).until(() -> inConversation(deliveredOffline("dave"), conv).size() == 1
-                    && inConversation(deliveredOffline("erin"), conv).size() == 1);
-            for (String user : List.of("dave", "erin")) {
-                JsonNode data = inConversation(deliveredOffline(user), conv).get(0).json().get("data");
-                assertThat(data.get("from").asText()).isEqualTo("carol");
-                assertThat(data.get("preview").asText()).isEqualTo("Hello hooks");
+            // carol's second device is no new user.online: once her presence shows both devices and a later first
+            // device (frank's) has its user.online queued, the outbox holds still one of carol's
+            try (StackClient.Device carolPhone = client.new Device("carol", "phone", client.login("carol", PASSWORD, "phone"),
+                    "chat/p/carol");
+                 StackClient.Device frank = connectWhenPresenceShows(carolPhone, "frank")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> queued(outbox, "user.online", "\"user\":\"frank\"") == 1);
+                assertThat(queued(outbox, "user.online", "\"user\":\"carol\"")).isEqualTo(1);
+
+                // a group of carol (the sender), frank (online), dave and erin (offline)
+                HttpResponse<String> group = client.api("POST", "/api/v1/groups",
+                        "{\"name\":\"Hooks\",\"members\":[\"dave\",\"erin\",\"frank\"]}", carol.token);
+                assertThat(group.statusCode()).as(group.body()).isEqualTo(201);
+                String groupId = Json.MAPPER.readTree(group.body()).get("groupId").asText();
+                carol.publishAccepted("chat/g/" + groupId, "{\"cid\":\"hook-g1\",\"body\":\"Hello hooks\"}");
+                String conv = "g:" + groupId;
+                await().atMost(Duration.ofSeconds(20)).until(() -> inConversation(deliveredOffline("dave"), conv).size() == 1
+                        && inConversation(deliveredOffline("erin"), conv).size() == 1);
+                for (String user : List.of("dave", "erin")) {
+                    JsonNode data = inConversation(deliveredOffline(user), conv).get(0).json().get("data");
+                    assertThat(data.get("from").asText()).isEqualTo("carol");
+                    assertThat(data.get("preview").asText()).isEqualTo("Hello hooks");
+                }
+                // one batch made all of the message's deliveries: none for the online member or the sender
+                String inGroup = "\"conv\":\"" + conv + "\"";
+                assertThat(queued(outbox, "message.offline", inGroup)).isEqualTo(2);
+                assertThat(frank.mqtt.isConnected()).isTrue();
             }
-            assertThat(deliveredOffline("carol")).isEmpty(); // online, and the sender
         }
+    }
+
+    /** Connects {@code user}'s desktop once {@code watcher}'s own presence shows two devices. */
+    private static StackClient.Device connectWhenPresenceShows(StackClient.Device watcher, String user) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcher.presence.stream()
+                .anyMatch(p -> p.get("devices").size() == 2));
+        return client.device(user, PASSWORD, "desktop");
+    }
+
+    private static List<Received> received() {
+        return received;
+    }
+
+    private static List<Received> ofUser(List<Received> all, String event, String user) {
+        return all.stream().filter(r -> event.equals(r.event())).filter(r -> {
+            try {
+                return user.equals(r.json().get("data").get("user").asText());
+            } catch (IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    /** Outbox documents of the event whose body contains {@code part}. */
+    private static long queued(MongoCollection<Document> outbox, String event, String part) {
+        List<Document> docs = new ArrayList<>();
+        outbox.find(Filters.eq(StoreSchema.WebhookDelivery.EVENT, event)).into(docs);
+        return docs.stream().filter(d -> d.getString(StoreSchema.WebhookDelivery.BODY).contains(part)).count();
     }
 
     @Test
