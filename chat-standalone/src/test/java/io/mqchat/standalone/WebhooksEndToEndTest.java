@@ -238,6 +238,20 @@ class WebhooksEndToEndTest {
     }
 
     @Test
+    void anInvalidWebhookSettingStopsStartUpNamingTheVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Map<String, String> env = TestEnvironment.freshStack(dir.resolve("data"));
+        env.put("MQCHAT_WEBHOOKS_BACKOFFMAX", "1ms");
+        StandaloneSettings settings = StandaloneSettings.fromEnvironment(env);
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> EmbeddedStack.start(settings, env).close());
+        assertThat(thrown).isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains("MQCHAT_WEBHOOKS_BACKOFFMAX");
+    }
+
+    @Test
     void aRestartBetweenAFailedAttemptAndTheRetryLosesNothing() throws Exception {
         failAll = true;
         try {

@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sends the outbox's due deliveries. Each one is claimed atomically (a {@code findOneAndUpdate} that moves its due
- * time a lease ahead), so several chat-api instances may run this side by side: a delivery is someone's until its
+ * Sends the outbox's due deliveries. One query finds a round of due ones; each is then claimed atomically by its id
+ * (a conditional {@code findOneAndUpdate} that moves its due time a lease ahead), so several chat-api instances may
+ * run this side by side: a delivery is someone's until its
  * lease runs out, and if that instance dies it becomes due again for anyone (at-least-once). At most
  * {@code concurrency} deliveries are in flight here and {@code perEndpoint} to one endpoint: the claim skips the
  * endpoints that are full, so a slow or dead endpoint holds a few workers and never the others' deliveries.
@@ -113,37 +114,10 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         try {
             purgeDelivered();
-            while (slots.tryAcquire()) {
-                Document due;
-                try {
-                    due = claim();
-                } catch (RuntimeException e) {
-                    slots.release();
-                    throw e;
-                }
-                if (due == null) {
-                    slots.release();
-                    return;
-                }
-                ObjectId claimedId = due.getObjectId(WebhookDelivery.ID);
-                claimed.add(claimedId);
-                String endpointId = due.getString(WebhookDelivery.ENDPOINT);
-                AtomicInteger count = inFlight.computeIfAbsent(endpointId, k -> new AtomicInteger());
-                count.incrementAndGet();
-                try {
-                    workers.execute(() -> {
-                        try {
-                            if (deliver(due)) {
-                                claimed.remove(claimedId);
-                            }
-                        } finally {
-                            count.decrementAndGet();
-                            slots.release();
-                        }
-                    });
-                } catch (RuntimeException e) { // shutting down: the lease runs out and it is due again
-                    count.decrementAndGet();
-                    slots.release();
+            // one query finds a round of due deliveries; each is then claimed by its id (cheap, and atomic)
+            while (slots.availablePermits() > 0) {
+                List<Document> candidates = due(slots.availablePermits());
+                if (candidates.isEmpty() || !claimEach(candidates)) {
                     return;
                 }
             }
@@ -154,8 +128,8 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** One due delivery of an enabled endpoint with a free slot, now leased to this instance; null when none. */
-    Document claim() {
+    /** Up to {@code limit} due deliveries (ids and endpoints) of enabled endpoints with a free slot, soonest first. */
+    List<Document> due(int limit) {
         List<String> open = new ArrayList<>();
         for (String id : endpoints.enabledIds()) {
             AtomicInteger n = inFlight.get(id);
@@ -164,15 +138,71 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
         }
         if (open.isEmpty()) {
-            return null;
+            return List.of();
         }
+        List<Document> out = new ArrayList<>();
+        deliveries.find(Filters.and(Filters.eq(WebhookDelivery.STATE, WebhookDelivery.PENDING),
+                        Filters.lte(WebhookDelivery.NEXT_AT, Date.from(clock.instant())),
+                        Filters.in(WebhookDelivery.ENDPOINT, open)))
+                .projection(new Document(WebhookDelivery.ENDPOINT, 1))
+                .sort(Sorts.ascending(WebhookDelivery.NEXT_AT)).limit(limit).into(out);
+        return out;
+    }
+
+    /** Claims and starts what it can of the candidates; false when it claimed none (nothing left to do now). */
+    private boolean claimEach(List<Document> candidates) {
+        boolean any = false;
+        for (Document candidate : candidates) {
+            String endpointId = candidate.getString(WebhookDelivery.ENDPOINT);
+            AtomicInteger count = inFlight.computeIfAbsent(endpointId, k -> new AtomicInteger());
+            if (count.get() >= properties.perEndpoint() || !slots.tryAcquire()) {
+                continue;
+            }
+            Document claimedDelivery;
+            try {
+                claimedDelivery = claim(candidate.getObjectId(WebhookDelivery.ID));
+            } catch (RuntimeException e) {
+                slots.release();
+                throw e;
+            }
+            if (claimedDelivery == null) { // another instance was quicker, or it is no longer due
+                slots.release();
+                continue;
+            }
+            any = true;
+            ObjectId claimedId = claimedDelivery.getObjectId(WebhookDelivery.ID);
+            claimed.add(claimedId);
+            count.incrementAndGet();
+            try {
+                workers.execute(() -> {
+                    try {
+                        if (deliver(claimedDelivery)) {
+                            claimed.remove(claimedId);
+                        }
+                    } finally {
+                        count.decrementAndGet();
+                        slots.release();
+                    }
+                });
+            } catch (RuntimeException e) { // stopping: close() hands it back
+                count.decrementAndGet();
+                slots.release();
+                return false;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * The delivery leased to this instance if it is still pending and due (a conditional update: of several
+     * instances that found it, one gets it); null otherwise.
+     */
+    Document claim(ObjectId id) {
         Date now = Date.from(clock.instant());
-        Bson due = Filters.and(Filters.eq(WebhookDelivery.STATE, WebhookDelivery.PENDING),
-                Filters.lte(WebhookDelivery.NEXT_AT, now), Filters.in(WebhookDelivery.ENDPOINT, open));
-        return deliveries.findOneAndUpdate(due,
+        return deliveries.findOneAndUpdate(Filters.and(Filters.eq(WebhookDelivery.ID, id),
+                        Filters.eq(WebhookDelivery.STATE, WebhookDelivery.PENDING), Filters.lte(WebhookDelivery.NEXT_AT, now)),
                 Updates.set(WebhookDelivery.NEXT_AT, new Date(now.getTime() + properties.lease().toMillis())),
-                new FindOneAndUpdateOptions().sort(Sorts.ascending(WebhookDelivery.NEXT_AT))
-                        .returnDocument(ReturnDocument.AFTER));
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
     }
 
     /** One attempt; false when it was abandoned (the dispatcher is stopping). */
