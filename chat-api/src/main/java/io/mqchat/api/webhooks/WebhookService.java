@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -209,7 +210,7 @@ public class WebhookService {
     }
 
     private static String checkedId(String id) {
-        if (id == null || !ObjectId.isValid(id) || !id.equals(id.toLowerCase(java.util.Locale.ROOT))) {
+        if (id == null || !ObjectId.isValid(id) || !id.equals(id.toLowerCase(Locale.ROOT))) {
             throw unknownEndpoint(); // an id that cannot exist is as unknown as one that does not
         }
         return id;
