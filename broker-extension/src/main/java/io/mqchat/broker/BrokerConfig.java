@@ -51,12 +51,25 @@ import java.util.Set;
  * @param retryWindow          how long a message's seq stays reserved for retries of its {@code (sender, cid)}
  *                             ({@code retry.window}): a retry within it takes the same seq, so it never leaves a
  *                             hole; a later retry is still stored once, but its new seq is a hole
+ * @param webhooks             how this node queues webhook events ({@link Webhooks})
  */
 public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecret, Duration storeTimeout,
                            int storeBatchSize, int storeWriters, int maxPayloadBytes, Set<String> deviceTypes,
                            Duration presenceGrace, Duration presenceHeartbeat, Duration recallWindow,
                            HistoryPolicy historyPolicy, Duration groupCacheTtl, boolean forwardToPeers,
-                           Limits limits, Duration retryWindow) {
+                           Limits limits, Duration retryWindow, Webhooks webhooks) {
+
+    /**
+     * Webhook events this node produces (messages stored, presence changes); chat-api delivers them.
+     *
+     * @param queue   events held in memory before they are written to the outbox ({@code webhooks.queue}); more
+     *                are dropped and counted, never waited for
+     * @param refresh how often the list of endpoints is read again ({@code webhooks.refresh})
+     */
+    public record Webhooks(int queue, Duration refresh) {
+        public static final int DEFAULT_QUEUE = 10_000;
+        public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(5);
+    }
 
     /**
      * Abuse limits, each a token bucket shared by all broker nodes ({@link RateLimit} settings, {@code off} = none).
@@ -185,12 +198,19 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
                 || retryWindow.compareTo(Duration.ofDays(1)) > 0)) {
             problems.add(s.name("retry.window") + " must be between 10s and 1d, was " + retryWindow);
         }
+        int webhookQueue = s.integer("webhooks.queue", Webhooks.DEFAULT_QUEUE, 100, 1_000_000, problems);
+        Duration webhookRefresh = s.duration("webhooks.refresh", Webhooks.DEFAULT_REFRESH, problems);
+        if (webhookRefresh != null && (webhookRefresh.compareTo(Duration.ofMillis(100)) < 0
+                || webhookRefresh.compareTo(Duration.ofMinutes(10)) > 0)) {
+            problems.add(s.name("webhooks.refresh") + " must be between 100ms and 10m, was " + webhookRefresh);
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException("invalid mqchat extension configuration: " + String.join("; ", problems));
         }
         return new BrokerConfig(mongoUri, redis, secret, timeout, batch, writers, maxPayload, Set.copyOf(devices), grace,
                 heartbeat, recall, historyPolicy, groupCacheTtl, forward.equals("auto"),
-                new Limits(publishLimit, connectLimit, qos0Pending, inflight, (long) inflightMb << 20), retryWindow);
+                new Limits(publishLimit, connectLimit, qos0Pending, inflight, (long) inflightMb << 20), retryWindow,
+                new Webhooks(webhookQueue, webhookRefresh));
     }
 
     /** The Redis address parsed, credentials apart from the address. */
@@ -207,7 +227,7 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
                 + ", presenceGrace=" + presenceGrace + ", presenceHeartbeat=" + presenceHeartbeat
                 + ", recallWindow=" + recallWindow + ", historyPolicy=" + historyPolicy + ", groupCacheTtl="
                 + groupCacheTtl + ", forwardToPeers=" + forwardToPeers + ", limits=" + limits + ", retryWindow="
-                + retryWindow + "]";
+                + retryWindow + ", webhooks=" + webhooks + "]";
     }
 
     private static String redactUri(String uri) {
@@ -305,27 +325,27 @@ public record BrokerConfig(String mongoUri, String redisAddress, String jwtSecre
     public BrokerConfig withStore(Duration timeout, int batchSize, int writers) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, timeout, batchSize, writers, maxPayloadBytes,
                 deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy, groupCacheTtl, forwardToPeers,
-                limits, retryWindow);
+                limits, retryWindow, webhooks);
     }
 
     /** A copy with other presence timings. */
     public BrokerConfig withPresence(Duration grace, Duration heartbeat) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
                 maxPayloadBytes, deviceTypes, grace, heartbeat, recallWindow, historyPolicy, groupCacheTtl,
-                forwardToPeers, limits, retryWindow);
+                forwardToPeers, limits, retryWindow, webhooks);
     }
 
     /** A copy with another recall window and history policy. */
     public BrokerConfig withHistory(Duration recall, HistoryPolicy policy) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
                 maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recall, policy, groupCacheTtl,
-                forwardToPeers, limits, retryWindow);
+                forwardToPeers, limits, retryWindow, webhooks);
     }
 
     /** A copy with other abuse limits. */
     public BrokerConfig withLimits(Limits newLimits) {
         return new BrokerConfig(mongoUri, redisAddress, jwtSecret, storeTimeout, storeBatchSize, storeWriters,
                 maxPayloadBytes, deviceTypes, presenceGrace, presenceHeartbeat, recallWindow, historyPolicy,
-                groupCacheTtl, forwardToPeers, newLimits, retryWindow);
+                groupCacheTtl, forwardToPeers, newLimits, retryWindow, webhooks);
     }
 }

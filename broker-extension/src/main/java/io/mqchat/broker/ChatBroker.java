@@ -38,6 +38,7 @@ import io.mqchat.broker.session.TopicAuthorizer;
 import io.mqchat.broker.store.MessageStore;
 import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.broker.store.StoreHealth;
+import io.mqchat.broker.webhooks.MessageWebhooks;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.limits.RateLimiter;
@@ -53,6 +54,8 @@ import io.mqchat.common.store.ConversationSummaries;
 import io.mqchat.common.store.MessageRecall;
 import io.mqchat.common.sync.SyncCursor;
 import io.mqchat.common.sync.SyncEngine;
+import io.mqchat.common.webhooks.WebhookEndpoints;
+import io.mqchat.common.webhooks.WebhookOutbox;
 import org.bson.Document;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -169,6 +172,12 @@ public final class ChatBroker implements AutoCloseable {
                     Services.extensionExecutorService(), lookups, nodeId, config.presenceGrace(),
                     config.presenceHeartbeat(), clock));
             presence.forwardTo(forwarding);
+            // webhook events: queued here, written to the outbox in the background, delivered by chat-api
+            WebhookEndpoints webhookEndpoints = open(WebhookEndpoints.watching(
+                    db.getCollection(StoreSchema.WEBHOOK_ENDPOINTS), config.webhooks().refresh()));
+            WebhookOutbox webhooks = open(new WebhookOutbox(db.getCollection(StoreSchema.WEBHOOK_DELIVERIES),
+                    webhookEndpoints, config.webhooks().queue(), metrics, clock));
+            presence.notify(webhooks);
             if (peers != null) {
                 // after Presence wrote this node's heartbeat: the other nodes can tell it is alive
                 peers.start(bus, Services.extensionExecutorService(), lookups, config.presenceHeartbeat());
@@ -188,6 +197,7 @@ public final class ChatBroker implements AutoCloseable {
                     Services.extensionExecutorService(), timers, config.storeTimeout(),
                     config.limits().inflightPerConnection(), config.limits().inflightBytes(),
                     config.limits().qos0Pending(), metrics);
+            pipeline.storedTo(new MessageWebhooks(webhooks, presenceStore, groups)::stored);
             this.lifecycle = new ConnectionLifecycle(connected, presence, pipeline);
             DeviceRequests requests = new DeviceRequests(
                     new SyncEngine(db.getCollection(StoreSchema.MESSAGES), summaries, groupDirectory,

@@ -139,4 +139,17 @@ class BrokerConfigTest {
                     .hasMessageNotContaining("s3cret-pw");
         }
     }
+
+    @Test
+    void webhookQueueAndRefreshHaveDefaultsAndBounds() {
+        BrokerConfig defaults = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET));
+        assertThat(defaults.webhooks()).isEqualTo(new BrokerConfig.Webhooks(10_000, Duration.ofSeconds(5)));
+        BrokerConfig c = BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_WEBHOOKS_QUEUE", "500", "MQCHAT_WEBHOOKS_REFRESH", "200ms"));
+        assertThat(c.webhooks()).isEqualTo(new BrokerConfig.Webhooks(500, Duration.ofMillis(200)));
+        assertThat(c.withStore(Duration.ofSeconds(2), 10, 1).webhooks()).isEqualTo(c.webhooks());
+        assertThatThrownBy(() -> BrokerConfig.load(new Properties(), Map.of("MQCHAT_JWT_SECRET", SECRET,
+                "MQCHAT_WEBHOOKS_QUEUE", "5", "MQCHAT_WEBHOOKS_REFRESH", "1ms")))
+                .hasMessageContaining("MQCHAT_WEBHOOKS_QUEUE").hasMessageContaining("MQCHAT_WEBHOOKS_REFRESH");
+    }
 }

@@ -43,4 +43,14 @@ class StartupValidationTest extends StartupValidationContract {
         assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.admins=x"))
                 .contains("MQCHAT_ADMINS");
     }
+
+    @Test
+    void invalidWebhookSettingsStopStartUp() {
+        assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.webhooks.max-attempts=0"))
+                .contains("MQCHAT_WEBHOOKS_MAXATTEMPTS");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.webhooks.backoff-base=1m",
+                "--mqchat.webhooks.backoff-max=10s")).contains("MQCHAT_WEBHOOKS_BACKOFFMAX");
+        assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.webhooks.per-endpoint=50",
+                "--mqchat.webhooks.concurrency=10")).contains("MQCHAT_WEBHOOKS_PERENDPOINT");
+    }
 }

@@ -38,6 +38,23 @@ public final class EmbeddedStack implements AutoCloseable {
             "MQCHAT_ADMINS", "mqchat.admins",
             "MQCHAT_RATELIMIT_BROADCAST", "mqchat.ratelimit.broadcast");
 
+    /** chat-api's webhook settings, by variable (the broker reads its own, the queue and the refresh, from env). */
+    private static final Map<String, String> WEBHOOKS = Map.ofEntries(
+            Map.entry("MQCHAT_WEBHOOKS_ALLOWPRIVATE", "allow-private"),
+            Map.entry("MQCHAT_WEBHOOKS_MAXATTEMPTS", "max-attempts"),
+            Map.entry("MQCHAT_WEBHOOKS_BACKOFFBASE", "backoff-base"),
+            Map.entry("MQCHAT_WEBHOOKS_BACKOFFMAX", "backoff-max"),
+            Map.entry("MQCHAT_WEBHOOKS_CONNECTTIMEOUT", "connect-timeout"),
+            Map.entry("MQCHAT_WEBHOOKS_READTIMEOUT", "read-timeout"),
+            Map.entry("MQCHAT_WEBHOOKS_CONCURRENCY", "concurrency"),
+            Map.entry("MQCHAT_WEBHOOKS_PERENDPOINT", "per-endpoint"),
+            Map.entry("MQCHAT_WEBHOOKS_QUEUE", "queue"),
+            Map.entry("MQCHAT_WEBHOOKS_REFRESH", "refresh"),
+            Map.entry("MQCHAT_WEBHOOKS_POLLINTERVAL", "poll-interval"),
+            Map.entry("MQCHAT_WEBHOOKS_MAXENDPOINTS", "max-endpoints"),
+            Map.entry("MQCHAT_WEBHOOKS_DISPATCH", "dispatch"),
+            Map.entry("MQCHAT_WEBHOOKS_KEEPDELIVERED", "keep-delivered"));
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final StandaloneSettings settings;
     private final String mongoUri;
@@ -168,6 +185,12 @@ public final class EmbeddedStack implements AutoCloseable {
             String value = env.get(variable);
             if (value != null && !value.isBlank()) {
                 p.put(property, value.strip());
+            }
+        });
+        WEBHOOKS.forEach((variable, property) -> {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                p.put("mqchat.webhooks." + property, value.strip());
             }
         });
         p.put("server.port", port);

@@ -27,6 +27,7 @@ final class RunningStack implements BeforeAllCallback, AfterAllCallback {
     private final List<String[]> users = new ArrayList<>();
     private final StackClient client = new StackClient(this::settings);
     private Path dataDir;
+    private Map<String, String> env;
     private StandaloneSettings settings;
     private EmbeddedStack stack;
 
@@ -62,13 +63,23 @@ final class RunningStack implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("mqchat-" + context.getRequiredTestClass().getSimpleName());
-        Map<String, String> env = TestEnvironment.freshStack(dataDir.resolve("data"));
+        env = TestEnvironment.freshStack(dataDir.resolve("data"));
         env.putAll(settingsOfTheTest);
         settings = StandaloneSettings.fromEnvironment(env);
         stack = EmbeddedStack.start(settings, env);
         for (String[] user : users) {
             client.register(user[0], user[1]);
         }
+    }
+
+    /**
+     * Stops the stack cleanly and starts it again on the same data folder, settings and ports (what a restart of the
+     * process keeps: the stores' files). Logins live in the embedded Redis: log in again afterwards.
+     */
+    void restart() {
+        stack.close();
+        stack = null;
+        stack = EmbeddedStack.start(settings, env);
     }
 
     @Override

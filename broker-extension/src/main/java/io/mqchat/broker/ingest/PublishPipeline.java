@@ -13,6 +13,7 @@ import io.mqchat.broker.delivery.DeliveryOrder;
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.broker.session.ConnectionLogin;
 import io.mqchat.broker.store.StoreHealth;
+import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.OutgoingMessage;
 import io.mqchat.common.protocol.ProtocolError;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The pipelined publish path of this broker node. The publish interceptor decides at once (from caches) and
@@ -73,6 +75,8 @@ public final class PublishPipeline {
     private final MeterRegistry metrics;
     private final Timer acceptTimer;
     private final Counter disconnects;
+    private volatile Consumer<ChatMessage> storedListener = message -> {
+    };
 
     /**
      * @param storeTimeout  how long a message may take from queued to stored; later it fails (and its
@@ -231,8 +235,20 @@ public final class PublishPipeline {
                 }, callbacks);
     }
 
+    /** Where newly stored messages are also told (the webhooks); it must only queue, never wait. */
+    public void storedTo(Consumer<ChatMessage> listener) {
+        this.storedListener = listener;
+    }
+
     private void stored(InFlightMessage m, MessageAcceptor.Accepted accepted) {
         acceptTimer.record(System.nanoTime() - m.startNanos, TimeUnit.NANOSECONDS);
+        if (!accepted.duplicate()) {
+            try {
+                storedListener.accept(accepted.message());
+            } catch (RuntimeException e) {
+                log.debug("mqchat: telling the webhooks about {} failed: {}", accepted.message().id(), e.toString());
+            }
+        }
         metrics.counter("mqchat.messages.accepted", "duplicate", Boolean.toString(accepted.duplicate())).increment();
         m.stored(accepted);
         if (m.acknowledged() && !m.isHeld()) {

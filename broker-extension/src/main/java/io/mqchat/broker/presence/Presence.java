@@ -7,12 +7,16 @@ import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.redis.PresenceStore;
+import io.mqchat.common.webhooks.WebhookBody;
+import io.mqchat.common.webhooks.WebhookEvents;
+import io.mqchat.common.webhooks.WebhookOutbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +37,7 @@ public final class Presence implements AutoCloseable {
     private final PresenceStore store;
     private final PublishService publishService;
     private volatile Forwarding forwarding = Forwarding.NONE;
+    private volatile WebhookOutbox webhooks;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService io;
     private final String nodeId;
@@ -69,7 +74,12 @@ public final class Presence implements AutoCloseable {
 
     private void sweep() {
         try {
-            store.sweepDeadNodes(clock.millis()).forEach(this::publish);
+            for (String user : store.sweepDeadNodes(clock.millis())) {
+                Map<String, PresenceStore.DevicePresence> devices = publish(user);
+                if (online(devices).isEmpty()) {
+                    offer(WebhookEvents.USER_OFFLINE, user, devices);
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("mqchat presence: sweep failed: {}", e.toString());
         }
@@ -94,8 +104,14 @@ public final class Presence implements AutoCloseable {
         }
         io.execute(() -> {
             try {
+                // a user.online only when this is the user's first device (read before, and only when wanted)
+                boolean watched = wanted(WebhookEvents.USER_ONLINE);
+                boolean wasOnline = watched && !online(store.read(client.userId())).isEmpty();
                 store.connected(client.userId(), client.deviceType(), nodeId, clock.millis());
-                publish(client.userId());
+                Map<String, PresenceStore.DevicePresence> devices = publish(client.userId());
+                if (watched && !wasOnline) {
+                    offer(WebhookEvents.USER_ONLINE, client.userId(), devices);
+                }
             } catch (RuntimeException e) {
                 log.warn("mqchat presence: recording {} online failed: {}", client, e.toString());
             }
@@ -110,7 +126,10 @@ public final class Presence implements AutoCloseable {
             }
             try {
                 if (store.disconnected(client.userId(), client.deviceType(), nodeId, clock.millis())) {
-                    publish(client.userId());
+                    Map<String, PresenceStore.DevicePresence> devices = publish(client.userId());
+                    if (online(devices).isEmpty()) {
+                        offer(WebhookEvents.USER_OFFLINE, client.userId(), devices); // the user's last device
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("mqchat presence: recording {} offline failed: {}", client, e.toString());
@@ -122,11 +141,40 @@ public final class Presence implements AutoCloseable {
         }
     }
 
-    private void publish(String userId) {
-        String payload = store.presenceEvent(userId, clock.millis());
+    /** Publishes the user's presence; returns the devices it was made of. */
+    private Map<String, PresenceStore.DevicePresence> publish(String userId) {
+        Map<String, PresenceStore.DevicePresence> devices = store.read(userId);
+        String payload = store.presenceEvent(userId, devices, clock.millis());
         forwarding.forward(Topics.presence(userId), payload, true); // retained on every node
         publishService.publish(ServerPublisher.json(Topics.presence(userId), payload.getBytes(StandardCharsets.UTF_8))
                 .retain(true).build());
+        return devices;
+    }
+
+    private static List<String> online(Map<String, PresenceStore.DevicePresence> devices) {
+        return devices.values().stream().filter(PresenceStore.DevicePresence::online)
+                .map(PresenceStore.DevicePresence::deviceType).toList();
+    }
+
+    private boolean wanted(String event) {
+        WebhookOutbox outbox = webhooks;
+        return outbox != null && outbox.wants(event);
+    }
+
+    private void offer(String event, String userId, Map<String, PresenceStore.DevicePresence> devices) {
+        WebhookOutbox outbox = webhooks;
+        if (outbox != null) {
+            List<String> online = online(devices);
+            outbox.offer(event, clock.millis(), new WebhookBody.UserPresence(userId, !online.isEmpty(), online));
+        }
+    }
+
+    /**
+     * Real transitions (a user's first device online, last device offline) also go to the webhooks. Two devices of
+     * one user connecting at the same moment on two nodes may both count as the first: receivers get at least one.
+     */
+    public void notify(WebhookOutbox outbox) {
+        this.webhooks = outbox;
     }
 
     /** Presence changes also go to the other broker nodes (retained there too). */

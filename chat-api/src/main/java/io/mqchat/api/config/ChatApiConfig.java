@@ -1,6 +1,7 @@
 package io.mqchat.api.config;
 
 import io.mqchat.api.auth.AuthRateLimits;
+import io.mqchat.api.webhooks.WebhooksProperties;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.web.MongoConfig;
 import io.mqchat.web.MongoProperties;
@@ -23,8 +24,9 @@ import org.springframework.context.annotation.Import;
 public class ChatApiConfig {
 
     @Bean
-    MongoProperties mongoProperties(ChatApiProperties properties, AuthRateLimits limits) {
-        // limits is unused here: asking for it binds and validates it before anything reaches MongoDB
+    MongoProperties mongoProperties(ChatApiProperties properties, AuthRateLimits limits, WebhooksProperties webhooks) {
+        // limits and webhooks are unused here: asking for them binds and validates them before anything reaches
+        // MongoDB
         return properties.mongo();
     }
 

@@ -6,6 +6,9 @@ import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.ChatMessage;
 import io.mqchat.common.protocol.Topics;
 import io.mqchat.common.store.GroupEventLog;
+import io.mqchat.common.webhooks.WebhookBody;
+import io.mqchat.common.webhooks.WebhookEvents;
+import io.mqchat.common.webhooks.WebhookOutbox;
 import io.mqchat.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +36,12 @@ public class GroupAnnouncer {
 
     private final GroupEventLog events;
     private final BrokerBus bus;
+    private final WebhookOutbox webhooks;
 
-    public GroupAnnouncer(GroupEventLog events, BrokerBus bus) {
+    public GroupAnnouncer(GroupEventLog events, BrokerBus bus, WebhookOutbox webhooks) {
         this.events = events;
         this.bus = bus;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -77,6 +82,9 @@ public class GroupAnnouncer {
             log.error("Group {}: the change is stored but its '{}' event could not be written; members will not "
                     + "see it in the conversation", groupId, event, e);
         }
+        // here, once per change (not on each broker node the bus reaches); only queued
+        webhooks.offer(WebhookEvents.GROUP_CHANGED, System.currentTimeMillis(),
+                new WebhookBody.GroupChanged(groupId, event, actor, body));
         try {
             bus.send(BusMessage.group(groupId, subscribe, unsubscribe, payload));
         } catch (RuntimeException e) {

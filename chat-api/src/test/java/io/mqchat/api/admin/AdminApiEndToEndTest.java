@@ -77,7 +77,8 @@ class AdminApiEndToEndTest {
                 if (!pattern.startsWith("/api/v1/admin")) {
                     continue;
                 }
-                String path = pattern.replace("{userId}", target).replace("{id}", target).replace("{messageId}", MESSAGE);
+                String path = pattern.replace("{userId}", target).replace("{messageId}", MESSAGE)
+                        .replace("{id}", MESSAGE).replace("{deliveryId}", MESSAGE);
                 assertThat(path).as("an admin route with a variable this test does not fill in").doesNotContain("{");
                 for (RequestMethod m : info.getMethodsCondition().getMethods()) {
                     routes.add(new String[]{m.name(), path});

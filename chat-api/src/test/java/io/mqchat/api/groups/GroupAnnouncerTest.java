@@ -4,6 +4,7 @@ import io.mqchat.api.devices.BrokerBus;
 import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.protocol.GroupEvents;
 import io.mqchat.common.store.GroupEventLog;
+import io.mqchat.common.webhooks.WebhookOutbox;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
@@ -27,7 +28,7 @@ class GroupAnnouncerTest {
         GroupEventLog log = mock(GroupEventLog.class);
         BrokerBus bus = mock(BrokerBus.class);
         when(log.write(anyString(), anyLong(), anyString(), any())).thenThrow(new IllegalStateException("mongo down"));
-        GroupAnnouncer announcer = new GroupAnnouncer(log, bus);
+        GroupAnnouncer announcer = new GroupAnnouncer(log, bus, mock(WebhookOutbox.class));
 
         assertThatCode(() -> announcer.announce("g1234", 7L, "alice", GroupEvents.membersAdded(List.of("bob")),
                 List.of("bob"), List.of())).doesNotThrowAnyException();
@@ -47,7 +48,7 @@ class GroupAnnouncerTest {
         BrokerBus bus = mock(BrokerBus.class);
         when(log.append(anyString(), anyString(), any())).thenThrow(new IllegalStateException("redis down"));
         doThrow(new IllegalStateException("redis down")).when(bus).send(any());
-        GroupAnnouncer announcer = new GroupAnnouncer(log, bus);
+        GroupAnnouncer announcer = new GroupAnnouncer(log, bus, mock(WebhookOutbox.class));
 
         assertThatCode(() -> announcer.announce("g1234", "alice", GroupEvents.groupMuted())).doesNotThrowAnyException();
     }
@@ -56,7 +57,7 @@ class GroupAnnouncerTest {
     void aSeqThatCannotBeReservedRefusesTheChangeWith503() {
         GroupEventLog log = mock(GroupEventLog.class);
         when(log.reserveSeq(anyString())).thenThrow(new IllegalStateException("sequence allocation timed out"));
-        GroupAnnouncer announcer = new GroupAnnouncer(log, mock(BrokerBus.class));
+        GroupAnnouncer announcer = new GroupAnnouncer(log, mock(BrokerBus.class), mock(WebhookOutbox.class));
 
         assertThatCode(() -> announcer.reserveSeq("g1234"))
                 .isInstanceOfSatisfying(io.mqchat.web.ApiException.class,

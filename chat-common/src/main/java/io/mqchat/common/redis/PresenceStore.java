@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqchat.common.protocol.Json;
 import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
 import org.redisson.api.RLexSortedSet;
 import org.redisson.api.RMap;
 import org.redisson.api.RScript;
@@ -15,6 +16,9 @@ import org.redisson.client.codec.StringCodec;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -238,7 +242,11 @@ public final class PresenceStore {
 
     /** The retained presence payload of {@code chat/p/{userId}}. */
     public String presenceEvent(String userId, long now) {
-        Map<String, DevicePresence> devices = read(userId);
+        return presenceEvent(userId, read(userId), now);
+    }
+
+    /** The same from devices already {@link #read}. */
+    public String presenceEvent(String userId, Map<String, DevicePresence> devices, long now) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("type", "presence");
         n.put("user", userId);
@@ -254,6 +262,30 @@ public final class PresenceStore {
         n.put("lastSeen", lastSeen);
         n.put("ts", now);
         return n.toString();
+    }
+
+    /**
+     * Which of these users have a device entry, in one round trip (a batch of HLEN). An entry of a node that died
+     * counts until a sweep clears it (at most three heartbeats): cheap enough for every stored message, which is
+     * what the webhooks' offline check needs.
+     */
+    public Set<String> withDevices(Collection<String> users) {
+        if (users.isEmpty()) {
+            return Set.of();
+        }
+        RBatch batch = redis.createBatch();
+        Map<String, RFuture<Integer>> sizes = new LinkedHashMap<>();
+        for (String user : users) {
+            sizes.put(user, batch.<String, String>getMap(RedisKeys.presence(user), StringCodec.INSTANCE).sizeAsync());
+        }
+        batch.execute();
+        Set<String> out = new HashSet<>();
+        sizes.forEach((user, size) -> {
+            if (size.toCompletableFuture().join() > 0) {
+                out.add(user);
+            }
+        });
+        return out;
     }
 
     /**

@@ -45,6 +45,13 @@ public final class StoreSchema {
     public static final String BLOCKS = "blocks";
     /** What admins did: one document per action (who, what, to whom, why, when), {@code _id} an ObjectId. */
     public static final String ADMIN_AUDIT = "admin_audit";
+    /** Registered webhook endpoints: one document per endpoint, {@code _id} an ObjectId's hex text. */
+    public static final String WEBHOOK_ENDPOINTS = "webhook_endpoints";
+    /**
+     * The webhook outbox: one document per (endpoint, event), pending until delivered or dead. It is the record of
+     * what is still to be sent, so pending deliveries go on after a restart.
+     */
+    public static final String WEBHOOK_DELIVERIES = "webhook_deliveries";
 
     /** Message document fields. {@code _id} is the message id. */
     public static final class Message {
@@ -343,6 +350,54 @@ public final class StoreSchema {
         }
     }
 
+    /** Webhook endpoint fields ({@link #WEBHOOK_ENDPOINTS}). */
+    public static final class WebhookEndpoint {
+        public static final String ID = "_id";
+        public static final String URL = "url";
+        /** The event names the endpoint receives. */
+        public static final String EVENTS = "events";
+        /** The HMAC key of its signatures (kept as given: a signature needs the key itself, not a hash of it). */
+        public static final String SECRET = "secret";
+        public static final String ENABLED = "enabled";
+        public static final String CREATED_AT = "createdAt";
+        public static final String CREATED_BY = "createdBy";
+
+        private WebhookEndpoint() {
+        }
+    }
+
+    /** Webhook delivery fields ({@link #WEBHOOK_DELIVERIES}). {@code _id} is an ObjectId, also the delivery id. */
+    public static final class WebhookDelivery {
+        public static final String ID = "_id";
+        /** The endpoint's id. */
+        public static final String ENDPOINT = "endpoint";
+        public static final String EVENT = "event";
+        /** The exact JSON body sent (and signed), the same at every attempt. */
+        public static final String BODY = "body";
+        /** {@code pending}, {@code delivered} or {@code dead}. */
+        public static final String STATE = "state";
+        public static final String ATTEMPTS = "attempts";
+        /** When a pending delivery is due (BSON date); a claim moves it forward by the lease. */
+        public static final String NEXT_AT = "nextAt";
+        public static final String CREATED_AT = "createdAt";
+        public static final String DELIVERED_AT = "deliveredAt";
+        /** The last failure: {@code HTTP 500}, an exception's class name, or the address guard's refusal (bounded). */
+        public static final String LAST_ERROR = "lastError";
+        public static final String LAST_ATTEMPT_AT = "lastAttemptAt";
+
+        public static final String PENDING = "pending";
+        public static final String DELIVERED = "delivered";
+        public static final String DEAD = "dead";
+
+        private WebhookDelivery() {
+        }
+    }
+
+    /** Due deliveries (state, due time): what the dispatchers claim from. */
+    public static final String INDEX_WEBHOOK_DUE = "webhook_due";
+    /** An endpoint's deliveries by state, newest first: the dead letters of one endpoint. */
+    public static final String INDEX_WEBHOOK_ENDPOINT = "webhook_endpoint_state";
+
     private StoreSchema() {
     }
 
@@ -393,5 +448,10 @@ public final class StoreSchema {
                 new IndexOptions().unique(true).name(INDEX_BLOCK_BLOCKER));
         db.getCollection(BLOCKS).createIndex(Indexes.ascending(Block.BLOCKED),
                 new IndexOptions().name(INDEX_BLOCK_BLOCKED));
+        db.getCollection(WEBHOOK_DELIVERIES).createIndex(Indexes.ascending(WebhookDelivery.STATE,
+                WebhookDelivery.NEXT_AT), new IndexOptions().name(INDEX_WEBHOOK_DUE));
+        db.getCollection(WEBHOOK_DELIVERIES).createIndex(Indexes.compoundIndex(Indexes.ascending(
+                WebhookDelivery.ENDPOINT, WebhookDelivery.STATE), Indexes.descending(WebhookDelivery.ID)),
+                new IndexOptions().name(INDEX_WEBHOOK_ENDPOINT));
     }
 }

@@ -140,4 +140,18 @@ class PresenceStoreOnlineTest {
         assertThat(usersOf("dead")).isEmpty();
         assertThat(store.sweepDeadNodes(2000)).as("the dead node is forgotten").isEmpty();
     }
+
+    @Test
+    void whoHasDevicesIsAnsweredForManyUsersAtOnce() {
+        store.connected("amy", "phone", "n1", 100);
+        store.connected("bob", "desktop", "n2", 100);
+        store.connected("cat", "web", "n1", 100);
+        store.disconnected("cat", "web", "n1", 200); // gone again
+        List<String> asked = new java.util.ArrayList<>(List.of("amy", "bob", "cat", "dan"));
+        for (int i = 0; i < 1_000; i++) {
+            asked.add("nobody-" + i);
+        }
+        assertThat(store.withDevices(asked)).containsExactlyInAnyOrder("amy", "bob");
+        assertThat(store.withDevices(List.of())).isEmpty();
+    }
 }

@@ -3,6 +3,7 @@ package io.mqchat.embedded.mongo;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
@@ -59,6 +60,24 @@ final class TypedCollection extends H2Collection {
                                          int numberToSkip, int limit, int batchSize, Document fieldSelector) {
         Stream<Document> documents = StreamSupport.stream(positions.spliterator(), false).map(this::scanned);
         return matchDocumentsFromStream(documents, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+    }
+
+    /**
+     * A copy of the stored document, never the instance in the map: the server's update changes the document it
+     * read in place before it puts it back, and a commit may be writing that instance out at the same moment on
+     * another thread (H2 then fails the commit and closes the store for good). Copies cost an allocation per
+     * document read; the stored instance stays unchanged until it is replaced.
+     */
+    @Override
+    protected Document getDocument(Object position) {
+        Document stored = super.getDocument(position);
+        return stored == null ? null : stored.cloneDeeply();
+    }
+
+    @Override
+    protected Stream<DocumentWithPosition<Object>> streamAllDocumentsWithPosition() {
+        return super.streamAllDocumentsWithPosition()
+                .map(d -> new DocumentWithPosition<>(d.getDocument().cloneDeeply(), d.getPosition()));
     }
 
     private Document scanned(Object position) {
