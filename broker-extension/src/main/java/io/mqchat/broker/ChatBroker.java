@@ -17,6 +17,7 @@ import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.broker.groups.GroupMembership;
 import io.mqchat.broker.groups.GroupSubscriptions;
 import io.mqchat.broker.ingest.ChatPublishInterceptor;
+import io.mqchat.broker.ingest.DirectMessageConsent;
 import io.mqchat.broker.ingest.MessageAcceptor;
 import io.mqchat.broker.ingest.PublishPipeline;
 import io.mqchat.broker.ingest.PublishRate;
@@ -40,6 +41,7 @@ import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.broker.store.StoreHealth;
 import io.mqchat.broker.webhooks.MessageWebhooks;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.contacts.Relations;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.limits.RateLimiter;
 import io.mqchat.common.presence.PresenceAudience;
@@ -143,11 +145,13 @@ public final class ChatBroker implements AutoCloseable {
                     db.getCollection(StoreSchema.GROUP_MEMBERS));
             GroupMembership groups = new GroupMembership(groupDirectory, lookups, config.groupCacheTtl(), metrics);
             RateLimiter limiter = new RateLimiter(redis);
+            Relations relations = new Relations(db);
+            DirectMessageConsent consent = new DirectMessageConsent(relations, lookups, DirectMessageConsent.TTL);
             UserDirectory users = new UserDirectory(db.getCollection(StoreSchema.USERS),
                     db.getCollection(StoreSchema.DELETED_USERS), lookups, UserDirectory.REGISTERED_TTL, Duration.ofSeconds(5));
             MessageAcceptor acceptor = new MessageAcceptor(users, groups, sequences, writes.apply(store),
                     new PublishRate(limiter, config.limits().userPublish()),
-                    new ServiceAccounts(db.getCollection(StoreSchema.USERS), lookups, ServiceAccounts.TTL), clock);
+                    new ServiceAccounts(db.getCollection(StoreSchema.USERS), lookups, ServiceAccounts.TTL), consent, clock);
 
             // delivery, presence and the other nodes
             ConnectedDevices connected = new ConnectedDevices();
@@ -160,14 +164,17 @@ public final class ChatBroker implements AutoCloseable {
             ConversationSummaries summaries = new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
                     db.getCollection(StoreSchema.MESSAGES), clock);
             PresenceVisibility presenceVisibility = new PresenceVisibility(
-                    new PresenceAudience(summaries, groupDirectory), lookups);
+                    new PresenceAudience(summaries, groupDirectory, relations), lookups);
             PresenceRevocation presenceRevocation = new PresenceRevocation(presenceVisibility,
                     Services.subscriptionStore(), config.deviceTypes(), lookups, connected::serviceConnectionsOf);
             GroupSubscriptions groupSubscriptions = new GroupSubscriptions(groupDirectory, groups,
                     Services.subscriptionStore(), publisher, config.deviceTypes(), lookups, presenceRevocation,
                     connected::serviceConnectionsOf);
             NodeBus bus = open(new NodeBus(redis, Services.publishService(), Services.clientService(), connected,
-                    groupSubscriptions, peers, users::deleted));
+                    groupSubscriptions, peers, users::deleted, (user, other) -> {
+                        consent.forget(user, other);
+                        presenceRevocation.relationChanged(user, other);
+                    }));
             Presence presence = open(new Presence(presenceStore, Services.publishService(),
                     Services.extensionExecutorService(), lookups, nodeId, config.presenceGrace(),
                     config.presenceHeartbeat(), clock));

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -45,21 +46,24 @@ public final class NodeBus implements AutoCloseable {
     private final GroupSubscriptions groups;
     private final PeerForwarder peers;
     private final Consumer<String> accountDeleted;
+    private final BiConsumer<String, String> relationChanged;
 
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
                    ConnectedDevices connected) {
-        this(redis, publishService, clientService, connected, null, null, user -> { });
+        this(redis, publishService, clientService, connected, null, null, user -> { }, (user, other) -> { });
     }
 
     /**
      * @param groups where group membership changes go (null: ignored)
      * @param peers  where other nodes' forwarded deliveries and announcements go (null: ignored)
      * @param accountDeleted told the id of an account that was deleted
+     * @param relationChanged told of a block, contact or privacy setting that changed (user, other or null)
      */
     public NodeBus(RedissonClient redis, PublishService publishService, ClientService clientService,
                    ConnectedDevices connected, GroupSubscriptions groups, PeerForwarder peers,
-                   Consumer<String> accountDeleted) {
+                   Consumer<String> accountDeleted, BiConsumer<String, String> relationChanged) {
         this.accountDeleted = accountDeleted;
+        this.relationChanged = relationChanged;
         this.groups = groups;
         this.peers = peers;
         this.topic = redis.getTopic(RedisKeys.BUS_CHANNEL, StringCodec.INSTANCE);
@@ -102,6 +106,8 @@ public final class NodeBus implements AutoCloseable {
                 kick(d);
             } else if (m instanceof BusMessage.AccountDeleted a) {
                 accountDeleted.accept(a.userId());
+            } else if (m instanceof BusMessage.RelationChanged r) {
+                relationChanged.accept(r.user(), r.other());
             }
         } catch (RuntimeException e) {
             log.warn("mqchat bus: {} failed: {}", m.getClass().getSimpleName(), e.toString());

@@ -76,7 +76,8 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
         this.callbacks = callbacks;
         this.metrics = metrics;
         this.pubacks = new PubackHold(pipeline);
-        this.signals = new SignalRelay(acceptor.users(), acceptor.groups(), publisher, Clock.systemUTC());
+        this.signals = new SignalRelay(acceptor.users(), acceptor.consent(), acceptor.groups(), publisher,
+                Clock.systemUTC());
     }
 
     /**

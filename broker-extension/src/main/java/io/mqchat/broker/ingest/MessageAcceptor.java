@@ -41,6 +41,7 @@ public final class MessageAcceptor {
     private final MessageWrites store;
     private final PublishRate rate;
     private final ServiceAccounts services;
+    private final DirectMessageConsent consent;
     private final Clock clock;
 
     /**
@@ -89,7 +90,8 @@ public final class MessageAcceptor {
     }
 
     public MessageAcceptor(UserDirectory users, GroupMembership groups, SequenceQueue sequences, MessageWrites store,
-                           PublishRate rate, ServiceAccounts services, Clock clock) {
+                           PublishRate rate, ServiceAccounts services, DirectMessageConsent consent, Clock clock) {
+        this.consent = consent;
         this.services = services;
         this.rate = rate;
         this.users = users;
@@ -97,6 +99,11 @@ public final class MessageAcceptor {
         this.sequences = sequences;
         this.store = store;
         this.clock = clock;
+    }
+
+    /** Who takes whose direct messages. */
+    DirectMessageConsent consent() {
+        return consent;
     }
 
     /** The users this pipeline checks recipients against. */
@@ -163,8 +170,9 @@ public final class MessageAcceptor {
         }
         String peer = target.id();
         return users.find(peer).thenCompose(recipient -> switch (recipient) {
-            case REGISTERED -> CompletableFuture.completedFuture(
-                    new Admitted(ConversationId.direct(sender.userId(), peer), peer));
+            case REGISTERED -> consent.refusal(sender.userId(), peer).thenCompose(refusal -> refusal.isPresent()
+                    ? refused(ProtocolError.NOT_AUTHORIZED, refusal.get(), message)
+                    : CompletableFuture.completedFuture(new Admitted(ConversationId.direct(sender.userId(), peer), peer)));
             case DELETED -> refused(ProtocolError.UNKNOWN_RECIPIENT, "the account '" + peer + "' was deleted", message);
             case UNKNOWN -> refused(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'", message);
         });

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * Short-lived signals (typing, ...) on {@code chat/e/{peer}} and {@code chat/e/g/{group}}: never stored, QoS 0,
  * relayed as a {@link ServerEvent.Signal} with the sender set by the server to the peer's signal topic or the group's,
- * where the server subscribed their devices. A signal goes where a message may: to a registered user, or into a
+ * where the server subscribed their devices. A signal goes where a message may: to a registered user who takes the
+ * sender's direct messages ({@link DirectMessageConsent}: not blocked, contacts only if so set), or into a
  * group the sender is a member of and not muted in. Each connection may send {@link SignalRate#PER_SECOND} a
  * second; what is over that, or refused, is dropped (the device told at most once a second).
  */
@@ -34,12 +35,15 @@ final class SignalRelay {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     private final UserDirectory users;
+    private final DirectMessageConsent consent;
     private final GroupMembership groups;
     private final ServerPublisher publisher;
     private final Clock clock;
 
-    SignalRelay(UserDirectory users, GroupMembership groups, ServerPublisher publisher, Clock clock) {
+    SignalRelay(UserDirectory users, DirectMessageConsent consent, GroupMembership groups, ServerPublisher publisher,
+                Clock clock) {
         this.users = users;
+        this.consent = consent;
         this.groups = groups;
         this.publisher = publisher;
         this.clock = clock;
@@ -119,9 +123,14 @@ final class SignalRelay {
             return CompletableFuture.failedFuture(invalid(ProtocolError.INVALID_TOPIC,
                     "signals go to another user (chat/e/{peer}) or a group (chat/e/g/{group})"));
         }
-        return users.find(peer).thenAccept(recipient -> {
+        return users.find(peer).thenCompose(recipient -> {
             if (recipient != UserDirectory.Recipient.REGISTERED) {
                 throw new CompletionException(invalid(ProtocolError.UNKNOWN_RECIPIENT, "no user '" + peer + "'"));
+            }
+            return consent.refusal(sender.userId(), peer);
+        }).thenAccept(refusal -> {
+            if (refusal.isPresent()) {
+                throw new CompletionException(invalid(ProtocolError.NOT_AUTHORIZED, refusal.get()));
             }
             publish(Topics.signals(peer), sender, ConversationId.direct(sender.userId(), peer), signal);
         });

@@ -50,6 +50,20 @@ public final class PresenceRevocation {
 
     /** {@code users} are no longer members of a group: re-check the presence subscriptions between them and others. */
     public CompletableFuture<Void> leftAGroup(Collection<String> users) {
+        visibility.forgetAll(users); // what the group allowed was cached
+        return recheck(users);
+    }
+
+    /**
+     * What {@code user} chose about {@code other} changed (a block, a contact; {@code other} null: a presence
+     * setting): forget what was decided and re-check the presence subscriptions of and to {@code user} now.
+     */
+    public CompletableFuture<Void> relationChanged(String user, String other) {
+        visibility.forget(user, other);
+        return recheck(other == null ? List.of(user) : List.of(user, other));
+    }
+
+    private CompletableFuture<Void> recheck(Collection<String> users) {
         List<CompletableFuture<Void>> checks = new ArrayList<>();
         for (String user : users) {
             if (Ids.isValidUserId(user)) {

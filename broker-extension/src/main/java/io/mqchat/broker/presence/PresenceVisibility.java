@@ -1,28 +1,41 @@
 package io.mqchat.broker.presence;
 
 import io.mqchat.common.presence.PresenceAudience;
-import io.mqchat.common.protocol.ConversationId;
 
-import java.util.Set;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * Who may see whose presence, off the broker's threads: the rule of {@link PresenceAudience} (yourself,
- * users you exchanged direct messages with — both of you sent one — and members of a group you share).
- * Strangers learn nothing, and a stranger's unanswered message does not unlock anything.
+ * Who may see whose presence, off the broker's threads: the rule of {@link PresenceAudience} (yourself; not whom
+ * the subject blocked; then the subject's presence setting: users you exchanged direct messages with, both of you
+ * sending one, and members of a group you share; or contacts only; or nobody). A yes is cached for {@link #TTL}
+ * (a no is not: a reply or a new group unlocks at once); a block, a contact or a setting that changes is announced
+ * on the bus, and a member who leaves a group is, and their yeses are forgotten at once ({@link #forget}).
  */
 public final class PresenceVisibility {
 
+    public static final Duration TTL = Duration.ofSeconds(30);
+    private static final int MAX_CACHED = 100_000;
+
     private final PresenceAudience audience;
     private final Executor executor;
-    /** Mutual conversations seen: conversations are not deleted, so a yes stays a yes. */
-    private final Set<String> mutual = ConcurrentHashMap.newKeySet();
+    private final long ttlNanos;
+    private final Map<String, Entry> decisions = new ConcurrentHashMap<>();
+
+    private record Entry(boolean may, long expiresAtNanos) {
+    }
 
     public PresenceVisibility(PresenceAudience audience, Executor executor) {
+        this(audience, executor, TTL);
+    }
+
+    public PresenceVisibility(PresenceAudience audience, Executor executor, Duration ttl) {
         this.audience = audience;
         this.executor = executor;
+        this.ttlNanos = ttl.toNanos();
     }
 
     /** @param viewer and subject are valid user ids */
@@ -30,16 +43,42 @@ public final class PresenceVisibility {
         if (viewer.equals(subject)) {
             return CompletableFuture.completedFuture(true);
         }
-        String conv = ConversationId.direct(viewer, subject).toString();
-        if (mutual.contains(conv)) {
-            return CompletableFuture.completedFuture(true);
+        String key = viewer + "|" + subject;
+        Entry cached = decisions.get(key);
+        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
+            return CompletableFuture.completedFuture(cached.may());
         }
         return CompletableFuture.supplyAsync(() -> {
-            if (audience.mutualConversation(viewer, subject)) {
-                mutual.add(conv);
-                return true;
+            boolean may = audience.maySee(viewer, subject);
+            if (may) {
+                if (decisions.size() >= MAX_CACHED) {
+                    decisions.clear(); // crude bound
+                }
+                decisions.put(key, new Entry(true, System.nanoTime() + ttlNanos));
             }
-            return audience.shareAGroup(viewer, subject); // not cached: members leave groups
+            return may;
         }, executor);
+    }
+
+    /**
+     * Forgets the decisions between the two, both ways (with {@code other} null: every decision about {@code user}),
+     * so the next check reads the store. Also called for group membership changes, which the cache cannot see.
+     */
+    public void forget(String user, String other) {
+        if (other != null) {
+            decisions.remove(user + "|" + other);
+            decisions.remove(other + "|" + user);
+            return;
+        }
+        decisions.keySet().removeIf(k -> k.startsWith(user + "|") || k.endsWith("|" + user));
+    }
+
+    /** Forgets every decision about these users; for many at once (a dissolved group), everything. */
+    public void forgetAll(java.util.Collection<String> users) {
+        if (users.size() > 20) {
+            decisions.clear();
+        } else {
+            users.forEach(u -> forget(u, null));
+        }
     }
 }

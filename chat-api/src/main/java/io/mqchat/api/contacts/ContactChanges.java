@@ -32,6 +32,8 @@ public class ContactChanges {
     public long record(String user, String change, String peer, String message, Instant at) {
         long version = changeLog.record(user, change, peer, message, at);
         try {
+            // the brokers' cached decisions about the two (direct messages, presence) go now, not after their TTL
+            bus.send(BusMessage.relationChanged(user, peer));
             bus.send(BusMessage.publish(Topics.inbox(user),
                     new ServerEvent.Contact(change, peer, version, message, at.toEpochMilli()).toJson()));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.mqchat.api.devices;
 
 import com.mongodb.client.MongoDatabase;
 import io.mqchat.api.users.UserStore;
+import io.mqchat.common.contacts.Relations;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.presence.PresenceAudience;
 import io.mqchat.common.protocol.Ids;
@@ -35,7 +36,7 @@ public class PresenceService {
         this.presence = presence;
         this.users = users;
         this.audience = new PresenceAudience(new ConversationSummaries(db.getCollection(StoreSchema.CONVERSATIONS),
-                db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC()), groups);
+                db.getCollection(StoreSchema.MESSAGES), Clock.systemUTC()), groups, new Relations(db));
     }
 
     /** 404 unknown user, 403 not allowed to see them. */

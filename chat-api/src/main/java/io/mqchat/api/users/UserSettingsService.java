@@ -1,8 +1,12 @@
 package io.mqchat.api.users;
 
+import io.mqchat.api.devices.BrokerBus;
+import io.mqchat.common.bus.BusMessage;
 import io.mqchat.common.contacts.DirectMessagePolicy;
 import io.mqchat.common.contacts.PresencePolicy;
 import io.mqchat.web.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import java.util.Arrays;
@@ -14,10 +18,14 @@ import java.util.stream.Collectors;
 @Service
 public class UserSettingsService {
 
-    private final UserSettingsStore store;
+    private static final Logger log = LoggerFactory.getLogger(UserSettingsService.class);
 
-    public UserSettingsService(UserSettingsStore store) {
+    private final UserSettingsStore store;
+    private final BrokerBus bus;
+
+    public UserSettingsService(UserSettingsStore store, BrokerBus bus) {
         this.store = store;
+        this.bus = bus;
     }
 
     /** What a client sends; null leaves a setting unchanged. */
@@ -45,6 +53,15 @@ public class UserSettingsService {
                 PresencePolicy::wire);
         if (!store.update(caller, groupAdds, directMessages, presence)) {
             throw gone();
+        }
+        if (directMessages != null || presence != null) {
+            try {
+                // the brokers apply who may write to and see the user now, not after their cache's TTL
+                bus.send(BusMessage.relationChanged(caller, null));
+            } catch (RuntimeException e) {
+                log.warn("Settings of {} stored; the brokers apply them within their cache's TTL: {}", caller,
+                        e.toString());
+            }
         }
         return mine(caller);
     }

@@ -30,7 +30,8 @@ import java.util.Optional;
         @JsonSubTypes.Type(value = BusMessage.Delivery.class, name = "delivery"),
         @JsonSubTypes.Type(value = BusMessage.NodeUp.class, name = "node"),
         @JsonSubTypes.Type(value = BusMessage.Disconnect.class, name = "disconnect"),
-        @JsonSubTypes.Type(value = BusMessage.AccountDeleted.class, name = "account_deleted")})
+        @JsonSubTypes.Type(value = BusMessage.AccountDeleted.class, name = "account_deleted"),
+        @JsonSubTypes.Type(value = BusMessage.RelationChanged.class, name = "relation")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface BusMessage {
@@ -145,6 +146,23 @@ public sealed interface BusMessage {
         public boolean wellFormed() {
             return Ids.isValidUserId(userId);
         }
+    }
+
+    /**
+     * What {@code user} chose about {@code other} changed (a block, a contact, or, with {@code other} null, one of
+     * their privacy settings): every node forgets what it decided about the two and re-checks presence
+     * subscriptions between them now.
+     */
+    record RelationChanged(String user, @Nullable String other) implements BusMessage {
+
+        @Override
+        public boolean wellFormed() {
+            return Ids.isValidUserId(user) && (other == null || Ids.isValidUserId(other));
+        }
+    }
+
+    static RelationChanged relationChanged(String user, @Nullable String other) {
+        return new RelationChanged(user, other);
     }
 
     static Publish publish(String topic, String payload) {

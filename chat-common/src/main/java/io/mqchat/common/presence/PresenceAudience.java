@@ -1,5 +1,7 @@
 package io.mqchat.common.presence;
 
+import io.mqchat.common.contacts.PresencePolicy;
+import io.mqchat.common.contacts.Relations;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.store.ConversationSummaries;
@@ -20,21 +22,39 @@ public final class PresenceAudience {
 
     /** The refusal text for clients: what they may do instead. */
     public static final String REFUSAL = "you see the presence of users you exchanged direct messages with "
-            + "(both of you sent one) or share a group with; send them a message and it is visible once they reply";
+            + "(both of you sent one) or share a group with, unless their presence setting shows it to their contacts "
+            + "only or nobody; send them a message and it is visible once they reply";
 
     private final ConversationSummaries summaries;
     private final GroupDirectory groups;
+    private final Relations relations;
 
-    public PresenceAudience(ConversationSummaries summaries, GroupDirectory groups) {
+    public PresenceAudience(ConversationSummaries summaries, GroupDirectory groups, Relations relations) {
         this.summaries = summaries;
         this.groups = groups;
+        this.relations = relations;
     }
 
+    /**
+     * Yourself always; nobody the subject blocked; then the subject's {@code presence} setting: {@code talked} (the
+     * default) users with a mutual direct conversation or a shared group, {@code contacts} their contacts,
+     * {@code nobody} nobody.
+     */
     public boolean maySee(String viewer, String subject) {
         if (!Ids.isValidUserId(viewer) || !Ids.isValidUserId(subject)) {
             return false;
         }
-        return viewer.equals(subject) || mutualConversation(viewer, subject) || groups.shareAGroup(viewer, subject);
+        if (viewer.equals(subject)) {
+            return true;
+        }
+        if (relations.isBlocked(subject, viewer)) {
+            return false;
+        }
+        return switch (relations.presencePolicy(subject).orElse(PresencePolicy.DEFAULT)) {
+            case TALKED -> mutualConversation(viewer, subject) || groups.shareAGroup(viewer, subject);
+            case CONTACTS -> relations.areContacts(subject, viewer);
+            case NOBODY -> false;
+        };
     }
 
     /** Both wrote to each other; conversations are never deleted, so a yes stays a yes (callers may cache it). */

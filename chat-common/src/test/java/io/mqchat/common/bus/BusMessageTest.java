@@ -55,6 +55,10 @@ class BusMessageTest {
         byKind.put("node", BusMessage.node("node-2", true));
         byKind.put("disconnect", BusMessage.disconnect("bob:phone", "t-1", "chat/u/bob", "{}", "kicked", true));
         byKind.put("account_deleted", BusMessage.accountDeleted("fay"));
+        byKind.put("relation", BusMessage.relationChanged("vic", "una"));
+        assertThat(byKind).as("one of each kind").hasSize(BusMessage.class.getPermittedSubclasses().length);
+        assertThat(BusMessage.fromJson(BusMessage.relationChanged("vic", null).toJson()))
+                .contains(BusMessage.relationChanged("vic", null));
         for (Map.Entry<String, BusMessage> e : byKind.entrySet()) {
             String json = e.getValue().toJson();
             assertThat(Json.MAPPER.readTree(json).get("kind").asText()).isEqualTo(e.getKey());
@@ -77,6 +81,8 @@ class BusMessageTest {
                 .as("no origin").isEmpty();
         assertThat(BusMessage.fromJson("{\"kind\":\"disconnect\"}")).as("no client").isEmpty();
         assertThat(BusMessage.fromJson("{\"kind\":\"account_deleted\",\"userId\":\"a\"}")).as("not a user id").isEmpty();
+        assertThat(BusMessage.fromJson("{\"kind\":\"relation\",\"user\":\"vic\",\"other\":\"$ne\"}"))
+                .as("not a user id").isEmpty();
         assertThat(BusMessage.fromJson("not json")).isEmpty();
         assertThat(BusMessage.fromJson("{\"kind\":\"publish\",\"topic\":\"t\",\"payload\":\"{}\",\"later\":1}"))
                 .as("a field a newer version adds").isPresent();
