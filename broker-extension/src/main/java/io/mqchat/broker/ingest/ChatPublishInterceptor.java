@@ -208,6 +208,12 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
             }
             return;
         }
+        if (!pipeline.tryReserve(payloadBytes)) {
+            refuseForNow(output, new ProtocolException(ProtocolError.RATE_LIMITED,
+                    "the server has too many messages in flight; retry with the same cid", message.cid()),
+                    AckReasonCode.QUOTA_EXCEEDED);
+            return;
+        }
         output.preventPublishDelivery(); // the success PUBACK this leads to is held until the message is stored
         pipeline.start(connection, packetId, topic, message, admitted, payloadBytes);
     }
@@ -239,12 +245,14 @@ public final class ChatPublishInterceptor implements PublishInboundInterceptor {
 
     private void admitted(ConnectionPublishes connection, OutgoingMessage message, String topic, int payloadBytes,
                           MessageAcceptor.Admitted admitted, Throwable error) {
-        if (error == null) {
+        if (error == null && pipeline.tryReserve(payloadBytes)) {
             pipeline.start(connection, -1, topic, message, admitted, payloadBytes);
             return;
         }
         pipeline.unacknowledgedRefused(connection);
-        Throwable cause = cause(error);
+        Throwable cause = error == null ? new ProtocolException(ProtocolError.RATE_LIMITED,
+                "the server has too many messages in flight; some QoS 0 messages were dropped", message.cid())
+                : cause(error);
         ProtocolException refused = cause instanceof ProtocolException p ? p
                 : new ProtocolException(ProtocolError.STORAGE_UNAVAILABLE,
                 "not stored; retry with the same cid", message.cid());

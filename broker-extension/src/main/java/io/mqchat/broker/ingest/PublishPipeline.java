@@ -187,6 +187,24 @@ public final class PublishPipeline {
         return Optional.empty();
     }
 
+    /**
+     * Takes a message's share of the node's in-flight bytes, atomically, just before it is queued; false when it does
+     * not fit. {@link #refusal} looks earlier, without taking: an admission that waited for a lookup may find the
+     * bound taken meanwhile by other connections' messages.
+     */
+    boolean tryReserve(int payloadBytes) {
+        long want = payloadBytes + OVERHEAD_BYTES;
+        while (true) {
+            long now = bytes.get();
+            if (now + want > maxBytes) {
+                return false;
+            }
+            if (bytes.compareAndSet(now, now + want)) {
+                return true;
+            }
+        }
+    }
+
     /** Whether one more QoS 0 message of this connection may be queued ({@link #finished} gives it back). */
     boolean tryStartUnacknowledged(ConnectionPublishes connection) {
         return connection.tryStartUnacknowledged(qos0Pending);
@@ -208,14 +226,13 @@ public final class PublishPipeline {
     }
 
     /**
-     * Queues an admitted message: seq, store, then delivery in order and the PUBACK released ({@code packetId} -1
-     * for QoS 0, which has none).
+     * Queues an admitted message whose bytes {@link #tryReserve} took: seq, store, then delivery in order and the
+     * PUBACK released ({@code packetId} -1 for QoS 0, which has none).
      */
     void start(ConnectionPublishes connection, int packetId, String topic, OutgoingMessage message,
                MessageAcceptor.Admitted admitted, int payloadBytes) {
         InFlightMessage m = new InFlightMessage(connection, packetId, topic, message, payloadBytes + OVERHEAD_BYTES);
         messages.incrementAndGet();
-        bytes.addAndGet(m.bytes);
         connection.started(m);
         long deadline = m.startNanos + storeTimeout.toNanos();
         acceptor.store(connection.sender(), admitted, message, deadline, m)
