@@ -1,7 +1,5 @@
 package io.mqchat.api.contacts;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -9,6 +7,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.UniqueInsert;
 import io.mqchat.web.ApiException;
 import org.bson.Document;
 import org.springframework.http.HttpStatus;
@@ -57,13 +56,8 @@ public class ContactChangeLog {
             if (message != null) {
                 d.append(StoreSchema.ContactChange.MESSAGE, message);
             }
-            try {
-                changes.insertOne(d);
-            } catch (MongoWriteException e) {
-                if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                    continue; // another change took this version first
-                }
-                throw e;
+            if (!UniqueInsert.insertIfAbsent(changes, d)) {
+                continue; // another change took this version first
             }
             if (version > kept) {
                 changes.deleteMany(Filters.and(Filters.eq(StoreSchema.ContactChange.USER, user),

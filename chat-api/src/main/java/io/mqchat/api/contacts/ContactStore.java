@@ -1,6 +1,5 @@
 package io.mqchat.api.contacts;
 
-import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
@@ -11,6 +10,7 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.UniqueInsert;
 import org.bson.Document;
 import org.springframework.stereotype.Repository;
 
@@ -89,7 +89,7 @@ public class ContactStore {
                             Updates.setOnInsert(StoreSchema.ContactEntry.SINCE, Date.from(since))),
                     new UpdateOptions().upsert(true)).getUpsertedId() != null;
         } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+            if (UniqueInsert.isDuplicateKey(e)) {
                 return false; // a concurrent upsert of the same pair won
             }
             throw e;
@@ -148,15 +148,7 @@ public class ContactStore {
         if (request.message() != null) {
             d.append(StoreSchema.ContactRequest.MESSAGE, request.message());
         }
-        try {
-            requests.insertOne(d);
-            return true;
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return false;
-            }
-            throw e;
-        }
+        return UniqueInsert.insertIfAbsent(requests, d);
     }
 
     /** Deletes the pending request; true if this call deleted it (so exactly one caller acts on it). */
@@ -200,17 +192,9 @@ public class ContactStore {
     /** False if the block existed already. */
     public boolean insertBlock(String blocker, String blocked, Instant at) {
         requireValid(blocker, blocked);
-        try {
-            blocks.insertOne(new Document(StoreSchema.Block.ID, StoreSchema.Block.id(blocker, blocked))
-                    .append(StoreSchema.Block.BLOCKER, blocker).append(StoreSchema.Block.BLOCKED, blocked)
-                    .append(StoreSchema.Block.AT, Date.from(at)));
-            return true;
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return false;
-            }
-            throw e;
-        }
+        return UniqueInsert.insertIfAbsent(blocks, new Document(StoreSchema.Block.ID, StoreSchema.Block.id(blocker, blocked))
+                .append(StoreSchema.Block.BLOCKER, blocker).append(StoreSchema.Block.BLOCKED, blocked)
+                .append(StoreSchema.Block.AT, Date.from(at)));
     }
 
     /** True if there was a block to delete. */

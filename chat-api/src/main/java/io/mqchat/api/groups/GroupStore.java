@@ -1,7 +1,5 @@
 package io.mqchat.api.groups;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -13,6 +11,7 @@ import io.mqchat.common.groups.GroupMember;
 import io.mqchat.common.groups.GroupRole;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.UniqueInsert;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.stereotype.Repository;
@@ -204,15 +203,7 @@ public class GroupStore {
         if (member.mutedUntil() != null) {
             doc.append(StoreSchema.GroupMember.MUTED_UNTIL, member.mutedUntil().toEpochMilli());
         }
-        try {
-            members.insertOne(doc);
-            return true;
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return false;
-            }
-            throw e;
-        }
+        return UniqueInsert.insertIfAbsent(members, doc);
     }
 
     public Optional<GroupMember> findMember(String groupId, String userId) {

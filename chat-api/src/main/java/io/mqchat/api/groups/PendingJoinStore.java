@@ -1,12 +1,11 @@
 package io.mqchat.api.groups;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.UniqueInsert;
 import org.bson.Document;
 import org.springframework.stereotype.Repository;
 
@@ -46,15 +45,7 @@ public class PendingJoinStore {
                 .append(StoreSchema.GroupPending.USER_ID, pending.userId())
                 .append(StoreSchema.GroupPending.BY, pending.by())
                 .append(StoreSchema.GroupPending.CREATED_AT, Date.from(pending.createdAt()));
-        try {
-            collection(kind).insertOne(doc);
-            return true;
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return false;
-            }
-            throw e;
-        }
+        return UniqueInsert.insertIfAbsent(collection(kind), doc);
     }
 
     public Optional<PendingJoin> find(Kind kind, String groupId, String userId) {

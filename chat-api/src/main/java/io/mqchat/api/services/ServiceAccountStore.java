@@ -1,7 +1,5 @@
 package io.mqchat.api.services;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -11,6 +9,7 @@ import io.mqchat.api.users.UserAlreadyExistsException;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.common.services.ServiceAccount;
+import io.mqchat.common.store.UniqueInsert;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.springframework.stereotype.Repository;
@@ -35,13 +34,8 @@ public class ServiceAccountStore {
     /** @throws UserAlreadyExistsException if the id is taken (by a person or a service) */
     public void insert(ServiceAccount account) {
         requireValid(account.id());
-        try {
-            users.insertOne(account.toUserDocument());
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                throw new UserAlreadyExistsException(account.id());
-            }
-            throw e;
+        if (!UniqueInsert.insertIfAbsent(users, account.toUserDocument())) {
+            throw new UserAlreadyExistsException(account.id());
         }
     }
 

@@ -1,13 +1,12 @@
 package io.mqchat.api.users;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
+import io.mqchat.common.store.UniqueInsert;
 import org.bson.Document;
 import org.springframework.stereotype.Repository;
 
@@ -43,13 +42,8 @@ public class UserStore {
         Document doc = new Document(StoreSchema.User.ID, user.userId())
                 .append(StoreSchema.User.PASSWORD_HASH, user.passwordHash())
                 .append(StoreSchema.User.CREATED_AT, Date.from(user.createdAt()));
-        try {
-            users.insertOne(doc);
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                throw new UserAlreadyExistsException(user.userId());
-            }
-            throw e;
+        if (!UniqueInsert.insertIfAbsent(users, doc)) {
+            throw new UserAlreadyExistsException(user.userId());
         }
     }
 
@@ -82,13 +76,7 @@ public class UserStore {
      */
     public void tombstone(String userId, Instant at) {
         requireValid(userId);
-        try {
-            deleted.insertOne(new Document(StoreSchema.User.ID, userId).append("deletedAt", Date.from(at)));
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-        }
+        UniqueInsert.insertIfAbsent(deleted, new Document(StoreSchema.User.ID, userId).append("deletedAt", Date.from(at)));
     }
 
     /** Whether the id belonged to an account that was deleted. */

@@ -1,7 +1,6 @@
 package io.mqchat.common.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import io.mqchat.common.protocol.ChatMessage;
@@ -91,7 +90,7 @@ public final class ConversationLog {
                 summaries.apply(List.of(message), entry.audience() != null);
                 return message;
             } catch (MongoWriteException e) {
-                if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY || attempt >= MAX_SEQ_CONFLICTS) {
+                if (!UniqueInsert.isDuplicateKey(e) || attempt >= MAX_SEQ_CONFLICTS) {
                     throw e;
                 }
                 // Redis lost the counter and was seeded below a message still in flight: move past it.
