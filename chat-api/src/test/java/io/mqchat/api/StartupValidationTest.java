@@ -1,8 +1,13 @@
 package io.mqchat.api;
 
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.mqchat.web.StartupFailures;
 import io.mqchat.web.StartupValidationContract;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+
+import java.net.InetSocketAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,5 +57,44 @@ class StartupValidationTest extends StartupValidationContract {
                 "--mqchat.webhooks.backoff-max=10s")).contains("MQCHAT_WEBHOOKS_BACKOFFMAX");
         assertThat(failureMessages("--mqchat.jwt.secret=" + SECRET, "--mqchat.webhooks.per-endpoint=50",
                 "--mqchat.webhooks.concurrency=10")).contains("MQCHAT_WEBHOOKS_PERENDPOINT");
+    }
+
+    /**
+     * What start-up says when the stores are reachable and only {@code setting} is wrong: the limits below are
+     * checked by beans that are built after the store connection.
+     */
+    private static String failureWithStores(String setting) {
+        MongoServer mongo = new MongoServer(new MemoryBackend());
+        InetSocketAddress address = mongo.bind();
+        try {
+            return StartupFailures.messages(ChatApiApplication.builder(), "--server.port=0",
+                    "--mqchat.jwt.secret=" + SECRET, "--mqchat.redis.address=" + TestSupport.redisAddress(),
+                    "--mqchat.mongo.uri=mongodb://127.0.0.1:" + address.getPort() + "/startup", setting);
+        } finally {
+            mongo.shutdownNow();
+        }
+    }
+
+    @Test
+    void invalidGroupAndBroadcastLimitsStopStartUp() {
+        assertThat(failureWithStores("--mqchat.ratelimit.group-create=lots"))
+                .contains("MQCHAT_RATELIMIT_GROUPCREATE");
+        assertThat(failureWithStores("--mqchat.ratelimit.group-add=0/m"))
+                .contains("MQCHAT_RATELIMIT_GROUPADD");
+        // the admin's limit lives beside the groups' under mqchat.ratelimit
+        assertThat(failureWithStores("--mqchat.ratelimit.broadcast=often"))
+                .contains("MQCHAT_RATELIMIT_BROADCAST");
+    }
+
+    @Test
+    void invalidContactLimitsStopStartUp() {
+        assertThat(failureWithStores("--mqchat.ratelimit.contact-requests=plenty"))
+                .contains("MQCHAT_RATELIMIT_CONTACTREQUESTS");
+        assertThat(failureWithStores("--mqchat.contacts.max-pending-requests=0"))
+                .contains("MQCHAT_CONTACTS_MAXPENDINGREQUESTS");
+        assertThat(failureWithStores("--mqchat.contacts.max-blocks=-5"))
+                .contains("MQCHAT_CONTACTS_MAXBLOCKS");
+        assertThat(failureWithStores("--mqchat.contacts.kept-changes=3"))
+                .contains("MQCHAT_CONTACTS_KEPTCHANGES");
     }
 }
