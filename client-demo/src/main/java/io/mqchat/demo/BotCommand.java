@@ -3,10 +3,10 @@ package io.mqchat.demo;
 import io.mqchat.demo.bot.EchoBot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,13 +29,8 @@ final class BotCommand implements Callable<Integer> {
             description = "The shared subscription's name the instances split the inbox under (default: ${DEFAULT-VALUE}).")
     String share;
 
-    @Option(names = "--api", defaultValue = "${env:MQCHAT_API_URL:-http://localhost:8080}",
-            description = "chat-api URL (env MQCHAT_API_URL, default: ${DEFAULT-VALUE}).")
-    URI api;
-
-    @Option(names = "--broker", defaultValue = "${env:MQCHAT_BROKER_URL:-tcp://localhost:1883}",
-            description = "MQTT broker URL (env MQCHAT_BROKER_URL, default: ${DEFAULT-VALUE}).")
-    URI broker;
+    @Mixin
+    Endpoints endpoints;
 
     @Spec
     CommandSpec spec;
@@ -46,7 +41,7 @@ final class BotCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: --secret (or MQCHAT_SERVICE_SECRET) is required");
             return Main.EXIT_FAILED;
         }
-        try (EchoBot bot = EchoBot.start(api, broker, service, secret, instance, share,
+        try (EchoBot bot = EchoBot.start(endpoints.api, endpoints.broker, service, secret, instance, share,
                 line -> spec.commandLine().getOut().println(line))) {
             new CountDownLatch(1).await(); // until the process is stopped
         }

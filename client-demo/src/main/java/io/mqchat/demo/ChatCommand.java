@@ -62,7 +62,7 @@ final class ChatCommand implements Callable<Integer> {
                     .onEvent(e -> print(out, Printer.format(e)))
                     .onStatus(s -> print(out, "* " + s));
             refreshGroups(out, client, false);      // names first, so synced group messages show them
-            client.connect(common.broker, mqtt3);
+            client.connect(common.broker(), mqtt3);
             print(out, "* type a message, " + COMMANDS + (to == null ? " (no peer yet: /to PEER or /g GROUP)" : ""));
             peer = to;
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.mqchat.demo;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -15,24 +16,27 @@ final class CommonOptions {
     @Option(names = {"-p", "--password"}, required = true, description = "Your password.")
     String password;
 
-    @Option(names = "--api", defaultValue = "${env:MQCHAT_API_URL:-http://localhost:8080}",
-            description = "chat-api URL (env MQCHAT_API_URL, default: ${DEFAULT-VALUE}).")
-    URI api;
+    @Mixin
+    Endpoints endpoints;
 
     @Option(names = "--history", defaultValue = "${env:MQCHAT_HISTORY_URL:-http://localhost:8081}",
             description = "history-service URL (env MQCHAT_HISTORY_URL, default: ${DEFAULT-VALUE}).")
     URI history;
 
-    @Option(names = "--broker", defaultValue = "${env:MQCHAT_BROKER_URL:-tcp://localhost:1883}",
-            description = "MQTT broker URL (env MQCHAT_BROKER_URL, default: ${DEFAULT-VALUE}).")
-    URI broker;
-
     @Option(names = "--state-dir", defaultValue = "${sys:user.home}/.mqchat-demo",
             description = "Where unacknowledged messages and last seqs are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    URI api() {
+        return endpoints.api;
+    }
+
+    URI broker() {
+        return endpoints.broker;
+    }
+
     /** Logs this user in as {@code device}, with its state from {@link #stateDir} and the {@link #history} service. */
     ChatClient login(String device) throws IOException {
-        return ChatClient.login(api, user, password, device, stateDir).withHistory(history);
+        return ChatClient.login(endpoints.api, user, password, device, stateDir).withHistory(history);
     }
 }

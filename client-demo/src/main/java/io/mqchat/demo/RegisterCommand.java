@@ -18,7 +18,7 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        new RestClient().register(common.api, common.user, common.password);
+        new RestClient().register(common.api(), common.user, common.password);
         spec.commandLine().getOut().println("registered " + common.user);
         return 0;
     }

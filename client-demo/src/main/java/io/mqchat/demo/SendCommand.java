@@ -43,7 +43,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (ChatClient client = common.login(device)) {
-            client.connect(common.broker, mqtt3);
+            client.connect(common.broker(), mqtt3);
             try {
                 ChatMessage stored = client.send(to, text).get(timeoutSeconds, TimeUnit.SECONDS);
                 spec.commandLine().getOut().println(Printer.format(stored, client.user(), client.device()));

@@ -77,11 +77,22 @@ class CliTest {
         assertThat(chat.mqtt3).isTrue();
         assertThat(chat.to).isEqualTo("bob");
         assertThat(chat.device).isEqualTo("phone");
-        assertThat(chat.common.broker).isEqualTo(URI.create("tcp://example:1884"));
+        assertThat(chat.common.broker()).isEqualTo(URI.create("tcp://example:1884"));
         assertThat(chat.common.stateDir).isEqualTo(Path.of("/tmp/x"));
         // not given: environment variable or built-in default
         String api = System.getenv("MQCHAT_API_URL");
-        assertThat(chat.common.api).isEqualTo(URI.create(api != null ? api : "http://localhost:8080"));
+        assertThat(chat.common.api()).isEqualTo(URI.create(api != null ? api : "http://localhost:8080"));
+    }
+
+    @Test
+    void botTakesTheSameEndpointOptionsAsPeople() {
+        CommandLine.ParseResult result = Main.commandLine().parseArgs("bot", "--service", "game", "--secret", "s",
+                "--instance", "eu-1", "--broker", "tcp://example:1884", "--api", "http://example:9090");
+        BotCommand bot = result.subcommand().commandSpec().commandLine().getCommand();
+        assertThat(bot.service).isEqualTo("game");
+        assertThat(bot.instance).isEqualTo("eu-1");
+        assertThat(bot.endpoints.broker).isEqualTo(URI.create("tcp://example:1884"));
+        assertThat(bot.endpoints.api).isEqualTo(URI.create("http://example:9090"));
     }
 
     @Test
