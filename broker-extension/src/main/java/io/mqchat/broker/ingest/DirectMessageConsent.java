@@ -1,13 +1,12 @@
 package io.mqchat.broker.ingest;
 
+import io.mqchat.broker.cache.ExpiringCache;
 import io.mqchat.common.contacts.DirectMessagePolicy;
 import io.mqchat.common.contacts.Relations;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,16 +22,13 @@ public final class DirectMessageConsent {
 
     private final Relations relations;
     private final Executor lookups;
-    private final long ttlNanos;
-    private final Map<String, Entry> decisions = new ConcurrentHashMap<>();
-
-    private record Entry(Optional<String> refusal, long expiresAtNanos) {
-    }
+    private final Duration ttl;
+    private final ExpiringCache<String, Optional<String>> decisions = new ExpiringCache<>(MAX_CACHED);
 
     public DirectMessageConsent(Relations relations, Executor lookups, Duration ttl) {
         this.relations = relations;
         this.lookups = lookups;
-        this.ttlNanos = ttl.toNanos();
+        this.ttl = ttl;
     }
 
     /** Why {@code recipient} does not take {@code sender}'s direct messages; empty when it does. */
@@ -40,19 +36,7 @@ public final class DirectMessageConsent {
         if (sender.equals(recipient)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        String key = key(sender, recipient);
-        Entry cached = decisions.get(key);
-        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
-            return CompletableFuture.completedFuture(cached.refusal());
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            Optional<String> refusal = decide(sender, recipient);
-            if (decisions.size() >= MAX_CACHED) {
-                decisions.clear(); // crude bound: the next message of each pair decides again
-            }
-            decisions.put(key, new Entry(refusal, System.nanoTime() + ttlNanos));
-            return refusal;
-        }, lookups);
+        return decisions.get(key(sender, recipient), () -> decide(sender, recipient), lookups, refusal -> ttl);
     }
 
     private Optional<String> decide(String sender, String recipient) {
@@ -81,7 +65,7 @@ public final class DirectMessageConsent {
         }
         String asSender = user + "|";
         String asRecipient = "|" + user;
-        decisions.keySet().removeIf(k -> k.startsWith(asSender) || k.endsWith(asRecipient));
+        decisions.removeKeys(k -> k.startsWith(asSender) || k.endsWith(asRecipient));
     }
 
     private static String key(String sender, String recipient) {

@@ -3,13 +3,12 @@ package io.mqchat.broker.ingest;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import io.mqchat.broker.cache.ExpiringCache;
 import io.mqchat.common.schema.StoreSchema;
 import org.bson.Document;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -36,12 +35,9 @@ public final class UserDirectory {
     private final MongoCollection<Document> users;
     private final MongoCollection<Document> deleted;
     private final Executor executor;
-    private final long positiveTtlNanos;
-    private final long negativeTtlNanos;
-    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-
-    private record Entry(Recipient recipient, long expiresAtNanos) {
-    }
+    private final Duration positiveTtl;
+    private final Duration negativeTtl;
+    private final ExpiringCache<String, Recipient> cache = new ExpiringCache<>(MAX_CACHED);
 
     /**
      * @param deleted the tombstones of deleted accounts ({@link StoreSchema#DELETED_USERS}), or null: an unknown
@@ -52,32 +48,20 @@ public final class UserDirectory {
         this.users = users;
         this.deleted = deleted;
         this.executor = executor;
-        this.positiveTtlNanos = positiveTtl.toNanos();
-        this.negativeTtlNanos = negativeTtl.toNanos();
+        this.positiveTtl = positiveTtl;
+        this.negativeTtl = negativeTtl;
     }
 
     /** @param userId an id already checked with {@code Ids.isValidUserId} */
     public CompletableFuture<Recipient> find(String userId) {
-        Entry cached = cache.get(userId);
-        long now = System.nanoTime();
-        if (cached != null && cached.expiresAtNanos() - now > 0) {
-            return CompletableFuture.completedFuture(cached.recipient());
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            Recipient recipient = has(users, userId) ? Recipient.REGISTERED
-                    : deleted != null && has(deleted, userId) ? Recipient.DELETED : Recipient.UNKNOWN;
-            if (cache.size() >= MAX_CACHED) {
-                cache.clear(); // crude bound
-            }
-            cache.put(userId, new Entry(recipient, System.nanoTime()
-                    + (recipient == Recipient.UNKNOWN ? negativeTtlNanos : positiveTtlNanos)));
-            return recipient;
-        }, executor);
+        return cache.get(userId, () -> has(users, userId) ? Recipient.REGISTERED
+                        : deleted != null && has(deleted, userId) ? Recipient.DELETED : Recipient.UNKNOWN,
+                executor, recipient -> recipient == Recipient.UNKNOWN ? negativeTtl : positiveTtl);
     }
 
     /** The account was deleted (the bus says so): no longer a recipient on this node, from now on. */
     public void deleted(String userId) {
-        cache.put(userId, new Entry(Recipient.DELETED, System.nanoTime() + positiveTtlNanos));
+        cache.put(userId, Recipient.DELETED, positiveTtl);
     }
 
     private static boolean has(MongoCollection<Document> collection, String userId) {

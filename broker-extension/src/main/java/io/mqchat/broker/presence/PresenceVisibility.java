@@ -1,11 +1,10 @@
 package io.mqchat.broker.presence;
 
+import io.mqchat.broker.cache.ExpiringCache;
 import io.mqchat.common.presence.PresenceAudience;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -22,11 +21,8 @@ public final class PresenceVisibility {
 
     private final PresenceAudience audience;
     private final Executor executor;
-    private final long ttlNanos;
-    private final Map<String, Entry> decisions = new ConcurrentHashMap<>();
-
-    private record Entry(boolean may, long expiresAtNanos) {
-    }
+    private final Duration ttl;
+    private final ExpiringCache<String, Boolean> decisions = new ExpiringCache<>(MAX_CACHED);
 
     public PresenceVisibility(PresenceAudience audience, Executor executor) {
         this(audience, executor, TTL);
@@ -35,7 +31,7 @@ public final class PresenceVisibility {
     public PresenceVisibility(PresenceAudience audience, Executor executor, Duration ttl) {
         this.audience = audience;
         this.executor = executor;
-        this.ttlNanos = ttl.toNanos();
+        this.ttl = ttl;
     }
 
     /** @param viewer and subject are valid user ids */
@@ -43,21 +39,9 @@ public final class PresenceVisibility {
         if (viewer.equals(subject)) {
             return CompletableFuture.completedFuture(true);
         }
-        String key = viewer + "|" + subject;
-        Entry cached = decisions.get(key);
-        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
-            return CompletableFuture.completedFuture(cached.may());
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            boolean may = audience.maySee(viewer, subject);
-            if (may) {
-                if (decisions.size() >= MAX_CACHED) {
-                    decisions.clear(); // crude bound
-                }
-                decisions.put(key, new Entry(true, System.nanoTime() + ttlNanos));
-            }
-            return may;
-        }, executor);
+        // only a yes is kept: a no may turn into a yes by a reply or a new group, which nobody announces
+        return decisions.get(viewer + "|" + subject, () -> audience.maySee(viewer, subject), executor,
+                may -> may ? ttl : null);
     }
 
     /**
@@ -70,7 +54,7 @@ public final class PresenceVisibility {
             decisions.remove(other + "|" + user);
             return;
         }
-        decisions.keySet().removeIf(k -> k.startsWith(user + "|") || k.endsWith("|" + user));
+        decisions.removeKeys(k -> k.startsWith(user + "|") || k.endsWith("|" + user));
     }
 
     /** Forgets every decision about these users; for many at once (a dissolved group), everything. */

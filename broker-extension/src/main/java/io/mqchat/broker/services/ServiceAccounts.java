@@ -2,15 +2,14 @@ package io.mqchat.broker.services;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import io.mqchat.broker.cache.ExpiringCache;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.common.services.ServiceAccount;
 import org.bson.Document;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -25,32 +24,19 @@ public final class ServiceAccounts {
 
     private final MongoCollection<Document> users;
     private final Executor lookups;
-    private final long ttlNanos;
-    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-
-    private record Entry(Optional<ServiceAccount> account, long expiresAtNanos) {
-    }
+    private final Duration ttl;
+    // few service accounts exist; the bound is against a flood of unknown ids
+    private final ExpiringCache<String, Optional<ServiceAccount>> cache = new ExpiringCache<>(MAX_CACHED);
 
     public ServiceAccounts(MongoCollection<Document> users, Executor lookups, Duration ttl) {
         this.users = users;
         this.lookups = lookups;
-        this.ttlNanos = ttl.toNanos();
+        this.ttl = ttl;
     }
 
     /** The account (empty when there is none of that id); complete at once while cached. */
     public CompletableFuture<Optional<ServiceAccount>> find(String serviceId) {
-        Entry cached = cache.get(serviceId);
-        if (cached != null && cached.expiresAtNanos() - System.nanoTime() > 0) {
-            return CompletableFuture.completedFuture(cached.account());
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            Optional<ServiceAccount> account = ServiceAccount.fromUserDocument(
-                    users.find(Filters.eq(StoreSchema.User.ID, serviceId)).first());
-            if (cache.size() >= MAX_CACHED) {
-                cache.clear(); // crude bound; there are few service accounts
-            }
-            cache.put(serviceId, new Entry(account, System.nanoTime() + ttlNanos));
-            return account;
-        }, lookups);
+        return cache.get(serviceId, () -> ServiceAccount.fromUserDocument(
+                users.find(Filters.eq(StoreSchema.User.ID, serviceId)).first()), lookups, account -> ttl);
     }
 }
