@@ -41,6 +41,7 @@ import io.mqchat.broker.store.MessageWrites;
 import io.mqchat.broker.store.StoreHealth;
 import io.mqchat.broker.webhooks.MessageWebhooks;
 import io.mqchat.common.auth.AccessTokens;
+import io.mqchat.common.contacts.ContactChangeFeed;
 import io.mqchat.common.contacts.Relations;
 import io.mqchat.common.groups.GroupDirectory;
 import io.mqchat.common.limits.RateLimiter;
@@ -211,7 +212,7 @@ public final class ChatBroker implements AutoCloseable {
                             config.storeTimeout().plus(SyncEngine.DEFAULT_MARGIN), clock),
                     new MessageRecall(db.getCollection(StoreSchema.MESSAGES), db.getCollection(StoreSchema.CONVERSATIONS),
                             groupDirectory, config.recallWindow(), clock),
-                    config.historyPolicy(), Services::publishService, lookups, SyncCursor.MAX_TEXT + 1024, publisher);
+                    new ContactChangeFeed(db), config.historyPolicy(), Services::publishService, lookups, SyncCursor.MAX_TEXT + 1024, publisher);
             ChatPublishInterceptor interceptor = new ChatPublishInterceptor(new MessageParser(config.maxPayloadBytes()),
                     acceptor, pipeline, publisher, requests, config.storeTimeout(), Services.extensionExecutorService(),
                     metrics);

@@ -9,6 +9,7 @@ import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import io.mqchat.broker.delivery.ServerPublisher;
 import io.mqchat.common.auth.HistoryPolicy;
+import io.mqchat.common.contacts.ContactChangeFeed;
 import io.mqchat.common.protocol.ClientId;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.Json;
@@ -34,7 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
- * Requests a device publishes to {@code chat/req/{its user}} ({@code sync} and {@code recall}), answered with
+ * Requests a device publishes to {@code chat/req/{its user}} ({@code sync}, {@code recall} and {@code contacts}), answered with
  * {@link PublishService#publishToClient} to the requesting client only: to the MQTT 5 response topic if
  * one is given (only {@code chat/u/{user}} or {@code chat/res/{user}/{device}}), with its correlation data,
  * else to the inbox {@code chat/u/{user}}. A request is never stored or delivered to anyone.
@@ -45,6 +46,11 @@ import java.util.function.Supplier;
  * "recalls":[{"conv","id","msgSeq","recalledAt"}],"left":[conv]}} (recalls since the cursor's last sync, at most
  * {@link SyncEngine#MAX_RECALLS}, about 10 KiB: within the packet limit with the messages' budget).
  * Sync honours the history policy of the requesting device type.
+ *
+ * <p>Contacts: {@code {"op":"contacts","sinceVersion":12,"limit":200,"rid":"r3"}} ({@link ContactChangeFeed}).
+ * Answer: {@code {"type":"contact_changes","rid","changes":[...],"version","next","hasMore"}}, or an error event
+ * of code {@value #CONTACTS_RELOAD} when the changes after that version are no longer kept (or it is newer than
+ * the list).
  *
  * <p>Recall: {@code {"op":"recall","id":"<message id>","rid":"r2"}} ({@link MessageRecall}). Answer: the recall
  * event with the {@code rid}, {@code {"type":"recall","rid","conv","id","msgSeq","by","ts"}}; the same event
@@ -57,6 +63,7 @@ public final class DeviceRequests {
     /** What a sync request carries here besides {@link SyncQuery#FIELDS}. */
     private static final Set<String> OWN_FIELDS = Set.of("op", "rid");
     private static final Set<String> RECALL_FIELDS = Set.of("op", "rid", "id");
+    private static final Set<String> CONTACTS_FIELDS = Set.of("op", "rid", "sinceVersion", "limit");
 
     /** Messages per MQTT sync page: default and maximum. */
     public static final int DEFAULT_LIMIT = 100;
@@ -67,6 +74,7 @@ public final class DeviceRequests {
 
     private final SyncEngine engine;
     private final MessageRecall recall;
+    private final ContactChangeFeed contacts;
     private final HistoryPolicy historyPolicy;
     private final Supplier<PublishService> publishService;
     private final ServerPublisher events;
@@ -87,12 +95,17 @@ public final class DeviceRequests {
     public record RecallRequest(String rid, String messageId) implements Request {
     }
 
-    public DeviceRequests(SyncEngine engine, MessageRecall recall, HistoryPolicy historyPolicy,
-                        Supplier<PublishService> publishService, Executor readers, int maxRequestBytes,
-                        ServerPublisher events) {
+    /** {@code op: contacts}: the contact changes after {@code sinceVersion}. */
+    public record ContactsRequest(String rid, long sinceVersion, int limit) implements Request {
+    }
+
+    public DeviceRequests(SyncEngine engine, MessageRecall recall, ContactChangeFeed contacts,
+                          HistoryPolicy historyPolicy, Supplier<PublishService> publishService, Executor readers,
+                          int maxRequestBytes, ServerPublisher events) {
         this.events = events;
         this.engine = engine;
         this.recall = recall;
+        this.contacts = contacts;
         this.historyPolicy = historyPolicy;
         this.publishService = publishService;
         this.readers = readers;
@@ -139,15 +152,16 @@ public final class DeviceRequests {
         }
         JsonNode opNode = root.get("op");
         String op = opNode != null && opNode.isTextual() ? opNode.asText() : "";
-        if (!op.equals("sync") && !op.equals("recall")) {
-            throw invalid("'op' must be \"sync\" or \"recall\"");
+        if (!op.equals("sync") && !op.equals("recall") && !op.equals("contacts")) {
+            throw invalid("'op' must be \"sync\", \"recall\" or \"contacts\"");
         }
-        if (op.equals("recall")) {
+        if (!op.equals("sync")) {
+            Set<String> known = op.equals("recall") ? RECALL_FIELDS : CONTACTS_FIELDS;
             for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
-                if (!RECALL_FIELDS.contains(field)) {
+                if (!known.contains(field)) {
                     throw invalid("unknown field '" + (field.length() > 32 ? field.substring(0, 32) : field)
-                            + "' for op recall");
+                            + "' for op " + op);
                 }
             }
         }
@@ -165,6 +179,18 @@ public final class DeviceRequests {
                 throw invalid("'id' must be the id of the message to recall");
             }
             return new RecallRequest(rid, id.asText());
+        }
+        if (op.equals("contacts")) {
+            JsonNode since = root.get("sinceVersion");
+            if (since == null || !since.canConvertToLong() || !since.isIntegralNumber() || since.asLong() < 0) {
+                throw invalid("'sinceVersion' must be the version of your contact list you have (0 or more)");
+            }
+            JsonNode limit = root.get("limit");
+            if (limit != null && (!limit.isInt() || limit.asInt() < 1 || limit.asInt() > ContactChangeFeed.MAX_LIMIT)) {
+                throw invalid("'limit' must be 1-" + ContactChangeFeed.MAX_LIMIT);
+            }
+            return new ContactsRequest(rid, since.asLong(),
+                    limit == null ? ContactChangeFeed.DEFAULT_LIMIT : limit.asInt());
         }
         SyncQuery query;
         try {
@@ -188,12 +214,18 @@ public final class DeviceRequests {
     public CompletableFuture<Void> answer(String clientId, ClientId sender, Request request, String responseTopic,
                                           ByteBuffer correlationData, long loginAtMs) {
         String topic = responseTopic != null ? responseTopic : Topics.inbox(sender.userId());
-        String op = request instanceof RecallRequest ? "recall" : "sync";
-        return CompletableFuture.<ServerEvent>supplyAsync(() -> request instanceof SyncRequest sync
-                        ? response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(), sync.positions(),
-                        sync.limit(), MAX_MESSAGE_BYTES, historyPolicy.visibility(sender.deviceType(), loginAtMs),
-                        sync.recalls())))
-                        : recall(sender, (RecallRequest) request), readers)
+        String op = request instanceof RecallRequest ? "recall" : request instanceof ContactsRequest ? "contacts" : "sync";
+        return CompletableFuture.<ServerEvent>supplyAsync(() -> {
+                    if (request instanceof SyncRequest sync) {
+                        return response(sync.rid(), engine.sync(new SyncEngine.Request(sender.userId(),
+                                sync.positions(), sync.limit(), MAX_MESSAGE_BYTES,
+                                historyPolicy.visibility(sender.deviceType(), loginAtMs), sync.recalls())));
+                    }
+                    if (request instanceof ContactsRequest c) {
+                        return contactChanges(sender, c);
+                    }
+                    return recall(sender, (RecallRequest) request);
+                }, readers)
                 .exceptionally(error -> {
                     log.warn("mqchat: {} for {} failed: {}", op, clientId, error.toString());
                     return refusal(request.rid(), ProtocolError.STORAGE_UNAVAILABLE.code(), op + " failed; try again",
@@ -233,6 +265,22 @@ public final class DeviceRequests {
         }
         return refusal(request.rid(), UNKNOWN_MESSAGE, "no such message", sender);
     }
+
+    /** The contact changes since the version asked for, or a refusal saying to reload the whole list. */
+    private ServerEvent contactChanges(ClientId sender, ContactsRequest request) {
+        ContactChangeFeed.Outcome outcome = contacts.since(sender.userId(), request.sinceVersion(), request.limit());
+        if (outcome instanceof ContactChangeFeed.Reload reload) {
+            return refusal(request.rid(), CONTACTS_RELOAD, "reload your contacts: " + reload.why()
+                    + "; GET /api/v1/contacts returns the whole list and its version", sender);
+        }
+        ContactChangeFeed.Page page = (ContactChangeFeed.Page) outcome;
+        return new ServerEvent.ContactChanges(request.rid(),
+                page.changes().stream().map(ContactChangeFeed.Change::event).toList(), page.version(), page.next(),
+                page.hasMore());
+    }
+
+    /** The refusal code of a contacts request whose version cannot be continued from (REST: 410 of that code). */
+    public static final String CONTACTS_RELOAD = "contacts_reload";
 
     /** Error codes of recall answers (besides {@code not_authorized} and {@code storage_unavailable}). */
     public static final String UNKNOWN_MESSAGE = "unknown_message";

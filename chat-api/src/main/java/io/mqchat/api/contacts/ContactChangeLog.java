@@ -5,6 +5,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import io.mqchat.common.contacts.ContactChangeFeed;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.schema.StoreSchema;
 import io.mqchat.common.store.UniqueInsert;
@@ -24,22 +25,20 @@ import java.util.Optional;
  * change takes the newest version + 1 and the unique {@code (user, version)} index decides between concurrent
  * writers (the loser reads again and takes the next). So versions have no gaps, and version v + 1 is only written
  * after v is visible: a reader never sees a later change without the earlier ones. Only the newest
- * {@code keptChanges} per user are kept.
+ * {@code keptChanges} per user are kept. Reading them is {@link ContactChangeFeed}'s.
  */
 @Repository
 public class ContactChangeLog {
 
-    /** One recorded change of {@code user}'s list. */
-    public record Change(long version, String change, String peer, String message, Instant at) {
-    }
-
     private static final int ATTEMPTS = 50;
 
     private final MongoCollection<Document> changes;
+    private final ContactChangeFeed feed;
     private final int kept;
 
     public ContactChangeLog(MongoDatabase db, ContactsProperties properties) {
         this.changes = db.getCollection(StoreSchema.CONTACT_CHANGES);
+        this.feed = new ContactChangeFeed(db);
         this.kept = properties.keptChanges();
     }
 
@@ -70,43 +69,13 @@ public class ContactChangeLog {
 
     /** The version of {@code user}'s list: their newest change, 0 before the first. */
     public long currentVersion(String user) {
-        requireValid(user);
-        return edge(user, false).orElse(0L);
-    }
-
-    /** The oldest version still kept; empty when nothing is. */
-    public Optional<Long> oldestKept(String user) {
-        requireValid(user);
-        return edge(user, true);
-    }
-
-    /** Up to {@code limit} changes after {@code after} up to {@code upTo}, in version order. */
-    public List<Change> between(String user, long after, long upTo, int limit) {
-        requireValid(user);
-        List<Change> result = new ArrayList<>();
-        for (Document d : changes.find(Filters.and(Filters.eq(StoreSchema.ContactChange.USER, user),
-                        Filters.gt(StoreSchema.ContactChange.VERSION, after),
-                        Filters.lte(StoreSchema.ContactChange.VERSION, upTo)))
-                .sort(Sorts.ascending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION)).limit(limit)) {
-            result.add(new Change(((Number) d.get(StoreSchema.ContactChange.VERSION)).longValue(),
-                    d.getString(StoreSchema.ContactChange.CHANGE), d.getString(StoreSchema.ContactChange.PEER),
-                    d.getString(StoreSchema.ContactChange.MESSAGE), d.getDate(StoreSchema.ContactChange.AT).toInstant()));
-        }
-        return result;
+        return feed.currentVersion(user);
     }
 
     /** Forgets a deleted account's changes. */
     public void deleteAll(String user) {
         requireValid(user);
         changes.deleteMany(Filters.eq(StoreSchema.ContactChange.USER, user));
-    }
-
-    private Optional<Long> edge(String user, boolean oldest) {
-        Document d = changes.find(Filters.eq(StoreSchema.ContactChange.USER, user))
-                .sort(oldest ? Sorts.ascending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION)
-                        : Sorts.descending(StoreSchema.ContactChange.USER, StoreSchema.ContactChange.VERSION))
-                .projection(Projections.include(StoreSchema.ContactChange.VERSION)).limit(1).first();
-        return d == null ? Optional.empty() : Optional.of(((Number) d.get(StoreSchema.ContactChange.VERSION)).longValue());
     }
 
     private static void requireValid(String userId) {

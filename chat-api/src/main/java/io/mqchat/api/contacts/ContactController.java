@@ -1,5 +1,6 @@
 package io.mqchat.api.contacts;
 
+import io.mqchat.common.contacts.ContactChangeFeed;
 import io.mqchat.common.auth.AccessTokens;
 import io.mqchat.web.ApiException;
 import io.mqchat.web.BearerTokenInterceptor;
@@ -42,7 +43,7 @@ public class ContactController {
     }
 
     public record ChangeView(long version, String change, String peer, String message, String at) {
-        static ChangeView of(ContactChangeLog.Change c) {
+        static ChangeView of(ContactChangeFeed.Change c) {
             return new ChangeView(c.version(), c.change(), c.peer(), c.message(), text(c.at()));
         }
     }
@@ -88,7 +89,7 @@ public class ContactController {
             if (limit < 1 || limit > MAX_CHANGES) {
                 throw ApiException.badRequest("size must be 1-" + MAX_CHANGES + " with sinceVersion.");
             }
-            ContactService.ChangesSince since = contacts.changesSince(me, sinceVersion, limit);
+            ContactChangeFeed.Page since = contacts.changesSince(me, sinceVersion, limit);
             return new ChangesView(since.changes().stream().map(ChangeView::of).toList(), since.version(),
                     since.next(), since.hasMore());
         }

@@ -1,5 +1,6 @@
 package io.mqchat.api.contacts;
 
+import io.mqchat.common.contacts.ContactChangeFeed;
 import io.mqchat.common.protocol.Ids;
 import io.mqchat.common.protocol.ServerEvent.Contact;
 import io.mqchat.web.ApiException;
@@ -34,9 +35,11 @@ public class ContactService {
     private final ContactChangeLog changeLog;
     private final ContactRateLimits limits;
     private final ContactsProperties properties;
+    private final ContactChangeFeed feed;
 
     public ContactService(ContactStore store, ContactChanges changes, ContactChangeLog changeLog,
-                          ContactRateLimits limits, ContactsProperties properties) {
+                          ContactChangeFeed feed, ContactRateLimits limits, ContactsProperties properties) {
+        this.feed = feed;
         this.store = store;
         this.changes = changes;
         this.changeLog = changeLog;
@@ -53,9 +56,6 @@ public class ContactService {
     }
 
     /** Changes after a version: {@code version} is the list's current one, {@code next} where to continue from. */
-    public record ChangesSince(long version, List<ContactChangeLog.Change> changes, long next, boolean hasMore) {
-    }
-
     public Outcome request(String caller, String target, String message) {
         requirePeer(caller, target);
         String note = checkedMessage(message);
@@ -153,25 +153,15 @@ public class ContactService {
      * The caller's changes after {@code since}, oldest first, at most {@code limit}. 410 when some of them are no
      * longer kept, or {@code since} is newer than the list (a client that lost track): reload the whole list.
      */
-    public ChangesSince changesSince(String caller, long since, int limit) {
+    public ContactChangeFeed.Page changesSince(String caller, long since, int limit) {
         if (since < 0) {
             throw ApiException.badRequest("sinceVersion must be 0 or more.");
         }
-        long version = changeLog.currentVersion(caller);
-        if (since > version) {
-            throw reload("sinceVersion " + since + " is newer than your contact list (version " + version + ")");
+        ContactChangeFeed.Outcome outcome = feed.since(caller, since, limit);
+        if (outcome instanceof ContactChangeFeed.Reload reload) {
+            throw reload(reload.why());
         }
-        if (since < version) {
-            long oldest = changeLog.oldestKept(caller).orElse(Long.MAX_VALUE);
-            if (oldest > since + 1) {
-                throw reload("changes after version " + since + " are no longer kept");
-            }
-        }
-        List<ContactChangeLog.Change> found = changeLog.between(caller, since, version, limit + 1);
-        boolean more = found.size() > limit;
-        List<ContactChangeLog.Change> page = more ? found.subList(0, limit) : found;
-        long next = page.isEmpty() ? since : page.get(page.size() - 1).version();
-        return new ChangesSince(version, page, next, more);
+        return (ContactChangeFeed.Page) outcome;
     }
 
     /**

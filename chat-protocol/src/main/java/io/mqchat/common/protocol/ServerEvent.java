@@ -32,7 +32,8 @@ import java.util.Set;
         @JsonSubTypes.Type(value = ServerEvent.Refusal.class, name = ServerEvent.ERROR),
         @JsonSubTypes.Type(value = ServerEvent.Sync.class, name = ServerEvent.SYNC),
         @JsonSubTypes.Type(value = ServerEvent.Signal.class, name = ServerEvent.SIGNAL),
-        @JsonSubTypes.Type(value = ServerEvent.Contact.class, name = ServerEvent.CONTACT)})
+        @JsonSubTypes.Type(value = ServerEvent.Contact.class, name = ServerEvent.CONTACT),
+        @JsonSubTypes.Type(value = ServerEvent.ContactChanges.class, name = ServerEvent.CONTACT_CHANGES)})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface ServerEvent {
@@ -46,9 +47,11 @@ public sealed interface ServerEvent {
     String SYNC = "sync";
     String SIGNAL = "signal";
     String CONTACT = "contact";
+    String CONTACT_CHANGES = "contact_changes";
 
     /** The {@code type}s of this version; anything else is a newer server's event, to be ignored. */
-    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC, SIGNAL, CONTACT);
+    Set<String> TYPES = Set.of(KICK, READ, RECALL, GROUP_INVITATION, GROUP_JOIN_REQUEST, ERROR, SYNC, SIGNAL, CONTACT,
+            CONTACT_CHANGES);
 
     /**
      * {@code {"type":"kick","device","reason","ts"}}: the device was logged out (replaced by a newer login of
@@ -173,7 +176,20 @@ public sealed interface ServerEvent {
         public static final String UNBLOCKED = "unblocked";
     }
 
-    /** This event as the JSON text the server publishes. */
+    /**
+     * The answer to an MQTT {@code op: contacts} request: {@code {"type":"contact_changes","rid"?,"changes":[...],
+     * "version","next","hasMore"}}, the changes of your list after the version asked for, in order (as
+     * {@code GET /api/v1/contacts?sinceVersion=} answers them, with {@code at} in epoch milliseconds); ask again
+     * from {@code next} while {@code hasMore}.
+     */
+    record ContactChanges(@Nullable String rid, List<Change> changes, long version, long next, boolean hasMore)
+            implements ServerEvent {
+
+        /** One change: {@code change} as in {@link Contact}, {@code message} only for a request. */
+        public record Change(long version, String change, String peer, @Nullable String message, long at) {
+        }
+    }
+
     /**
      * {@code {"type":"signal","signal":"typing","state":"start","from","dev","conv","ts"}}: a short-lived signal
      * (typing, ...) of {@code from}'s device {@code dev} in conversation {@code conv}, on {@code chat/e/{you}} or
@@ -186,6 +202,7 @@ public sealed interface ServerEvent {
                   @Nullable JsonNode data) implements ServerEvent {
     }
 
+    /** This event as the JSON text the server publishes. */
     default String toJson() {
         try {
             return Json.MAPPER.writerFor(ServerEvent.class).writeValueAsString(this);

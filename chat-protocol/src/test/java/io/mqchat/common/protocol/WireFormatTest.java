@@ -99,6 +99,8 @@ class WireFormatTest {
                 new ServerEvent.GroupJoinRequest("team", "The team", "carol", 6L),
                 new ServerEvent.Contact(ServerEvent.Contact.REQUEST_RECEIVED, "carol", 3, "hi, it's Carol", 8L),
                 new ServerEvent.Contact(ServerEvent.Contact.ACCEPTED, "carol", 4, null, 9L),
+                new ServerEvent.ContactChanges("r-3", List.of(new ServerEvent.ContactChanges.Change(4,
+                        ServerEvent.Contact.ACCEPTED, "carol", null, 9L)), 4, 4, false),
                 ServerEvent.Refusal.ofPublish("c-1", ProtocolError.MUTED, "muted: until 12:00", "chat/g/team"),
                 ServerEvent.Refusal.ofRequest(null, "unknown_message", "no such message", "chat/req/alice"),
                 new ServerEvent.Sync("r-2", List.of(), Map.of("d:alice:bob", 3L), "cur", false, null,
@@ -143,6 +145,17 @@ class WireFormatTest {
         assertThat(contact.get("version").asLong()).isEqualTo(7);
         assertThat(contact.has("message")).as("no message: left out").isFalse();
         assertThat(contact.has("seq")).isFalse();
+
+        JsonNode changes = tree(new ServerEvent.ContactChanges(null, List.of(new ServerEvent.ContactChanges.Change(3,
+                ServerEvent.Contact.REQUEST_RECEIVED, "carol", "hi", 8L)), 5, 3, true).toJson());
+        assertThat(changes.get("type").asText()).isEqualTo("contact_changes");
+        assertThat(changes.has("rid")).isFalse();
+        assertThat(changes.get("changes").get(0).get("change").asText()).isEqualTo("request_received");
+        assertThat(changes.get("changes").get(0).get("message").asText()).isEqualTo("hi");
+        assertThat(changes.get("changes").get(0).get("at").asLong()).isEqualTo(8);
+        assertThat(changes.get("version").asLong()).isEqualTo(5);
+        assertThat(changes.get("next").asLong()).isEqualTo(3);
+        assertThat(changes.get("hasMore").asBoolean()).isTrue();
 
         JsonNode sync = tree(new ServerEvent.Sync(null, List.of(), Map.of(), "c", true, 250L,
                 List.of(new ServerEvent.Sync.Recalled("d:alice:bob", "m1", 2, 7L, "alice", null)), List.of()).toJson());
